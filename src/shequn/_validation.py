@@ -1,0 +1,344 @@
+"""Shared validators: one place for every input rule and its message.
+
+Each check returns the validated (and, for arrays, converted) value, or raises
+:class:`~shequn.exceptions.InvalidParameterError` with a message of the form
+``"`Owner.field` must <rule>; got <value>"``. ``owner`` is a class or function name and
+``field`` the parameter name, so the user sees exactly where the value went wrong.
+
+Two flavours are offered:
+
+* plain functions (``check_probability(value, owner=..., field=...)``) for function arguments;
+* attrs validators (``probability``, ``positive``, ...) for ``@attrs.frozen`` value types, which
+  take the owner from the class and the field from the attribute.
+
+Examples
+--------
+>>> from shequn._validation import check_probability
+>>> check_probability(0.3, owner="Content", field="quality")
+0.3
+>>> check_probability(1.2, owner="Content", field="quality")
+Traceback (most recent call last):
+...
+shequn.exceptions.InvalidParameterError: `Content.quality` must be in [0, 1]; got 1.2
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from shequn.exceptions import InvalidParameterError
+
+__all__ = [
+    "check_array",
+    "check_choice",
+    "check_finite",
+    "check_in_range",
+    "check_int",
+    "check_nonnegative",
+    "check_positive",
+    "check_probability",
+    "fail",
+    "in_range",
+    "integer",
+    "nonnegative",
+    "positive",
+    "probability",
+]
+
+T = TypeVar("T")
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, np.ndarray):
+        return np.array2string(value, threshold=6, edgeitems=3)
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def fail(owner: str, field: str, rule: str, value: object) -> InvalidParameterError:
+    """Build the standard error for ``owner.field`` breaking ``rule`` with ``value``.
+
+    Returns the exception (the caller raises it) so that type checkers see the ``raise``.
+
+    Examples
+    --------
+    >>> str(fail("Community", "n", "be >= 1", 0))
+    '`Community.n` must be >= 1; got 0'
+    """
+    return InvalidParameterError(f"`{owner}.{field}` must {rule}; got {_fmt(value)}")
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_finite(value: Any, *, owner: str, field: str) -> float:
+    """Return ``value`` as a float if it is a finite real number.
+
+    Examples
+    --------
+    >>> check_finite(2, owner="f", field="x")
+    2.0
+    """
+    if not _is_real(value) or not math.isfinite(float(value)):
+        raise fail(owner, field, "be a finite real number", value)
+    return float(value)
+
+
+def check_in_range(
+    value: Any,
+    *,
+    owner: str,
+    field: str,
+    low: float = -math.inf,
+    high: float = math.inf,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return ``value`` as a float if it lies in the interval from ``low`` to ``high``.
+
+    Examples
+    --------
+    >>> check_in_range(0.5, owner="f", field="x", low=0, high=1, low_open=True)
+    0.5
+    """
+    lo_b = "(" if low_open else "["
+    hi_b = ")" if high_open else "]"
+
+    def _b(x: float) -> str:
+        if math.isinf(x):
+            return "inf" if x > 0 else "-inf"
+        return f"{x:g}"
+
+    rule = f"be in {lo_b}{_b(low)}, {_b(high)}{hi_b}"
+    if not _is_real(value) or math.isnan(float(value)):
+        raise fail(owner, field, rule, value)
+    v = float(value)
+    if (v < low) or (low_open and v == low) or (v > high) or (high_open and v == high):
+        raise fail(owner, field, rule, value)
+    return v
+
+
+def check_probability(value: Any, *, owner: str, field: str) -> float:
+    """Return ``value`` as a float if it is a probability in [0, 1].
+
+    Examples
+    --------
+    >>> check_probability(1, owner="f", field="p")
+    1.0
+    """
+    return check_in_range(value, owner=owner, field=field, low=0.0, high=1.0)
+
+
+def check_positive(value: Any, *, owner: str, field: str) -> float:
+    """Return ``value`` as a float if it is finite and > 0.
+
+    Examples
+    --------
+    >>> check_positive(0, owner="Bass", field="p")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `Bass.p` must be > 0 and finite; got 0
+    """
+    if not _is_real(value) or not math.isfinite(float(value)) or float(value) <= 0:
+        raise fail(owner, field, "be > 0 and finite", value)
+    return float(value)
+
+
+def check_nonnegative(value: Any, *, owner: str, field: str) -> float:
+    """Return ``value`` as a float if it is finite and >= 0.
+
+    Examples
+    --------
+    >>> check_nonnegative(0, owner="Economics", field="staff_cost")
+    0.0
+    """
+    if not _is_real(value) or not math.isfinite(float(value)) or float(value) < 0:
+        raise fail(owner, field, "be >= 0 and finite", value)
+    return float(value)
+
+
+def check_int(
+    value: Any, *, owner: str, field: str, low: int | None = None, high: int | None = None
+) -> int:
+    """Return ``value`` as an int if it is an integer within the optional bounds.
+
+    Floats are rejected (``3.0`` is not silently accepted as ``3``), numpy integers accepted.
+
+    Examples
+    --------
+    >>> check_int(3, owner="f", field="runs", low=1)
+    3
+    >>> check_int(0, owner="f", field="runs", low=1)
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `f.runs` must be an integer >= 1; got 0
+    """
+    parts = []
+    if low is not None:
+        parts.append(f">= {low}")
+    if high is not None:
+        parts.append(f"<= {high}")
+    rule = "be an integer" + (" " + " and ".join(parts) if parts else "")
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise fail(owner, field, rule, value)
+    v = int(value)
+    if (low is not None and v < low) or (high is not None and v > high):
+        raise fail(owner, field, rule, value)
+    return v
+
+
+def check_choice(value: T, choices: Iterable[T], *, owner: str, field: str) -> T:
+    """Return ``value`` if it is one of ``choices``.
+
+    Examples
+    --------
+    >>> check_choice("ic", ["ic", "lt"], owner="f", field="model")
+    'ic'
+    """
+    options = list(choices)
+    if value not in options:
+        raise fail(owner, field, f"be one of {options}", value)
+    return value
+
+
+def check_array(
+    value: ArrayLike,
+    *,
+    owner: str,
+    field: str,
+    dtype: type | np.dtype[Any] = np.float64,
+    ndim: int | None = None,
+    finite: bool = True,
+    nonnegative: bool = False,
+    probability: bool = False,
+    min_size: int = 0,
+) -> NDArray[Any]:
+    """Convert ``value`` to an array of ``dtype`` and check shape and content rules.
+
+    Examples
+    --------
+    >>> check_array([0.1, 0.5], owner="f", field="p", probability=True)
+    array([0.1, 0.5])
+    >>> check_array([0.1, float("nan")], owner="f", field="p")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `f.p` must be finite (index 1); got nan
+    """
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # ragged input and the like
+        raise fail(owner, field, "be array-like", value) from exc
+    if arr.dtype == object:
+        raise fail(owner, field, "be a numeric array", value)
+    target = np.dtype(dtype)
+    if np.issubdtype(target, np.integer) and arr.size and not np.issubdtype(arr.dtype, np.integer):
+        if not np.issubdtype(arr.dtype, np.number) or not np.all(
+            np.isfinite(arr) & (arr == np.round(arr))
+        ):
+            bad = np.flatnonzero(~(np.isfinite(arr) & (arr == np.round(arr))).ravel())
+            raise fail(owner, field, f"hold integers (index {bad[0]})", arr.ravel()[bad[0]])
+    try:
+        arr = arr.astype(target, copy=False)
+    except (TypeError, ValueError) as exc:
+        raise fail(owner, field, f"be convertible to {target}", value) from exc
+    if ndim is not None and arr.ndim != ndim:
+        raise fail(owner, field, f"be {ndim}-dimensional (shape {arr.shape})", arr)
+    if arr.size < min_size:
+        raise fail(owner, field, f"have at least {min_size} elements", arr.size)
+    if np.issubdtype(arr.dtype, np.floating):
+        if finite:
+            bad = np.flatnonzero(~np.isfinite(arr.ravel()))
+            if bad.size:
+                raise fail(owner, field, f"be finite (index {bad[0]})", arr.ravel()[bad[0]])
+        elif np.isnan(arr).any():
+            bad = np.flatnonzero(np.isnan(arr.ravel()))
+            raise fail(owner, field, f"not be NaN (index {bad[0]})", arr.ravel()[bad[0]])
+    if probability:
+        bad = np.flatnonzero(((arr < 0) | (arr > 1)).ravel())
+        if bad.size:
+            raise fail(owner, field, f"be in [0, 1] (index {bad[0]})", arr.ravel()[bad[0]])
+    elif nonnegative:
+        bad = np.flatnonzero((arr < 0).ravel())
+        if bad.size:
+            raise fail(owner, field, f"be >= 0 (index {bad[0]})", arr.ravel()[bad[0]])
+    return arr
+
+
+# --- attrs validators -------------------------------------------------------------------------
+
+Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def _owner(instance: object) -> str:
+    return type(instance).__name__
+
+
+def probability(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """attrs validator: the field is a probability in [0, 1]."""
+    check_probability(value, owner=_owner(instance), field=attribute.name)
+
+
+def positive(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """attrs validator: the field is finite and > 0."""
+    check_positive(value, owner=_owner(instance), field=attribute.name)
+
+
+def nonnegative(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """attrs validator: the field is finite and >= 0."""
+    check_nonnegative(value, owner=_owner(instance), field=attribute.name)
+
+
+def finite(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """attrs validator: the field is a finite real number."""
+    check_finite(value, owner=_owner(instance), field=attribute.name)
+
+
+def in_range(
+    low: float = -math.inf,
+    high: float = math.inf,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> Validator:
+    """attrs validator factory: the field lies in the given interval.
+
+    Examples
+    --------
+    >>> import attrs
+    >>> @attrs.frozen
+    ... class Rule:
+    ...     strictness: float = attrs.field(validator=in_range(0, 1))
+    >>> Rule(strictness=2.0)
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `Rule.strictness` must be in [0, 1]; got 2.0
+    """
+
+    def _validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        check_in_range(
+            value,
+            owner=_owner(instance),
+            field=attribute.name,
+            low=low,
+            high=high,
+            low_open=low_open,
+            high_open=high_open,
+        )
+
+    return _validate
+
+
+def integer(low: int | None = None, high: int | None = None) -> Validator:
+    """attrs validator factory: the field is an integer within the optional bounds."""
+
+    def _validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        check_int(value, owner=_owner(instance), field=attribute.name, low=low, high=high)
+
+    return _validate

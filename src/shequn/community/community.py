@@ -1,0 +1,258 @@
+"""The :class:`Community` value: a member network with roles, attributes and groups.
+
+Examples
+--------
+>>> import networkx as nx
+>>> from shequn.community import Community
+>>> c = Community.from_graph(nx.karate_club_graph(), weight=None)
+>>> c.n, c.n_edges
+(34, 78)
+>>> c.roles[:3].tolist()
+[0, 0, 0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from typing import Any
+
+import attrs
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+
+from shequn._validation import check_array, fail
+from shequn.community._graph import as_csr, resolve_members
+from shequn.community.groups import Groups
+from shequn.community.types import CommunityType, Role
+
+__all__ = ["Community"]
+
+
+def _csr_eq(a: sp.csr_array, b: sp.csr_array) -> bool:
+    return bool(a.shape == b.shape and (a != b).nnz == 0)
+
+
+_arr_eq = attrs.cmp_using(eq=np.array_equal)
+
+
+@attrs.frozen(kw_only=True)
+class Community:
+    """A community: who is tied to whom, who plays which role, what members value and own.
+
+    Build one with :func:`~shequn.community.generate_community` (one generator per community
+    type) or :meth:`Community.from_graph` for your own network. Members are indexed ``0..n-1``;
+    ``labels`` keeps your node labels when you came from a graph.
+
+    Attributes
+    ----------
+    adjacency
+        Symmetric ``scipy.sparse.csr_array`` (n, n): tie weights > 0 (tie strength, 1 by
+        default), no self-loops, sorted indices.
+    roles
+        :class:`~shequn.community.types.Role` per member (int8).
+    taste
+        (n, d) value/taste vectors: what a member values (homophily acts on it).
+    resources
+        Non-negative resources per member (money, skills, contacts), used by social capital.
+    groups
+        Chat groups (:class:`~shequn.community.groups.Groups`) or ``None``.
+    kind
+        The community type, ``None`` for a user graph.
+    labels
+        The user's node labels by index, or ``None`` when nodes are ``0..n-1``.
+    """
+
+    adjacency: sp.csr_array = attrs.field(eq=attrs.cmp_using(eq=_csr_eq), repr=False)
+    roles: NDArray[np.int8] = attrs.field(eq=_arr_eq, repr=False)
+    taste: NDArray[np.float64] = attrs.field(eq=_arr_eq, repr=False)
+    resources: NDArray[np.float64] = attrs.field(eq=_arr_eq, repr=False)
+    groups: Groups | None = attrs.field(default=None, repr=False)
+    kind: CommunityType | None = None
+    labels: tuple[Hashable, ...] | None = attrs.field(default=None, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        A = self.adjacency
+        if not isinstance(A, sp.csr_array) or A.shape[0] != A.shape[1] or A.shape[0] < 1:
+            raise fail("Community", "adjacency", "be a square csr_array with n >= 1",
+                       getattr(A, "shape", A))
+        n = A.shape[0]
+        roles = check_array(self.roles, owner="Community", field="roles", dtype=np.int8, ndim=1)
+        if roles.shape[0] != n:
+            raise fail("Community", "roles", f"have one entry per member ({n})", roles.shape[0])
+        valid = np.isin(roles, [int(r) for r in Role])
+        if not valid.all():
+            raise fail("Community", "roles", "hold Role values", int(roles[~valid][0]))
+        taste = check_array(self.taste, owner="Community", field="taste", dtype=np.float64)
+        if taste.ndim == 1:
+            taste = taste[:, None]
+        if taste.ndim != 2 or taste.shape[0] != n:
+            raise fail("Community", "taste", f"have shape (n={n}, d)", taste.shape)
+        res = check_array(self.resources, owner="Community", field="resources", ndim=1,
+                          nonnegative=True)
+        if res.shape[0] != n:
+            raise fail("Community", "resources", f"have one entry per member ({n})", res.shape[0])
+        if self.groups is not None and self.groups.membership.shape[0] != n:
+            raise fail("Community", "groups", f"cover the {n} members",
+                       self.groups.membership.shape[0])
+        if self.labels is not None and len(self.labels) != n:
+            raise fail("Community", "labels", f"have one label per member ({n})",
+                       len(self.labels))
+        object.__setattr__(self, "roles", roles)
+        object.__setattr__(self, "taste", taste)
+        object.__setattr__(self, "resources", res)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_graph(
+        cls,
+        graph: nx.Graph,
+        *,
+        roles: ArrayLike | dict[Hashable, Role] | None = None,
+        taste: ArrayLike | None = None,
+        resources: ArrayLike | None = None,
+        weight: str | None = "weight",
+        groups: Groups | None = None,
+        kind: CommunityType | str | None = None,
+    ) -> Community:
+        """Wrap your own undirected networkx graph as a Community.
+
+        Parameters
+        ----------
+        graph
+            Undirected simple graph; node order defines member indices.
+        roles
+            Array of :class:`Role` per node (in node order) or a dict ``{node: Role}`` for the
+            special members; others are ``Role.MEMBER``.
+        taste, resources
+            Per-node attributes in node order; default zeros (d = 1) and ones.
+        weight
+            Edge attribute holding tie strength (``None``: every tie weighs 1).
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> G = nx.star_graph(3)
+        >>> c = Community.from_graph(G, roles={0: Role.LEADER})
+        >>> c.roles.tolist()
+        [2, 0, 0, 0]
+        """
+        A, labels = as_csr(graph, owner="Community.from_graph", weight=weight)
+        n = A.shape[0]
+        if isinstance(roles, dict):
+            idx = resolve_members(list(roles), n, labels, owner="Community.from_graph",
+                                  field="roles")
+            r = np.zeros(n, dtype=np.int8)
+            for i, role in zip(idx, roles.values(), strict=True):
+                if not isinstance(role, Role):
+                    raise fail("Community.from_graph", "roles", "map nodes to Role values", role)
+                r[i] = int(role)
+            roles_arr: ArrayLike = r
+        else:
+            roles_arr = np.zeros(n, dtype=np.int8) if roles is None else roles
+        return cls(
+            adjacency=A,
+            roles=np.asarray(roles_arr),
+            taste=np.zeros((n, 1)) if taste is None else np.asarray(taste),
+            resources=np.ones(n) if resources is None else np.asarray(resources),
+            groups=groups,
+            kind=None if kind is None else CommunityType.parse(kind, owner="Community"),
+            labels=None if labels == tuple(range(n)) else labels,
+        )
+
+    # ------------------------------------------------------------------ views
+    @property
+    def n(self) -> int:
+        """Number of members."""
+        return int(self.adjacency.shape[0])
+
+    @property
+    def n_edges(self) -> int:
+        """Number of (undirected) ties."""
+        return int(self.adjacency.nnz // 2)
+
+    @property
+    def degree(self) -> NDArray[np.int64]:
+        """Number of ties per member."""
+        return np.diff(self.adjacency.indptr).astype(np.int64)
+
+    def members_with_role(self, role: Role) -> NDArray[np.int64]:
+        """Indices of members with ``role``.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> Community.from_graph(nx.path_graph(3), roles={1: Role.LEADER}).members_with_role(
+        ...     Role.LEADER).tolist()
+        [1]
+        """
+        return np.flatnonzero(self.roles == int(role)).astype(np.int64)
+
+    def index_of(self, members: Iterable[Hashable] | Hashable, *, field: str = "members"
+                 ) -> NDArray[np.int64]:
+        """Member indices of ``members`` (your labels, or indices when there are none).
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> c = Community.from_graph(nx.Graph([("a", "b")]))
+        >>> c.index_of(["b"]).tolist()
+        [1]
+        """
+        return resolve_members(members, self.n, self.labels, owner="Community", field=field)
+
+    def neighbors(self, member: int) -> NDArray[np.int64]:
+        """Indices of ``member``'s ties.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> Community.from_graph(nx.path_graph(3)).neighbors(1).tolist()
+        [0, 2]
+        """
+        i = int(self.index_of([member], field="member")[0])
+        A = self.adjacency
+        return A.indices[A.indptr[i] : A.indptr[i + 1]].astype(np.int64)
+
+    def to_networkx(self) -> nx.Graph:
+        """The member network as a networkx graph with ``weight`` and ``role`` attributes.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> c = Community.from_graph(nx.cycle_graph(4))
+        >>> nx.is_isomorphic(c.to_networkx(), nx.cycle_graph(4))
+        True
+        """
+        G = nx.from_scipy_sparse_array(self.adjacency)
+        nx.set_node_attributes(G, {i: Role(int(r)) for i, r in enumerate(self.roles)}, "role")
+        if self.labels is not None:
+            G = nx.relabel_nodes(G, dict(enumerate(self.labels)))
+        return G
+
+    def with_adjacency(self, adjacency: sp.csr_array) -> Community:
+        """A copy with a new tie structure (same members).
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> c = Community.from_graph(nx.path_graph(3))
+        >>> c.with_adjacency(Community.from_graph(nx.complete_graph(3)).adjacency).n_edges
+        3
+        """
+        A, _ = as_csr(adjacency, owner="Community.with_adjacency")
+        return attrs.evolve(self, adjacency=A)
+
+    def summary(self) -> dict[str, Any]:
+        """Headline structure figures (see :func:`shequn.community.metrics.structure_summary`).
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> Community.from_graph(nx.star_graph(4)).summary()["degree_centralization"]
+        1.0
+        """
+        from shequn.community.metrics import structure_summary
+
+        return structure_summary(self)

@@ -1,0 +1,1 @@
+"""diffusion (to be built)."""

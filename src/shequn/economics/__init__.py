@@ -1,0 +1,1 @@
+"""economics (to be built)."""

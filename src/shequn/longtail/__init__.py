@@ -1,0 +1,1 @@
+"""longtail (to be built)."""

@@ -1,0 +1,1 @@
+"""operating (to be built)."""

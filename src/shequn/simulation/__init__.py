@@ -1,0 +1,1 @@
+"""simulation (to be built)."""
