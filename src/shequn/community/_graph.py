@@ -124,7 +124,7 @@ def as_csr(
     Traceback (most recent call last):
     ...
     shequn.exceptions.InvalidParameterError: `as_csr.graph` must be undirected (got a directed \
-graph); got DiGraph
+graph); got 'DiGraph'
     """
     from shequn.community.community import Community
 

@@ -14,9 +14,10 @@ Examples
 >>> g = Groups.single(4, cap=3, policy=InvitePolicy.OPEN)
 >>> g.sizes().tolist()
 [3, 1]
->>> g2 = g.join(new_member=4, via=1)
->>> g2.sizes().tolist(), int(g2.membership[4])
-([3, 2], 1)
+>>> g.join(new_member=4, via=3).sizes().tolist()  # room in member 3's group
+[3, 2]
+>>> g.join(new_member=4, via=1).sizes().tolist()  # member 1's group is full: fission
+[3, 1, 1]
 """
 
 from __future__ import annotations
