@@ -238,12 +238,17 @@ def check_array(
     if arr.dtype == object:
         raise fail(owner, field, "be a numeric array", value)
     target = np.dtype(dtype)
-    if np.issubdtype(target, np.integer) and arr.size and not np.issubdtype(arr.dtype, np.integer):
-        if not np.issubdtype(arr.dtype, np.number) or not np.all(
-            np.isfinite(arr) & (arr == np.round(arr))
-        ):
-            bad = np.flatnonzero(~(np.isfinite(arr) & (arr == np.round(arr))).ravel())
-            raise fail(owner, field, f"hold integers (index {bad[0]})", arr.ravel()[bad[0]])
+    if (
+        np.issubdtype(target, np.integer)
+        and arr.size
+        and not np.issubdtype(arr.dtype, np.integer)
+        and (
+            not np.issubdtype(arr.dtype, np.number)
+            or not np.all(np.isfinite(arr) & (arr == np.round(arr)))
+        )
+    ):
+        bad = np.flatnonzero(~(np.isfinite(arr) & (arr == np.round(arr))).ravel())
+        raise fail(owner, field, f"hold integers (index {bad[0]})", arr.ravel()[bad[0]])
     try:
         arr = arr.astype(target, copy=False)
     except (TypeError, ValueError) as exc:

@@ -18,7 +18,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -26,9 +26,6 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from shequn._validation import fail
-
-if TYPE_CHECKING:
-    from shequn.community.community import Community
 
 __all__ = ["GraphLike", "as_csr", "edges_to_csr", "resolve_members"]
 
@@ -89,8 +86,9 @@ def _from_networkx(
     if nx.number_of_selfloops(G):
         loop = next(iter(nx.selfloop_edges(G)))
         raise fail(owner, "graph", "have no self-loops", loop)
-    A = nx.to_scipy_sparse_array(G, nodelist=list(labels), weight=weight, format="csr",
-                                 dtype=np.float64)
+    A = nx.to_scipy_sparse_array(
+        G, nodelist=list(labels), weight=weight, format="csr", dtype=np.float64
+    )
     A = sp.csr_array(A)
     _check_weights(A, owner)
     A.sort_indices()
@@ -137,15 +135,23 @@ graph); got 'DiGraph'
         if A.shape[0] != A.shape[1]:
             raise fail(owner, "graph", "be a square matrix", A.shape)
         if A.diagonal().any():
-            raise fail(owner, "graph", "have no self-loops (non-zero diagonal)",
-                       int(np.flatnonzero(A.diagonal())[0]))
+            raise fail(
+                owner,
+                "graph",
+                "have no self-loops (non-zero diagonal)",
+                int(np.flatnonzero(A.diagonal())[0]),
+            )
         _check_weights(A, owner)
         if not allow_directed and (abs(A - A.T) > 1e-12).nnz:
             raise fail(owner, "graph", "be symmetric (undirected)", "asymmetric matrix")
         A.sort_indices()
         return A, None
-    raise fail(owner, "graph", "be a Community, a networkx graph or a scipy sparse matrix",
-               type(graph).__name__)
+    raise fail(
+        owner,
+        "graph",
+        "be a Community, a networkx graph or a scipy sparse matrix",
+        type(graph).__name__,
+    )
 
 
 def resolve_members(
