@@ -180,8 +180,8 @@ def form_groups(
 ) -> Groups:
     """Pack members into groups of at most ``cap`` so that neighbours tend to share a group.
 
-    Members are ordered by breadth-first search from random starting points (friends join the
-    same group, as they would by invitation) and cut into consecutive blocks of ``cap``. The
+    Members are ordered by a depth-first walk from a random starting member of each connected
+    component (friends join the same group, as they would by invitation) and cut into consecutive blocks of ``cap``. The
     best-connected member of each block owns it, unless ``owners`` lists preferred owners
     (brand account, leader, volunteers), who then own the group they fall in.
 
@@ -197,16 +197,20 @@ def form_groups(
     n = adjacency.shape[0]
     cap = check_int(cap, owner="form_groups", field="cap", low=1)
     gen = resolve_rng(rng)
-    from scipy.sparse.csgraph import breadth_first_order, connected_components
+    from scipy.sparse.csgraph import connected_components, depth_first_order
 
-    n_comp, comp = connected_components(adjacency, directed=False)
-    order_parts = []
-    for c in gen.permutation(n_comp):
-        nodes = np.flatnonzero(comp == c) if n_comp > 1 else np.arange(n)
-        start = int(gen.choice(nodes))
-        part = breadth_first_order(adjacency, start, directed=False, return_predecessors=False)
-        order_parts.append(part)
-    order = np.concatenate(order_parts).astype(np.int64)
+    _, comp = connected_components(adjacency, directed=False)
+    # one random starting member per component, joined to a virtual node n: a depth-first
+    # walk from it lists every component contiguously, friends next to friends
+    perm = gen.permutation(n)
+    _, first = np.unique(comp[perm], return_index=True)
+    starts = perm[first]
+    hub = sp.csr_array(
+        (np.ones(starts.size), (np.full(starts.size, n), starts)), shape=(n + 1, n + 1)
+    )
+    padded = sp.block_diag([adjacency, sp.csr_array((1, 1))], format="csr") + hub
+    walk = depth_first_order(padded, n, directed=False, return_predecessors=False)
+    order = walk[walk != n].astype(np.int64)
     membership = np.empty(n, dtype=np.int64)
     membership[order] = np.arange(n) // cap
     n_groups = int(membership.max()) + 1
