@@ -1,14 +1,17 @@
 """Tie strength from online messages and offline meetings, with decay (seed 004).
 
-Seed 004 observes that people who have met offline more than a few times become real friends:
-offline meetings make strong ties, and strong ties keep members from leaving. Here a tie carries
+Seed 004 (老梁): "线上交流是远远不够的,超过3次的线下见面和聚会,就可能实现强关联" (online talk is
+far from enough; more than three offline meetings can make a strong tie). Offline meetings make
+strong ties, and strong ties keep members from leaving. Here a tie carries
 two counts, online messages and offline meetings, which decay with a half-life; its strength is
 
     s = 1 − exp(−(message_weight · messages + meeting_weight · meetings))  ∈ [0, 1),
 
 and the tie is *strong* once it has had ``strong_after_meetings`` offline meetings (default 3,
-seed 004), however many messages it carries: messages alone never make a strong tie. The rule
-is a documented assumption; every weight is configurable.
+the project's reading of seed 004 and of behaviour 4, "three or more meetings"; the essay's
+literal "超过3次" would be ``strong_after_meetings=4``), however many messages it carries:
+messages alone never make a strong tie. The rule is a documented assumption; every weight is
+configurable.
 
 Arrays are aligned with the ``data`` array of the community's CSR adjacency (one entry per
 directed half-edge), so per-member sums are CSR row sums.
