@@ -18,17 +18,20 @@ import networkx as nx
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import peak_traced, print_table, timed  # noqa: E402
-
-from shequn.community import CommunityType, generate_community, k_hop_reach  # noqa: E402
+from _common import peak_traced, print_table, timed
+from shequn.community import CommunityType, generate_community, k_hop_reach
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--quick", action="store_true", help="n = 100,000")
-    ap.add_argument("--peer-max-n", type=int, default=200_000,
-                    help="largest n for which the networkx comparison is run")
+    ap.add_argument(
+        "--peer-max-n",
+        type=int,
+        default=200_000,
+        help="largest n for which the networkx comparison is run",
+    )
     args = ap.parse_args()
     n = 100_000 if args.quick else args.n
     rows = []
@@ -48,15 +51,36 @@ def main() -> None:
             ratio = f"{t_nx / t_reach:.1f}x"
         else:
             t_nx, ratio = float("nan"), "n/a"
-        rows.append([
-            kind.value, n, c.n_edges, round(t_gen, 2), round(peak / n, 1),
-            round(peak / max(c.n_edges, 1), 1), int(reach[2]), int(reach[3]),
-            round(t_reach * 1e3, 1), round(t_nx * 1e3, 1), ratio,
-        ])
+        rows.append(
+            [
+                kind.value,
+                n,
+                c.n_edges,
+                round(t_gen, 2),
+                round(peak / n, 1),
+                round(peak / max(c.n_edges, 1), 1),
+                int(reach[2]),
+                int(reach[3]),
+                round(t_reach * 1e3, 1),
+                round(t_nx * 1e3, 1),
+                ratio,
+            ]
+        )
     print_table(
         f"generation and 2nd/3rd-degree reach from 1,000 members (n = {n:,})",
-        ["type", "n", "ties", "generate s", "peak B/member", "peak B/tie", "2nd", "3rd",
-         "reach ms", "networkx ms", "speed-up"],
+        [
+            "type",
+            "n",
+            "ties",
+            "generate s",
+            "peak B/member",
+            "peak B/tie",
+            "2nd",
+            "3rd",
+            "reach ms",
+            "networkx ms",
+            "speed-up",
+        ],
         rows,
     )
 

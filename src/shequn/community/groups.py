@@ -180,8 +180,9 @@ def form_groups(
 ) -> Groups:
     """Pack members into groups of at most ``cap`` so that neighbours tend to share a group.
 
-    Members are ordered by a depth-first walk from a random starting member of each connected
-    component (friends join the same group, as they would by invitation) and cut into consecutive blocks of ``cap``. The
+    Members are ordered, component by component, by a breadth-first walk from a random starting
+    member (friends join the same group, as they would by invitation) and cut into consecutive
+    blocks of ``cap``. The
     best-connected member of each block owns it, unless ``owners`` lists preferred owners
     (brand account, leader, volunteers), who then own the group they fall in.
 
@@ -197,11 +198,13 @@ def form_groups(
     n = adjacency.shape[0]
     cap = check_int(cap, owner="form_groups", field="cap", low=1)
     gen = resolve_rng(rng)
-    from scipy.sparse.csgraph import connected_components, depth_first_order
+    from scipy.sparse.csgraph import breadth_first_order, connected_components
 
-    _, comp = connected_components(adjacency, directed=False)
-    # one random starting member per component, joined to a virtual node n: a depth-first
-    # walk from it lists every component contiguously, friends next to friends
+    n_comp, comp = connected_components(adjacency, directed=False)
+    # one random starting member per component, joined to a virtual node n; one breadth-first
+    # walk from it ranks members by closeness to their component's start, and sorting by
+    # (component in random order, that rank) keeps components contiguous, friends together.
+    # (scipy's depth-first walk is quadratic around hubs, so it is not used.)
     perm = gen.permutation(n)
     _, first = np.unique(comp[perm], return_index=True)
     starts = perm[first]
@@ -209,8 +212,12 @@ def form_groups(
         (np.ones(starts.size), (np.full(starts.size, n), starts)), shape=(n + 1, n + 1)
     )
     padded = sp.block_diag([adjacency, sp.csr_array((1, 1))], format="csr") + hub
-    walk = depth_first_order(padded, n, directed=False, return_predecessors=False)
-    order = walk[walk != n].astype(np.int64)
+    walk = breadth_first_order(padded, n, directed=False, return_predecessors=False)
+    walk = walk[walk != n]
+    bfs_rank = np.empty(n, dtype=np.int64)
+    bfs_rank[walk] = np.arange(n)
+    comp_rank = gen.permutation(n_comp)[comp]
+    order = np.lexsort((bfs_rank, comp_rank)).astype(np.int64)
     membership = np.empty(n, dtype=np.int64)
     membership[order] = np.arange(n) // cap
     n_groups = int(membership.max()) + 1
