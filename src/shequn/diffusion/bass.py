@@ -41,10 +41,10 @@ Examples
 >>> from shequn.diffusion.bass import Bass, fit_bass
 >>> model = Bass(p=0.03, q=0.38, m=1000.0)
 >>> round(model.peak_time, 3)
-6.194
+6.193
 >>> fit = fit_bass(model.adoptions(20))
->>> round(fit.p, 4), round(fit.q, 4), round(fit.m, 1)
-(0.03, 0.38, 1000.0)
+>>> fit.params.round(4).tolist()
+[0.03, 0.38, 1000.0]
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def bass_cdf(t: ArrayLike, p: float, q: float) -> FloatArray:
     Examples
     --------
     >>> bass_cdf([0.0, 1.0], 0.03, 0.38).round(5).tolist()
-    [0.0, 0.03538]
+    [0.0, 0.03576]
     """
     p = check_positive(p, owner="bass_cdf", field="p")
     q = check_positive(q, owner="bass_cdf", field="q")
@@ -178,7 +178,7 @@ class Bass:
     --------
     >>> b = Bass(p=0.01, q=0.5, m=100.0)
     >>> round(b.peak_time, 4), round(b.peak_rate, 4)
-    (7.7095, 13.0050)
+    (7.6706, 13.005)
     >>> Bass(p=0.0, q=0.5)
     Traceback (most recent call last):
     ...
@@ -237,7 +237,7 @@ class Bass:
         Examples
         --------
         >>> Bass(p=0.03, q=0.38, m=1000).adoptions(3).round(2).tolist()
-        [35.38, 46.7, 60.24]
+        [35.76, 49.3, 65.44]
         """
         k = _periods_arg(periods, "Bass.adoptions").astype(np.float64)
         return self.m * (_cdf(k, self.p, self.q) - _cdf(k - 1.0, self.p, self.q))
@@ -289,7 +289,7 @@ class Bass:
         --------
         >>> b = Bass(p=0.03, q=0.38, m=1000)
         >>> round(float(b.innovators(1e6)), 2)  # m (p/q) ln(1 + q/p) of all adopters
-        202.7
+        206.44
         """
         x = _times(t, "Bass.innovators")
         c = self.q / self.p
@@ -303,7 +303,7 @@ class Bass:
         --------
         >>> b = Bass(p=0.03, q=0.38, m=1000)
         >>> round(float(b.imitators(1e6)), 2)
-        797.3
+        793.56
         """
         return self.cumulative(t) - self.innovators(t)
 
@@ -314,7 +314,7 @@ class Bass:
         --------
         >>> inn, imi = Bass(p=0.03, q=0.38, m=1000).split(2)
         >>> (inn + imi).round(2).tolist()
-        [35.38, 46.7]
+        [35.76, 49.3]
         """
         k = _periods_arg(periods, "Bass.split").astype(np.float64)
         inn = self.innovators(k) - self.innovators(k - 1.0)
@@ -388,6 +388,10 @@ def bkj_effort(
     return _effort_array(x, owner)
 
 
+def _gb_effort(value: ArrayLike) -> FloatArray:
+    return _effort_array(value, "GeneralizedBass")
+
+
 @attrs.frozen(kw_only=True)
 class GeneralizedBass:
     """Generalised Bass model (Bass, Krishnan & Jain 1994) with effort ``x_k`` in period ``k``.
@@ -404,15 +408,13 @@ class GeneralizedBass:
     >>> GeneralizedBass(p=0.03, q=0.38, effort=[1, -1])
     Traceback (most recent call last):
     ...
-    shequn.exceptions.InvalidParameterError: `GeneralizedBass.effort` must be > 0 (index 1); got -1.0
+    shequn.exceptions.InvalidParameterError: `GeneralizedBass.effort` must be > 0 (index 1); ...
     """
 
     p: float = attrs.field(converter=float, validator=positive)
     q: float = attrs.field(converter=float, validator=positive)
     m: float = attrs.field(default=1.0, converter=float, validator=positive)
-    effort: FloatArray = attrs.field(
-        converter=lambda v: _effort_array(v, "GeneralizedBass"), eq=_arr_eq
-    )
+    effort: FloatArray = attrs.field(converter=_gb_effort, eq=_arr_eq)
 
     def effective_time(self, t: ArrayLike) -> FloatArray:
         """Effective time ``X(t)`` (the integral of the effort up to ``t``).
@@ -451,7 +453,7 @@ class GeneralizedBass:
         Examples
         --------
         >>> GeneralizedBass(p=0.1, q=0.2, m=10, effort=[1.0, 0.5]).adoptions().round(3).tolist()
-        [1.051, 0.588]
+        [1.044, 0.548]
         """
         x = np.concatenate([[0.0], np.cumsum(self.effort)])
         return np.asarray(self.m * np.diff(_cdf(x, self.p, self.q)), dtype=np.float64)
@@ -469,7 +471,7 @@ class BassForecast:
 
     Examples
     --------
-    >>> fit = fit_bass(Bass(p=0.03, q=0.38, m=1000).adoptions(15) + [1, -1] * 7 + [0])
+    >>> fit = fit_bass(Bass(p=0.03, q=0.38, m=1000).adoptions(15) + (-1.0) ** np.arange(15))
     >>> fc = fit.predict([16, 17])
     >>> bool((fc.lower < fc.adoptions).all() and (fc.adoptions < fc.upper).all())
     True
@@ -490,7 +492,7 @@ class BassForecast:
         Examples
         --------
         >>> pd = __import__("pytest").importorskip("pandas")
-        >>> fit = fit_bass(Bass(p=0.03, q=0.38, m=1000).adoptions(15) + [1, -1] * 7 + [0])
+        >>> fit = fit_bass(Bass(p=0.03, q=0.38, m=1000).adoptions(15) + (-1.0) ** np.arange(15))
         >>> list(fit.predict(3).to_frame().columns)[:3]
         ['adoptions', 'lower', 'upper']
         """
@@ -600,7 +602,7 @@ class BassFit:
 
         Examples
         --------
-        >>> fit = fit_bass(Bass(p=0.03, q=0.38, m=1000).adoptions(15) + [1, -1] * 7 + [0])
+        >>> fit = fit_bass(Bass(p=0.03, q=0.38, m=1000).adoptions(15) + (-1.0) ** np.arange(15))
         >>> ci = fit.conf_int()
         >>> bool(ci[0, 0] < 0.03 < ci[0, 1])
         True
@@ -621,8 +623,11 @@ class BassFit:
         return x
 
     def predict(
-        self, periods: int | ArrayLike, *, level: float | None = None,
-        effort: ArrayLike | None = None
+        self,
+        periods: int | ArrayLike,
+        *,
+        level: float | None = None,
+        effort: ArrayLike | None = None,
     ) -> BassForecast:
         """Forecast adoptions per period (and cumulative) with prediction intervals.
 
@@ -638,10 +643,10 @@ class BassFit:
 
         Examples
         --------
-        >>> fit = fit_bass(Bass(p=0.03, q=0.38, m=1000).adoptions(15) + [1, -1] * 7 + [0])
+        >>> fit = fit_bass(Bass(p=0.03, q=0.38, m=1000).adoptions(15) + (-1.0) ** np.arange(15))
         >>> fc = fit.predict(30)
-        >>> round(float(fc.cumulative[-1]))
-        1000
+        >>> bool(abs(fc.cumulative[-1] - 1000) < 5)
+        True
         """
         lv = self.level if level is None else _level(level, "BassFit.predict")
         k = _periods_arg(periods, "BassFit.predict")
@@ -740,8 +745,9 @@ class BassFit:
 
 
 def _level(level: float, owner: str) -> float:
-    return check_in_range(level, owner=owner, field="level", low=0, high=1, low_open=True,
-                          high_open=True)
+    return check_in_range(
+        level, owner=owner, field="level", low=0, high=1, low_open=True, high_open=True
+    )
 
 
 def _curve_and_jac(X: FloatArray, p: float, q: float, m: float) -> tuple[FloatArray, FloatArray]:
@@ -790,8 +796,14 @@ def _unidentified(owner: str, detail: str) -> ConvergenceError:
 
 
 def _check_identified(
-    owner: str, theta: FloatArray, cov: FloatArray, m_free: bool, m_hi: float,
-    bounded: bool, n_obs: int, effort: FloatArray | None
+    owner: str,
+    theta: FloatArray,
+    cov: FloatArray,
+    m_free: bool,
+    m_hi: float,
+    bounded: bool,
+    n_obs: int,
+    effort: FloatArray | None,
 ) -> None:
     if not m_free:
         return
@@ -859,8 +871,16 @@ def _fit_nls(
         return J * np.exp(u)[None, :]
 
     res = optimize.least_squares(
-        resid, start_arr, jac=jac, bounds=(lo, hi), method="trf", x_scale=1.0,
-        xtol=1e-12, ftol=1e-12, gtol=1e-12, max_nfev=2000,
+        resid,
+        start_arr,
+        jac=jac,
+        bounds=(lo, hi),
+        method="trf",
+        x_scale=1.0,
+        xtol=1e-12,
+        ftol=1e-12,
+        gtol=1e-12,
+        max_nfev=2000,
     )
     if res.status <= 0:
         raise ConvergenceError(
@@ -990,10 +1010,14 @@ def _fit_mle(
         def to_theta(u: FloatArray) -> FloatArray:
             return np.array([math.exp(u[0]), math.exp(u[1]), NT + math.exp(u[2])])
 
-        u0 = np.array([math.log(p0), math.log(q0),
-                       min(max(math.log(max(m0 - NT, 0.05 * NT)), r_lo), r_hi)])
-        bounds = [(math.log(_P_BOUNDS[0]), math.log(_P_BOUNDS[1])),
-                  (math.log(_Q_BOUNDS[0]), math.log(_Q_BOUNDS[1])), (r_lo, r_hi)]
+        u0 = np.array(
+            [math.log(p0), math.log(q0), min(max(math.log(max(m0 - NT, 0.05 * NT)), r_lo), r_hi)]
+        )
+        bounds = [
+            (math.log(_P_BOUNDS[0]), math.log(_P_BOUNDS[1])),
+            (math.log(_Q_BOUNDS[0]), math.log(_Q_BOUNDS[1])),
+            (r_lo, r_hi),
+        ]
     else:
         assert m_fixed is not None
         mf = m_fixed
@@ -1002,8 +1026,10 @@ def _fit_mle(
             return np.array([math.exp(u[0]), math.exp(u[1]), mf])
 
         u0 = np.array([math.log(p0), math.log(q0)])
-        bounds = [(math.log(_P_BOUNDS[0]), math.log(_P_BOUNDS[1])),
-                  (math.log(_Q_BOUNDS[0]), math.log(_Q_BOUNDS[1]))]
+        bounds = [
+            (math.log(_P_BOUNDS[0]), math.log(_P_BOUNDS[1])),
+            (math.log(_Q_BOUNDS[0]), math.log(_Q_BOUNDS[1])),
+        ]
 
     def fun(u: FloatArray) -> tuple[float, FloatArray]:
         theta = to_theta(u)
@@ -1023,13 +1049,13 @@ def _fit_mle(
             return 1e300, np.zeros_like(u)
         return fun(u)
 
-    res = optimize.minimize(fun_bounded, u0, jac=True, method="BFGS",
-                            options={"maxiter": 2000, "gtol": 1e-8})
+    res = optimize.minimize(
+        fun_bounded, u0, jac=True, method="BFGS", options={"maxiter": 2000, "gtol": 1e-8}
+    )
     theta = to_theta(np.clip(res.x, lo_b, hi_b))
     nll, _ = _mle_nll_grad(theta, y, X, free_m)
     if not math.isfinite(nll):
-        raise ConvergenceError("fit_bass(method='mle') did not converge; try method='nls' or "
-                               "fix m")
+        raise ConvergenceError("fit_bass(method='mle') did not converge; try method='nls' or fix m")
     k = 3 if free_m else 2
     H = np.empty((k, k))
     for j in range(k):
@@ -1037,8 +1063,9 @@ def _fit_mle(
         up, dn = theta.copy(), theta.copy()
         up[j] += h
         dn[j] -= h
-        H[:, j] = (_mle_nll_grad(up, y, X, free_m)[1][:k] - _mle_nll_grad(dn, y, X, free_m)[1][:k]
-                   ) / (2 * h)
+        H[:, j] = (
+            _mle_nll_grad(up, y, X, free_m)[1][:k] - _mle_nll_grad(dn, y, X, free_m)[1][:k]
+        ) / (2 * h)
     H = 0.5 * (H + H.T)
     cov = np.zeros((3, 3))
     try:
@@ -1101,7 +1128,7 @@ def fit_bass(
     --------
     >>> truth = Bass(p=0.03, q=0.38, m=1000)
     >>> y = truth.adoptions(20)
-    >>> [round(v, 4) for v in fit_bass(y, method="nls").params[:2]]
+    >>> fit_bass(y, method="nls").params[:2].round(4).tolist()
     [0.03, 0.38]
     >>> fit_bass(y, method="mle", m=1000).m_fixed
     True
@@ -1111,14 +1138,17 @@ def fit_bass(
     shequn.exceptions.InvalidParameterError: `fit_bass.adoptions` must be >= 0 (index 1); got -1.0
     """
     owner = "fit_bass"
-    y = np.asarray(check_array(adoptions, owner=owner, field="adoptions", ndim=1, nonnegative=True),
-                   dtype=np.float64)
+    y = np.asarray(
+        check_array(adoptions, owner=owner, field="adoptions", ndim=1, nonnegative=True),
+        dtype=np.float64,
+    )
     method = check_choice(method, ["nls", "ols", "mle"], owner=owner, field="method")
     lv = _level(level, owner)
     k = 2 if m is not None else 3
     if y.shape[0] < k:
-        raise fail(owner, "adoptions",
-                   f"have at least {k} periods (one per free parameter)", y.shape[0])
+        raise fail(
+            owner, "adoptions", f"have at least {k} periods (one per free parameter)", y.shape[0]
+        )
     NT = float(y.sum())
     if NT <= 0:
         raise fail(owner, "adoptions", "contain some adoptions (the total is 0)", NT)
@@ -1135,8 +1165,9 @@ def fit_bass(
         m_lo = check_positive(m_bounds[0], owner=owner, field="m_bounds")
         m_hi = check_positive(m_bounds[1], owner=owner, field="m_bounds")
         if m_lo < NT:
-            raise fail(owner, "m_bounds", f"start at or above the total adoptions ({NT:g})",
-                       m_bounds)
+            raise fail(
+                owner, "m_bounds", f"start at or above the total adoptions ({NT:g})", m_bounds
+            )
         if m_hi <= m_lo:
             raise fail(owner, "m_bounds", "be an increasing pair (low < high)", m_bounds)
     else:
@@ -1146,8 +1177,11 @@ def fit_bass(
         x = _effort_array(effort, owner)
         if x.shape[0] != y.shape[0]:
             raise fail(owner, "effort", f"have one value per period ({y.shape[0]})", x.shape[0])
-    X = (np.arange(0, y.shape[0] + 1, dtype=np.float64) if x is None
-         else np.concatenate([[0.0], np.cumsum(x)]))
+    X = (
+        np.arange(0, y.shape[0] + 1, dtype=np.float64)
+        if x is None
+        else np.concatenate([[0.0], np.cumsum(x)])
+    )
 
     ll: float
     if method == "nls":
@@ -1157,8 +1191,7 @@ def fit_bass(
     else:
         theta, cov, ll = _fit_mle(y, X, m_fixed, m_lo, m_hi)
         sigma2 = math.nan
-    _check_identified(owner, theta, cov, m_fixed is None, m_hi, m_bounds is not None,
-                      y.shape[0], x)
+    _check_identified(owner, theta, cov, m_fixed is None, m_hi, m_bounds is not None, y.shape[0], x)
     fitted, _ = _curve_and_jac(X, float(theta[0]), float(theta[1]), float(theta[2]))
     resid = y - fitted
     rss = float(resid @ resid)
@@ -1182,4 +1215,3 @@ def fit_bass(
         r2=1.0 - rss / tss if tss > 0 else math.nan,
         level=lv,
     )
-
