@@ -371,13 +371,55 @@ def fit_open_rate(
             return 1e300
         return -float((o * np.log(r) + (a - o) * np.log1p(-r)).sum())
 
-    res = optimize.minimize(
-        nll, u0, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000}
-    )
-    res = optimize.minimize(nll, res.x, method="BFGS", options={"gtol": 1e-9})
-    theta = to_theta(res.x)
+    def loglik(theta: FloatArray) -> float:
+        if form == "saturating" and not (
+            0 < theta[0] <= 1 and 0 <= theta[1] <= theta[0] and theta[2] > 0
+        ):
+            return -math.inf
+        if form == "power" and not 0 < theta[0] <= 1:
+            return -math.inf
+        r, _ = _law_and_grad(form, theta, a, ref)
+        if not np.all((r > 0) & (r < 1)):
+            return -math.inf
+        return float((o * np.log(r) + (a - o) * np.log1p(-r)).sum())
+
+    def scoring(theta: FloatArray) -> tuple[FloatArray, bool]:
+        """Fisher scoring with step halving; returns the estimate and whether it converged."""
+        cur = loglik(theta)
+        for _ in range(200):
+            r, G = _law_and_grad(form, theta, a, ref)
+            w = a / (r * (1 - r))
+            score = G.T @ ((o - a * r) / (r * (1 - r)))
+            try:
+                step = np.linalg.solve((G * w[:, None]).T @ G, score)
+            except np.linalg.LinAlgError:
+                return theta, False
+            t = 1.0
+            while t > 1e-10:
+                cand = theta + t * step
+                new = loglik(cand)
+                if new >= cur - 1e-12 * abs(cur):
+                    break
+                t *= 0.5
+            else:
+                return theta, False
+            theta, done = cand, bool(np.all(np.abs(t * step) <= 1e-10 * (1 + np.abs(theta))))
+            cur = new
+            if done:
+                return theta, True
+        return theta, False
+
+    theta, ok = scoring(to_theta(u0))
+    if not ok:  # a derivative-free start, then scoring again
+        res = optimize.minimize(
+            nll,
+            u0,
+            method="Nelder-Mead",
+            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000},
+        )
+        theta, ok = scoring(to_theta(res.x))
     r, G = _law_and_grad(form, theta, a, ref)
-    if not np.all((r > 0) & (r < 1)) or not np.isfinite(res.fun):
+    if not ok or not np.all((r > 0) & (r < 1)):
         raise ConvergenceError(
             "fit_open_rate did not converge; check the data or try the other form"
         )
@@ -486,30 +528,34 @@ def open_rate_from_interest(
         bad = a[(a < 1) | (a > n)][0]
         raise fail(owner, "audience", f"be in [1, population={n}]", int(bad))
     frac = (a / n).ravel()
-    s = (np.arange(g) + 0.5) / g
-    u = np.asarray(stats.beta.ppf(s, al, be), dtype=np.float64)  # ascending interest
+    # quantile cells: g equal cells, refined geometrically towards both tails
+    tail = np.geomspace(1e-12, 1.0 / g, 80)
+    edges = np.unique(np.concatenate([np.linspace(0.0, 1.0, g + 1), tail, 1.0 - tail]))
+    mass = np.diff(edges)
+    u = np.asarray(stats.beta.ppf(0.5 * (edges[:-1] + edges[1:]), al, be), dtype=np.float64)
+    mean_u = float(mass @ u)
     if math.isinf(kappa):
-        top = np.concatenate([[0.0], np.cumsum(u[::-1])]) / g  # mass of the top k cells
-        kf = frac * g
-        k0 = np.floor(kf).astype(np.int64)
-        k1 = np.minimum(k0 + 1, g)
-        mass = top[k0] + (kf - k0) * (top[k1] - top[k0])
-        out = mass / frac
+        m_top = np.concatenate([[0.0], np.cumsum(mass[::-1])])  # mass of the top cells
+        i_top = np.concatenate([[0.0], np.cumsum((mass * u)[::-1])])
+        k = np.clip(np.searchsorted(m_top, frac, side="right") - 1, 0, mass.shape[0] - 1)
+        part = np.clip(frac - m_top[k], 0.0, None)
+        out = (i_top[k] + part * u[::-1][k]) / frac
     elif kappa == 0.0:
-        out = np.full(frac.shape, float(u.mean()))
+        out = np.full(frac.shape, mean_u)
     else:
         w = u**kappa
         w = w / w.max()
         lo = np.full(frac.shape, -30.0)
-        hi = np.full(frac.shape, 60.0)
-        for _ in range(100):  # bisection on log(lambda), all audiences at once
+        hi = np.full(frac.shape, 80.0)
+        for _ in range(110):  # bisection on log(lambda), all audiences at once
             mid = 0.5 * (lo + hi)
-            incl = -np.expm1(-np.exp(mid)[:, None] * w[None, :]).mean(axis=1)
+            incl = -np.expm1(-np.exp(mid)[:, None] * w[None, :]) @ mass
             big = incl > frac
             hi = np.where(big, mid, hi)
             lo = np.where(big, lo, mid)
-        pi = -np.expm1(-np.exp(0.5 * (lo + hi))[:, None] * w[None, :])
-        out = (pi * u[None, :]).sum(axis=1) / pi.sum(axis=1)
+        pi = -np.expm1(-np.exp(0.5 * (lo + hi))[:, None] * w[None, :]) * mass[None, :]
+        out = (pi @ u) / pi.sum(axis=1)
+    out = np.where(frac >= 1.0, mean_u, out)  # everyone follows: the population mean
     return np.asarray(out.reshape(a.shape), dtype=np.float64)
 
 
@@ -709,9 +755,7 @@ class BroadcastCampaign:
                 "be > 0 (with delivery_rate > 0) to scale a campaign to a budget",
                 self.cost_per_impression,
             )
-        return attrs.evolve(
-            self, audience=int(math.floor((b - self.fixed_cost) / per_person + 1e-9))
-        )
+        return attrs.evolve(self, audience=math.floor((b - self.fixed_cost) / per_person + 1e-9))
 
 
 # --- community side: network Bass ---------------------------------------------------------------
@@ -803,7 +847,7 @@ class CommunityChannel:
         3
         """
         b = check_nonnegative(budget, owner="CommunityChannel", field="budget")
-        return int(math.floor(b / self.cost_per_week + 1e-9))
+        return math.floor(b / self.cost_per_week + 1e-9)
 
     def trajectory(self, budget: float, rng: RNGLike = None) -> NDArray[np.int64]:
         """Cumulative customers (seeds included) at the start and after each paid week.
