@@ -394,6 +394,8 @@ def fit_open_rate(
                 step = np.linalg.solve((G * w[:, None]).T @ G, score)
             except np.linalg.LinAlgError:
                 return theta, False
+            if float(score @ step) < 1e-9:  # Newton decrement: log-lik within 1e-9 of its max
+                return theta, True
             t = 1.0
             while t > 1e-10:
                 cand = theta + t * step
