@@ -870,18 +870,46 @@ def _fit_nls(
         J = J if free_m else J[:, :2]
         return J * np.exp(u)[None, :]
 
-    res = optimize.least_squares(
-        resid,
-        start_arr,
-        jac=jac,
-        bounds=(lo, hi),
-        method="trf",
-        x_scale=1.0,
-        xtol=1e-12,
-        ftol=1e-12,
-        gtol=1e-12,
-        max_nfev=2000,
-    )
+    lo_a, hi_a = np.asarray(lo), np.asarray(hi)
+    res = None
+    if len(y) >= start_arr.shape[0]:
+        # unconstrained Levenberg-Marquardt in log space (MINPACK, fast); keep it only if it
+        # stays inside the box, otherwise redo with the bounded trust-region method
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            try:
+                lm = optimize.least_squares(
+                    resid,
+                    start_arr,
+                    jac=jac,
+                    method="lm",
+                    xtol=1e-12,
+                    ftol=1e-12,
+                    gtol=1e-12,
+                    max_nfev=2000,
+                )
+            except (ValueError, FloatingPointError):  # pragma: no cover - defensive
+                lm = None
+        if (
+            lm is not None
+            and lm.status > 0
+            and np.all(np.isfinite(lm.x))
+            and np.all(lm.x >= lo_a)
+            and np.all(lm.x <= hi_a)
+        ):
+            res = lm
+    if res is None:
+        res = optimize.least_squares(
+            resid,
+            start_arr,
+            jac=jac,
+            bounds=(lo, hi),
+            method="trf",
+            x_scale=1.0,
+            xtol=1e-12,
+            ftol=1e-12,
+            gtol=1e-12,
+            max_nfev=2000,
+        )
     if res.status <= 0:
         raise ConvergenceError(
             f"fit_bass: least squares did not converge ({res.message}); try method='mle', fix "
