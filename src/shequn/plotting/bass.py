@@ -82,7 +82,11 @@ def plot_bass_forecast(
     ax.bar(np.arange(1, n + 1), fit.adoptions, color="0.75", label="observed")
     ax.plot(k, fc.adoptions, color="C0", label=f"Bass fit ({fit.method})")
     ax.fill_between(
-        k, np.maximum(fc.lower, 0), fc.upper, color="C0", alpha=0.2,
+        k,
+        np.maximum(fc.lower, 0),
+        fc.upper,
+        color="C0",
+        alpha=0.2,
         label=f"{round(100 * fc.level)}% prediction",
     )
     if split and fit.effort is None:
