@@ -59,7 +59,13 @@ def _expand(A: sp.csr_array, frontier: NDArray[np.int64]) -> NDArray[np.int64]:
         x[frontier] = 1.0
         return np.flatnonzero(A @ x).astype(np.int64)
     offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-    return np.unique(indices[offsets]).astype(np.int64)
+    hits = indices[offsets]
+    if total * 64 < A.shape[0]:
+        return np.unique(hits).astype(np.int64)
+    # many hits: marking a boolean mask is linear and beats sorting or hashing them
+    mark = np.zeros(A.shape[0], dtype=bool)
+    mark[hits] = True
+    return np.flatnonzero(mark).astype(np.int64)
 
 
 def _rings(A: sp.csr_array, sources: NDArray[np.int64], k: int | None) -> list[int]:
