@@ -30,8 +30,13 @@ from numpy.typing import NDArray
 from shequn._validation import fail
 from shequn.loyalty.rfm import RFMSummary, rfm_summary
 
-__all__ = ["CALIBRATION_END", "OBSERVATION_END", "TransactionLog", "load_cdnow_sample",
-           "read_cdnow"]
+__all__ = [
+    "CALIBRATION_END",
+    "OBSERVATION_END",
+    "TransactionLog",
+    "load_cdnow_sample",
+    "read_cdnow",
+]
 
 CALIBRATION_END = np.datetime64("1997-09-30", "D")
 """Last day of the 39-week calibration period used in the CDNOW papers."""
@@ -78,11 +83,16 @@ class TransactionLog:
         --------
         >>> s = load_cdnow_sample().summary()
         >>> s.n, int(s.frequency.sum()), round(float(s.T.max()), 2)
-        (2357, 2143, 38.86)
+        (2357, 2457, 38.86)
         """
-        return rfm_summary(self.customer_id, self.date, self.amount,
-                           calibration_end=calibration_end, observation_end=observation_end,
-                           time_unit=time_unit)
+        return rfm_summary(
+            self.customer_id,
+            self.date,
+            self.amount,
+            calibration_end=calibration_end,
+            observation_end=observation_end,
+            time_unit=time_unit,
+        )
 
 
 def _dates(yyyymmdd: NDArray[np.int64]) -> NDArray[np.datetime64]:
@@ -90,9 +100,8 @@ def _dates(yyyymmdd: NDArray[np.int64]) -> NDArray[np.datetime64]:
     m = yyyymmdd // 100 % 100
     d = yyyymmdd % 100
     months = (y - 1970) * 12 + (m - 1)
-    return months.astype("datetime64[M]").astype("datetime64[D]") + (d - 1).astype(
-        "timedelta64[D]"
-    )
+    out = months.astype("datetime64[M]").astype("datetime64[D]") + (d - 1).astype("timedelta64[D]")
+    return np.asarray(out, dtype="datetime64[D]")
 
 
 def read_cdnow(path: str | os.PathLike[str]) -> TransactionLog:

@@ -126,10 +126,11 @@ def _to_days(values: ArrayLike, *, field: str) -> NDArray[np.int64]:
         try:
             return np.asarray(arr.astype("datetime64[D]")).astype(np.int64)
         except (TypeError, ValueError) as exc:
-            raise fail("rfm_summary", field, "be dates (datetime64 or ISO strings) or day "
-                       "numbers", arr) from exc
+            raise fail(
+                "rfm_summary", field, "be dates (datetime64 or ISO strings) or day numbers", arr
+            ) from exc
     num = check_array(arr, owner="rfm_summary", field=field)
-    return np.floor(num).astype(np.int64)
+    return np.asarray(np.floor(num), dtype=np.int64)
 
 
 def _to_day(value: Any, *, field: str) -> int:
@@ -193,23 +194,32 @@ def rfm_summary(
         raise fail("rfm_summary", "customer_ids", "not contain None", ids)
     days = _to_days(timestamps, field="timestamps")
     if days.size != ids.size:
-        raise fail("rfm_summary", "timestamps", f"have one entry per transaction ({ids.size})",
-                   days.size)
+        raise fail(
+            "rfm_summary", "timestamps", f"have one entry per transaction ({ids.size})", days.size
+        )
     if amounts is None:
         amt = np.zeros(ids.size)
     else:
         amt = check_array(amounts, owner="rfm_summary", field="amounts", ndim=1, nonnegative=True)
         if amt.size != ids.size:
-            raise fail("rfm_summary", "amounts", f"have one entry per transaction ({ids.size})",
-                       amt.size)
-    cal = int(days.max()) if calibration_end is None else _to_day(calibration_end,
-                                                                   field="calibration_end")
+            raise fail(
+                "rfm_summary", "amounts", f"have one entry per transaction ({ids.size})", amt.size
+            )
+    cal = (
+        int(days.max())
+        if calibration_end is None
+        else _to_day(calibration_end, field="calibration_end")
+    )
     obs: int | None = None
     if observation_end is not None:
         obs = _to_day(observation_end, field="observation_end")
         if obs <= cal:
-            raise fail("rfm_summary", "observation_end", f"be after calibration_end (day {cal})",
-                       observation_end)
+            raise fail(
+                "rfm_summary",
+                "observation_end",
+                f"be after calibration_end (day {cal})",
+                observation_end,
+            )
         keep = days <= obs
         if not keep.all():
             ids, days, amt = ids[keep], days[keep], amt[keep]
@@ -255,9 +265,12 @@ def rfm_summary(
 
     sel = in_cal_cust
     if not sel.any():
-        raise fail("rfm_summary", "calibration_end",
-                   "leave at least one customer's first purchase in the calibration period",
-                   calibration_end)
+        raise fail(
+            "rfm_summary",
+            "calibration_end",
+            "leave at least one customer's first purchase in the calibration period",
+            calibration_end,
+        )
     x = x[sel]
     recency = ((last_cal[sel] - first_day[sel]) / unit).astype(np.float64)
     T = ((cal - first_day[sel]) / unit).astype(np.float64)

