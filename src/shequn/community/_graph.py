@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from shequn._validation import fail
 
 if TYPE_CHECKING:
-    from shequn.community.community import Community
+    pass
 
 __all__ = ["GraphLike", "as_csr", "edges_to_csr", "resolve_members"]
 

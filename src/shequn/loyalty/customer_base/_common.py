@@ -21,7 +21,6 @@ penalised estimate, and the standard errors use the penalised Hessian.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -32,7 +31,7 @@ from scipy import optimize, stats
 
 from shequn._optional import optional_import
 from shequn._validation import check_array, check_in_range, fail
-from shequn.exceptions import ConvergenceError, ShequnWarning
+from shequn.exceptions import ConvergenceError
 
 __all__ = ["CustomerBaseFit", "check_rfm", "compress_rows"]
 
@@ -258,18 +257,15 @@ def maximise(
         pen_grad = pen_grad_fun
     with np.errstate(all="ignore"):
         hess = _numerical_hessian(pen_total, pen_grad, theta)
-    try:
-        cov = np.asarray(np.linalg.inv(hess), dtype=np.float64)
-        if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
-            raise np.linalg.LinAlgError
-    except np.linalg.LinAlgError:
-        warnings.warn(
-            f"{owner}: the Hessian is not positive definite at the estimate; standard errors "
-            "are not available (NaN). The model may be over-parameterised for these data.",
-            ShequnWarning,
-            stacklevel=3,
+    eig = np.linalg.eigvalsh(hess) if np.all(np.isfinite(hess)) else np.array([np.nan])
+    if not np.all(eig > 1e-10 * max(1.0, float(np.nanmax(np.abs(eig))))):
+        weak = names[int(np.argmin(np.abs(np.diag(hess))))] if np.all(np.isfinite(hess)) else "?"
+        raise ConvergenceError(
+            f"{owner}: the optimiser stopped where the log-likelihood is flat or not at a "
+            f"maximum (the observed information is singular; {weak} is least determined), so "
+            f"the estimate is not identified by these data; {advice}"
         )
-        cov = np.full((theta.size, theta.size), np.nan)
+    cov = np.asarray(np.linalg.inv(hess), dtype=np.float64)
     return MLEResult(
         log_params=theta,
         log_likelihood=float(ll),

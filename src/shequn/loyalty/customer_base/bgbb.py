@@ -147,7 +147,9 @@ class BGBB:
         >>> bool(0 < m.expected_transactions([6])[0] < 6)
         True
         """
-        nn = check_array(n, owner="BGBB.expected_transactions", field="n", nonnegative=True)
+        nn = np.atleast_1d(
+            check_array(n, owner="BGBB.expected_transactions", field="n", nonnegative=True)
+        )
         return np.asarray(
             self.alpha / (self.alpha + self.beta) * self._future(np.zeros_like(nn), nn),
             dtype=np.float64,

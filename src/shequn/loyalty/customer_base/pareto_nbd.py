@@ -15,8 +15,9 @@ returns NaN for heavy buyers. Here I = H(t_x) − H(T) with, for α ≥ β (Eule
 
 and symmetrically for β > α. The transformed ₂F₁(1, b; c; w) has w ≤ 0 and lies in
 [(1−w)^−b, 1], so it can neither overflow nor lose its sign. It is evaluated with
-:func:`scipy.special.hyp2f1`; any value that is not finite or leaves those bounds is recomputed
-from its Euler integral by Gauss–Legendre quadrature. Everything else stays in logs:
+:func:`scipy.special.hyp2f1` after one more (Pfaff) transformation to an argument in [0, 1),
+where scipy is accurate (see :func:`hyp2f1_one`); any value that is not finite or leaves
+those bounds is recomputed from its Euler integral by Gauss–Legendre quadrature. Everything else stays in logs:
 ``log I = log H(t_x) + log(1 − exp(log H(T) − log H(t_x)))``.
 
 Examples
@@ -58,10 +59,13 @@ _GL_W = 0.5 * _GL_W
 
 
 def hyp2f1_one(b: ArrayLike, c: ArrayLike, w: ArrayLike) -> F64:
-    """₂F₁(1, b; c; w) for b > 0, c > 1 and w <= 0, robustly.
+    """₂F₁(1, b; c; w) for 0 < b < c and w <= 0, robustly.
 
-    Uses :func:`scipy.special.hyp2f1`, then replaces any value outside the provable bounds
-    [(1−w)^−b, 1] (or not finite) by Gauss–Legendre quadrature of the Euler integral
+    Evaluated through Pfaff's transformation ``(1−w)⁻¹ ₂F₁(1, c−b; c; w/(w−1))``, whose
+    argument lies in [0, 1) and whose series has positive terms: :func:`scipy.special.hyp2f1`
+    is accurate to ~1e-13 there, whereas called directly on w < 0 with large parameters it can
+    be off by orders of magnitude. Any value outside the provable bounds [(1−w)^−b, 1] (or not
+    finite) is recomputed by 64-point Gauss–Legendre quadrature of the Euler integral
     ``∫₀¹ (1 − w·t(u))^−b du`` with ``t(u) = 1 − (1−u)^(1/(c−1))``.
 
     Examples
@@ -77,7 +81,9 @@ def hyp2f1_one(b: ArrayLike, c: ArrayLike, w: ArrayLike) -> F64:
         np.asarray(w, dtype=np.float64),
     )
     with np.errstate(all="ignore"):
-        val = np.asarray(special.hyp2f1(1.0, bb, cc, ww), dtype=np.float64)
+        val = np.asarray(
+            special.hyp2f1(1.0, cc - bb, cc, ww / (ww - 1.0)) / (1.0 - ww), dtype=np.float64
+        )
         lower = np.exp(-bb * np.log1p(-ww))
         bad = ~np.isfinite(val) | (val > 1 + 1e-9) | (val < lower * (1 - 1e-9))
     if np.any(bad):
