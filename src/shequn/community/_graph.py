@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from shequn._validation import fail
 
 if TYPE_CHECKING:
-    pass
+    from shequn.community.community import Community
 
 __all__ = ["GraphLike", "as_csr", "edges_to_csr", "resolve_members"]
 

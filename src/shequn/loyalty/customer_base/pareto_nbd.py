@@ -17,7 +17,8 @@ and symmetrically for β > α. The transformed ₂F₁(1, b; c; w) has w ≤ 0 a
 [(1−w)^−b, 1], so it can neither overflow nor lose its sign. It is evaluated with
 :func:`scipy.special.hyp2f1` after one more (Pfaff) transformation to an argument in [0, 1),
 where scipy is accurate (see :func:`hyp2f1_one`); any value that is not finite or leaves
-those bounds is recomputed from its Euler integral by Gauss–Legendre quadrature. Everything else stays in logs:
+those bounds is recomputed from its Euler integral by Gauss–Legendre quadrature. Everything
+else stays in logs:
 ``log I = log H(t_x) + log(1 − exp(log H(T) − log H(t_x)))``.
 
 Examples
