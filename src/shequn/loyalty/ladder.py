@@ -357,7 +357,9 @@ def _wilson(k: F64, n: F64, level: float) -> tuple[F64, F64]:
         den = 1 + z**2 / n
         mid = (p + z**2 / (2 * n)) / den
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / den
-    return np.clip(mid - half, 0.0, 1.0), np.clip(mid + half, 0.0, 1.0)
+    lo = np.where(k == 0, 0.0, np.clip(mid - half, 0.0, 1.0))
+    hi = np.where(k == n, 1.0, np.clip(mid + half, 0.0, 1.0))
+    return lo, hi
 
 
 def _fit_from_counts(cls: type[Ladder], counts: NDArray[np.int64], level: float) -> LadderFit:
