@@ -145,6 +145,23 @@ def _to_day(value: Any, *, field: str) -> int:
     return int(np.floor(float(arr)))
 
 
+def _sort_key(key: NDArray[np.int64]) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
+    """Stable argsort of a non-negative int64 key, and the sorted key.
+
+    When key and row index fit together in 63 bits, they are packed into one int64 and sorted
+    by value (numpy's vectorised sort), which is several times faster than an argsort.
+    """
+    n = key.size
+    idx_bits = max(int(n - 1).bit_length(), 1)
+    key_bits = max(int(key.max()).bit_length(), 1) if n else 1
+    if idx_bits + key_bits <= 63:
+        packed = np.sort((key << idx_bits) | np.arange(n, dtype=np.int64))
+        order = (packed & ((1 << idx_bits) - 1)).astype(np.intp)
+        return order, packed >> idx_bits
+    order = np.argsort(key, kind="stable")
+    return order, key[order]
+
+
 def rfm_summary(
     customer_ids: ArrayLike,
     timestamps: ArrayLike,
@@ -238,8 +255,7 @@ def rfm_summary(
     dmin = int(days.min())
     span = int(days.max()) - dmin + 1
     key = codes.astype(np.int64) * span + (days - dmin)
-    order = np.argsort(key, kind="stable")
-    key_s = key[order]
+    order, key_s = _sort_key(key)
     starts = np.flatnonzero(np.r_[True, key_s[1:] != key_s[:-1]])
     ukey = key_s[starts]
     day_amt = np.add.reduceat(amt[order], starts) if amt.size else amt
