@@ -298,7 +298,9 @@ def rfm_summary(
     if obs is not None:
         ho = ~in_cal
         hold_f = np.bincount(pos[ho], minlength=n_c).astype(np.int64)[sel]
-        hold_m = np.bincount(pos[ho], weights=day_amt[ho], minlength=n_c)[sel]
+        hold_m = np.asarray(
+            np.bincount(pos[ho], weights=day_amt[ho], minlength=n_c)[sel], dtype=np.float64
+        )
         hold_len = (obs - cal) / unit
     return RFMSummary(
         customer_ids=uid[cust_code[sel]],
