@@ -147,3 +147,34 @@ def test_matches_pandas_groupby_on_random_logs(seed):
 def test_bad_transaction_logs(kwargs, field):
     with pytest.raises(InvalidParameterError, match=field):
         rfm_summary(**kwargs)
+
+
+def _summary(**over):
+    from shequn.loyalty.rfm import RFMSummary
+
+    fields = {
+        "customer_ids": np.array([1, 2]),
+        "frequency": np.array([1, 0]),
+        "recency": np.array([2.0, 0.0]),
+        "T": np.array([5.0, 5.0]),
+        "monetary": np.array([3.0, 0.0]),
+        "first_purchase": np.array([0, 0]),
+    }
+    fields.update(over)
+    return RFMSummary(**fields)
+
+
+@pytest.mark.parametrize(
+    ("over", "field"),
+    [
+        ({"customer_ids": np.array([1, 1])}, "customer_ids"),  # duplicate rows
+        ({"recency": np.array([6.0, 0.0])}, "recency"),  # recency > T
+        ({"recency": np.array([2.0, 1.0])}, "recency"),  # frequency 0, recency > 0
+        ({"frequency": np.array([-1, 0])}, "frequency"),
+        ({"T": np.array([np.nan, 5.0])}, "T"),
+        ({"monetary": np.array([-3.0, 0.0])}, "monetary"),
+    ],
+)
+def test_bad_summaries(over, field):
+    with pytest.raises(InvalidParameterError, match=field):
+        _summary(**over)

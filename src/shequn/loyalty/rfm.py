@@ -89,6 +89,23 @@ class RFMSummary:
     holdout_length: float | None = None
     time_unit: str = "weeks"
 
+    def __attrs_post_init__(self) -> None:
+        from shequn.loyalty.customer_base._common import check_rfm
+
+        check_rfm(self.frequency, self.recency, self.T, owner="RFMSummary")
+        n = self.frequency.size
+        ids = np.asarray(self.customer_ids)
+        if ids.shape != (n,):
+            raise fail(
+                "RFMSummary", "customer_ids", f"have one entry per customer ({n})", ids.shape
+            )
+        srt = np.sort(ids, kind="stable")
+        dup = np.flatnonzero(srt[1:] == srt[:-1])
+        if dup.size:
+            raise fail("RFMSummary", "customer_ids", "be unique (duplicate rows)", srt[dup[0]])
+        check_array(self.monetary, owner="RFMSummary", field="monetary", nonnegative=True)
+        check_choice(self.time_unit, list(_UNIT), owner="RFMSummary", field="time_unit")
+
     @property
     def n(self) -> int:
         """Number of customers."""
@@ -155,9 +172,12 @@ def _sort_key(key: NDArray[np.int64]) -> tuple[NDArray[np.intp], NDArray[np.int6
     idx_bits = max(int(n - 1).bit_length(), 1)
     key_bits = max(int(key.max()).bit_length(), 1) if n else 1
     if idx_bits + key_bits <= 63:
-        packed = np.sort((key << idx_bits) | np.arange(n, dtype=np.int64))
+        packed = key << idx_bits
+        packed |= np.arange(n, dtype=np.int64)
+        packed.sort()
         order = (packed & ((1 << idx_bits) - 1)).astype(np.intp)
-        return order, packed >> idx_bits
+        packed >>= idx_bits  # in place: the sorted key
+        return order, packed
     order = np.argsort(key, kind="stable")
     return order, key[order]
 
@@ -254,8 +274,14 @@ def rfm_summary(
         codes = codes.ravel()
     dmin = int(days.min())
     span = int(days.max()) - dmin + 1
-    key = codes.astype(np.int64) * span + (days - dmin)
+    key = codes.astype(np.int64)
+    del codes
+    key *= span
+    key += days
+    key -= dmin
+    del days
     order, key_s = _sort_key(key)
+    del key
     starts = np.flatnonzero(np.r_[True, key_s[1:] != key_s[:-1]])
     ukey = key_s[starts]
     day_amt = np.add.reduceat(amt[order], starts) if amt.size else amt

@@ -71,9 +71,9 @@ def hyp2f1_one(b: ArrayLike, c: ArrayLike, w: ArrayLike) -> F64:
 
     Examples
     --------
-    >>> from scipy.special import hyp2f1
-    >>> v = hyp2f1_one([2.5], [40.0], [-3.0])
-    >>> bool(abs(v[0] - hyp2f1(1, 2.5, 40.0, -3.0)) < 1e-12)
+    >>> import math
+    >>> v = hyp2f1_one([1.0], [2.0], [-3.0])  # closed form: log(1 − w) / (−w)
+    >>> bool(abs(v[0] - math.log(4.0) / 3.0) < 1e-14)
     True
     """
     bb, cc, ww = np.broadcast_arrays(
