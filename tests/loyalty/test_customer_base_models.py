@@ -139,6 +139,13 @@ def test_bgbb_closed_forms_vs_simulation():
 def test_pmf_sums_to_one():
     assert BG.prob_transactions(np.arange(400), 78.0).sum() == pytest.approx(1, abs=1e-9)
     assert PN.prob_transactions(np.arange(400), 78.0).sum() == pytest.approx(1, abs=1e-9)
+    long_run = ParetoNBD(r=0.553, alpha=10.578, s=0.606, beta=0.5)  # beta << t
+    assert long_run.prob_transactions(np.arange(3000), 1000.0).sum() == pytest.approx(1, abs=1e-9)
+    # the mean of the pmf equals the closed-form E[X(t)]
+    k = np.arange(3000)
+    assert k @ long_run.prob_transactions(k, 1000.0) == pytest.approx(
+        long_run.expected_transactions(1000.0)[0], rel=1e-6
+    )
     assert BB.prob_transactions(np.arange(11), 10).sum() == pytest.approx(1, abs=1e-12)
 
 

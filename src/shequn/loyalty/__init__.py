@@ -16,8 +16,16 @@ from shequn.loyalty.customer_base import (
     customer_lifetime_value,
 )
 from shequn.loyalty.datasets import TransactionLog, load_cdnow_sample, read_cdnow
+from shequn.loyalty.ladder import Ladder, LadderFit, default_ladder
 from shequn.loyalty.rfm import RFMSummary, rfm_summary
 from shequn.loyalty.stages import LADDER, Stage
+from shequn.loyalty.ties import (
+    TieRule,
+    decay_counts,
+    is_strong,
+    strong_tie_counts,
+    tie_strength,
+)
 
 __all__ = [
     "BGBB",
@@ -25,12 +33,20 @@ __all__ = [
     "LADDER",
     "CustomerBaseFit",
     "GammaGamma",
+    "Ladder",
+    "LadderFit",
     "ParetoNBD",
     "RFMSummary",
     "Stage",
+    "TieRule",
     "TransactionLog",
     "customer_lifetime_value",
+    "decay_counts",
+    "default_ladder",
+    "is_strong",
     "load_cdnow_sample",
     "read_cdnow",
     "rfm_summary",
+    "strong_tie_counts",
+    "tie_strength",
 ]

@@ -30,7 +30,6 @@ Examples
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,7 +41,6 @@ from scipy.sparse import csgraph, csr_array
 
 from shequn._optional import optional_import
 from shequn._validation import check_array, check_in_range, check_int, fail
-from shequn.exceptions import ShequnWarning
 from shequn.loyalty.stages import Stage
 from shequn.rng import RNGLike, resolve_rng
 
@@ -273,7 +271,7 @@ class Ladder:
 
         Each sequence lists one member's stages in consecutive periods. The estimate of
         ``P[i, j]`` is n_ij / n_i (transition counts over visits); rows never left from keep
-        P[i, i] = 1 and are reported in ``unobserved`` (with a warning).
+        P[i, i] = 1 and are listed in ``LadderFit.unobserved`` (and in ``summary()``).
 
         Examples
         --------
@@ -371,14 +369,6 @@ def _fit_from_counts(cls: type[Ladder], counts: NDArray[np.int64], level: float)
         raise fail("Ladder.estimate", "sequences", "contain at least one transition", 0)
     rows = counts.sum(axis=1).astype(np.float64)
     unobserved = [Stage(i) for i in range(K) if rows[i] == 0]
-    if unobserved:
-        warnings.warn(
-            "no transitions observed out of "
-            + ", ".join(s.name for s in unobserved)
-            + "; those rows are set to stay put (P[i, i] = 1)",
-            ShequnWarning,
-            stacklevel=3,
-        )
     P = np.where(rows[:, None] > 0, counts / np.maximum(rows, 1)[:, None], np.eye(K))
     lo, hi = _wilson(counts.astype(np.float64), np.broadcast_to(rows[:, None], (K, K)), lvl)
     lo = np.where(rows[:, None] > 0, lo, np.nan)
@@ -438,6 +428,10 @@ class LadderFit:
                         f"{Stage(i).name:>9} -> {Stage(j).name:<9} {P[i, j]:.3f} "
                         f"[{self.lower[i, j]:.3f}, {self.upper[i, j]:.3f}] n={self.counts[i, j]}"
                     )
+        if self.unobserved:
+            lines.append(
+                "never left (rows set to stay put): " + ", ".join(s.name for s in self.unobserved)
+            )
         return "\n".join(lines)
 
     def to_frame(self) -> Any:

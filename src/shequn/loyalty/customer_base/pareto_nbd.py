@@ -218,8 +218,9 @@ class ParetoNBD:
         """P(X(t) = n) for a new customer.
 
         Alive through ``t`` the count is negative binomial; otherwise it is the negative
-        binomial count up to the death time τ, integrated over τ's Pareto density by 64-point
-        Gauss–Legendre quadrature (the integrand is smooth on [0, t]).
+        binomial count up to the death time τ, integrated over τ's (Lomax) distribution. The
+        integral is taken in the variable u = F(τ), the death-time CDF, where the density
+        becomes uniform, by 64-point Gauss–Legendre quadrature on [0, F(t)].
 
         Examples
         --------
@@ -235,10 +236,11 @@ class ParetoNBD:
         alive = stats.nbinom.pmf(k, r, al / (al + tt)) * (be / (be + tt)) ** s
         if tt == 0:
             return np.asarray(alive, dtype=np.float64)
-        tau = tt * _GL_U
-        dens = s * be**s * (be + tau) ** (-(s + 1.0)) * tt * _GL_W
+        f_t = -math.expm1(-s * math.log1p(tt / be))  # P(death before t)
+        u = f_t * _GL_U
+        tau = be * np.expm1(-np.log1p(-u) / s)  # inverse CDF of the death time
         pm = stats.nbinom.pmf(k[..., None], r, al / (al + tau))
-        return np.asarray(alive + pm @ dens, dtype=np.float64)
+        return np.asarray(alive + pm @ (f_t * _GL_W), dtype=np.float64)
 
     def sample(
         self, n_customers: int, T: ArrayLike, *, rng: RNGLike = None
