@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -107,6 +108,7 @@ def _groupby_reference(ids, days, amt, cal):
     return out
 
 
+@pytest.mark.skipif(importlib.util.find_spec("pandas") is None, reason="needs pandas")
 @given(st.integers(min_value=0, max_value=2**32 - 1))
 def test_matches_pandas_groupby_on_random_logs(seed):
     gen = np.random.default_rng(seed)
