@@ -373,3 +373,25 @@ def test_bad_fit_options():
         BGBB.fit([1], [1.5], [3])
     with pytest.raises(InvalidParameterError, match="discount_rate"):
         customer_lifetime_value(BG, GG, [1], [1.0], [2.0], [3.0], discount_rate=-0.1)
+
+
+@pytest.mark.parametrize(
+    ("x", "tx", "T"), [(2, 30.43, 38.86), (500, 38.0, 39.0), (5000, 20.0, 39.0)]
+)
+def test_bgnbd_conditional_expectation_heavy_buyers_vs_mpmath(x, tx, T):
+    # FHL (2005) eq. 10 evaluated directly with 50-digit arithmetic.
+    mp = pytest.importorskip("mpmath")
+    mp.mp.dps = 50
+    r, al, a, b = (mp.mpf(v) for v in (BG.r, BG.alpha, BG.a, BG.b))
+    t = mp.mpf(39)
+    X, TX, TT = mp.mpf(x), mp.mpf(tx), mp.mpf(T)
+    z = t / (al + TT + t)
+    num = (
+        (a + b + X - 1)
+        / (a - 1)
+        * (1 - ((al + TT) / (al + TT + t)) ** (r + X) * mp.hyp2f1(r + X, b + X, a + b + X - 1, z))
+    )
+    den = 1 + (a / (b + X - 1)) * ((al + TT) / (al + TX)) ** (r + X)
+    ref = float(num / den)
+    ours = BG.conditional_expected_transactions(39.0, [x], [tx], [T])[0]
+    assert ours == pytest.approx(ref, rel=1e-9)

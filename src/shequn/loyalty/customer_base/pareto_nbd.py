@@ -292,11 +292,25 @@ class ParetoNBD:
         x, tx, t = check_rfm(frequency, recency, T, owner="ParetoNBD.fit")
         (ux, utx, uT), w, _ = compress_rows(x, tx, t)
         n = float(w.sum())
+        # H(t_x) depends on (x, t_x) and H(T) on (x, T) only: far fewer distinct pairs than
+        # rows (CDNOW master: 1,726 and 979 for 8,685 rows), so the 2F1 calls run on those.
+        (hx1, hy1), _, inv1 = compress_rows(ux, utx)
+        (hx2, hy2), _, inv2 = compress_rows(ux, uT)
+        vx, ix = np.unique(ux, return_inverse=True)
 
         def negll(theta: F64) -> float:
             r, al, s, be = (float(v) for v in np.exp(theta))
-            m = cls(r=r, alpha=al, s=s, beta=be)
-            pre, la, ld = m._terms(ux, utx, uT)
+            pre = (
+                special.gammaln(r + vx)[ix]
+                - special.gammaln(r)
+                + r * math.log(al)
+                + s * math.log(be)
+            )
+            la = -(r + ux) * np.log(al + uT) - s * np.log(be + uT)
+            lh_tx = _log_h(r, al, s, be, hx1, hy1)[inv1]
+            lh_T = _log_h(r, al, s, be, hx2, hy2)[inv2]
+            with np.errstate(divide="ignore"):
+                ld = math.log(s) + lh_tx + np.log(-np.expm1(np.minimum(lh_T - lh_tx, 0.0)))
             return -float(w @ (pre + np.logaddexp(la, ld)))
 
         default = {
