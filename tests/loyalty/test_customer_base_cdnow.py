@@ -84,6 +84,11 @@ def test_standard_errors_match_lifetimes(bg_fit):
     lt = lifetimes.BetaGeoFitter().fit(s.frequency, s.recency, s.T)
     for k in ("r", "alpha", "a", "b"):
         assert bg_fit.standard_errors[k] == pytest.approx(lt.summary.loc[k, "se(coef)"], rel=0.02)
+    rep = s.frequency > 0
+    lg = lifetimes.GammaGammaFitter().fit(s.frequency[rep], s.monetary[rep])
+    gg = GammaGamma.fit_summary(s)
+    for k, lk in (("p", "p"), ("q", "q"), ("gamma", "v")):
+        assert gg.standard_errors[k] == pytest.approx(lg.summary.loc[lk, "se(coef)"], rel=0.02)
 
 
 def test_predictions_match_lifetimes(cdnow, bg_fit, pnbd_fit):
