@@ -236,7 +236,11 @@ def maximise(
             f"{owner}: parameter {big} ran off to {math.exp(theta[np.argmax(np.abs(theta))]):.3g}"
             f" (the likelihood has no interior maximum for these data); {advice}"
         )
-    gnorm = float(np.max(np.abs(jac(theta)))) if jac is not None else 0.0
+    if jac is not None:
+        gnorm = float(np.max(np.abs(jac(theta))))
+    else:  # central differences of the mean objective
+        eye = np.eye(theta.size) * 1e-5
+        gnorm = max(abs(objective(theta + e) - objective(theta - e)) / 2e-5 for e in eye)
     converged = bool(res.success) or gnorm < 1e-4
     if not converged:
         raise ConvergenceError(
