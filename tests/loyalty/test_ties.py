@@ -61,6 +61,8 @@ def test_bad_input() -> None:
         tie_strength([1.0], [-1.0], TieRule())
     with pytest.raises(InvalidParameterError, match=r"`tie_strength\.meetings`"):
         tie_strength([1.0], [1.0, 2.0], TieRule())
+    with pytest.raises(InvalidParameterError, match=r"`decay_counts\.weeks`"):
+        decay_counts([1.0], -1.0, TieRule())
     A, _ = as_csr(nx.path_graph(3))
     with pytest.raises(InvalidParameterError, match="half-edge"):
         strong_tie_counts(A, [1.0], TieRule())
