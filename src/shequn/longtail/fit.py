@@ -134,7 +134,7 @@ def _tail_sums(u: FloatArr, c: IntArr) -> tuple[FloatArr, FloatArr, FloatArr]:
     """For every index j: tail count n_j, sum of counts*log(u) and R_k (count >= u_k)."""
     logu = np.log(u)
     n_tail = np.cumsum(c[::-1])[::-1].astype(np.float64)
-    s_tail = np.cumsum((c * logu)[::-1])[::-1]
+    s_tail: FloatArr = np.cumsum((c * logu)[::-1])[::-1].astype(np.float64)
     return n_tail, s_tail, logu
 
 
@@ -258,8 +258,9 @@ def _ks_block(
         zj = hurwitz_zeta(a, u[js]) if discrete else np.ones_like(a)
         factor = 16.0
         k1 = min(m, max(int(js[-1]) + 1, int(np.searchsorted(u, u[js[-1]] * factor, "right"))))
-        dmax = _dist_cols(u, logu, r_ge, js, a, zj, j0, k1, discrete=discrete,
-                          convention=convention).max(axis=1)
+        dmax = _dist_cols(
+            u, logu, r_ge, js, a, zj, j0, k1, discrete=discrete, convention=convention
+        ).max(axis=1)
         rows = np.arange(js.size)
         while k1 < m:
             # bound on what columns >= k1 can add: max(fitted, empirical) P(X >= u_k1)
@@ -273,8 +274,18 @@ def _ks_block(
                 break
             factor *= 16.0
             k2 = min(m, max(k1 + 1, int(np.searchsorted(u, u[js[-1]] * factor, "right"))))
-            d = _dist_cols(u, logu, r_ge, js[rows], a[rows], zj[rows], k1, k2,
-                           discrete=discrete, convention=convention)
+            d = _dist_cols(
+                u,
+                logu,
+                r_ge,
+                js[rows],
+                a[rows],
+                zj[rows],
+                k1,
+                k2,
+                discrete=discrete,
+                convention=convention,
+            )
             dmax[rows] = np.maximum(dmax[rows], d.max(axis=1))
             k1 = k2
         res[b0 : b0 + step] = dmax
@@ -492,7 +503,8 @@ class PowerLawFit:
         xa = np.maximum(np.asarray(x, dtype=float), self.xmin)
         if self.discrete:
             xa = np.ceil(xa)
-            out: FloatArr = hurwitz_zeta(self.alpha, xa) / float(special.zeta(self.alpha, self.xmin))
+            z0 = float(special.zeta(self.alpha, self.xmin))
+            out: FloatArr = hurwitz_zeta(self.alpha, xa) / z0
             return out
         out = (xa / self.xmin) ** (1.0 - self.alpha)
         return out
@@ -541,7 +553,7 @@ class PowerLawFit:
         ['alpha', 'xmin', 'n_tail']
         """
         pd = optional_import("pandas", extra="pandas")
-        base = {
+        base: dict[str, object] = {
             "alpha": self.alpha,
             "alpha_se": self.alpha_se,
             "xmin": self.xmin,
@@ -601,7 +613,8 @@ def fit_powerlaw(
     discrete
         Fit the discrete power law (integers; Hurwitz-zeta normalisation).
     xmin
-        Fix xmin instead of scanning (must lie within the data).
+        Fix xmin instead of scanning: a known lower bound, > 0 and at most the largest value
+        (it need not be a data value; a discrete xmin must be an integer).
     xmin_range
         Only scan candidates in this closed interval.
     min_tail
@@ -639,7 +652,7 @@ def fit_powerlaw(
     >>> fit_powerlaw([1.0, -2.0, 3.0])
     Traceback (most recent call last):
     ...
-    shequn.exceptions.InvalidParameterError: `fit_powerlaw.data` must hold only values > 0 (index 1); got -2.0
+    shequn.exceptions.InvalidParameterError: `fit_powerlaw.data` must hold only values > 0 ...
     """
     owner = "fit_powerlaw"
     if not isinstance(discrete, bool | np.bool_):
@@ -655,12 +668,20 @@ def fit_powerlaw(
     if xmin_range is not None:
         lo_r, hi_r = (float(v) for v in xmin_range)
         if not (math.isfinite(lo_r) and math.isfinite(hi_r) and lo_r <= hi_r):
-            raise fail(owner, "xmin_range", "be a finite (low, high) pair with low <= high",
-                       xmin_range)
+            raise fail(
+                owner, "xmin_range", "be a finite (low, high) pair with low <= high", xmin_range
+            )
         xmin_range = (lo_r, hi_r)
     fit = _fit_table(
-        u, c, discrete=discrete, xmin=xmin, xmin_range=xmin_range, min_tail=min_tail,
-        convention=ks, search=search, owner=owner,
+        u,
+        c,
+        discrete=discrete,
+        xmin=xmin,
+        xmin_range=xmin_range,
+        min_tail=min_tail,
+        convention=ks,
+        search=search,
+        owner=owner,
     )
     if compare_with:
         fit = attrs.evolve(fit, comparisons=tuple(compare(fit, a) for a in compare_with))
@@ -687,15 +708,19 @@ def _fit_table(
         if isinstance(xmin, bool) or not isinstance(xmin, int | float | np.integer | np.floating):
             raise fail(owner, "xmin", "be a real number", xmin)
         xv = float(xmin)
-        if not (math.isfinite(xv) and u[0] <= xv <= u[-1]):
-            raise fail(owner, "xmin", f"lie within the data [{u[0]:g}, {u[-1]:g}]", xmin)
+        if not (math.isfinite(xv) and 0.0 < xv <= u[-1]):
+            raise fail(owner, "xmin", f"lie within the data (0, {u[-1]:g}]", xmin)
         if discrete and xv != round(xv):
             raise fail(owner, "xmin", "be an integer for a discrete fit", xmin)
         keep = u >= xv
         nt = int(c[keep].sum())
         if nt < min_tail:
-            raise fail(owner, "xmin", f"leave at least min_tail={min_tail} observations in the "
-                       f"tail (leaves {nt})", xmin)
+            raise fail(
+                owner,
+                "xmin",
+                f"leave at least min_tail={min_tail} observations in the tail (leaves {nt})",
+                xmin,
+            )
         ut, ct = u[keep], c[keep]
         if ut.size < 2:
             raise fail(owner, "xmin", "leave at least two distinct values in the tail", xmin)
@@ -704,15 +729,20 @@ def _fit_table(
             ut = np.concatenate([[xv], ut])
             ct = np.concatenate([[0], ct]).astype(np.int64)
         idx, alphas, dists = _scan(
-            ut, ct, discrete=discrete, cand=np.array([0], dtype=np.int64),
-            convention=convention, search="full",
+            ut,
+            ct,
+            discrete=discrete,
+            cand=np.array([0], dtype=np.int64),
+            convention=convention,
+            search="full",
         )
         uu, cc = ut, ct
     else:
         cand = _candidates(u, c, min_tail=min_tail, xmin_range=xmin_range)
         if cand.size == 0:
             raise fail(
-                owner, "data",
+                owner,
+                "data",
                 f"leave at least min_tail={min_tail} observations above some candidate xmin"
                 + (f" within xmin_range={xmin_range}" if xmin_range else ""),
                 f"{n_total} observations, {u.size} distinct values",
@@ -730,10 +760,7 @@ def _fit_table(
     a = float(alphas[best])
     tail_c = cc[j:]
     nt = int(tail_c.sum())
-    if discrete:
-        se = _discrete_se(a, xm, nt)
-    else:
-        se = (a - 1.0) / math.sqrt(nt)
+    se = _discrete_se(a, xm, nt) if discrete else (a - 1.0) / math.sqrt(nt)
     ll = float(np.sum(tail_c * _pl_logpdf(uu[j:], a, xm, discrete)))
     return PowerLawFit(
         alpha=a,
@@ -764,13 +791,11 @@ def powerlaw_pmf(x: ArrayLike, *, alpha: float, xmin: int) -> FloatArr:
 
     Examples
     --------
-    >>> float(powerlaw_pmf(1, alpha=2.0, xmin=1))  # 6 / pi^2
-    0.6079271018540267
+    >>> round(float(powerlaw_pmf(1, alpha=2.0, xmin=1)), 12)  # 6 / pi^2
+    0.607927101854
     """
     xa = np.asarray(x, dtype=float)
-    out: FloatArr = np.where(
-        xa >= xmin, xa ** (-alpha) / float(special.zeta(alpha, xmin)), 0.0
-    )
+    out: FloatArr = np.where(xa >= xmin, xa ** (-alpha) / float(special.zeta(alpha, xmin)), 0.0)
     return out
 
 
@@ -843,12 +868,16 @@ def sample_powerlaw(
     """
     owner = "sample_powerlaw"
     n = check_int(n, owner=owner, field="n", low=0)
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.number) or not (
-        math.isfinite(float(alpha)) and float(alpha) > 1.0
+    if (
+        isinstance(alpha, bool)
+        or not isinstance(alpha, int | float | np.number)
+        or not (math.isfinite(float(alpha)) and float(alpha) > 1.0)
     ):
         raise fail(owner, "alpha", "be a finite number > 1", alpha)
-    if isinstance(xmin, bool) or not isinstance(xmin, int | float | np.number) or not (
-        math.isfinite(float(xmin)) and float(xmin) > 0
+    if (
+        isinstance(xmin, bool)
+        or not isinstance(xmin, int | float | np.number)
+        or not (math.isfinite(float(xmin)) and float(xmin) > 0)
     ):
         raise fail(owner, "xmin", "be a finite number > 0", xmin)
     if discrete and float(xmin) != round(float(xmin)):
@@ -898,8 +927,9 @@ def _bootstrap_once(
     cand = _candidates(u, c, min_tail=min_tail, xmin_range=None)
     if cand.size == 0:
         return math.inf
-    _, alphas, dists = _scan(u, c, discrete=discrete, cand=cand, convention=convention,
-                             search="auto")
+    _, alphas, dists = _scan(
+        u, c, discrete=discrete, cand=cand, convention=convention, search="auto"
+    )
     ok = np.isfinite(dists) & np.isfinite(alphas) & (alphas > 1.0)
     return float(dists[ok].min()) if ok.any() else math.inf
 
@@ -1016,7 +1046,10 @@ def _alt_logpdf(name: str, theta: FloatArr, x: FloatArr, xmin: float, discrete: 
 
 
 def _log_cutoff_norm_continuous(alpha: float, lam1: float) -> float:
-    """log of the integral over y >= 1 of y^-alpha exp(-lam1 y) = lam1^(alpha-1) Gamma(1-alpha, lam1)."""
+    """log of the integral over y >= 1 of y^-alpha exp(-lam1 y).
+
+    It equals lam1^(alpha-1) Gamma(1-alpha, lam1).
+    """
     lg = log_upper_gamma(1.0 - alpha, lam1)
     return (alpha - 1.0) * math.log(lam1) + lg
 
@@ -1029,8 +1062,10 @@ def _log_cutoff_norm_discrete(alpha: float, lam: float, xmin: float, terms: int 
     head = top + math.log(float(np.sum(np.exp(logt - top))))
     a = xmin + terms - 0.5
     # integral_a^inf t^-alpha e^{-lam t} dt = a^(1-alpha) * (lam a)^(alpha-1) Gamma(1-alpha, lam a)
-    lt = (1.0 - alpha) * math.log(a) + (alpha - 1.0) * math.log(lam * a) + log_upper_gamma(
-        1.0 - alpha, lam * a
+    lt = (
+        (1.0 - alpha) * math.log(a)
+        + (alpha - 1.0) * math.log(lam * a)
+        + log_upper_gamma(1.0 - alpha, lam * a)
     )
     if not math.isfinite(lt):
         return head
@@ -1047,14 +1082,23 @@ def _alt_init(name: str, x: FloatArr, c: IntArr, xmin: float, pl_alpha: float) -
     if name == "lognormal":
         m = float(np.sum(w * ly))
         sd = math.sqrt(max(float(np.sum(w * (ly - m) ** 2)), 1e-6))
-        return [np.array([m, math.log(sd)]), np.array([0.0, math.log(max(sd, 1.0) * 2.0)]),
-                np.array([-2.0 * sd, math.log(2.0 * sd)])]
+        return [
+            np.array([m, math.log(sd)]),
+            np.array([0.0, math.log(max(sd, 1.0) * 2.0)]),
+            np.array([-2.0 * sd, math.log(2.0 * sd)]),
+        ]
     if name == "stretched_exponential":
-        return [np.array([math.log(1.0), math.log(0.5)]), np.array([math.log(0.1), math.log(0.2)]),
-                np.array([math.log(1.0 / max(float(np.sum(w * y)), 1.0)), 0.0])]
+        return [
+            np.array([math.log(1.0), math.log(0.5)]),
+            np.array([math.log(0.1), math.log(0.2)]),
+            np.array([math.log(1.0 / max(float(np.sum(w * y)), 1.0)), 0.0]),
+        ]
     lam = 1.0 / max(float(np.sum(w * x)), 1e-12)
-    return [np.array([pl_alpha, math.log(1e-3 * lam)]), np.array([pl_alpha, math.log(lam)]),
-            np.array([max(pl_alpha - 0.5, 0.5), math.log(0.1 * lam)])]
+    return [
+        np.array([pl_alpha, math.log(1e-3 * lam)]),
+        np.array([pl_alpha, math.log(lam)]),
+        np.array([max(pl_alpha - 0.5, 0.5), math.log(0.1 * lam)]),
+    ]
 
 
 def _fit_alternative(
@@ -1075,7 +1119,9 @@ def _fit_alternative(
         best: Any = None
         for start in _alt_init(name, x, c, xmin, pl_alpha):
             res = optimize.minimize(
-                nll, start, method="Nelder-Mead",
+                nll,
+                start,
+                method="Nelder-Mead",
                 options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000},
             )
             if best is None or res.fun < best.fun:
@@ -1124,8 +1170,14 @@ def compare(fit: PowerLawFit, alternative: str) -> Comparison:
         r = min(r, 0.0)
         stat = -2.0 * r
         p = float(stats.chi2.sf(stat, df=1))
-        return Comparison(alternative=alternative, loglik_ratio=r, statistic=stat, p_value=p,
-                          nested=True, params=_param_dict(alternative, theta, fit.xmin))
+        return Comparison(
+            alternative=alternative,
+            loglik_ratio=r,
+            statistic=stat,
+            p_value=p,
+            nested=True,
+            params=_param_dict(alternative, theta, fit.xmin),
+        )
     d = ll_pl - ll_alt
     r = float(np.sum(cw * d))
     mean = r / n
@@ -1135,5 +1187,11 @@ def compare(fit: PowerLawFit, alternative: str) -> Comparison:
     else:
         stat = r / math.sqrt(n * var)
         p = float(special.erfc(abs(stat) / math.sqrt(2.0)))
-    return Comparison(alternative=alternative, loglik_ratio=r, statistic=stat, p_value=p,
-                      nested=False, params=_param_dict(alternative, theta, fit.xmin))
+    return Comparison(
+        alternative=alternative,
+        loglik_ratio=r,
+        statistic=stat,
+        p_value=p,
+        nested=False,
+        params=_param_dict(alternative, theta, fit.xmin),
+    )
