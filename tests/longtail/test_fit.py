@@ -200,8 +200,9 @@ def test_bootstrap_same_rng_same_result_any_executor() -> None:
     with ThreadPoolExecutor(2) as pool:
         b = bootstrap_pvalue(fit, runs=12, rng=5, executor=pool)
     assert np.array_equal(a.distances, b.distances)
-    fit2 = fit_powerlaw(sample_powerlaw(150, alpha=2.0, xmin=1.0, rng=1), bootstrap=12, rng=5,
-                        compare_with=())
+    fit2 = fit_powerlaw(
+        sample_powerlaw(150, alpha=2.0, xmin=1.0, rng=1), bootstrap=12, rng=5, compare_with=()
+    )
     assert fit2.p_value == a.p_value and fit2.bootstrap is not None
 
 
@@ -211,8 +212,7 @@ def test_bootstrap_same_rng_same_result_any_executor() -> None:
 
 
 def test_vuong_favours_power_law_over_exponential() -> None:
-    fit = fit_powerlaw(sample_powerlaw(3000, alpha=2.5, xmin=1.0, rng=2), xmin=1.0,
-                       compare_with=())
+    fit = fit_powerlaw(sample_powerlaw(3000, alpha=2.5, xmin=1.0, rng=2), xmin=1.0, compare_with=())
     c = compare(fit, "exponential")
     assert c.favours() == "power_law" and c.loglik_ratio > 0 and not c.nested
 
@@ -255,8 +255,9 @@ def test_nested_cutoff_detected() -> None:
 
 
 def test_nested_cutoff_not_detected_on_pure_power_law() -> None:
-    fit = fit_powerlaw(sample_powerlaw(2000, alpha=2.2, xmin=1.0, rng=13), xmin=1.0,
-                       compare_with=())
+    fit = fit_powerlaw(
+        sample_powerlaw(2000, alpha=2.2, xmin=1.0, rng=13), xmin=1.0, compare_with=()
+    )
     c = compare(fit, "truncated_power_law")
     assert c.loglik_ratio <= 0 and c.p_value > 0.01
 
@@ -320,8 +321,9 @@ def test_table_6_1_web_links_histogram() -> None:
     hist = np.loadtxt(path, skiprows=1)
     deg, cnt = hist[:, 0], hist[:, 1].astype(np.int64)
     keep = deg >= 1
-    fit = fit_powerlaw(deg[keep], counts=cnt[keep], discrete=True, xmin_range=(1000, 1e7),
-                       compare_with=())
+    fit = fit_powerlaw(
+        deg[keep], counts=cnt[keep], discrete=True, xmin_range=(1000, 1e7), compare_with=()
+    )
     assert abs(fit.xmin - 3684) <= 151
     assert abs(fit.alpha - 2.336) <= 0.009
     assert fit.n_tail == 28986
@@ -338,8 +340,10 @@ def test_comparisons_match_powerlaw_package_on_fires() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pf = powerlaw.Fit(x, verbose=0)
-        ref = {a: pf.distribution_compare("power_law", a, normalized_ratio=True)
-               for a in ("lognormal", "exponential")}
+        ref = {
+            a: pf.distribution_compare("power_law", a, normalized_ratio=True)
+            for a in ("lognormal", "exponential")
+        }
     assert fit.xmin == pf.xmin
     assert fit.alpha == pytest.approx(pf.power_law.alpha, rel=1e-9)
     for c in fit.comparisons:
@@ -392,8 +396,13 @@ def test_bad_input_messages_carry_the_value() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"alpha": 1.0}, "alpha"), ({"alpha": float("nan")}, "alpha"), ({"xmin": 0}, "xmin"),
-     ({"xmin": 1.5, "discrete": True}, "xmin"), ({"n": -1}, "n")],
+    [
+        ({"alpha": 1.0}, "alpha"),
+        ({"alpha": float("nan")}, "alpha"),
+        ({"xmin": 0}, "xmin"),
+        ({"xmin": 1.5, "discrete": True}, "xmin"),
+        ({"n": -1}, "n"),
+    ],
 )
 def test_sampler_bad_input(kwargs: dict[str, object], field: str) -> None:
     args: dict[str, object] = {"n": 5, "alpha": 2.0, "xmin": 1.0, **kwargs}
@@ -441,8 +450,11 @@ def test_sampler_same_rng_same_draws(seed: int) -> None:
 
 
 def test_summary_and_frame() -> None:
-    fit = fit_powerlaw(sample_powerlaw(500, alpha=2.2, xmin=1.0, rng=3), xmin=1.0,
-                       compare_with=("exponential", "truncated_power_law"))
+    fit = fit_powerlaw(
+        sample_powerlaw(500, alpha=2.2, xmin=1.0, rng=3),
+        xmin=1.0,
+        compare_with=("exponential", "truncated_power_law"),
+    )
     text = fit.summary()
     assert "alpha" in text and "exponential" in text
     assert "<pre>" in fit._repr_html_()
