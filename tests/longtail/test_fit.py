@@ -381,7 +381,7 @@ def test_comparisons_match_powerlaw_package_on_fires() -> None:
 )
 def test_bad_input_names_field(kwargs: dict[str, object], field: str) -> None:
     data = kwargs.pop("data")
-    with pytest.raises(InvalidParameterError, match=f"fit_powerlaw.{field}"):
+    with pytest.raises(InvalidParameterError, match=rf"fit_powerlaw\.{field}"):
         fit_powerlaw(data, **kwargs)  # type: ignore[arg-type]
 
 
@@ -406,13 +406,13 @@ def test_bad_input_messages_carry_the_value() -> None:
 )
 def test_sampler_bad_input(kwargs: dict[str, object], field: str) -> None:
     args: dict[str, object] = {"n": 5, "alpha": 2.0, "xmin": 1.0, **kwargs}
-    with pytest.raises(InvalidParameterError, match=f"sample_powerlaw.{field}"):
+    with pytest.raises(InvalidParameterError, match=rf"sample_powerlaw\.{field}"):
         sample_powerlaw(**args)  # type: ignore[arg-type]
 
 
 def test_compare_bad_alternative() -> None:
     fit = fit_powerlaw(list(range(1, 50)), compare_with=())
-    with pytest.raises(InvalidParameterError, match="compare.alternative"):
+    with pytest.raises(InvalidParameterError, match=r"compare\.alternative"):
         compare(fit, "gamma")
 
 

@@ -21,7 +21,7 @@ def test_plot_ccdf_draws_data_and_fit() -> None:
     fig, ax = plt.subplots()
     out = plot_ccdf(fit, ax=ax)
     assert out is ax and ax.get_xscale() == "log" and len(ax.lines) == 3
-    x, p = empirical_ccdf(fit)
+    _, p = empirical_ccdf(fit)
     assert np.allclose(ax.lines[0].get_ydata(), p)
     # the fitted line starts at n_tail / n at xmin
     assert ax.lines[1].get_ydata()[0] == pytest.approx(fit.n_tail / fit.n)
