@@ -52,7 +52,7 @@ from scipy import optimize, special, stats
 
 from shequn._optional import optional_import
 from shequn._validation import check_array, check_choice, check_int, fail
-from shequn.longtail._special import hurwitz_zeta, log_upper_gamma, zeta_outer
+from shequn.longtail._special import _Q_TWO_TERMS, hurwitz_zeta, log_upper_gamma, zeta_outer
 from shequn.rng import RNGLike, replicate, resolve_rng
 
 __all__ = [
@@ -224,6 +224,33 @@ def _dist_cols(
     return d
 
 
+def _fitted_pairs(
+    u: FloatArr,
+    logu: FloatArr,
+    js: IntArr,
+    a: FloatArr,
+    zj: FloatArr,
+    cols: IntArr,
+    *,
+    discrete: bool,
+) -> tuple[FloatArr, FloatArr]:
+    """Fitted P(X >= u_col) and P(X > u_col) for rows (shape (P, 1)) and columns (P, W)."""
+    if discrete:
+        lq = logu[cols]
+        pw = np.exp(-a * lq)
+        q = u[cols]
+        if q.size and float(q.min()) >= _Q_TWO_TERMS:
+            # Euler-Maclaurin with two terms; remainder below 1e-12 relative for q >= 2000
+            z = pw * (q / (a - 1.0) + 0.5 + a / (12.0 * q))
+        else:
+            z = hurwitz_zeta(a, q)
+        g_ge = z / zj
+        g_gt: FloatArr = (z - pw) / zj
+        return g_ge, g_gt
+    g = np.exp(-(a - 1.0) * (logu[cols] - logu[js]))
+    return g, g
+
+
 def _ks_block(
     u: FloatArr,
     logu: FloatArr,
@@ -238,10 +265,13 @@ def _ks_block(
 
     ``r_ge[k]`` is the number of observations >= u[k] (with r_ge[m] = 0). The empirical CDF
     jumps at each distinct value; the supremum of |empirical CDF - fitted CDF| is attained
-    just before or at a distinct value, so only distinct values are visited. Both the fitted
-    and the empirical CCDF decrease, so once both are below the distance found so far the
-    rest of the tail cannot raise it: columns are visited in windows that grow geometrically
-    in value and a row stops as soon as that bound certifies its maximum.
+    just before or at a distinct value, so only distinct values are visited.
+
+    Branch and bound: the first values of each tail are visited densely, the rest on a coarse
+    grid of every ``seg``-th value. Between two grid values both the fitted and the empirical
+    CCDF are monotone, so every distance inside the segment is at most
+    max(G(lo) - E(hi), E(lo) - G(hi)); only segments whose bound beats the distance already
+    found are visited value by value. The result is exact.
     """
     m = u.size
     out = np.empty(cand.size, dtype=np.float64)
@@ -250,44 +280,56 @@ def _ks_block(
     order = np.argsort(cand, kind="stable")
     cs, als = cand[order], alpha[order]
     res = np.empty(cand.size, dtype=np.float64)
-    step = 32
+    step, seg = 32, 32
     for b0 in range(0, cs.size, step):
         js = cs[b0 : b0 + step]
         a = als[b0 : b0 + step]
         j0 = int(js[0])
         zj = hurwitz_zeta(a, u[js]) if discrete else np.ones_like(a)
-        factor = 16.0
-        k1 = min(m, max(int(js[-1]) + 1, int(np.searchsorted(u, u[js[-1]] * factor, "right"))))
+        kd = min(m, int(js[-1]) + 1 + seg)
         dmax = _dist_cols(
-            u, logu, r_ge, js, a, zj, j0, k1, discrete=discrete, convention=convention
+            u, logu, r_ge, js, a, zj, j0, kd, discrete=discrete, convention=convention
         ).max(axis=1)
-        rows = np.arange(js.size)
-        while k1 < m:
-            # bound on what columns >= k1 can add: max(fitted, empirical) P(X >= u_k1)
-            if discrete:
-                g_next = hurwitz_zeta(a[rows], u[k1]) / zj[rows]
-            else:
-                g_next = np.exp(-(a[rows] - 1.0) * (logu[k1] - logu[js[rows]]))
-            bound = np.maximum(g_next, r_ge[k1] / r_ge[js[rows]])
-            rows = rows[bound > dmax[rows]]
-            if rows.size == 0:
-                break
-            factor *= 16.0
-            k2 = min(m, max(k1 + 1, int(np.searchsorted(u, u[js[-1]] * factor, "right"))))
-            d = _dist_cols(
+        if kd >= m:
+            res[b0 : b0 + step] = dmax
+            continue
+        # coarse grid p_0 = kd - 1 < p_1 < ... < p_last = m - 1
+        grid = np.unique(np.append(np.arange(kd - 1, m, seg), m - 1))
+        inv = 1.0 / r_ge[js][:, None]
+        if discrete:
+            zg, pg = zeta_outer(a, u[grid], logu[grid])
+            g_ge = zg / zj[:, None]
+            g_gt = (zg - pg) / zj[:, None]
+        else:
+            g_ge, g_gt = _fitted_pairs(
+                u, logu, js[:, None], a[:, None], zj[:, None], grid[None, :], discrete=False
+            )
+        e_ge = r_ge[grid][None, :] * inv
+        d = np.abs(g_ge - e_ge)
+        if convention == "exact":
+            np.maximum(d, np.abs(g_gt - r_ge[grid + 1][None, :] * inv), out=d)
+        dmax = np.maximum(dmax, d.max(axis=1))
+        ub = np.maximum(g_ge[:, :-1] - e_ge[:, 1:], e_ge[:, :-1] - g_ge[:, 1:])
+        rr, ss = np.nonzero(ub > dmax[:, None])
+        inner = (grid[1:] - grid[:-1] > 1)[ss]
+        rr, ss = rr[inner], ss[inner]
+        if rr.size:
+            cols = grid[ss][:, None] + np.arange(1, seg)[None, :]
+            cols = np.minimum(cols, grid[ss + 1][:, None] - 1)
+            gg, gt = _fitted_pairs(
                 u,
                 logu,
-                r_ge,
-                js[rows],
-                a[rows],
-                zj[rows],
-                k1,
-                k2,
+                js[rr][:, None],
+                a[rr][:, None],
+                zj[rr][:, None],
+                cols,
                 discrete=discrete,
-                convention=convention,
             )
-            dmax[rows] = np.maximum(dmax[rows], d.max(axis=1))
-            k1 = k2
+            inv_r = inv[rr]
+            dd = np.abs(gg - r_ge[cols] * inv_r)
+            if convention == "exact":
+                np.maximum(dd, np.abs(gt - r_ge[cols + 1] * inv_r), out=dd)
+            np.maximum.at(dmax, rr, dd.max(axis=1))
         res[b0 : b0 + step] = dmax
     out[order] = res
     return out
