@@ -32,7 +32,7 @@ Examples
 >>> import numpy as np
 >>> from shequn.longtail.fit import fit_powerlaw, sample_powerlaw
 >>> x = sample_powerlaw(2000, alpha=2.5, xmin=1.0, rng=1)
->>> f = fit_powerlaw(x, xmin=1.0)
+>>> f = fit_powerlaw(x, xmin=1.0, compare_with=("exponential",))
 >>> abs(f.alpha - 2.5) < 3 * f.alpha_se
 True
 """
@@ -52,6 +52,7 @@ from scipy import optimize, special, stats
 
 from shequn._optional import optional_import
 from shequn._validation import check_array, check_choice, check_int, fail
+from shequn.exceptions import InvalidParameterError
 from shequn.longtail._special import _Q_TWO_TERMS, hurwitz_zeta, log_upper_gamma, zeta_outer
 from shequn.rng import RNGLike, replicate, resolve_rng
 
@@ -80,6 +81,7 @@ IntArr = NDArray[np.int64]
 _BLOCK_ELEMENTS = 2_000_000
 _GRID_PAIRS = 30_000_000
 _GRID_POINTS = 400
+_MAX_EXACT = 2.0**52
 
 
 def _arr_eq(a: Any, b: Any) -> bool:
@@ -165,7 +167,7 @@ def _discrete_alpha(n: FloatArr, s: FloatArr, xmin: FloatArr) -> FloatArr:
     c1 = hi - g * (hi - lo)
     c2 = lo + g * (hi - lo)
     f1, f2 = nll(c1), nll(c2)
-    for _ in range(64):
+    for _ in range(34):  # bracket width shrinks by 0.618 per step: about 1e-7 of it remains
         left = f1 < f2  # the minimum lies in [lo, c2]
         hi = np.where(left, c2, hi)
         lo = np.where(left, lo, c1)
@@ -179,7 +181,17 @@ def _discrete_alpha(n: FloatArr, s: FloatArr, xmin: FloatArr) -> FloatArr:
         if (~left).any():
             f2n[~left] = nll(c2n[~left], ~left)
         c1, c2, f1, f2 = c1n, c2n, f1n, f2n
-    out: FloatArr = 0.5 * (lo + hi)
+    a = 0.5 * (lo + hi)
+    # Newton polish with central differences (the log-likelihood is smooth and concave)
+    h = 1e-5
+    for _ in range(2):
+        fm, f0, fp = nll(a - h), nll(a), nll(a + h)
+        curv = (fp - 2.0 * f0 + fm) / (h * h)
+        step = np.where(curv > 0, (fp - fm) / (2.0 * h) / np.where(curv > 0, curv, 1.0), 0.0)
+        a_new = np.clip(a - step, lo - 1e-6, hi + 1e-6)
+        better = nll(a_new) <= f0
+        a = np.where(better, a_new, a)
+    out: FloatArr = a
     return out
 
 
@@ -511,6 +523,9 @@ class PowerLawFit:
     ks_convention
         ``"exact"`` (supremum over the whole tail) or ``"csn"`` (distance just below each value,
         as in the CSN reference code and the ``powerlaw`` package).
+    min_tail, xmin_fixed, xmin_range, search
+        The fitting options, reused by the bootstrap so that each replicate is fitted the same
+        way (a fixed xmin stays fixed, a restricted scan stays restricted).
     """
 
     alpha: float
@@ -531,6 +546,9 @@ class PowerLawFit:
     scan_ks: FloatArr = attrs.field(eq=attrs.cmp_using(eq=_arr_eq), repr=False)
     ks_convention: str = "exact"
     min_tail: int = 10
+    xmin_fixed: bool = False
+    xmin_range: tuple[float, float] | None = None
+    search: str = "auto"
 
     # -- distribution functions ---------------------------------------------------------------
     def ccdf(self, x: ArrayLike) -> FloatArr:
@@ -538,7 +556,8 @@ class PowerLawFit:
 
         Examples
         --------
-        >>> f = fit_powerlaw(sample_powerlaw(500, alpha=2.0, xmin=1.0, rng=2), xmin=1.0)
+        >>> f = fit_powerlaw(sample_powerlaw(500, alpha=2.0, xmin=1.0, rng=2), xmin=1.0,
+        ...                  compare_with=())
         >>> float(f.ccdf(1.0))
         1.0
         """
@@ -820,6 +839,9 @@ def _fit_table(
         scan_ks=dists,
         ks_convention=convention,
         min_tail=min_tail,
+        xmin_fixed=xmin is not None,
+        xmin_range=xmin_range,
+        search=search,
     )
 
 
@@ -848,7 +870,8 @@ def _sample_discrete(
 
     X = max{x >= xmin : S(x) >= U} with S(x) = P(X >= x) = zeta(alpha, x) / zeta(alpha, xmin)
     and U uniform on (0, 1]. A table of S over [xmin, xmin + table) serves most draws; the rest
-    are found by integer bisection with the exact S.
+    are found by integer bisection with the exact S. Values are capped at 2**52 (float64 holds
+    every integer below 2**53); only exponents very close to 1 ever reach it.
     """
     u = 1.0 - gen.random(n)  # (0, 1]
     z0 = float(special.zeta(alpha, xmin))
@@ -863,21 +886,23 @@ def _sample_discrete(
     if far.size:
         uf = u[far]
         # bracket from the continuous approximation, then enlarge until valid
-        approx = (xmin - 0.5) * uf ** (-1.0 / (alpha - 1.0)) + 0.5
+        with np.errstate(over="ignore"):
+            approx = (xmin - 0.5) * uf ** (-1.0 / (alpha - 1.0)) + 0.5
+        approx = np.minimum(approx, _MAX_EXACT)  # float64 holds every integer up to 2**53
         lo = np.maximum(grid[-1], np.floor(approx / 2.0))
-        hi = np.maximum(lo + 1.0, np.ceil(approx * 2.0) + 1.0)
+        hi = np.minimum(np.maximum(lo + 1.0, np.ceil(approx * 2.0) + 1.0), _MAX_EXACT)
         for _ in range(200):
             bad_lo = hurwitz_zeta(alpha, lo) / z0 < uf
             if not bad_lo.any():
                 break
             lo = np.where(bad_lo, np.maximum(grid[-1], np.floor(lo / 2.0)), lo)
         for _ in range(200):
-            bad_hi = hurwitz_zeta(alpha, hi) / z0 >= uf
+            bad_hi = (hurwitz_zeta(alpha, hi) / z0 >= uf) & (hi < _MAX_EXACT)
             if not bad_hi.any():
                 break
-            hi = np.where(bad_hi, hi * 2.0, hi)
+            hi = np.where(bad_hi, np.minimum(hi * 2.0, _MAX_EXACT), hi)
         # invariant: S(lo) >= u > S(hi)
-        while True:
+        for _ in range(128):  # bisection over at most 2**52 integers
             gap = hi - lo > 1.0
             if not gap.any():
                 break
@@ -949,6 +974,9 @@ def _bootstrap_once(
     discrete: bool,
     min_tail: int,
     convention: str,
+    xmin_fixed: bool = False,
+    xmin_range: tuple[float, float] | None = None,
+    search: str = "auto",
 ) -> float:
     nt = int(gen.binomial(n, n_tail / n))
     nb = n - nt
@@ -966,11 +994,27 @@ def _bootstrap_once(
     tu, tc = np.unique(tail, return_counts=True)
     u = np.concatenate([bu, tu])
     c = np.concatenate([bc, tc.astype(np.int64)])
-    cand = _candidates(u, c, min_tail=min_tail, xmin_range=None)
+    if xmin_fixed:
+        try:
+            refit = _fit_table(
+                u,
+                c,
+                discrete=discrete,
+                xmin=xmin,
+                xmin_range=None,
+                min_tail=min_tail,
+                convention=convention,
+                search="full",
+                owner="bootstrap_pvalue",
+            )
+        except InvalidParameterError:  # too few tail draws: count as a worse fit
+            return math.inf
+        return refit.ks_distance
+    cand = _candidates(u, c, min_tail=min_tail, xmin_range=xmin_range)
     if cand.size == 0:
         return math.inf
     _, alphas, dists = _scan(
-        u, c, discrete=discrete, cand=cand, convention=convention, search="auto"
+        u, c, discrete=discrete, cand=cand, convention=convention, search=search
     )
     ok = np.isfinite(dists) & np.isfinite(alphas) & (alphas > 1.0)
     return float(dists[ok].min()) if ok.any() else math.inf
@@ -1014,6 +1058,9 @@ def bootstrap_pvalue(
         discrete=fit.discrete,
         min_tail=fit.min_tail,
         convention=fit.ks_convention,
+        xmin_fixed=fit.xmin_fixed,
+        xmin_range=fit.xmin_range,
+        search=fit.search,
     )
     d = np.asarray(replicate(fn, runs=runs, rng=rng, executor=executor, batch_size=batch_size))
     p = float(np.mean(d >= fit.ks_distance))
