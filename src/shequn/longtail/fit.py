@@ -440,6 +440,11 @@ class Comparison:
         Whether the power law is a special case of the alternative (the cutoff model).
     params
         Fitted parameters of the alternative.
+    converged
+        False when the optimiser stopped at its iteration limit, typically because the
+        likelihood of the alternative keeps rising towards a limit where it becomes the power
+        law itself (e.g. a lognormal with mu -> -inf and sigma -> inf); the ratio then tends to
+        0 and the comparison is inconclusive.
     """
 
     alternative: str
@@ -448,6 +453,7 @@ class Comparison:
     p_value: float
     nested: bool
     params: dict[str, float] = attrs.field(factory=dict)
+    converged: bool = True
 
     def favours(self, level: float = 0.1) -> str:
         """Which model the test supports at significance ``level``, or ``"inconclusive"``.
@@ -599,7 +605,7 @@ class PowerLawFit:
             lines.append(
                 f"  vs {cmp_.alternative:<22} R = {cmp_.loglik_ratio:9.3f}  "
                 f"stat = {cmp_.statistic:7.3f}  p = {cmp_.p_value:.3f}  "
-                f"-> {cmp_.favours()}"
+                f"-> {cmp_.favours()}" + ("" if cmp_.converged else " (not converged)")
             )
         return "\n".join(lines)
 
@@ -1192,8 +1198,8 @@ def _alt_init(name: str, x: FloatArr, c: IntArr, xmin: float, pl_alpha: float) -
 
 def _fit_alternative(
     name: str, x: FloatArr, c: IntArr, xmin: float, discrete: bool, pl_alpha: float
-) -> tuple[FloatArr, FloatArr]:
-    """MLE of an alternative; returns (theta, pointwise log-likelihoods)."""
+) -> tuple[FloatArr, FloatArr, bool]:
+    """MLE of an alternative; returns (theta, pointwise log-likelihoods, converged)."""
     cw = c.astype(float)
 
     def nll(theta: FloatArr) -> float:
@@ -1202,6 +1208,7 @@ def _fit_alternative(
         v = -float(np.sum(cw * lp))
         return v if math.isfinite(v) else 1e300
 
+    converged = True
     if name == "exponential" and not discrete:
         theta = _alt_init(name, x, c, xmin, pl_alpha)[0]
     else:
@@ -1211,12 +1218,13 @@ def _fit_alternative(
                 nll,
                 start,
                 method="Nelder-Mead",
-                options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000},
+                options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 1500},
             )
             if best is None or res.fun < best.fun:
                 best = res
         theta = np.asarray(best.x, dtype=float)
-    return theta, _alt_logpdf(name, theta, x, xmin, discrete)
+        converged = bool(best.success)
+    return theta, _alt_logpdf(name, theta, x, xmin, discrete), converged
 
 
 def _param_dict(name: str, theta: FloatArr, xmin: float) -> dict[str, float]:
@@ -1250,7 +1258,7 @@ def compare(fit: PowerLawFit, alternative: str) -> Comparison:
     check_choice(alternative, ALTERNATIVES, owner="compare", field="alternative")
     x, c = fit.tail_values()
     ll_pl = _pl_logpdf(x, fit.alpha, fit.xmin, fit.discrete)
-    theta, ll_alt = _fit_alternative(alternative, x, c, fit.xmin, fit.discrete, fit.alpha)
+    theta, ll_alt, conv = _fit_alternative(alternative, x, c, fit.xmin, fit.discrete, fit.alpha)
     cw = c.astype(float)
     n = float(cw.sum())
     if alternative == "truncated_power_law":
@@ -1266,6 +1274,7 @@ def compare(fit: PowerLawFit, alternative: str) -> Comparison:
             p_value=p,
             nested=True,
             params=_param_dict(alternative, theta, fit.xmin),
+            converged=conv,
         )
     d = ll_pl - ll_alt
     r = float(np.sum(cw * d))
@@ -1283,4 +1292,5 @@ def compare(fit: PowerLawFit, alternative: str) -> Comparison:
         p_value=p,
         nested=False,
         params=_param_dict(alternative, theta, fit.xmin),
+        converged=conv,
     )
