@@ -79,9 +79,11 @@ FloatArr = NDArray[np.float64]
 IntArr = NDArray[np.int64]
 
 _BLOCK_ELEMENTS = 2_000_000
-_GRID_PAIRS = 30_000_000
+_GRID_PAIRS = 500_000_000
 _GRID_POINTS = 400
 _MAX_EXACT = 2.0**52
+_KS_ROWS = 32
+_KS_SEG = 32
 
 
 def _arr_eq(a: Any, b: Any) -> bool:
@@ -292,7 +294,7 @@ def _ks_block(
     order = np.argsort(cand, kind="stable")
     cs, als = cand[order], alpha[order]
     res = np.empty(cand.size, dtype=np.float64)
-    step, seg = 32, 32
+    step, seg = _KS_ROWS, _KS_SEG
     for b0 in range(0, cs.size, step):
         js = cs[b0 : b0 + step]
         a = als[b0 : b0 + step]
@@ -691,7 +693,7 @@ def fit_powerlaw(
         in the CSN reference implementation and the ``powerlaw`` package (gives their xmin).
     search
         ``"full"`` scans every distinct value; ``"grid"`` a grid refined around its best points;
-        ``"auto"`` uses the full scan unless it exceeds about 3e7 (candidate, value) pairs.
+        ``"auto"`` uses the full scan unless it exceeds about 5e8 (candidate, value) pairs.
     compare_with
         Alternatives for likelihood-ratio tests (a subset of :data:`ALTERNATIVES`).
     bootstrap
