@@ -388,7 +388,7 @@ def compare_channels(
 ) -> NicheComparison:
     """Tail share of sales under broadcast only, word of mouth only and both (Monte Carlo).
 
-    Each run draws new products, budgets' positions and seeds, then runs the three channels with
+    Each run draws new product positions and seed adopters, then runs the three channels with
     the same products, seeds and random numbers (a paired design), so differences between
     channels have small Monte Carlo error. Runs go through :func:`shequn.rng.replicate`
     (``executor=`` for parallel runs, same results for the same ``rng``).
