@@ -79,3 +79,16 @@ def test_fans_needed_is_minimal(
 def test_bad_input(call: object, match: str) -> None:
     with pytest.raises(InvalidParameterError, match=match):
         call()  # type: ignore[operator]
+
+
+def test_ladder_plugs_into_true_fans() -> None:
+    """A Ladder is a FanConversion: customers needed = fans / P(customer reaches fan)."""
+    import math
+
+    from shequn.loyalty import Stage, default_ladder
+    from shequn.longtail.truefans import TrueFans
+
+    lad = default_ladder()
+    p = lad.reach(Stage.FAN, lapse_is_final=True)[0]
+    got = TrueFans(spend=100.0).customers_needed(1000, conversion=lad)
+    assert got == math.ceil(1000 / p)

@@ -160,6 +160,21 @@ class Ladder:
         prob = float(h[i])
         return prob, float(gt[i] / prob) if prob > 0 else math.nan
 
+    def probability_of_reaching(self, stage: Stage) -> float:
+        """Probability that a new customer reaches ``stage`` before lapsing.
+
+        ``reach(stage, start=CUSTOMER, lapse_is_final=True)[0]``: the conversion a
+        :class:`~shequn.longtail.truefans.TrueFans` calculation needs, so a fitted ladder plugs
+        straight into "how many customers for 1,000 true fans".
+
+        Examples
+        --------
+        >>> lad = default_ladder()
+        >>> lad.probability_of_reaching(Stage.FAN) == lad.reach(Stage.FAN, lapse_is_final=True)[0]
+        True
+        """
+        return self.reach(stage, start=Stage.CUSTOMER, lapse_is_final=True)[0]
+
     def p_lapse_before(self, target: Stage = Stage.FAN, *, start: Stage = Stage.CUSTOMER) -> float:
         """Probability of lapsing before reaching ``target`` (default: before becoming a fan).
 
