@@ -85,8 +85,8 @@ def test_ladder_plugs_into_true_fans() -> None:
     """A Ladder is a FanConversion: customers needed = fans / P(customer reaches fan)."""
     import math
 
-    from shequn.loyalty import Stage, default_ladder
     from shequn.longtail.truefans import TrueFans
+    from shequn.loyalty import Stage, default_ladder
 
     lad = default_ladder()
     p = lad.reach(Stage.FAN, lapse_is_final=True)[0]
