@@ -109,11 +109,16 @@ def _run(
                 for run in entry["runs"]:
                     r = int(run["run"])
                     records[p * runs + r] = RunRecord(
-                        point=p, point_id=ids[p], run=r, params=dict(points[p]),
+                        point=p,
+                        point_id=ids[p],
+                        run=r,
+                        params=dict(points[p]),
                         entropy=_from_json_entropy(run["entropy"]),
                         spawn_key=tuple(int(k) for k in run["spawn_key"]),
-                        output=run["output"], attempts=int(run.get("attempts", 1)),
-                        seconds=float(run.get("seconds", float("nan"))))
+                        output=run["output"],
+                        attempts=int(run.get("attempts", 1)),
+                        seconds=float(run.get("seconds", float("nan"))),
+                    )
         else:
             store.create(new_manifest(identity, points))
     done_points = {i // runs for i in records}
@@ -133,17 +138,33 @@ def _run(
         for r in range(runs):
             rec = records[p * runs + r]
             if _columns_of(rec.output) is None:
-                raise fail(owner, "fn", "return a scalar, a dict of scalars or arrays, or a numpy "
-                           "array when a store is used", type(rec.output).__name__)
-            runs_out.append({"run": r, "entropy": rec.entropy, "spawn_key": list(rec.spawn_key),
-                             "output": rec.output, "attempts": rec.attempts,
-                             "seconds": rec.seconds})
+                raise fail(
+                    owner,
+                    "fn",
+                    "return a scalar, a dict of scalars or arrays, or a numpy "
+                    "array when a store is used",
+                    type(rec.output).__name__,
+                )
+            runs_out.append(
+                {
+                    "run": r,
+                    "entropy": rec.entropy,
+                    "spawn_key": list(rec.spawn_key),
+                    "output": rec.output,
+                    "attempts": rec.attempts,
+                    "seconds": rec.seconds,
+                }
+            )
         entry = {"point": p, "point_id": ids[p], "params": points[p], "runs": runs_out}
         try:
             to_jsonable(entry)
         except TypeError as exc:
-            raise fail(owner, "fn", f"return values that can be stored ({exc})",
-                       type(records[p * runs].output).__name__) from exc
+            raise fail(
+                owner,
+                "fn",
+                f"return values that can be stored ({exc})",
+                type(records[p * runs].output).__name__,
+            ) from exc
         return entry
 
     def on_outcomes(outs: list[Outcome]) -> None:
@@ -154,14 +175,29 @@ def _run(
             seq = seeds[p][r]
             if ok:
                 records[index] = RunRecord(
-                    point=p, point_id=ids[p], run=r, params=dict(points[p]),
-                    entropy=_entropy(seq), spawn_key=tuple(seq.spawn_key), output=value,
-                    attempts=attempts, seconds=seconds)
+                    point=p,
+                    point_id=ids[p],
+                    run=r,
+                    params=dict(points[p]),
+                    entropy=_entropy(seq),
+                    spawn_key=tuple(seq.spawn_key),
+                    output=value,
+                    attempts=attempts,
+                    seconds=seconds,
+                )
             else:
                 failure = RunFailure(
-                    point=p, point_id=ids[p], run=r, params=dict(points[p]),
-                    entropy=_entropy(seq), spawn_key=tuple(seq.spawn_key), error_type=value[0],
-                    message=value[1], traceback=value[2], attempts=attempts)
+                    point=p,
+                    point_id=ids[p],
+                    run=r,
+                    params=dict(points[p]),
+                    entropy=_entropy(seq),
+                    spawn_key=tuple(seq.spawn_key),
+                    error_type=value[0],
+                    message=value[1],
+                    traceback=value[2],
+                    attempts=attempts,
+                )
                 failures.append(failure)
                 failed_points.add(p)
                 first_failure = first_failure or failure
@@ -174,12 +210,22 @@ def _run(
             f = first_failure
             raise RunError(
                 f"{owner}: run {f.run} of point {f.point} {f.params} failed after {f.attempts} "
-                f"attempt(s): {f.error_type}: {f.message}\n{f.traceback}", f)
+                f"attempt(s): {f.error_type}: {f.message}\n{f.traceback}",
+                f,
+            )
 
     bar = Progress(progress, total=len(tasks), owner=owner)
     try:
-        execute(fn, tasks, executor=executor, batch_size=batch_size, retries=retries,
-                on_outcomes=on_outcomes, progress=bar, owner=owner)
+        execute(
+            fn,
+            tasks,
+            executor=executor,
+            batch_size=batch_size,
+            retries=retries,
+            on_outcomes=on_outcomes,
+            progress=bar,
+            owner=owner,
+        )
     finally:
         bar.close()
     failures.sort(key=lambda f: (f.point, f.run))
@@ -187,15 +233,26 @@ def _run(
         warnings.warn(
             f"{owner}: {len(failures)} run(s) failed after {retries + 1} attempt(s) each "
             f"(first: point {failures[0].point} run {failures[0].run}: {failures[0].error_type}: "
-            f"{failures[0].message}); see result.failures", ShequnWarning, stacklevel=3)
+            f"{failures[0].message}); see result.failures",
+            ShequnWarning,
+            stacklevel=3,
+        )
     return ExperimentResult(
-        points=tuple(points), runs=runs, records=tuple(records[i] for i in sorted(records)),
-        failures=tuple(failures), entropy=entropy, fn_name=_fn_name(fn), fn=fn,
-        store=store.path if store is not None else None, resumed_points=resumed)
+        points=tuple(points),
+        runs=runs,
+        records=tuple(records[i] for i in sorted(records)),
+        failures=tuple(failures),
+        entropy=entropy,
+        fn_name=_fn_name(fn),
+        fn=fn,
+        store=store.path if store is not None else None,
+        resumed_points=resumed,
+    )
 
 
-def _common_checks(fn: Any, runs: Any, retries: Any, on_error: Any, executor: Any,
-                   owner: str) -> tuple[int, int]:
+def _common_checks(
+    fn: Any, runs: Any, retries: Any, on_error: Any, executor: Any, owner: str
+) -> tuple[int, int]:
     if not callable(fn):
         raise fail(owner, "fn", "be callable", fn)
     runs = check_int(runs, owner=owner, field="runs", low=1)
@@ -213,7 +270,7 @@ def replicate(
     runs: int,
     rng: RNGLike = None,
     executor: Executor | None = None,
-    progress: bool | None | Callable[[int, int], object] = None,
+    progress: bool | Callable[[int, int], object] | None = None,
     retries: int = 0,
     batch_size: int | None = None,
     on_error: OnError = "warn",
@@ -271,9 +328,20 @@ def replicate(
     owner = "replicate"
     runs, retries = _common_checks(fn, runs, retries, on_error, executor, owner)
     seeds = spawn_seeds(rng, runs, owner=owner)
-    return _run(fn, [{}], [seeds], runs=runs, executor=executor, progress=progress,
-                retries=retries, batch_size=batch_size, on_error=on_error, store=None,
-                identity=None, owner=owner)
+    return _run(
+        fn,
+        [{}],
+        [seeds],
+        runs=runs,
+        executor=executor,
+        progress=progress,
+        retries=retries,
+        batch_size=batch_size,
+        on_error=on_error,
+        store=None,
+        identity=None,
+        owner=owner,
+    )
 
 
 def sweep(
@@ -283,7 +351,7 @@ def sweep(
     runs: int,
     rng: RNGLike = None,
     executor: Executor | None = None,
-    progress: bool | None | Callable[[int, int], object] = None,
+    progress: bool | Callable[[int, int], object] | None = None,
     store: str | os.PathLike[str] | SweepStore | None = None,
     retries: int = 0,
     version: str | None = None,
@@ -348,13 +416,28 @@ def sweep(
     seeds = [ps.spawn(runs) for ps in point_seeds]
     the_store = None if store is None else open_store(store, owner=owner)
     identity = {
-        "fn": _fn_name(fn), "version": version, "runs": runs, "grid_hash": grid_hash(points),
-        "n_points": len(points), "rng_entropy": _entropy(point_seeds[0]),
+        "fn": _fn_name(fn),
+        "version": version,
+        "runs": runs,
+        "grid_hash": grid_hash(points),
+        "n_points": len(points),
+        "rng_entropy": _entropy(point_seeds[0]),
         "rng_spawn_key": list(point_seeds[0].spawn_key),
     }
-    return _run(fn, points, seeds, runs=runs, executor=executor, progress=progress,
-                retries=retries, batch_size=batch_size, on_error=on_error, store=the_store,
-                identity=identity, owner=owner)
+    return _run(
+        fn,
+        points,
+        seeds,
+        runs=runs,
+        executor=executor,
+        progress=progress,
+        retries=retries,
+        batch_size=batch_size,
+        on_error=on_error,
+        store=the_store,
+        identity=identity,
+        owner=owner,
+    )
 
 
 def load(store: str | os.PathLike[str] | SweepStore) -> ExperimentResult:
@@ -379,21 +462,37 @@ def load(store: str | os.PathLike[str] | SweepStore) -> ExperimentResult:
     if not isinstance(manifest, dict) or manifest.get("format") != "shequn-sweep":
         raise StoreMismatchError(
             f"`load.store` must be a shequn sweep store; {str(the_store.path)!r} is not one",
-            path=the_store.path, mismatches={"format": (None, "shequn-sweep")})
+            path=the_store.path,
+            mismatches={"format": (None, "shequn-sweep")},
+        )
     points = [dict(p) for p in manifest["points"]]
     runs = int(manifest["runs"])
     records: list[RunRecord] = []
     for entry in stored:
         p = int(entry["point"])
         for run in entry["runs"]:
-            records.append(RunRecord(
-                point=p, point_id=str(entry["point_id"]), run=int(run["run"]),
-                params=dict(points[p]), entropy=_from_json_entropy(run["entropy"]),
-                spawn_key=tuple(int(k) for k in run["spawn_key"]), output=run["output"],
-                attempts=int(run.get("attempts", 1)),
-                seconds=float(run.get("seconds", float("nan")))))
+            records.append(
+                RunRecord(
+                    point=p,
+                    point_id=str(entry["point_id"]),
+                    run=int(run["run"]),
+                    params=dict(points[p]),
+                    entropy=_from_json_entropy(run["entropy"]),
+                    spawn_key=tuple(int(k) for k in run["spawn_key"]),
+                    output=run["output"],
+                    attempts=int(run.get("attempts", 1)),
+                    seconds=float(run.get("seconds", float("nan"))),
+                )
+            )
     records.sort(key=lambda r: (r.point, r.run))
     return ExperimentResult(
-        points=tuple(points), runs=runs, records=tuple(records), failures=(),
-        entropy=_from_json_entropy(manifest["rng_entropy"]), fn_name=str(manifest["fn"]),
-        fn=None, store=the_store.path, resumed_points=len(stored))
+        points=tuple(points),
+        runs=runs,
+        records=tuple(records),
+        failures=(),
+        entropy=_from_json_entropy(manifest["rng_entropy"]),
+        fn_name=str(manifest["fn"]),
+        fn=None,
+        store=the_store.path,
+        resumed_points=len(stored),
+    )

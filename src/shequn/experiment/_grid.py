@@ -98,13 +98,14 @@ def grid_points(
     >>> grid_points({"n": []}, owner="sweep")
     Traceback (most recent call last):
     ...
-    shequn.exceptions.InvalidParameterError: `sweep.grid` must give at least one value for 'n'; got []
+    shequn.exceptions.InvalidParameterError: `sweep.grid` must give at least one value for 'n'...
     """
     points: list[dict[str, Param]] = []
     if isinstance(grid, Mapping):
         if not grid:
-            raise fail(owner, "grid", "have at least one parameter (use replicate without one)",
-                       grid)
+            raise fail(
+                owner, "grid", "have at least one parameter (use replicate without one)", grid
+            )
         names: list[str] = []
         columns: list[list[Param]] = []
         for name, values in grid.items():

@@ -47,11 +47,11 @@ __all__ = ["Outcome", "Progress", "Task", "check_picklable", "execute", "n_worke
 Task: TypeAlias = tuple[int, dict[str, Any], "int | tuple[int, ...]", tuple[int, ...]]
 # (index, ok, value-or-(error type, message, traceback), attempts, seconds)
 Outcome: TypeAlias = tuple[int, bool, Any, int, float]
-ProgressLike: TypeAlias = "bool | None | Callable[[int, int], object]"
 
 
-def run_batch(fn: Callable[..., Any], items: Sequence[Task], retries: int,
-              nonce: int = 0) -> list[Outcome]:
+def run_batch(
+    fn: Callable[..., Any], items: Sequence[Task], retries: int, nonce: int = 0
+) -> list[Outcome]:
     """Run a batch of tasks where it lands (in a worker), retrying exceptions of ``fn``.
 
     ``nonce`` only makes resubmissions distinct calls (so caching executors such as Dask with
@@ -112,7 +112,7 @@ def check_picklable(fn: Callable[..., Any], executor: Executor | None, *, owner:
     >>> check_picklable(lambda rng: 0, pool, owner="sweep")
     Traceback (most recent call last):
     ...
-    shequn.exceptions.InvalidParameterError: `sweep.fn` must be picklable to run on ProcessPoolExecutor (define it at module level, or use a ThreadPoolExecutor; ...); got <function <lambda> at ...>
+    shequn.exceptions.InvalidParameterError: `sweep.fn` must be picklable to run on ...
     >>> pool.shutdown()
     """
     if executor is None or isinstance(executor, ThreadPoolExecutor):
@@ -121,9 +121,13 @@ def check_picklable(fn: Callable[..., Any], executor: Executor | None, *, owner:
     try:
         dumps(fn)
     except Exception as exc:
-        raise fail(owner, "fn",
-                   f"be picklable to run on {type(executor).__name__} (define it at module level,"
-                   f" or use a ThreadPoolExecutor; {type(exc).__name__}: {exc})", fn) from exc
+        raise fail(
+            owner,
+            "fn",
+            f"be picklable to run on {type(executor).__name__} (define it at module level,"
+            f" or use a ThreadPoolExecutor; {type(exc).__name__}: {exc})",
+            fn,
+        ) from exc
 
 
 def n_workers(executor: Executor | None) -> int:
@@ -202,8 +206,9 @@ class Progress:
             tqdm = optional_import("tqdm.auto" if _in_notebook() else "tqdm", extra="progress")
             self._bar = tqdm.tqdm(total=total, desc=desc)
         elif progress is not None and progress is not False:
-            raise fail(owner, "progress", "be None, True, False or a callable(done, total)",
-                       progress)
+            raise fail(
+                owner, "progress", "be None, True, False or a callable(done, total)", progress
+            )
 
     def update(self, n: int) -> None:
         """Record ``n`` more finished runs."""
@@ -284,15 +289,17 @@ def execute(
                     error: BaseException = exc
                     if attempt < retries:
                         try:
-                            again = executor.submit(run_batch, fn, batches[b], retries,
-                                                    attempt + 1)
+                            again = executor.submit(run_batch, fn, batches[b], retries, attempt + 1)
                         except Exception as exc2:  # e.g. BrokenProcessPool on submit
                             error = exc2
                         else:
                             pending[again] = (b, attempt + 1)
                             continue
-                    info = (type(error).__qualname__, str(error) or repr(error),
-                            "".join(traceback.format_exception(error)))
+                    info = (
+                        type(error).__qualname__,
+                        str(error) or repr(error),
+                        "".join(traceback.format_exception(error)),
+                    )
                     outs = [(t[0], False, info, attempt + 1, math.nan) for t in batches[b]]
                 on_outcomes(outs)
                 progress.update(len(batches[b]))

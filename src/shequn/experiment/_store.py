@@ -49,8 +49,7 @@ __all__ = [
 
 FORMAT = "shequn-sweep"
 FORMAT_VERSION = 1
-IDENTITY_FIELDS = ("fn", "version", "runs", "grid_hash", "n_points", "rng_entropy",
-                   "rng_spawn_key")
+IDENTITY_FIELDS = ("fn", "version", "runs", "grid_hash", "n_points", "rng_entropy", "rng_spawn_key")
 
 
 class StoreMismatchError(InvalidParameterError):
@@ -95,8 +94,11 @@ def check_manifest(path: Path, stored: Any, identity: dict[str, Any], *, owner: 
         raise StoreMismatchError(
             f"`{owner}.store` must be a shequn sweep store or a new path; {str(path)!r} exists "
             "and is not one (refusing to overwrite it)",
-            path=path, mismatches={"format": (None if not isinstance(stored, dict)
-                                              else stored.get("format"), FORMAT)})
+            path=path,
+            mismatches={
+                "format": (None if not isinstance(stored, dict) else stored.get("format"), FORMAT)
+            },
+        )
     mismatches: dict[str, tuple[Any, Any]] = {}
     for key in IDENTITY_FIELDS:
         want = _plain(identity[key])
@@ -106,12 +108,17 @@ def check_manifest(path: Path, stored: Any, identity: dict[str, Any], *, owner: 
         parts = [f"{k}: store has {a!r}, this sweep has {b!r}" for k, (a, b) in mismatches.items()]
         hint = ""
         if "rng_entropy" in mismatches:
-            hint = (f"; to resume, pass rng=numpy.random.SeedSequence({stored.get('rng_entropy')})"
-                    " (or the original seed)")
+            hint = (
+                f"; to resume, pass rng=numpy.random.SeedSequence({stored.get('rng_entropy')})"
+                " (or the original seed)"
+            )
         raise StoreMismatchError(
             f"`{owner}.store` {str(path)!r} was written by a different sweep ("
-            + "; ".join(parts) + f"){hint}; use a new store path to keep both",
-            path=path, mismatches=mismatches)
+            + "; ".join(parts)
+            + f"){hint}; use a new store path to keep both",
+            path=path,
+            mismatches=mismatches,
+        )
 
 
 class SweepStore:
@@ -225,16 +232,19 @@ class ParquetStore(SweepStore):
         for part in read_parquet_parts(self.path):
             for row in part:
                 p = int(row["point"])
-                entry = points.setdefault(p, {"point": p, "point_id": row["point_id"],
-                                              "params": None, "runs": []})
-                entry["runs"].append({
-                    "run": int(row["run"]),
-                    "entropy": json.loads(row["seed_entropy"]),
-                    "spawn_key": list(row["spawn_key"]),
-                    "output": from_jsonable(json.loads(row["output_json"])),
-                    "attempts": int(row["attempts"]),
-                    "seconds": float(row["seconds"]),
-                })
+                entry = points.setdefault(
+                    p, {"point": p, "point_id": row["point_id"], "params": None, "runs": []}
+                )
+                entry["runs"].append(
+                    {
+                        "run": int(row["run"]),
+                        "entropy": json.loads(row["seed_entropy"]),
+                        "spawn_key": list(row["spawn_key"]),
+                        "output": from_jsonable(json.loads(row["output_json"])),
+                        "attempts": int(row["attempts"]),
+                        "seconds": float(row["seconds"]),
+                    }
+                )
         grid = manifest.get("points", []) if isinstance(manifest, dict) else []
         for p, entry in points.items():
             entry["params"] = grid[p] if p < len(grid) else {}
@@ -245,10 +255,13 @@ class ParquetStore(SweepStore):
         for pt in points:
             for run in pt["runs"]:
                 row: dict[str, Any] = {
-                    "point": pt["point"], "point_id": pt["point_id"], "run": run["run"],
+                    "point": pt["point"],
+                    "point_id": pt["point_id"],
+                    "run": run["run"],
                     "seed_entropy": json.dumps(to_jsonable(run["entropy"])),
                     "spawn_key": [int(k) for k in run["spawn_key"]],
-                    "attempts": run["attempts"], "seconds": run["seconds"],
+                    "attempts": run["attempts"],
+                    "seconds": run["seconds"],
                     "output_json": json.dumps(to_jsonable(run["output"])),
                 }
                 for k, v in pt["params"].items():
@@ -266,8 +279,11 @@ class ParquetStore(SweepStore):
         names: dict[str, None] = {}
         for r in rows:
             names.update(dict.fromkeys(r))
-        keep = [n for n in names if not n.startswith(("param.", "out."))
-                or _uniform([r.get(n) for r in rows])]
+        keep = [
+            n
+            for n in names
+            if not n.startswith(("param.", "out.")) or _uniform([r.get(n) for r in rows])
+        ]
         write_parquet_part(self.path, [{n: r.get(n) for n in keep} for r in rows])
 
 
@@ -294,7 +310,8 @@ def open_store(store: str | os.PathLike[str] | SweepStore, *, owner: str) -> Swe
         if importlib.util.find_spec("pyarrow") is None:
             raise ImportError(
                 f"pyarrow is needed for the Parquet store {str(path)!r}; install it with "
-                "`pip install shequn[parquet]` or use a .jsonl path")
+                "`pip install shequn[parquet]` or use a .jsonl path"
+            )
         return ParquetStore(path)
     if path.is_dir():
         return ParquetStore(path)

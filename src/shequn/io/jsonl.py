@@ -155,7 +155,7 @@ def read_jsonl(path: str | os.PathLike[str], *, repair: bool = False) -> JsonLin
     >>> read_jsonl(path)
     Traceback (most recent call last):
     ...
-    shequn.exceptions.InvalidParameterError: `read_jsonl.path` must hold one JSON value per line (line 2 is not valid JSON); got '...bad.jsonl'
+    shequn.exceptions.InvalidParameterError: `read_jsonl.path` must hold one JSON ... (line 2 ...
     """
     p = Path(path)
     data = p.read_bytes()
@@ -175,9 +175,12 @@ def read_jsonl(path: str | os.PathLike[str], *, repair: bool = False) -> JsonLin
                 # partially flushed page can; treat it as torn too
                 torn = len(data) - good_end
                 break
-            raise fail("read_jsonl", "path",
-                       f"hold one JSON value per line (line {number} is not valid JSON)",
-                       str(p)) from exc
+            raise fail(
+                "read_jsonl",
+                "path",
+                f"hold one JSON value per line (line {number} is not valid JSON)",
+                str(p),
+            ) from exc
         good_end += len(line) + 1
     if torn and repair:
         with open(p, "r+b") as fh:
