@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from shequn._validation import check_int, check_nonnegative, check_probability
 
-__all__ = ["busy", "coin_flips", "random_walk", "sleepy", "tiny"]
+__all__ = ["busy", "coin_flips", "random_walk", "sleepy", "tiny", "traced"]
 
 
 def coin_flips(*, p: float, n: int = 100, rng: np.random.Generator) -> dict[str, float]:
@@ -92,3 +92,24 @@ def sleepy(*, seconds: float = 0.05, rng: np.random.Generator) -> float:
     seconds = check_nonnegative(seconds, owner="sleepy", field="seconds")
     time.sleep(seconds)
     return float(rng.random())
+
+
+def traced(*, x: float, log: str, seconds: float = 0.0, rng: np.random.Generator) -> float:
+    """Return ``x`` plus one uniform draw, appending ``x`` to the text file ``log`` first.
+
+    The log shows which runs really ran (and how often), for instance after a sweep resumed
+    from its store; ``seconds`` adds a wait to stand in for real work.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> log = pathlib.Path(tempfile.mkdtemp()) / "calls.txt"
+    >>> _ = traced(x=2.0, log=str(log), rng=np.random.default_rng(0))
+    >>> log.read_text()
+    '2.0\\n'
+    """
+    seconds = check_nonnegative(seconds, owner="traced", field="seconds")
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.write(f"{x!r}\n")
+    time.sleep(seconds)
+    return float(x) + float(rng.random())
