@@ -72,7 +72,13 @@ def test_resume_after_keyboard_interrupt_keeps_and_skips_finished_points(
     assert res.resumed_points == 2
     # finished points were not run again; the interrupted and the new points ran exactly once
     assert {x: after[x] - before[x] for x in after} == {
-        "0.0": 0, "1.0": 0, "2.0": 3, "3.0": 3, "4.0": 3, "5.0": 3}
+        "0.0": 0,
+        "1.0": 0,
+        "2.0": 3,
+        "3.0": 3,
+        "4.0": 3,
+        "5.0": 3,
+    }
     assert res.outputs == _expected(xs, 3, 11)
     assert load(path) == res
     # a third run does nothing at all
@@ -109,8 +115,14 @@ def test_resume_after_the_process_is_killed(tmp_path: Path) -> None:
     done = sorted({r.point for r in stored.records})
     assert len(done) >= 5 and done == list(range(len(done)))
     before = _calls(log)
-    res = sweep(traced, {"x": xs, "log": [str(log)], "seconds": [0.02]}, runs=2, rng=5, store=path,
-                progress=False)
+    res = sweep(
+        traced,
+        {"x": xs, "log": [str(log)], "seconds": [0.02]},
+        runs=2,
+        rng=5,
+        store=path,
+        progress=False,
+    )
     after = _calls(log)
     for p in done:  # finished before the kill: never run again
         assert after[repr(xs[p])] == before[repr(xs[p])] == 2
@@ -151,13 +163,24 @@ def test_a_different_sweep_is_refused_and_nothing_is_overwritten(
 ) -> None:
     path = _store(tmp_path, fmt)
     base: dict[str, object] = {
-        "fn": coin_flips, "grid": {"p": [0.1, 0.2]}, "runs": 2, "rng": 1, "version": "v1"}
+        "fn": coin_flips,
+        "grid": {"p": [0.1, 0.2]},
+        "runs": 2,
+        "rng": 1,
+        "version": "v1",
+    }
     sweep(base["fn"], base["grid"], runs=2, rng=1, version="v1", store=path)  # type: ignore[arg-type]
     snapshot = {p: p.read_bytes() for p in ([path] if path.is_file() else path.iterdir())}
     args = {**base, **change}
     with pytest.raises(StoreMismatchError, match=field) as info:
-        sweep(args["fn"], args["grid"], runs=args["runs"], rng=args["rng"],  # type: ignore[arg-type]
-              version=args["version"], store=path)  # type: ignore[arg-type]
+        sweep(
+            args["fn"],
+            args["grid"],
+            runs=args["runs"],
+            rng=args["rng"],  # type: ignore[arg-type]
+            version=args["version"],
+            store=path,
+        )  # type: ignore[arg-type]
     assert str(path) in str(info.value)
     assert field in info.value.mismatches and info.value.path == path
     assert isinstance(info.value, InvalidParameterError)
@@ -170,8 +193,9 @@ def test_rng_mismatch_says_how_to_resume(tmp_path: Path) -> None:
     first = sweep(coin_flips, {"p": [0.5]}, runs=2, rng=None, store=path)
     with pytest.raises(StoreMismatchError, match="SeedSequence"):
         sweep(coin_flips, {"p": [0.5]}, runs=2, rng=None, store=path)
-    again = sweep(coin_flips, {"p": [0.5]}, runs=2, rng=np.random.SeedSequence(first.entropy),
-                  store=path)
+    again = sweep(
+        coin_flips, {"p": [0.5]}, runs=2, rng=np.random.SeedSequence(first.entropy), store=path
+    )
     assert again == first and again.resumed_points == 1
 
 

@@ -97,8 +97,17 @@ def test_rng_none_records_fresh_entropy_that_reproduces() -> None:
 def test_to_numpy_tabulates_scalars_dicts_and_arrays() -> None:
     res = sweep(coin_flips, {"p": [0.2, 0.7], "n": [50]}, runs=3, rng=0)
     cols = res.to_numpy()
-    assert list(cols) == ["point", "point_id", "run", "p", "n", "seed_entropy", "spawn_key",
-                          "heads", "share"]
+    assert list(cols) == [
+        "point",
+        "point_id",
+        "run",
+        "p",
+        "n",
+        "seed_entropy",
+        "spawn_key",
+        "heads",
+        "share",
+    ]
     assert cols["point"].tolist() == [0, 0, 0, 1, 1, 1]
     assert cols["run"].tolist() == [0, 1, 2] * 2
     assert cols["p"].tolist() == [0.2] * 3 + [0.7] * 3
