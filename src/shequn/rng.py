@@ -36,12 +36,7 @@ from shequn._validation import check_int, fail
 __all__ = ["RNGLike", "replicate", "resolve_rng", "seed_entropy", "spawn_seeds"]
 
 RNGLike: TypeAlias = (
-    None
-    | int
-    | np.integer[Any]
-    | np.random.SeedSequence
-    | np.random.BitGenerator
-    | np.random.Generator
+    None | int | np.integer[Any] | np.random.SeedSequence | np.random.BitGenerator | np.random.Generator
 )
 
 R = TypeVar("R")
@@ -90,9 +85,7 @@ def _seed_sequence(rng: RNGLike, owner: str) -> np.random.SeedSequence:
     return seq
 
 
-def spawn_seeds(
-    rng: RNGLike, n: int, *, owner: str = "spawn_seeds"
-) -> list[np.random.SeedSequence]:
+def spawn_seeds(rng: RNGLike, n: int, *, owner: str = "spawn_seeds") -> list[np.random.SeedSequence]:
     """Return ``n`` independent child :class:`~numpy.random.SeedSequence` objects.
 
     The same integer seed always yields the same children. For a ``Generator`` the children come

@@ -89,9 +89,8 @@ def _from_networkx(
     if nx.number_of_selfloops(G):
         loop = next(iter(nx.selfloop_edges(G)))
         raise fail(owner, "graph", "have no self-loops", loop)
-    A = nx.to_scipy_sparse_array(
-        G, nodelist=list(labels), weight=weight, format="csr", dtype=np.float64
-    )
+    A = nx.to_scipy_sparse_array(G, nodelist=list(labels), weight=weight, format="csr",
+                                 dtype=np.float64)
     A = sp.csr_array(A)
     _check_weights(A, owner)
     A.sort_indices()
@@ -138,23 +137,15 @@ graph); got 'DiGraph'
         if A.shape[0] != A.shape[1]:
             raise fail(owner, "graph", "be a square matrix", A.shape)
         if A.diagonal().any():
-            raise fail(
-                owner,
-                "graph",
-                "have no self-loops (non-zero diagonal)",
-                int(np.flatnonzero(A.diagonal())[0]),
-            )
+            raise fail(owner, "graph", "have no self-loops (non-zero diagonal)",
+                       int(np.flatnonzero(A.diagonal())[0]))
         _check_weights(A, owner)
         if not allow_directed and (abs(A - A.T) > 1e-12).nnz:
             raise fail(owner, "graph", "be symmetric (undirected)", "asymmetric matrix")
         A.sort_indices()
         return A, None
-    raise fail(
-        owner,
-        "graph",
-        "be a Community, a networkx graph or a scipy sparse matrix",
-        type(graph).__name__,
-    )
+    raise fail(owner, "graph", "be a Community, a networkx graph or a scipy sparse matrix",
+               type(graph).__name__)
 
 
 def resolve_members(

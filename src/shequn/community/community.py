@@ -75,12 +75,8 @@ class Community:
     def __attrs_post_init__(self) -> None:
         A = self.adjacency
         if not isinstance(A, sp.csr_array) or A.shape[0] != A.shape[1] or A.shape[0] < 1:
-            raise fail(
-                "Community",
-                "adjacency",
-                "be a square csr_array with n >= 1",
-                getattr(A, "shape", A),
-            )
+            raise fail("Community", "adjacency", "be a square csr_array with n >= 1",
+                       getattr(A, "shape", A))
         n = A.shape[0]
         roles = check_array(self.roles, owner="Community", field="roles", dtype=np.int8, ndim=1)
         if roles.shape[0] != n:
@@ -93,17 +89,16 @@ class Community:
             taste = taste[:, None]
         if taste.ndim != 2 or taste.shape[0] != n:
             raise fail("Community", "taste", f"have shape (n={n}, d)", taste.shape)
-        res = check_array(
-            self.resources, owner="Community", field="resources", ndim=1, nonnegative=True
-        )
+        res = check_array(self.resources, owner="Community", field="resources", ndim=1,
+                          nonnegative=True)
         if res.shape[0] != n:
             raise fail("Community", "resources", f"have one entry per member ({n})", res.shape[0])
         if self.groups is not None and self.groups.membership.shape[0] != n:
-            raise fail(
-                "Community", "groups", f"cover the {n} members", self.groups.membership.shape[0]
-            )
+            raise fail("Community", "groups", f"cover the {n} members",
+                       self.groups.membership.shape[0])
         if self.labels is not None and len(self.labels) != n:
-            raise fail("Community", "labels", f"have one label per member ({n})", len(self.labels))
+            raise fail("Community", "labels", f"have one label per member ({n})",
+                       len(self.labels))
         object.__setattr__(self, "roles", roles)
         object.__setattr__(self, "taste", taste)
         object.__setattr__(self, "resources", res)
@@ -146,9 +141,8 @@ class Community:
         A, labels = as_csr(graph, owner="Community.from_graph", weight=weight)
         n = A.shape[0]
         if isinstance(roles, dict):
-            idx = resolve_members(
-                list(roles), n, labels, owner="Community.from_graph", field="roles"
-            )
+            idx = resolve_members(list(roles), n, labels, owner="Community.from_graph",
+                                  field="roles")
             r = np.zeros(n, dtype=np.int8)
             for i, role in zip(idx, roles.values(), strict=True):
                 if not isinstance(role, Role):
@@ -195,9 +189,8 @@ class Community:
         """
         return np.flatnonzero(self.roles == int(role)).astype(np.int64)
 
-    def index_of(
-        self, members: Iterable[Hashable] | Hashable, *, field: str = "members"
-    ) -> NDArray[np.int64]:
+    def index_of(self, members: Iterable[Hashable] | Hashable, *, field: str = "members"
+                 ) -> NDArray[np.int64]:
         """Member indices of ``members`` (your labels, or indices when there are none).
 
         Examples

@@ -95,14 +95,13 @@ def _finish(
     resources = gen.lognormal(0.0, 1.0, size=n)
     owners = np.array(sorted(special), dtype=np.int64)
     groups = form_groups(A, cap=group_cap, policy=policy, owners=owners, rng=gen)
-    return Community(
-        adjacency=A, roles=roles, taste=taste, resources=resources, groups=groups, kind=kind
-    )
+    return Community(adjacency=A, roles=roles, taste=taste, resources=resources, groups=groups,
+                     kind=kind)
 
 
-def _brand(
-    n: int, gen: np.random.Generator, p: dict[str, Any]
-) -> tuple[IntArr, IntArr, NDArray[np.float64], dict[int, Role]]:
+def _brand(n: int, gen: np.random.Generator, p: dict[str, Any]) -> tuple[IntArr, IntArr,
+                                                                       NDArray[np.float64],
+                                                                       dict[int, Role]]:
     follow = check_probability(p.pop("follow", 0.3), owner="generate_community", field="follow")
     k = check_int(p.pop("k", 6), owner="generate_community", field="k", low=2)
     rewire = check_probability(p.pop("rewire", 0.1), owner="generate_community", field="rewire")
@@ -116,16 +115,14 @@ def _brand(
     return u, v, taste, {0: Role.BRAND_ACCOUNT}
 
 
-def _leader(
-    n: int, gen: np.random.Generator, p: dict[str, Any]
-) -> tuple[IntArr, IntArr, NDArray[np.float64], dict[int, Role]]:
+def _leader(n: int, gen: np.random.Generator, p: dict[str, Any]) -> tuple[IntArr, IntArr,
+                                                                        NDArray[np.float64],
+                                                                        dict[int, Role]]:
     follow = check_probability(p.pop("follow", 0.9), owner="generate_community", field="follow")
-    peer_degree = check_in_range(
-        p.pop("peer_degree", 2.0), owner="generate_community", field="peer_degree", low=0.0
-    )
-    tail = check_in_range(
-        p.pop("tail", 2.5), owner="generate_community", field="tail", low=2.0, low_open=True
-    )
+    peer_degree = check_in_range(p.pop("peer_degree", 2.0), owner="generate_community",
+                                 field="peer_degree", low=0.0)
+    tail = check_in_range(p.pop("tail", 2.5), owner="generate_community", field="tail", low=2.0,
+                          low_open=True)
     dim = check_int(p.pop("dim", 2), owner="generate_community", field="dim", low=1)
     members = np.arange(1, n, dtype=np.int64)
     followers = members[gen.random(members.size) < follow]
@@ -145,9 +142,9 @@ def _leader(
     return u, v, taste, {0: Role.LEADER}
 
 
-def _sharing(
-    n: int, gen: np.random.Generator, p: dict[str, Any]
-) -> tuple[IntArr, IntArr, NDArray[np.float64], dict[int, Role]]:
+def _sharing(n: int, gen: np.random.Generator, p: dict[str, Any]) -> tuple[IntArr, IntArr,
+                                                                         NDArray[np.float64],
+                                                                         dict[int, Role]]:
     circle = check_int(p.pop("circle", 10), owner="generate_community", field="circle", low=2)
     p_in = check_probability(p.pop("p_in", 0.7), owner="generate_community", field="p_in")
     bridge = check_probability(p.pop("bridge", 0.3), owner="generate_community", field="bridge")
@@ -178,15 +175,14 @@ def _sharing(
     return u, v, taste, {}
 
 
-def _values(
-    n: int, gen: np.random.Generator, p: dict[str, Any]
-) -> tuple[IntArr, IntArr, NDArray[np.float64], dict[int, Role]]:
+def _values(n: int, gen: np.random.Generator, p: dict[str, Any]) -> tuple[IntArr, IntArr,
+                                                                        NDArray[np.float64],
+                                                                        dict[int, Role]]:
     camps = check_int(p.pop("camps", 5), owner="generate_community", field="camps", low=1)
     k = check_int(p.pop("k", 6), owner="generate_community", field="k", low=1)
     spread = check_positive(p.pop("spread", 0.35), owner="generate_community", field="spread")
-    random_tie = check_probability(
-        p.pop("random_tie", 0.05), owner="generate_community", field="random_tie"
-    )
+    random_tie = check_probability(p.pop("random_tie", 0.05), owner="generate_community",
+                                   field="random_tie")
     dim = check_int(p.pop("dim", 2), owner="generate_community", field="dim", low=1)
     centres = gen.normal(size=(camps, dim))
     centres /= np.linalg.norm(centres, axis=1, keepdims=True)
@@ -206,13 +202,9 @@ def _values(
     return u, v, taste, {}
 
 
-_GENERATORS: dict[
-    CommunityType,
-    Callable[
-        [int, np.random.Generator, dict[str, Any]],
-        tuple[IntArr, IntArr, NDArray[np.float64], dict[int, Role]],
-    ],
-] = {
+_GENERATORS: dict[CommunityType, Callable[[int, np.random.Generator, dict[str, Any]],
+                                          tuple[IntArr, IntArr, NDArray[np.float64],
+                                                dict[int, Role]]]] = {
     CommunityType.BRAND: _brand,
     CommunityType.LEADER: _leader,
     CommunityType.SHARING: _sharing,
@@ -275,21 +267,7 @@ def generate_community(
     p = dict(params)
     u, v, taste, special = _GENERATORS[ctype](n, gen, p)
     if p:
-        raise fail(
-            "generate_community",
-            next(iter(p)),
-            f"be a known parameter of the {ctype.value} generator",
-            p[next(iter(p))],
-        )
-    return _finish(
-        ctype,
-        n,
-        u,
-        v,
-        gen,
-        taste=taste,
-        special=special,
-        volunteers=volunteers,
-        group_cap=group_cap,
-        policy=invite_policy,
-    )
+        raise fail("generate_community", next(iter(p)),
+                   f"be a known parameter of the {ctype.value} generator", p[next(iter(p))])
+    return _finish(ctype, n, u, v, gen, taste=taste, special=special, volunteers=volunteers,
+                   group_cap=group_cap, policy=invite_policy)

@@ -78,22 +78,16 @@ class Groups:
             raise fail("Groups", "owners", f"be member indices in 0..{m.size - 1}", self.owners)
         if n_groups and not np.array_equal(m[self.owners], np.arange(n_groups)):
             bad = int(np.flatnonzero(m[self.owners] != np.arange(n_groups))[0])
-            raise fail(
-                "Groups",
-                "owners",
-                f"belong to the group they own (group {bad})",
-                int(self.owners[bad]),
-            )
+            raise fail("Groups", "owners", f"belong to the group they own (group {bad})",
+                       int(self.owners[bad]))
         sizes = self.sizes()
         if sizes.size and sizes.max() > self.cap:
-            raise fail(
-                "Groups", "membership", f"fill no group beyond cap={self.cap}", int(sizes.max())
-            )
+            raise fail("Groups", "membership", f"fill no group beyond cap={self.cap}",
+                       int(sizes.max()))
 
     @classmethod
-    def single(
-        cls, n: int, *, cap: int = WECHAT_GROUP_CAP, policy: InvitePolicy = InvitePolicy.OPEN
-    ) -> Groups:
+    def single(cls, n: int, *, cap: int = WECHAT_GROUP_CAP,
+               policy: InvitePolicy = InvitePolicy.OPEN) -> Groups:
         """Members ``0..n-1`` packed in order into groups of ``cap``; first member owns each.
 
         Examples
@@ -157,9 +151,8 @@ policy owner_only; got 1
         new_member = check_int(new_member, owner="Groups", field="new_member", low=n, high=n)
         via = check_int(via, owner="Groups", field="via", low=0, high=n - 1)
         if not self.can_invite()[via]:
-            raise fail(
-                "Groups", "via", f"be allowed to invite under policy {self.policy.value}", via
-            )
+            raise fail("Groups", "via", f"be allowed to invite under policy {self.policy.value}",
+                       via)
         g = int(self.membership[via])
         if self.sizes()[g] < self.cap:
             membership = np.append(self.membership, g)
@@ -215,9 +208,8 @@ def form_groups(
     best = np.full(n_groups, -1, dtype=np.int64)
     key = membership.astype(np.float64) * (degree.max() + 2) + degree
     sorted_idx = np.argsort(key, kind="stable")
-    last_of_group = np.flatnonzero(
-        np.r_[membership[sorted_idx][1:] != membership[sorted_idx][:-1], True]
-    )
+    last_of_group = np.flatnonzero(np.r_[membership[sorted_idx][1:] != membership[sorted_idx][:-1],
+                                         True])
     best[membership[sorted_idx[last_of_group]]] = sorted_idx[last_of_group]
     if owners is not None:
         pref = check_array(owners, owner="form_groups", field="owners", dtype=np.int64, ndim=1)

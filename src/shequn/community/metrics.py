@@ -119,7 +119,8 @@ def distance_rings(
     """
     A, labels = as_csr(graph, owner="distance_rings")
     if max_distance is not None:
-        max_distance = check_int(max_distance, owner="distance_rings", field="max_distance", low=0)
+        max_distance = check_int(max_distance, owner="distance_rings", field="max_distance",
+                                 low=0)
     src = resolve_members([member], A.shape[0], labels, owner="distance_rings", field="member")
     return np.asarray(_rings(A, src, max_distance), dtype=np.int64)
 
@@ -167,11 +168,8 @@ def triangles(graph: GraphLike) -> NDArray[np.int64]:
     O = sp.csr_array((np.ones(int(keep.sum())), (coo.row[keep], coo.col[keep])), shape=(n, n))
     M1 = (O @ O).multiply(O)  # [u, w]: triangles u < v < w found at the u-w edge
     M2 = (O.T @ O).multiply(O)  # [v, w]: same triangles credited to the middle node v
-    t = (
-        np.asarray(M1.sum(axis=1)).ravel()
-        + np.asarray(M1.sum(axis=0)).ravel()
-        + np.asarray(M2.sum(axis=1)).ravel()
-    )
+    t = (np.asarray(M1.sum(axis=1)).ravel() + np.asarray(M1.sum(axis=0)).ravel()
+         + np.asarray(M2.sum(axis=1)).ravel())
     return np.rint(t).astype(np.int64)
 
 
@@ -283,16 +281,12 @@ def social_capital(
     if resources is None:
         r = graph.resources if isinstance(graph, Community) else np.ones(n)
     else:
-        r = check_array(
-            resources, owner="social_capital", field="resources", ndim=1, nonnegative=True
-        )
+        r = check_array(resources, owner="social_capital", field="resources", ndim=1,
+                        nonnegative=True)
         if r.shape[0] != n:
             raise fail("social_capital", "resources", f"have {n} entries", r.shape[0])
-    idx = (
-        np.arange(n, dtype=np.int64)
-        if members is None
-        else resolve_members(members, n, labels, owner="social_capital", field="members")
-    )
+    idx = (np.arange(n, dtype=np.int64) if members is None
+           else resolve_members(members, n, labels, owner="social_capital", field="members"))
     B = A.copy()
     B.data = np.ones_like(B.data)
     out = np.empty(idx.size)
@@ -386,9 +380,8 @@ def structure_summary(graph: GraphLike, *, rng: Any = 0) -> dict[str, Any]:
         "max_degree_share": float(deg.max() / max(n - 1, 1)),
         "degree_centralization": degree_centralization(A) if n >= 3 else float("nan"),
         "clustering": average_clustering(A),
-        "taste_assortativity": (
-            taste_assortativity(graph) if isinstance(graph, Community) else float("nan")
-        ),
+        "taste_assortativity": (taste_assortativity(graph) if isinstance(graph, Community)
+                                else float("nan")),
         "modularity": modularity(A, rng=rng) if A.nnz // 2 <= 200_000 else float("nan"),
     }
     return out

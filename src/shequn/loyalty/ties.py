@@ -70,9 +70,8 @@ def tie_strength(messages: ArrayLike, meetings: ArrayLike, rule: TieRule) -> NDA
     msg = check_array(messages, owner="tie_strength", field="messages", nonnegative=True)
     meet = check_array(meetings, owner="tie_strength", field="meetings", nonnegative=True)
     if msg.shape != meet.shape:
-        raise fail(
-            "tie_strength", "meetings", f"have the shape of messages {msg.shape}", meet.shape
-        )
+        raise fail("tie_strength", "meetings", f"have the shape of messages {msg.shape}",
+                   meet.shape)
     return -np.expm1(-(rule.message_weight * msg + rule.meeting_weight * meet))
 
 
@@ -114,16 +113,11 @@ def strong_tie_counts(
     >>> strong_tie_counts(A, [3, 3, 0, 0], TieRule()).tolist()
     [1, 1, 0]
     """
-    meet = check_array(
-        meetings, owner="strong_tie_counts", field="meetings", ndim=1, nonnegative=True
-    )
+    meet = check_array(meetings, owner="strong_tie_counts", field="meetings", ndim=1,
+                       nonnegative=True)
     if meet.shape[0] != adjacency.nnz:
-        raise fail(
-            "strong_tie_counts",
-            "meetings",
-            f"have one entry per half-edge ({adjacency.nnz})",
-            meet.shape[0],
-        )
+        raise fail("strong_tie_counts", "meetings", f"have one entry per half-edge "
+                   f"({adjacency.nnz})", meet.shape[0])
     strong = (meet >= rule.strong_after_meetings).astype(np.int64)
     return np.add.reduceat(np.r_[strong, 0], adjacency.indptr[:-1])[: adjacency.shape[0]] * (
         np.diff(adjacency.indptr) > 0
