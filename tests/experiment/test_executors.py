@@ -67,11 +67,9 @@ def die(*, x: int, rng: np.random.Generator) -> float:
 
 
 def test_a_dead_worker_is_reported_never_lost() -> None:
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        with pytest.warns(ShequnWarning, match="failed"):
-            res = sweep(
-                die, {"x": [0, 1, 2]}, runs=2, rng=0, executor=pool, batch_size=2, retries=1
-            )
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(1, mp_context=ctx) as pool, pytest.warns(ShequnWarning, match="fail"):
+        res = sweep(die, {"x": [0, 1, 2]}, runs=2, rng=0, executor=pool, batch_size=2, retries=1)
     # every run is accounted for: a record or a failure naming the broken pool
     assert len(res.records) + len(res.failures) == 6
     assert {f.point for f in res.failures} >= {1}

@@ -1,4 +1,4 @@
-"""Stores: resume after interrupts and kills, no repeated points, mismatches refused, no overwrite."""
+"""Stores: resume after interrupts and kills, no repeats, other sweeps refused, no overwrite."""
 
 from __future__ import annotations
 
