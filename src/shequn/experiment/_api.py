@@ -72,6 +72,14 @@ def _entropy(seq: np.random.SeedSequence) -> int | tuple[int, ...]:
     return tuple(int(e) for e in np.asarray(ent).ravel())
 
 
+def _root(rng: int | np.integer[Any] | None, owner: str) -> np.random.SeedSequence:
+    if rng is None:
+        return np.random.SeedSequence()
+    if int(rng) < 0:
+        raise fail(owner, "rng", "be a non-negative integer seed", rng)
+    return np.random.SeedSequence(int(rng))
+
+
 def _from_json_entropy(value: Any) -> int | tuple[int, ...]:
     return tuple(int(v) for v in value) if isinstance(value, list) else int(value)
 
@@ -79,7 +87,7 @@ def _from_json_entropy(value: Any) -> int | tuple[int, ...]:
 def _run(
     fn: Callable[..., Any],
     points: list[dict[str, Param]],
-    seeds: list[list[np.random.SeedSequence]],
+    seeds: list[tuple[int | tuple[int, ...], list[tuple[int, ...]]]],
     *,
     runs: int,
     executor: Executor | None,
@@ -92,7 +100,7 @@ def _run(
     owner: str,
 ) -> ExperimentResult:
     ids = [point_id(p) for p in points]
-    entropy = _entropy(seeds[0][0])
+    entropy = seeds[0][0]
     records: dict[int, RunRecord] = {}
     resumed = 0
     if store is not None:
@@ -126,8 +134,9 @@ def _run(
     for p, point in enumerate(points):
         if p in done_points:
             continue
-        for r, seq in enumerate(seeds[p]):
-            tasks.append((p * runs + r, point, _entropy(seq), tuple(seq.spawn_key)))
+        ent, keys = seeds[p]
+        for r, key in enumerate(keys):
+            tasks.append((p * runs + r, point, ent, key))
 
     failures: list[RunFailure] = []
     finished = dict.fromkeys(range(len(points)), 0)
@@ -172,15 +181,15 @@ def _run(
         first_failure: RunFailure | None = None
         for index, ok, value, attempts, seconds in outs:
             p, r = divmod(index, runs)
-            seq = seeds[p][r]
+            ent, key = seeds[p][0], seeds[p][1][r]
             if ok:
                 records[index] = RunRecord(
                     point=p,
                     point_id=ids[p],
                     run=r,
                     params=dict(points[p]),
-                    entropy=_entropy(seq),
-                    spawn_key=tuple(seq.spawn_key),
+                    entropy=ent,
+                    spawn_key=key,
                     output=value,
                     attempts=attempts,
                     seconds=seconds,
@@ -191,8 +200,8 @@ def _run(
                     point_id=ids[p],
                     run=r,
                     params=dict(points[p]),
-                    entropy=_entropy(seq),
-                    spawn_key=tuple(seq.spawn_key),
+                    entropy=ent,
+                    spawn_key=key,
                     error_type=value[0],
                     message=value[1],
                     traceback=value[2],
@@ -327,11 +336,19 @@ def replicate(
     """
     owner = "replicate"
     runs, retries = _common_checks(fn, runs, retries, on_error, executor, owner)
-    seeds = spawn_seeds(rng, runs, owner=owner)
+    if rng is None or (isinstance(rng, int | np.integer) and not isinstance(rng, bool)):
+        # a private root: the children's keys are (0,), (1,), ... without building them
+        root = _root(rng, owner)
+        keys = [(*root.spawn_key, i) for i in range(runs)]
+        ent = _entropy(root)
+    else:  # the caller's seed object records that it spawned children, as numpy does
+        children = spawn_seeds(rng, runs, owner=owner)
+        keys = [tuple(c.spawn_key) for c in children]
+        ent = _entropy(children[0])
     return _run(
         fn,
         [{}],
-        [seeds],
+        [(ent, keys)],
         runs=runs,
         executor=executor,
         progress=progress,
@@ -413,7 +430,8 @@ def sweep(
     if version is not None and not isinstance(version, str):
         raise fail(owner, "version", "be None or a str", version)
     point_seeds = spawn_seeds(rng, len(points), owner=owner)
-    seeds = [ps.spawn(runs) for ps in point_seeds]
+    # the runs of point i are the children of point seed i: keys (*key_i, 0), (*key_i, 1), ...
+    seeds = [(_entropy(ps), [(*ps.spawn_key, r) for r in range(runs)]) for ps in point_seeds]
     the_store = None if store is None else open_store(store, owner=owner)
     identity = {
         "fn": _fn_name(fn),
