@@ -81,24 +81,10 @@ def make_executors() -> tuple[dict[str, Executor | None], list[Callable[[], None
 
 def mesa_tiny(n: int, processes: int) -> float | None:
     try:
-        import mesa
+        from _mesa_tiny import TinyModel
         from mesa.batchrunner import batch_run
     except ImportError:
         return None
-
-    class TinyModel(mesa.Model):  # type: ignore[misc]
-        def __init__(self, seed: int | None = None) -> None:
-            super().__init__(seed=seed)
-            self.value = 0.0
-            self.datacollector = mesa.DataCollector(model_reporters={"value": "value"})
-
-        def step(self) -> None:
-            self.value = self.random.random()
-            self.datacollector.collect(self)
-            self.running = False
-
-    globals()["TinyModel"] = TinyModel  # picklable by name for mesa's process pool
-    TinyModel.__qualname__ = "TinyModel"
     return timed(
         lambda: batch_run(
             TinyModel,

@@ -8,6 +8,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shequn.exceptions import ShequnWarning
 from shequn.experiment import replicate, sweep
@@ -76,3 +78,28 @@ def test_a_dead_worker_is_reported_never_lost() -> None:
     assert all("BrokenProcessPool" in f.error_type for f in res.failures)
     for rec in res.records:
         assert rec.output == rec.replay(die)
+
+
+@settings(max_examples=10)
+@given(
+    grid=st.dictionaries(
+        st.sampled_from(["a", "b", "c"]),
+        st.lists(st.integers(0, 5), min_size=1, max_size=3, unique=True),
+        min_size=1,
+    ),
+    runs=st.integers(1, 4),
+    seed=st.integers(0, 2**32),
+    batch_size=st.integers(1, 5),
+)
+def test_same_rng_same_result_on_threads(
+    grid: dict[str, list[int]], runs: int, seed: int, batch_size: int, thread_pool: object
+) -> None:
+    def f(*, rng: np.random.Generator, **params: int) -> float:
+        return float(sum(params.values()) + rng.random())
+
+    serial = sweep(f, grid, runs=runs, rng=seed)
+    threaded = sweep(f, grid, runs=runs, rng=seed, executor=thread_pool, batch_size=batch_size)
+    assert threaded == serial
+    assert [r.spawn_key for r in serial.records] == [
+        (p, r) for p in range(serial.n_points) for r in range(runs)
+    ]

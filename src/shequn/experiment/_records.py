@@ -178,7 +178,7 @@ class RunFailure:
     spawn_key: tuple[int, ...]
     error_type: str
     message: str
-    traceback: str = attrs.field(repr=False)
+    traceback: str = attrs.field(repr=False, eq=False)
     attempts: int
 
     @property
