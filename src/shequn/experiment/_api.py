@@ -486,8 +486,12 @@ def load(store: str | os.PathLike[str] | SweepStore) -> ExperimentResult:
     points = [dict(p) for p in manifest["points"]]
     runs = int(manifest["runs"])
     records: list[RunRecord] = []
+    seen: set[int] = set()
     for entry in stored:
         p = int(entry["point"])
+        if p in seen:  # two writers raced on one store: keep the first copy of a point
+            continue
+        seen.add(p)
         for run in entry["runs"]:
             records.append(
                 RunRecord(
@@ -512,5 +516,5 @@ def load(store: str | os.PathLike[str] | SweepStore) -> ExperimentResult:
         fn_name=str(manifest["fn"]),
         fn=None,
         store=the_store.path,
-        resumed_points=len(stored),
+        resumed_points=len(seen),
     )
