@@ -16,6 +16,7 @@ Executor start-up is excluded (each executor is warmed up first), except for mes
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import time
@@ -81,8 +82,9 @@ def make_executors() -> tuple[dict[str, Executor | None], list[Callable[[], None
 
 def mesa_tiny(n: int, processes: int) -> float | None:
     try:
-        from _mesa_tiny import TinyModel
         from mesa.batchrunner import batch_run
+
+        from _mesa_tiny import TinyModel
     except ImportError:
         return None
     return timed(
@@ -148,18 +150,24 @@ def main() -> None:
                 )
 
         print(f"\n2. ~100 ms CPU-bound tasks (busy, work={work}), {n_slow} runs")
-        serial = timed(lambda: [busy(work=work, rng=np.random.default_rng(i)) for i in range(2)])
-        per = serial / 2
-        print(f"one task alone: {1e3 * per:.1f} ms")
+        seeds = np.random.SeedSequence(0).spawn(n_slow)
+        cpu0 = time.process_time()
+        base = timed(lambda: [busy(work=work, rng=np.random.default_rng(s)) for s in seeds])
+        cpu = time.process_time() - cpu0
+        per = base / n_slow
+        print(
+            f"plain loop: {1e3 * per:.1f} ms/task (this process got {cpu / base:.0%} of a core;"
+            " below 100% means other jobs compete for the CPUs)"
+        )
         print(f"{'executor':<16}{'wall s':>9}{'ms/task':>10}{'overhead ms/task':>18}")
         for name, ex in executors.items():
-            t = timed(lambda ex=ex: replicate(busy, runs=n_slow, rng=0, executor=ex, progress=False))
-            workers = 1 if ex is None or name.startswith("threads") else 2
-            ideal = per * n_slow / workers
-            print(
-                f"{name:<16}{t:>9.2f}{1e3 * t / n_slow:>10.1f}"
-                f"{1e3 * (t - ideal) * workers / n_slow:>18.1f}"
+            t = timed(
+                lambda ex=ex: replicate(busy, runs=n_slow, rng=0, executor=ex, progress=False)
             )
+            workers = 1 if ex is None else 2
+            # time beyond the ideal split of the plain loop's work over the workers, per task
+            over = 1e3 * (t * workers - base) / n_slow
+            print(f"{name:<16}{t:>9.2f}{1e3 * t / n_slow:>10.1f}{over:>18.1f}")
 
         grid = {"work": [work - 500 * k for k in range(8)]}
         print(f"\n3. CPU-bound sweep: 8 points x {sweep_runs} runs of busy (~100 ms each)")
@@ -169,8 +177,14 @@ def main() -> None:
             if name in executors:
                 ex = executors[name]
                 rows.append(
-                    (name, timed(lambda ex=ex: sweep(busy, grid, runs=sweep_runs, rng=1,
-                                                      executor=ex, progress=False)))
+                    (
+                        name,
+                        timed(
+                            lambda ex=ex: sweep(
+                                busy, grid, runs=sweep_runs, rng=1, executor=ex, progress=False
+                            )
+                        ),
+                    )
                 )
         print(f"{'executor':<16}{'wall s':>9}{'speed-up':>10}")
         for name, t in rows:
@@ -178,10 +192,8 @@ def main() -> None:
         print(f"load average now: {os.getloadavg()[0]:.2f} (other jobs share these cores)")
     finally:
         for close in reversed(closers):
-            try:
+            with contextlib.suppress(Exception):
                 close()
-            except Exception:
-                pass
 
 
 if __name__ == "__main__":
