@@ -309,7 +309,9 @@ def replicate(
         How many times a run whose ``fn`` raised (or whose worker died) is tried again on the
         same seed before it counts as failed.
     batch_size
-        Runs per executor task; default about four tasks per worker.
+        Runs per executor task. By default batches adapt: single runs at first, then about
+        0.2 s of work each (as timed so far), at most ``ceil(runs / (4 * workers))``; with at
+        most two batches per worker in flight, a crash loses little finished work.
     on_error
         What to do with runs that still fail: ``"warn"`` (default; a :class:`ShequnWarning`,
         failures in ``result.failures``), ``"raise"`` (:class:`RunError` at the first one) or

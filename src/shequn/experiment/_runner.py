@@ -224,8 +224,12 @@ class Progress:
             self._bar.close()
 
 
+TARGET_BATCH_SECONDS = 0.2
+"""Adaptive batching aims at batches of about this many seconds of work."""
+
+
 def default_batch_size(n_tasks: int, executor: Executor | None) -> int:
-    """About four batches per worker: ``ceil(n_tasks / (4 * workers))``.
+    """The largest batch adaptive batching will use: ``ceil(n_tasks / (4 * workers))``.
 
     Examples
     --------
@@ -234,6 +238,22 @@ def default_batch_size(n_tasks: int, executor: Executor | None) -> int:
     13
     """
     return max(1, math.ceil(n_tasks / (4 * n_workers(executor))))
+
+
+def adaptive_batch_size(mean_seconds: float | None, cap: int) -> int:
+    """Runs per batch for about :data:`TARGET_BATCH_SECONDS` of work, between 1 and ``cap``.
+
+    Before any run has been timed (``mean_seconds`` is None) batches hold one run.
+
+    Examples
+    --------
+    >>> adaptive_batch_size(None, 50), adaptive_batch_size(0.01, 50), adaptive_batch_size(1e-6, 50)
+    (1, 20, 50)
+    """
+    if mean_seconds is None:
+        return 1
+    size = math.ceil(TARGET_BATCH_SECONDS / max(mean_seconds, 1e-9))
+    return max(1, min(size, cap))
 
 
 def execute(
@@ -249,10 +269,14 @@ def execute(
 ) -> None:
     """Run ``tasks`` and hand every batch's outcomes to ``on_outcomes`` as they arrive.
 
-    Serially the tasks run one by one in order. On an executor all batches are submitted at once
-    and handled in completion order; a batch that raised (worker killed, broken pool, result not
-    picklable) is resubmitted up to ``retries`` times, then reported as failures. An exception
-    from ``on_outcomes`` (or a ``KeyboardInterrupt``) cancels the batches not yet started.
+    Serially the tasks run one by one in order. On an executor, at most two batches per worker
+    are in flight, submitted in task order and handled in completion order. Without a fixed
+    ``batch_size`` the batches adapt: the first ones hold single runs, later ones about
+    :data:`TARGET_BATCH_SECONDS` of work as timed so far (at most :func:`default_batch_size`), so
+    tiny tasks are grouped while a crash loses little finished work. A batch that raised (worker
+    killed, broken pool, result not picklable) is resubmitted up to ``retries`` times, then
+    reported as failures. An exception from ``on_outcomes`` (or a ``KeyboardInterrupt``) cancels
+    the batches not yet started.
 
     Examples
     --------
@@ -271,15 +295,45 @@ def execute(
             on_outcomes(run_batch(fn, [task], retries))
             progress.update(1)
         return
-    if batch_size is None:
-        batch_size = default_batch_size(len(tasks), executor)
-    batch_size = check_int(batch_size, owner=owner, field="batch_size", low=1)
-    batches = [list(tasks[i : i + batch_size]) for i in range(0, len(tasks), batch_size)]
+    fixed = (
+        None
+        if batch_size is None
+        else check_int(batch_size, owner=owner, field="batch_size", low=1)
+    )
+    workers = n_workers(executor)
+    cap = default_batch_size(len(tasks), executor)
+    window = 2 * workers  # batches in flight: every worker busy, one queued behind it
+    batches: dict[int, list[Task]] = {}
     pending: dict[Future[list[Outcome]], tuple[int, int]] = {}
+    timed_runs, timed_seconds = 0, 0.0
+    position = 0
+
+    def failed(b: int, error: BaseException, attempts: int) -> list[Outcome]:
+        info = (
+            type(error).__qualname__,
+            str(error) or repr(error),
+            "".join(traceback.format_exception(error)),
+        )
+        return [(t[0], False, info, attempts, math.nan) for t in batches.pop(b)]
+
+    def finish(outs: list[Outcome]) -> None:
+        on_outcomes(outs)
+        progress.update(len(outs))
+
     try:
-        for b, batch in enumerate(batches):
-            pending[executor.submit(run_batch, fn, batch, retries, 0)] = (b, 0)
-        while pending:
+        while pending or position < len(tasks):
+            while position < len(tasks) and len(pending) < window:
+                mean = timed_seconds / timed_runs if timed_runs else None
+                size = fixed if fixed is not None else adaptive_batch_size(mean, cap)
+                b = position
+                batches[b] = list(tasks[position : position + size])
+                position += len(batches[b])
+                try:
+                    pending[executor.submit(run_batch, fn, batches[b], retries, 0)] = (b, 0)
+                except Exception as exc:  # e.g. BrokenProcessPool: report, never drop
+                    finish(failed(b, exc, 1))
+            if not pending:
+                continue
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in done:
                 b, attempt = pending.pop(fut)
@@ -295,14 +349,14 @@ def execute(
                         else:
                             pending[again] = (b, attempt + 1)
                             continue
-                    info = (
-                        type(error).__qualname__,
-                        str(error) or repr(error),
-                        "".join(traceback.format_exception(error)),
-                    )
-                    outs = [(t[0], False, info, attempt + 1, math.nan) for t in batches[b]]
-                on_outcomes(outs)
-                progress.update(len(batches[b]))
+                    finish(failed(b, error, attempt + 1))
+                    continue
+                del batches[b]
+                for o in outs:
+                    if o[1] and math.isfinite(o[4]):
+                        timed_runs += 1
+                        timed_seconds += o[4]
+                finish(outs)
     finally:
         for fut in pending:
             fut.cancel()
