@@ -103,3 +103,17 @@ def test_same_rng_same_result_on_threads(
     assert [r.spawn_key for r in serial.records] == [
         (p, r) for p in range(serial.n_points) for r in range(runs)
     ]
+
+
+def test_adaptive_batches_start_small_then_grow(thread_pool: object) -> None:
+    from shequn.experiment.examples import tiny
+
+    done: list[int] = []
+    res = replicate(
+        tiny, runs=400, rng=0, executor=thread_pool, progress=lambda d, t: done.append(d)
+    )  # type: ignore[arg-type]
+    sizes = np.diff([0, *done]).tolist()
+    # 2 workers: four single-run probes in flight, then batches of the cap ceil(400 / 8) = 50
+    # (a one-draw task takes far less than 0.2 s / 50)
+    assert sorted(sizes) == [1, 1, 1, 1, 46] + [50] * 7
+    assert res == replicate(tiny, runs=400, rng=0)
