@@ -171,7 +171,9 @@ def main() -> None:
 
         grid = {"work": [work - 500 * k for k in range(8)]}
         print(f"\n3. CPU-bound sweep: 8 points x {sweep_runs} runs of busy (~100 ms each)")
-        t_serial = timed(lambda: sweep(busy, grid, runs=sweep_runs, rng=1, progress=False))
+        t_serial = timed(
+            lambda: sweep(busy, grid, runs=sweep_runs, rng=1, progress=False), repeat=2
+        )
         rows = [("serial", t_serial)]
         for name in ("processes(2)", "loky(2)", "dask(2)"):
             if name in executors:
@@ -182,7 +184,8 @@ def main() -> None:
                         timed(
                             lambda ex=ex: sweep(
                                 busy, grid, runs=sweep_runs, rng=1, executor=ex, progress=False
-                            )
+                            ),
+                            repeat=2,
                         ),
                     )
                 )
