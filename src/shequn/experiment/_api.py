@@ -102,7 +102,6 @@ def _run(
     ids = [point_id(p) for p in points]
     entropy = seeds[0][0]
     records: dict[int, RunRecord] = {}
-    resumed = 0
     if store is not None:
         assert identity is not None
         if store.exists():
@@ -113,7 +112,6 @@ def _run(
                 p = int(entry["point"])
                 if p >= len(points) or entry.get("point_id") != ids[p]:
                     continue
-                resumed += 1
                 for run in entry["runs"]:
                     r = int(run["run"])
                     records[p * runs + r] = RunRecord(
@@ -130,6 +128,7 @@ def _run(
         else:
             store.create(new_manifest(identity, points))
     done_points = {i // runs for i in records}
+    resumed = len(done_points)
     tasks: list[Task] = []
     for p, point in enumerate(points):
         if p in done_points:
