@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shequn.exceptions import InvalidParameterError
 from shequn.experiment import StoreMismatchError, load, sweep
@@ -254,3 +256,49 @@ def test_array_outputs_round_trip_exactly(tmp_path: Path) -> None:
     assert load(path).fn is None
     with pytest.raises(InvalidParameterError, match="fn"):
         got.replay(0)
+
+
+def _echo(*, i: int, table: str, rng: np.random.Generator) -> object:
+    import json
+
+    return _decode(json.loads(table)[i])
+
+
+def _decode(v: object) -> object:
+    if isinstance(v, dict):
+        return {k: (np.asarray(x) if isinstance(x, list) else x) for k, x in v.items()}
+    return v
+
+
+outputs = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(-(2**62), 2**62),
+    st.booleans(),
+    st.text(max_size=5),
+    st.dictionaries(
+        st.text(min_size=1, max_size=4),
+        st.one_of(
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.integers(-(2**62), 2**62),
+            st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=3),
+        ),
+        max_size=3,
+    ),
+)
+
+
+@settings(max_examples=20)
+@given(values=st.lists(outputs, min_size=1, max_size=4))
+def test_stored_outputs_round_trip_exactly(
+    tmp_path_factory: pytest.TempPathFactory, values: list[object]
+) -> None:
+    import json
+
+    path = tmp_path_factory.mktemp("rt") / "s.jsonl"
+    table = json.dumps(values)
+    res = sweep(_echo, {"i": list(range(len(values))), "table": [table]}, runs=1, rng=0, store=path)
+    assert load(path) == res
+    again = sweep(
+        _echo, {"i": list(range(len(values))), "table": [table]}, runs=1, rng=0, store=path
+    )
+    assert again == res and again.resumed_points == len(values)

@@ -516,6 +516,10 @@ class ExperimentResult:
             )
         return self.records[i].replay(self.fn)
 
+    def _repr_html_(self) -> str:
+        head = html.escape(self.summary()).replace("\n", "<br>")
+        return f"<p>{head}</p>" + self.aggregate()._repr_html_()
+
     def summary(self) -> str:
         """A short text summary: function, grid size, runs, failures and the seed entropy.
 
