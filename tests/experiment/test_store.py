@@ -302,3 +302,14 @@ def test_stored_outputs_round_trip_exactly(
         _echo, {"i": list(range(len(values))), "table": [table]}, runs=1, rng=0, store=path
     )
     assert again == res and again.resumed_points == len(values)
+
+
+def test_partial_arguments_are_part_of_the_identity(tmp_path: Path) -> None:
+    import functools
+
+    from shequn.experiment.examples import random_walk
+
+    path = tmp_path / "s.jsonl"
+    sweep(functools.partial(random_walk, steps=3), [{}], runs=2, rng=0, store=path)
+    with pytest.raises(StoreMismatchError, match="steps=4"):
+        sweep(functools.partial(random_walk, steps=4), [{}], runs=2, rng=0, store=path)

@@ -57,9 +57,28 @@ class RunError(ShequnError, RuntimeError):
         self.failure = failure
 
 
+def _arg_repr(value: Any) -> str:
+    # scalars are part of the identity; other objects only by type (their repr may hold an
+    # address that changes between processes; use ``version=`` to tell such sweeps apart)
+    if value is None or isinstance(value, bool | int | float | str):
+        return repr(value)
+    return f"<{type(value).__qualname__}>"
+
+
 def _fn_name(fn: Callable[..., Any]) -> str:
+    """Qualified name of ``fn``; for a partial, also its scalar arguments.
+
+    Examples
+    --------
+    >>> from shequn.experiment.examples import busy
+    >>> _fn_name(functools.partial(busy, work=10))
+    'functools.partial(shequn.experiment.examples.busy, work=10)'
+    """
     if isinstance(fn, functools.partial):
-        return f"functools.partial({_fn_name(fn.func)})"
+        parts = [_fn_name(fn.func)]
+        parts += [_arg_repr(a) for a in fn.args]
+        parts += [f"{k}={_arg_repr(v)}" for k, v in sorted(fn.keywords.items())]
+        return f"functools.partial({', '.join(parts)})"
     module = getattr(fn, "__module__", None) or type(fn).__module__
     qual = getattr(fn, "__qualname__", None) or type(fn).__qualname__
     return f"{module}.{qual}"
