@@ -79,6 +79,26 @@ def malloc_trim_effect(n: int) -> tuple[float, float]:
     return out[0], out[1]
 
 
+def _raw_half(works: list[int]) -> None:
+    for w in works:
+        busy(work=w, rng=np.random.default_rng(w))
+
+
+def raw_two_processes(works: list[int]) -> float:
+    """The ceiling: the same busy tasks split over two bare forked processes, no shequn."""
+    ctx = multiprocessing.get_context("fork")
+    best = float("inf")
+    for _ in range(2):
+        start = time.perf_counter()
+        procs = [ctx.Process(target=_raw_half, args=(works[i::2],)) for i in range(2)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def make_executors() -> tuple[dict[str, Executor | None], list[Callable[[], None]]]:
     fork = multiprocessing.get_context("fork")
     executors: dict[str, Executor | None] = {
@@ -220,16 +240,21 @@ def main() -> None:
             return best, task_s
 
         rows = [("serial", *run_sweep(None))]
+        raw = raw_two_processes([w for w in grid["work"] for _ in range(sweep_runs)])
+        rows.append(("raw 2 procs", raw, float("nan")))
         for name in ("processes(2)", "loky(2)", "dask(2)"):
             if name in executors:
                 rows.append((name, *run_sweep(executors[name])))
         t_serial, task_serial = rows[0][1], rows[0][2]
         print(f"{'executor':<16}{'wall s':>9}{'speed-up':>10}{'task-time x serial':>20}")
         for name, t, task_s in rows:
-            print(f"{name:<16}{t:>9.2f}{t_serial / t:>10.2f}{task_s / task_serial:>20.2f}")
+            inflation = "-" if task_s != task_s else f"{task_s / task_serial:.2f}"
+            print(f"{name:<16}{t:>9.2f}{t_serial / t:>10.2f}{inflation:>20}")
         print(
             "task-time x serial: summed in-task seconds relative to the serial run; above 1 the"
-            " workers ran slower than alone, i.e. they did not get a full core each"
+            " workers ran slower than alone, i.e. they did not get a full core each.\n"
+            "raw 2 procs: the same tasks on two bare forked processes without shequn, the"
+            " ceiling this machine allows right now"
         )
         n_trim = 500 if args.quick else 2000
         plain, trimmed = malloc_trim_effect(n_trim)
