@@ -133,9 +133,11 @@ class TrueFans:
         per = self.income_per_fan
         if per <= 0:
             raise fail("TrueFans", "retention", "and margin be > 0 to earn anything", 0.0)
-        raw = (t + self.costs) / per
-        f = math.ceil(raw - 1e-9 * max(1.0, raw))
-        return max(0, int(f))
+        f = max(0, math.ceil((t + self.costs) / per))
+        # the division can round up past a whole number: step back if one fewer fan suffices
+        if f > 0 and (f - 1) * per - self.costs >= t:
+            f -= 1
+        return f
 
     def customers_needed(
         self, fans: int, *, conversion: float | FanConversion, level: float | None = None
