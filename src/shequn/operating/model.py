@@ -265,9 +265,11 @@ class Tools:
         ``OWNER_ONLY`` (only group owners add people, QQ). Default ``OPEN``. Seed 004:
         微信群, 朋友可以拉来更多的朋友, qq群却是封闭的, 只有群主才能加入朋友.
     event_frequency
-        Offline events per week, >= 0. Default 0.25 (monthly). Seed 001: 固定的时间组织一次社群线下活动.
+        Offline events per chat group per week, >= 0 (each group meets on its own fixed
+        schedule). Default 0.25 (monthly). Seed 001: 每个微信群 ... 固定的时间组织一次社群线下活动.
     event_capacity
-        Seats per event, integer >= 1. Default 30.
+        Seats per event, integer >= 1 (the most engaged members of the group come first).
+        Default 30.
     event_ties
         New ties formed per attendee per event, >= 0. Default 1.0. Seed 002: 办的活动多了 ...
         不成恋人起码也会成为朋友.

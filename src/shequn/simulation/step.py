@@ -1,0 +1,640 @@
+"""One simulated week, vectorised over members and ties (engine.md).
+
+The week runs nine mechanisms in order; each is a small function below:
+
+1. 法 content: the week's items go to followers (most interested first), who open with
+   probability equal to their interest (so the open rate falls as the audience grows) and repost
+   with probability rising in quality; reposts travel up to ``repost_hops`` hops (二三级人脉).
+   Broadcast messages go down the same interest ranking. Items read up to the attention limit
+   raise engagement with quality; items beyond it overload, worse for low quality.
+2. Peer talk (通, 器 group chat): tied members talk with probability rising in both
+   engagements and the tie's strength; talking strengthens the tie and lifts engagement; social
+   content lets talkers meet friends of friends (triangle closing).
+3. 器 offline events: capacity-limited attendance within one group, drawn by engagement; tied
+   attendees add a meeting (strong after ``TieRule.strong_after_meetings``); attendees make new
+   acquaintances.
+4. 术 leaders and volunteers multiply the leader-dependent share of gains of members tied to
+   them; the relaxation target also depends on them, so a leader leaving removes the flow.
+5. 器 rules: strictness cuts group-chat noise (which erodes engagement) but burdens disengaged
+   members (extra exits) and gets rule breakers removed.
+6. Adoption: ``1 − (1 − p_b)(1 − p_c)(1 − q)^m`` with broadcast, content and word of mouth
+   (``m`` talking adopted neighbours), each times the fit of the featured product; repeat
+   purchases by stage; dissatisfaction from product quality.
+7. Ladder moves (engagement, satisfaction, strong ties) and churn (hazard falling with
+   engagement and strong ties, raised for the dissatisfied, more so under a closed channel);
+   lapsed members return through engaged fans and friends.
+8. Invitations: engaged members allowed by the policy bring a friend, tied to them and to some
+   of their friends; full groups split (fission).
+9. Money: revenue, cost of goods and channel costs.
+
+Examples
+--------
+>>> from shequn.community import generate_community
+>>> from shequn.operating import OperatingModel
+>>> from shequn.simulation import compile, init_state, step
+>>> d = compile(generate_community("brand", 200, rng=0), OperatingModel())
+>>> s1 = step(init_state(d, rng=0), d, 1, rng=1)
+>>> s1.week, s1.flows["revenue"] - s1.flows["costs"] == s1.flows["profit"]
+(1, True)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from shequn._validation import check_int, fail
+from shequn.community.types import InvitePolicy
+from shequn.loyalty.stages import Stage
+from shequn.rng import RNGLike, resolve_rng
+from shequn.simulation.dynamics import Dynamics
+from shequn.simulation.state import FAR, State
+
+__all__ = ["step"]
+
+F32 = np.float32
+PROSPECT, CUSTOMER, USER, FAN, FRIEND, LAPSED = (int(s) for s in Stage)
+HOTLINE_SHARE = 0.3
+"""Share of dissatisfied members whose complaint reaches the company by a closed hotline."""
+
+
+def _gather_rows(indptr: NDArray[Any], indices: NDArray[Any], rows: NDArray[np.int64]
+                 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """All (row, neighbour) pairs of the given CSR rows, without a Python loop."""
+    starts = indptr[rows]
+    lengths = indptr[rows + 1] - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    offs = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+    return np.repeat(rows, lengths), indices[offs].astype(np.int64)
+
+
+def _random_neighbour(d: Dynamics, nodes: NDArray[np.int64], gen: np.random.Generator
+                      ) -> NDArray[np.int64]:
+    """One uniformly chosen week-0 neighbour per node (-1 when it has none)."""
+    out = np.full(nodes.size, -1, dtype=np.int64)
+    base = nodes < d.n
+    nb = nodes[base]
+    ip = d.adjacency.indptr
+    deg = ip[nb + 1] - ip[nb]
+    has = deg > 0
+    pick = ip[nb[has]] + (gen.random(int(has.sum())) * deg[has]).astype(np.int64)
+    tmp = np.full(nb.size, -1, dtype=np.int64)
+    tmp[has] = d.adjacency.indices[pick]
+    out[base] = tmp
+    return out
+
+
+def _add_ties(state_ties: dict[str, Any], d: Dynamics, a: NDArray[np.int64],
+              b: NDArray[np.int64], meetings: float) -> int:
+    """Append new ties (deduplicated, not already present); returns how many were added."""
+    keep = (a >= 0) & (b >= 0) & (a != b)
+    a, b = a[keep], b[keep]
+    if a.size == 0:
+        return 0
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    keys = np.unique(lo * d.capacity + hi)
+    pos = np.searchsorted(d.base_keys, keys).clip(0, max(d.base_keys.size - 1, 0))
+    exists = d.base_keys[pos] == keys if d.base_keys.size else np.zeros(keys.size, bool)
+    exists |= np.isin(keys, state_ties["extra_keys"])
+    keys = keys[~exists]
+    if keys.size == 0:
+        return 0
+    lo, hi = keys // d.capacity, keys % d.capacity
+    st = state_ties
+    st["eu"] = np.concatenate([st["eu"], lo.astype(np.int32)])
+    st["ev"] = np.concatenate([st["ev"], hi.astype(np.int32)])
+    st["ew"] = np.concatenate([st["ew"], np.ones(keys.size, F32)])
+    st["messages"] = np.concatenate([st["messages"], np.zeros(keys.size, F32)])
+    st["meetings"] = np.concatenate([st["meetings"], np.full(keys.size, meetings, F32)])
+    st["member_tie"] = np.concatenate([st["member_tie"], np.ones(keys.size, bool)])
+    st["extra_keys"] = np.concatenate([st["extra_keys"], keys])
+    st["new_pairs"].append((lo, hi))
+    return int(keys.size)
+
+
+def _zipf_products(d: Dynamics, size: int, gen: np.random.Generator) -> NDArray[np.int64]:
+    return gen.choice(d.popularity.size, size=size, p=d.popularity).astype(np.int64)
+
+
+def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> State:
+    """Simulate ``week`` (1-based) from ``state``; returns the new state with its ``flows``.
+
+    The input state is not modified (member arrays are copied; slot attributes beyond
+    ``state.n_used`` are scratch space that newcomers fill).
+
+    Parameters
+    ----------
+    state
+        The state after ``week − 1`` weeks.
+    dynamics
+        Compiled parameters (:func:`~shequn.simulation.compile`).
+    week
+        The week to simulate, ``state.week + 1``.
+    rng
+        Random generator or seed material.
+
+    Examples
+    --------
+    >>> from shequn.community import generate_community
+    >>> from shequn.operating import OperatingModel
+    >>> from shequn.simulation import compile, init_state
+    >>> d = compile(generate_community("values", 100, rng=0), OperatingModel())
+    >>> s = init_state(d, rng=0)
+    >>> step(s, d, 2, rng=0)
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `step.week` must be state.week + 1 = 1; got 2
+    """
+    week = check_int(week, owner="step", field="week", low=1)
+    if week != state.week + 1:
+        raise fail("step", "week", f"be state.week + 1 = {state.week + 1}", week)
+    d, m, prof, eco = dynamics, dynamics.mechanisms, dynamics.profile, dynamics.economics
+    gen = resolve_rng(rng, owner="step")
+    cap, N = d.capacity, state.n_used
+    stage = state.stage.copy()
+    e = state.engagement.copy()
+    group = state.group.copy()
+    owners = state.owners
+    cust = (stage >= 0) & (stage < LAPSED)
+    leaders_on = d.leader_leaves_at is None or week < d.leader_leaves_at
+    node_on = cust | state.operator
+    if not leaders_on and d.leaders.size:
+        node_on[d.leaders] = False
+    flows: dict[str, float] = {}
+
+    # ---------------------------------------------------------------- 1. content and broadcast
+    k_items = d.items_in_week(week - 1)
+    read = np.zeros(cap, dtype=bool)
+    hops = [0] * (m.repost_hops + 1)
+    order = state.order[:N]
+    if k_items > 0 and d.visibility > 0:
+        in_order = order[cust[order]]
+        n_f = int(round(d.visibility * in_order.size))
+        followers = in_order[:n_f]
+        if m.open_rate is not None:
+            po: Any = float(np.clip(m.open_rate(n_f), 0.0, 1.0))
+        else:
+            po = state.interest[followers] * (0.5 + 0.5 * e[followers])
+        frontier = followers[gen.random(n_f) < po]
+        read[frontier] = True
+        hops[0] = int(frontier.size)
+        ip, ind = d.adjacency.indptr, d.adjacency.indices
+        for h in range(1, m.repost_hops + 1):
+            if frontier.size == 0:
+                break
+            p_share = prof.repost_propensity * d.quality * (0.5 + 0.5 * e[frontier])
+            sharers = frontier[(gen.random(frontier.size) < p_share) & (frontier < d.n)]
+            _, nb = _gather_rows(ip, ind, sharers)
+            nb = nb[gen.random(nb.size) < d.flow]
+            nb = np.unique(nb[cust[nb] & ~read[nb]])
+            read[nb] = True
+            hops[h] = int(nb.size)
+            frontier = nb
+    flows["content_items"] = k_items
+    flows["content_direct"] = hops[0]
+    for h in range(1, 4):
+        flows[f"content_hop{h}"] = hops[h] if h < len(hops) else 0
+    flows["content_reach"] = float(sum(hops))
+
+    b_open = np.zeros(cap, dtype=bool)
+    sent = 0
+    opened_n = 0
+    precise = math.nan
+    if d.broadcast_messages > 0:
+        listed = order[stage[order] >= 0]
+        aud = listed[: int(min(d.broadcast_messages, listed.size))]
+        sent = int(aud.size)
+        if sent:
+            if m.open_rate is not None:
+                pb_open: Any = float(np.clip(m.open_rate(sent), 0.0, 1.0))
+            else:
+                pb_open = state.interest[aud]
+            opened = aud[gen.random(sent) < pb_open]
+            opened_n = int(opened.size)
+            b_open[opened[cust[opened]]] = True
+            precise = float(np.mean(state.interest[aud] >= 0.5))
+    flows["broadcast_sent"] = sent
+    flows["broadcast_opened"] = opened_n
+    flows["open_rate"] = opened_n / sent if sent else math.nan
+    flows["precise_share"] = precise
+
+    seen = np.where(read, F32(k_items), F32(0.0))
+    useful = np.minimum(seen, F32(m.attention))
+    excess = seen - useful
+    resp = prof.engagement_response
+    g_content = 1.0 - np.power(F32(1.0 - resp * d.quality), useful)
+    g_b = np.where(b_open, F32(resp * d.broadcast_quality), F32(0.0))
+    loss_over = 1.0 - np.power(F32(1.0 - m.overload * (1.0 - d.quality)), excess)
+
+    # ---------------------------------------------------------------- 2. peer talk
+    ties: dict[str, Any] = {
+        "eu": state.eu, "ev": state.ev, "ew": state.ew, "messages": state.messages,
+        "meetings": state.meetings, "member_tie": state.member_tie,
+        "extra_keys": state.extra_keys, "new_pairs": [],
+    }
+    rule = m.tie_rule
+    messages = state.messages * F32(0.5 ** (1.0 / rule.half_life_weeks))
+    talks = np.zeros(cap, dtype=np.float32)
+    t_u = t_v = np.empty(0, dtype=np.int64)
+    n_talk = 0
+    if d.group_chat and prof.peer_talk > 0 and d.flow > 0:
+        eu, ev = state.eu, state.ev
+        live = np.flatnonzero(state.member_tie & cust[eu] & cust[ev])
+        a, b = eu[live], ev[live]
+        strength = -np.expm1(-(F32(rule.message_weight) * messages[live]
+                               + F32(rule.meeting_weight) * state.meetings[live]))
+        p = F32(prof.peer_talk * d.flow) * e[a] * e[b] * (1 + strength) * state.ew[live]
+        talk = gen.random(live.size, dtype=np.float32) < p
+        tl = live[talk]
+        messages[tl] += 1
+        t_u, t_v = eu[tl].astype(np.int64), ev[tl].astype(np.int64)
+        talks = (np.bincount(t_u, minlength=cap) + np.bincount(t_v, minlength=cap)).astype(F32)
+        n_talk = int(tl.size)
+    ties["messages"] = messages
+    g_peer = 1.0 - np.power(F32(1.0 - m.talk_gain), talks)
+    flows["messages"] = n_talk
+
+    # complaints spread along conversations when the channel is open
+    complaint = np.zeros(cap, dtype=np.float32)
+    if d.feedback_open and n_talk and state.dissatisfied.any():
+        dis = state.dissatisfied
+        hit = np.concatenate([t_u[dis[t_v]], t_v[dis[t_u]]])
+        complaint = np.minimum(1.0, np.bincount(hit, minlength=cap) * m.complaint_loss).astype(F32)
+
+    # social content closes triangles
+    ties_formed = 0
+    if n_talk and d.social_share > 0 and k_items > 0:
+        talkers = np.flatnonzero(read & (talks > 0))
+        pt = m.triangle_rate * d.social_share * d.quality * e[talkers]
+        closers = talkers[gen.random(talkers.size) < pt]
+        j = _random_neighbour(d, closers, gen)
+        ok = j >= 0
+        kk = np.full(closers.size, -1, dtype=np.int64)
+        kk[ok] = _random_neighbour(d, j[ok], gen)
+        ok = kk >= 0
+        kk[ok & ~cust[kk.clip(0)]] = -1
+        ties_formed += _add_ties(ties, d, closers, kk, 0.0)
+
+    # ---------------------------------------------------------------- 3. offline events
+    g_event = np.zeros(cap, dtype=np.float32)
+    n_meet = 0
+    attendees_total = 0
+    n_events = 0
+    attended = state.attended
+    if d.event_frequency > 0 and owners.size:
+        # each group meets offline on its own fixed schedule (phase spread by the golden ratio)
+        phase = (np.arange(owners.size) * 0.6180339887498949) % 1.0
+        per_group = (np.floor(d.event_frequency * week + phase + 1e-9)
+                     - np.floor(d.event_frequency * (week - 1) + phase + 1e-9)).astype(np.int64)
+        n_events = int(per_group.sum())
+    if n_events > 0:
+        cand = np.flatnonzero(cust & (group >= 0))
+        cand = cand[per_group[group[cand]] > 0]
+        attend = np.full(cap, -1, dtype=np.int64)
+        if cand.size:
+            wt = (np.maximum(e[cand].astype(np.float64), 1e-6) ** m.event_selectivity
+                  * (1.0 + m.event_habit * state.attended[cand]))
+            keys = np.log(gen.random(cand.size)) / wt  # Efraimidis-Spirakis weighted sampling
+            o = np.lexsort((-keys, group[cand]))
+            cs, gs = cand[o], group[cand][o]
+            first = np.searchsorted(gs, gs, side="left")
+            seat = np.arange(cs.size) - first
+            ok = seat < d.event_capacity * per_group[gs]
+            att = cs[ok]
+            attend[att] = group[att]
+            attendees_total = int(att.size)
+            g_event[att] = m.event_gain
+            attended = state.attended.copy()
+            attended[att] += 1
+            ea, eb = attend[ties["eu"]], attend[ties["ev"]]
+            met = (ea >= 0) & (ea == eb)
+            n_meet = int(met.sum())
+            if n_meet:
+                meet_new = ties["meetings"].copy()
+                meet_new[met] += 1
+                ties["meetings"] = meet_new
+            if d.event_ties > 0 and att.size > 1:
+                srt = att[np.argsort(attend[att], kind="stable")]
+                evs = attend[srt]
+                lo_b = np.searchsorted(evs, evs, side="left")
+                hi_b = np.searchsorted(evs, evs, side="right")
+                reps = gen.poisson(d.event_ties, size=srt.size)
+                who = np.repeat(np.arange(srt.size), reps)
+                span = (hi_b - lo_b)[who]
+                partner = lo_b[who] + (gen.random(who.size) * span).astype(np.int64)
+                ties_formed += _add_ties(ties, d, srt[who], srt[partner], 1.0)
+    flows["events"] = n_events
+    flows["attendees"] = attendees_total
+    flows["meetings"] = n_meet
+    flows["ties_formed"] = ties_formed
+    partner_ties = 0
+    for lo, hi in ties["new_pairs"]:
+        partner_ties += int((d.partner[lo.clip(0, d.n - 1)] & (lo < d.n)).sum()
+                            + (d.partner[hi.clip(0, d.n - 1)] & (hi < d.n)).sum())
+    flows["partner_ties"] = partner_ties
+
+    # ---------------------------------------------------------------- 4. leaders, volunteers
+    act = np.zeros(cap, dtype=np.float32)
+    if leaders_on and d.leaders.size:
+        act[d.leaders] = d.leader_activity
+    vols = state.volunteers
+    if vols.size:
+        act[vols] = np.where(cust[vols], F32(d.volunteer_activity), F32(0.0))
+    lead = act.copy()
+    if state.lv_ties.size:
+        li = state.lv_ties
+        a, b = state.eu[li], state.ev[li]
+        w = state.ew[li]
+        lead += np.bincount(a, weights=act[b] * w, minlength=cap).astype(F32)
+        lead += np.bincount(b, weights=act[a] * w, minlength=cap).astype(F32)
+    lead = np.minimum(lead, F32(1.0))
+    D = prof.leader_dependence
+    mult = F32(1.0 - D) + F32(D * m.leader_gain) * lead
+    target = F32(prof.baseline_engagement) * (F32(1.0 - D) + F32(D) * lead)
+
+    # ---------------------------------------------------------------- 5. engagement and rules
+    s = d.strictness
+    noise = m.noise * (1.0 - s) if d.group_chat else 0.0
+    gain = 1.0 - (1.0 - g_content) * (1.0 - g_b) * (1.0 - g_peer) * (1.0 - g_event)
+    gain = np.minimum(gain * mult, F32(1.0))
+    loss = 1.0 - (1.0 - loss_over) * F32(1.0 - noise) * (1.0 - complaint)
+    e_new = e + (1.0 - e) * gain - e * loss
+    e_new += F32(m.relax) * (target - e_new)
+    e = np.where(cust, np.clip(e_new, 0.0, 1.0), e).astype(F32)
+    flows["active_talkers"] = int((talks > 0).sum())
+
+    # ---------------------------------------------------------------- 6. adoption, purchases
+    adopted = cust & (stage >= CUSTOMER)
+    prospect = cust & (stage == PROSPECT)
+    P = np.zeros(cap)  # probabilities per channel, only prospects touched
+    pb = np.zeros(cap)
+    pc = np.zeros(cap)
+    pw = np.zeros(cap)
+    feat_b = np.full(cap, -1, dtype=np.int64)
+    feat_c = np.full(cap, -1, dtype=np.int64)
+    feat_w = np.full(cap, -1, dtype=np.int64)
+    ib = np.flatnonzero(b_open & prospect)
+    if ib.size:
+        feat_b[ib] = _zipf_products(d, ib.size, gen)
+        pb[ib] = (m.broadcast_p if m.broadcast_p is not None
+                  else m.broadcast_conversion * d.fit(ib, feat_b[ib], state.taste))
+    ic = np.flatnonzero(read & prospect)
+    if ic.size:
+        feat_c[ic] = _zipf_products(d, ic.size, gen)
+        pc[ic] = m.content_conversion * d.quality * d.fit(ic, feat_c[ic], state.taste)
+    if n_talk:
+        lis = np.concatenate([t_u, t_v])
+        spk = np.concatenate([t_v, t_u])
+        keep = prospect[lis] & adopted[spk] & (state.product[spk] >= 0)
+        lis, spk = lis[keep], spk[keep]
+        if lis.size:
+            cnt = np.bincount(lis, minlength=cap)
+            o = np.lexsort((gen.random(lis.size), lis))
+            lis_s, spk_s = lis[o], spk[o]
+            uniq, first = np.unique(lis_s, return_index=True)
+            feat_w[uniq] = state.product[spk_s[first]]
+            q = (np.full(uniq.size, m.wom_q) if m.wom_q is not None
+                 else m.wom_conversion * d.fit(uniq, feat_w[uniq], state.taste))
+            pw[uniq] = 1.0 - (1.0 - q) ** cnt[uniq]
+    P = 1.0 - (1.0 - pb) * (1.0 - pc) * (1.0 - pw)
+    touched = np.flatnonzero(P > 0)
+    new_c = np.empty(0, dtype=np.int64)
+    chan = np.empty(0, dtype=np.int64)
+    if touched.size:
+        win = touched[gen.random(touched.size) < P[touched]]
+        if win.size:
+            wts = np.stack([pb[win], pc[win], pw[win]], axis=1)
+            cum = np.cumsum(wts, axis=1)
+            r = gen.random(win.size) * cum[:, -1]
+            chan = (r[:, None] >= cum).sum(axis=1).clip(0, 2)
+            new_c = win
+    product = state.product.copy()
+    channel = state.channel.copy()
+    if new_c.size:
+        feats = np.stack([feat_b[new_c], feat_c[new_c], feat_w[new_c]], axis=1)
+        product[new_c] = feats[np.arange(new_c.size), chan].astype(np.int16)
+        channel[new_c] = (chan + 1).astype(np.int8)
+        stage[new_c] = CUSTOMER
+    flows["new_customers"] = int(new_c.size)
+    flows["new_broadcast"] = int((chan == 0).sum())
+    flows["new_content"] = int((chan == 1).sum())
+    flows["new_wom"] = int((chan == 2).sum())
+
+    units = np.zeros(cap, dtype=np.float32)
+    rep = np.flatnonzero(adopted)
+    rates = np.asarray((0.0, *m.repeat_rates))
+    if rep.size:
+        units[rep] = gen.poisson(rates[stage[rep]]).astype(F32)
+    units[new_c] += 1.0
+    buyers = np.flatnonzero(units > 0)
+    bu = units[buyers]
+    dissat = np.zeros(cap, dtype=bool)
+    if buyers.size:
+        p_dis = 1.0 - eco.product_quality ** bu.astype(np.float64)
+        dissat[buyers[gen.random(buyers.size) < p_dis]] = True
+    price = eco.price
+    purchases = state.purchases + units
+    spend = state.spend + units.astype(np.float64) * price
+    buyer_stage = np.maximum(stage[buyers], CUSTOMER)
+    rev_stage = np.bincount(buyer_stage, weights=bu * price, minlength=5)
+    total_units = float(bu.sum())
+    niche = float(bu[product[buyers] >= m.head_products].sum())
+    community_buyers = (talks[buyers] > 0) | read[buyers]
+    flows["units"] = total_units
+    flows["niche_units"] = niche
+    flows["first_units"] = float(new_c.size)
+    flows["first_niche_units"] = float((product[new_c] >= m.head_products).sum())
+    flows["community_units"] = float(bu[community_buyers].sum())
+    for st_ in (CUSTOMER, USER, FAN, FRIEND):
+        flows[f"revenue_{Stage(st_).name.lower()}"] = float(rev_stage[st_])
+    n_dis = int(dissat.sum())
+    flows["dissatisfied"] = n_dis
+    flows["feedback"] = float(n_dis) if d.feedback_open else HOTLINE_SHARE * n_dis
+
+    # ---------------------------------------------------------------- 7. ladder, churn, return
+    meet = ties["meetings"]
+    strong_t = np.flatnonzero(meet >= rule.strong_after_meetings)
+    strong = np.zeros(cap, dtype=np.int64)
+    if strong_t.size:
+        a, b = ties["eu"][strong_t].astype(np.int64), ties["ev"][strong_t].astype(np.int64)
+        both = cust[a] & cust[b]
+        strong = (np.bincount(a[both], minlength=cap) + np.bincount(b[both], minlength=cap))
+    s3 = np.minimum(strong, 3).astype(np.float32)
+    sat = np.where(dissat, F32(0.2), F32(1.0))
+    ladder = np.asarray((0.0, *m.ladder_rates, 0.0, 0.0))
+    climb = cust & (stage >= CUSTOMER) & (stage <= FAN)
+    climb[new_c] = False
+    ci = np.flatnonzero(climb)
+    p_up = ladder[stage[ci]] * e[ci] * sat[ci] * (1.0 + m.strong_ladder * s3[ci] / 3.0)
+    p_up = np.where(stage[ci] == FAN, p_up * (strong[ci] > 0), p_up)
+    u_draw = gen.random(ci.size)
+    up = ci[u_draw < p_up]
+    fall = cust & (stage >= USER) & (stage <= FRIEND)
+    fi = np.flatnonzero(fall)
+    down = fi[gen.random(fi.size) < m.ladder_down * (1.0 - e[fi])]
+    down = np.setdiff1d(down, up, assume_unique=True)
+    stage[up] += 1
+    stage[down] -= 1
+    flows["moved_up"] = int(up.size)
+    flows["moved_down"] = int(down.size)
+
+    ii = np.flatnonzero(cust)
+    mult_d = np.where(dissat[ii], m.open_multiplier if d.feedback_open else m.closed_multiplier,
+                      1.0)
+    h = (prof.baseline_churn * np.exp(-m.churn_engagement * e[ii].astype(np.float64))
+         * (1.0 - m.strong_protect) ** s3[ii] * mult_d)
+    if d.group_chat:
+        h = h + m.burden * s * s * (1.0 - e[ii])
+    h = np.minimum(h, 1.0)
+    churn = ii[gen.random(ii.size) < h]
+    removed = np.empty(0, dtype=np.int64)
+    if d.group_chat and d.remove_breakers and s > 0:
+        rest = np.setdiff1d(ii, churn, assume_unique=True)
+        removed = rest[gen.random(rest.size) < m.breach * s * (1.0 - e[rest])]
+    has_strong = strong[ii] > 0
+    churned_mask = np.zeros(cap, dtype=bool)
+    churned_mask[churn] = True
+    churned_mask[removed] = True
+    flows["at_risk_strong"] = int(has_strong.sum())
+    flows["left_strong"] = int((churned_mask[ii] & has_strong).sum())
+    flows["at_risk_weak"] = int((~has_strong).sum())
+    flows["left_weak"] = int((churned_mask[ii] & ~has_strong).sum())
+    leavers = np.flatnonzero(churned_mask)
+    stage[leavers] = LAPSED
+    group[leavers] = -1
+    flows["churned"] = int(churn.size)
+    flows["removed"] = int(removed.size)
+    flows["left"] = int(leavers.size)
+
+    returned = np.empty(0, dtype=np.int64)
+    lapsed = (stage == LAPSED)
+    lapsed[leavers] = False  # no same-week return
+    if lapsed.any():
+        adv = np.where(cust & (stage >= FAN) & ~churned_mask, e, F32(0.0))
+        eu_all, ev_all, ew_all = ties["eu"], ties["ev"], ties["ew"]
+        sel = np.flatnonzero(lapsed[eu_all] | lapsed[ev_all])
+        if sel.size:
+            a, b, w = eu_all[sel], ev_all[sel], ew_all[sel]
+            pull = (np.bincount(a, weights=adv[b] * w, minlength=cap)
+                    + np.bincount(b, weights=adv[a] * w, minlength=cap))
+            li = np.flatnonzero(lapsed & (pull > 0))
+            p_ret = 1.0 - (1.0 - m.return_rate) ** pull[li]
+            returned = li[gen.random(li.size) < p_ret]
+            stage[returned] = CUSTOMER
+            e[returned] = F32(prof.baseline_engagement)
+    flows["returned"] = int(returned.size)
+
+    # ---------------------------------------------------------------- 8. invitations, fission
+    taste, interest, order_all = state.taste, state.interest, state.order
+    distance = state.distance
+    n_new = 0
+    new_owners = owners
+    cust_now = (stage >= 0) & (stage < LAPSED)
+    if d.group_chat and prof.invite_propensity > 0 and N < cap:
+        if d.invite_policy is InvitePolicy.OPEN:
+            can = cust_now & (group >= 0)
+        else:
+            can = np.zeros(cap, dtype=bool)
+            valid_owner = owners[(owners >= 0)]
+            can[valid_owner] = True
+            can &= cust_now & (group >= 0)
+            can[valid_owner] &= group[valid_owner] == np.flatnonzero(owners >= 0)
+        ci2 = np.flatnonzero(can)
+        inviters = ci2[gen.random(ci2.size) < prof.invite_propensity * e[ci2]]
+        inviters = gen.permutation(inviters)[: cap - N]
+        n_new = int(inviters.size)
+        if n_new:
+            new = np.arange(N, N + n_new, dtype=np.int64)
+            hmp = prof.homophily
+            taste[new] = hmp * taste[inviters] + math.sqrt(1.0 - hmp * hmp) * gen.normal(
+                size=(n_new, taste.shape[1]))
+            interest[new] = np.exp(-0.5 * np.einsum("ij,ij->i", taste[new], taste[new]))
+            order_all[new] = new
+            distance[new] = np.minimum(distance[inviters].astype(np.int64) + 1, FAR).astype(
+                np.int8)
+            stage[new] = PROSPECT
+            e[new] = F32(prof.baseline_engagement)
+            # groups: join the inviter's group while it has room, else found new groups
+            gcap = d.groups.cap
+            sizes = np.bincount(group[cust_now & (group >= 0)], minlength=owners.size)
+            o = np.argsort(group[inviters], kind="stable")
+            gi = group[inviters][o]
+            first = np.searchsorted(gi, gi, side="left")
+            rank = np.arange(n_new) - first
+            room = gcap - sizes[gi]
+            joins = rank < room
+            newcomer = new[o]
+            group[newcomer[joins]] = gi[joins]
+            ov = ~joins
+            if ov.any():
+                block = (rank[ov] - room[ov]) // gcap
+                key = gi[ov] * (n_new + 1) + block
+                uk, firsts, inv_idx = np.unique(key, return_index=True, return_inverse=True)
+                gid = owners.size + inv_idx
+                group[newcomer[ov]] = gid
+                new_owners = np.concatenate([owners, newcomer[ov][firsts]])
+            # ties to the inviter and some of the inviter's friends
+            fa = [inviters]
+            fb = [new]
+            for _ in range(m.newcomer_friends):
+                fr = _random_neighbour(d, inviters, gen)
+                ok = fr >= 0
+                ok[ok] &= cust_now[fr[ok]]
+                fa.append(np.where(ok, fr, -1))
+                fb.append(new)
+            cust_now[new] = True
+            _add_ties(ties, d, np.concatenate(fa), np.concatenate(fb), 0.0)
+    flows["newcomers"] = n_new
+    flows["joined"] = n_new + int(returned.size)
+
+    # ---------------------------------------------------------------- 9. money and value
+    fan_friend = np.flatnonzero(cust_now & (stage >= FAN))
+    ideas = int(gen.poisson(m.idea_rate * e[fan_friend]).sum()) if fan_friend.size else 0
+    flows["ideas"] = ideas
+    cost_content = k_items * eco.cost_per_content
+    cost_events = n_events * eco.cost_per_event
+    cost_broadcast = sent * eco.cost_per_message
+    cost_staff = eco.staff_per_week
+    cogs = total_units * price * (1.0 - eco.margin)
+    revenue = total_units * price
+    costs = cogs + cost_content + cost_events + cost_broadcast + cost_staff
+    flows.update(
+        revenue=revenue,
+        cogs=cogs,
+        cost_content=cost_content,
+        cost_events=cost_events,
+        cost_broadcast=cost_broadcast,
+        cost_staff=cost_staff,
+        costs=costs,
+        profit=revenue - costs,
+        gross_margin=revenue - cogs,
+    )
+    return attrs.evolve(
+        state,
+        week=week,
+        n_used=N + n_new,
+        stage=stage,
+        engagement=e,
+        group=group,
+        owners=new_owners,
+        purchases=purchases,
+        spend=spend,
+        product=product,
+        channel=channel,
+        dissatisfied=dissat,
+        attended=attended,
+        eu=ties["eu"],
+        ev=ties["ev"],
+        ew=ties["ew"],
+        messages=ties["messages"],
+        meetings=ties["meetings"],
+        member_tie=ties["member_tie"],
+        extra_keys=ties["extra_keys"],
+        flows=flows,
+    )
