@@ -83,13 +83,17 @@ class Mechanisms:
         Engagement gained per conversation with a neighbour. Default 0.03.
     noise
         Engagement lost per week to group-chat noise under no rules (times ``1 − strictness``).
-        Default 0.08. Seed 002: 营造去除杂音的圈子.
+        Default 0.05. Seed 002: 营造去除杂音的圈子.
+    disorder
+        Extra exit hazard of a disengaged member in a group without rules (times
+        ``(1 − strictness)(1 − e)``): destructive behaviour drives people out. Default 0.01.
+        Seed 002: 一旦某个群成员做出某种破坏性行为, 将对社群的成长造成无法弥补的伤害.
     burden
         Extra exit hazard of a disengaged member under the strictest rules (times
-        ``strictness² (1 − e)``). Default 0.06. Seed 002: 群规太严, 没人愿意遵守.
+        ``strictness² (1 − e)``). Default 0.02. Seed 002: 群规太严, 没人愿意遵守.
     breach
         Weekly probability that a disengaged member breaks strict rules (times
-        ``strictness (1 − e)``); removed when ``Tools.remove_rule_breakers``. Default 0.01.
+        ``strictness (1 − e)``); removed when ``Tools.remove_rule_breakers``. Default 0.002.
     churn_engagement
         Churn hazard falls as ``exp(−churn_engagement · e)``. Default 3.
     strong_protect
@@ -167,9 +171,10 @@ class Mechanisms:
     overload: float = attrs.field(default=0.05, validator=probability)
     relax: float = attrs.field(default=0.1, validator=probability)
     talk_gain: float = attrs.field(default=0.03, validator=probability)
-    noise: float = attrs.field(default=0.08, validator=probability)
-    burden: float = attrs.field(default=0.06, validator=probability)
-    breach: float = attrs.field(default=0.01, validator=probability)
+    noise: float = attrs.field(default=0.05, validator=probability)
+    disorder: float = attrs.field(default=0.01, validator=probability)
+    burden: float = attrs.field(default=0.02, validator=probability)
+    breach: float = attrs.field(default=0.002, validator=probability)
     churn_engagement: float = attrs.field(default=3.0, validator=nonnegative)
     strong_protect: float = attrs.field(default=0.3, validator=probability)
     closed_multiplier: float = attrs.field(default=3.0, validator=nonnegative)

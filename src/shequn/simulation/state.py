@@ -284,6 +284,7 @@ def observe(state: State, dynamics: Dynamics) -> dict[str, Any]:
     return {
         "stage_counts": counts,
         "members": int(present.sum()),
+        "retained": int(present[: dynamics.n].sum()),
         "active": active,
         "adopters": int(adopted.sum()),
         "reach": reach.astype(np.int64),

@@ -188,7 +188,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
         for h in range(1, m.repost_hops + 1):
             if frontier.size == 0:
                 break
-            p_share = prof.repost_propensity * d.quality * (0.5 + 0.5 * e[frontier])
+            p_share = prof.repost_propensity * d.quality
             sharers = frontier[(gen.random(frontier.size) < p_share) & (frontier < d.n)]
             _, nb = _gather_rows(ip, ind, sharers)
             nb = nb[gen.random(nb.size) < d.flow]
@@ -489,8 +489,8 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
                       1.0)
     h = (prof.baseline_churn * np.exp(-m.churn_engagement * e[ii].astype(np.float64))
          * (1.0 - m.strong_protect) ** s3[ii] * mult_d)
-    if d.group_chat:
-        h = h + m.burden * s * s * (1.0 - e[ii])
+    if d.group_chat:  # rules: disorder when loose, burden when strict (seed 002)
+        h = h + (m.disorder * (1.0 - s) + m.burden * s * s) * (1.0 - e[ii])
     h = np.minimum(h, 1.0)
     churn = ii[gen.random(ii.size) < h]
     removed = np.empty(0, dtype=np.int64)

@@ -113,6 +113,12 @@ class Trajectory:
         return self.columns["members"]
 
     @property
+    def retention(self) -> FArr:
+        """Share of the week-0 members still present (the original cohort's retention curve)."""
+        r = self.columns["retained"].astype(float)
+        return r / r[0] if r[0] > 0 else np.zeros_like(r)
+
+    @property
     def active_share(self) -> FArr:
         """Share of present members whose engagement is at least the active threshold."""
         m = self.columns["members"].astype(float)
@@ -242,6 +248,7 @@ class Trajectory:
             "weeks": T,
             "members": int(self.members[T]),
             "members_start": int(self.members[0]),
+            "retention": float(self.retention[T]),
             "active_share": float(self.active_share[T]),
             "adopters": int(self.adopters[T]),
             "stages": {Stage(i).name.lower(): int(counts[i]) for i in range(6)},
