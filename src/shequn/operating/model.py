@@ -257,6 +257,11 @@ class Tools:
         ``budget / Economics.cost_per_message``. Default 0. Seed 000: 短信群发系统.
     broadcast_quality
         Quality in [0, 1] of a broadcast message as content. Default 0.2 (a holiday SMS).
+    broadcast_audience
+        ``"members"``: messages go down the member list, most interested first (SMS to card
+        holders, posts to followers); ``"market"``: mass advertising to the wider market, whose
+        tastes are spread far wider than the community's (seed 000: 海量广告的投放很多时候是盲目的).
+        Default ``"members"``.
     group_chat
         Whether members have a group chat to talk in (the many-to-many channel). Default True.
         Seed 000: 从单点对多点的会员系统向多点对多点的网状系统升级.
@@ -283,6 +288,7 @@ class Tools:
 
     broadcast_budget: float = attrs.field(default=0.0, converter=float, validator=nonnegative)
     broadcast_quality: float = attrs.field(default=0.2, validator=probability)
+    broadcast_audience: str = attrs.field(default="members")
     group_chat: bool = attrs.field(default=True, validator=_is_bool)
     invite_policy: InvitePolicy = attrs.field(default=InvitePolicy.OPEN)
     event_frequency: float = attrs.field(default=0.25, converter=float, validator=nonnegative)
@@ -290,6 +296,11 @@ class Tools:
     event_ties: float = attrs.field(default=1.0, converter=float, validator=nonnegative)
     rule_strictness: float = attrs.field(default=0.5, validator=in_range(0.0, 1.0))
     remove_rule_breakers: bool = attrs.field(default=True, validator=_is_bool)
+
+    @broadcast_audience.validator
+    def _check_audience(self, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value not in ("members", "market"):
+            raise fail("Tools", "broadcast_audience", "be one of ['members', 'market']", value)
 
     @invite_policy.validator
     def _check_policy(self, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -324,8 +335,10 @@ class OperatingModel:
     tools: Tools = attrs.field(factory=Tools, validator=_check_instance(Tools))
 
     @classmethod
-    def broadcast_only(cls, *, budget: float) -> OperatingModel:
+    def broadcast_only(cls, *, budget: float, audience: str = "members") -> OperatingModel:
         """The member-card model (seed 000): no group chat, content or events, only broadcast.
+
+        ``audience="market"`` gives mass advertising instead of SMS to the member list.
 
         Examples
         --------
@@ -335,7 +348,8 @@ class OperatingModel:
         return cls(
             content=Content(cadence=0.0),
             structure=Structure(volunteers=0, seeds=0),
-            tools=Tools(broadcast_budget=budget, group_chat=False, event_frequency=0.0),
+            tools=Tools(broadcast_budget=budget, broadcast_audience=audience, group_chat=False,
+                        event_frequency=0.0),
         )
 
     @classmethod

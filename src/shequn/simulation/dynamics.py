@@ -79,8 +79,9 @@ class Dynamics:
         Content schedule (items per week when steady; bursts of ``items_steady · burst_period``).
     quality, social_share, visibility, flow, feedback_open
         From 法 content and 通 connectivity.
-    broadcast_messages, broadcast_quality
-        Messages per week the broadcast budget buys and their quality as content.
+    broadcast_messages, broadcast_quality, broadcast_market
+        Messages per week the broadcast budget buys, their quality as content, and whether
+        they go to the mass market (``True``) or down the member list.
     group_chat, invite_policy, event_frequency, event_capacity, event_ties, strictness,
     remove_breakers
         From 器 tools.
@@ -118,6 +119,7 @@ class Dynamics:
     feedback_open: bool
     broadcast_messages: float
     broadcast_quality: float
+    broadcast_market: bool
     group_chat: bool
     invite_policy: InvitePolicy
     event_frequency: float
@@ -320,6 +322,7 @@ community (indices 0..99); got 100
         feedback_open=cn.feedback is FeedbackChannel.OPEN,
         broadcast_messages=economics.messages_for(tl.broadcast_budget),
         broadcast_quality=tl.broadcast_quality,
+        broadcast_market=tl.broadcast_audience == "market",
         group_chat=tl.group_chat,
         invite_policy=tl.invite_policy,
         event_frequency=tl.event_frequency,

@@ -34,7 +34,7 @@ from shequn.simulation.trajectory import Trajectory
 __all__ = ["run", "simulate"]
 
 _FLOW_KEYS = (
-    "joined", "newcomers", "returned", "left", "churned", "removed", "messages", "meetings",
+    "joined", "newcomers", "ad_customers", "returned", "left", "churned", "removed", "messages", "meetings",
     "events", "attendees", "ties_formed", "partner_ties", "new_customers", "new_broadcast",
     "new_content", "new_wom", "units", "niche_units", "first_units", "first_niche_units",
     "community_units", "revenue", "cogs", "cost_content", "cost_events", "cost_broadcast",

@@ -161,6 +161,16 @@ class Mechanisms:
         ``(j + 1)^−zipf``. Default 1.
     fit_width
         Taste distance scale of product fit ``exp(−d² / (2 w²))``. Default 1.
+    market_size
+        People reachable by mass advertising (``Tools.broadcast_audience="market"``); members
+        are this share of them. Default 1,000,000.
+    market_spread
+        Taste scale of the mass market relative to the community (tastes ``N(0, s² I)``): the
+        expected open (click) rate of an ad is ``(1 + s²)^(−d/2)``, 1 % for ``s = 10`` in two
+        dimensions, about 0.1 % for ``s = 30``: the order of display-ad click-through rates
+        (roughly 0.05-0.5 %). Seed 000's banner week (¥30,000, zero customers) implies fewer
+        than one customer per 10^5 impressions. Default 30. (With ``s = 10`` mass ads win
+        customers more cheaply than the default community: see docs/scenarios.md.)
     open_rate
         Optional calibration ``audience -> open rate`` replacing the emergent open rate.
     tie_rule
@@ -211,6 +221,8 @@ class Mechanisms:
     head_products: int = attrs.field(default=2, validator=integer(low=1))
     zipf: float = attrs.field(default=1.0, validator=nonnegative)
     fit_width: float = attrs.field(default=1.0, validator=positive)
+    market_size: float = attrs.field(default=1e6, validator=positive)
+    market_spread: float = attrs.field(default=30.0, validator=nonnegative)
     open_rate: Callable[[int], float] | None = attrs.field(
         default=None, validator=_callable_or_none, eq=False
     )

@@ -206,7 +206,8 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     sent = 0
     opened_n = 0
     precise = math.nan
-    if d.broadcast_messages > 0:
+    outsiders: tuple[NDArray[np.float64], NDArray[np.int64]] | None = None
+    if d.broadcast_messages > 0 and not d.broadcast_market:
         listed = order[stage[order] >= 0]
         aud = listed[: int(min(d.broadcast_messages, listed.size))]
         sent = int(aud.size)
@@ -219,6 +220,34 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
             opened_n = int(opened.size)
             b_open[opened[cust[opened]]] = True
             precise = float(np.mean(state.interest[aud] >= 0.5))
+    elif d.broadcast_messages > 0:
+        listed = order[stage[order] >= 0]
+        M = int(min(d.broadcast_messages, m.market_size))
+        k_mem = int(gen.binomial(M, min(1.0, listed.size / m.market_size)))
+        k_mem = min(k_mem, listed.size)
+        aud = gen.choice(listed, size=k_mem, replace=False) if k_mem else listed[:0]
+        opened = aud[gen.random(k_mem) < state.interest[aud]]
+        b_open[opened[cust[opened]]] = True
+        # outsiders: taste N(0, s^2 I); P(open) = E[exp(-|t|^2/2)] = (1+s^2)^(-d/2); openers'
+        # tastes are then N(0, s^2/(1+s^2) I) (product of Gaussians), drawn only for openers
+        dim = state.taste.shape[1]
+        s2 = m.market_spread**2
+        k_out = M - k_mem
+        n_open_out = int(gen.binomial(k_out, (1.0 + s2) ** (-dim / 2.0))) if k_out else 0
+        t_out = gen.normal(scale=math.sqrt(s2 / (1.0 + s2)), size=(n_open_out, dim))
+        feat = _zipf_products(d, n_open_out, gen)
+        diff = t_out - d.products[feat]
+        fit_o = np.exp(-np.einsum("ij,ij->i", diff, diff) / (2.0 * m.fit_width**2))
+        p_o = np.full(n_open_out, m.broadcast_p) if m.broadcast_p is not None else (
+            m.broadcast_conversion * fit_o)
+        won_o = gen.random(n_open_out) < p_o
+        outsiders = (t_out[won_o], feat[won_o])
+        sent = M
+        opened_n = int(opened.size) + n_open_out
+        interest_mem = state.interest[aud]
+        # precise users: interest >= 1/2 (|t|^2 <= 2 ln 2); for outsiders P = 1 - (1/2)^(1/s^2)
+        p_prec_out = 1.0 - 0.5 ** (1.0 / s2) if s2 > 0 else 1.0
+        precise = float((np.sum(interest_mem >= 0.5) + k_out * p_prec_out) / M) if M else math.nan
     flows["broadcast_sent"] = sent
     flows["broadcast_opened"] = opened_n
     flows["open_rate"] = opened_n / sent if sent else math.nan
@@ -421,6 +450,26 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
         product[new_c] = feats[np.arange(new_c.size), chan].astype(np.int16)
         channel[new_c] = (chan + 1).astype(np.int8)
         stage[new_c] = CUSTOMER
+    # customers won from the mass market take free slots (no ties, no chat group)
+    taste, interest, order_all = state.taste, state.interest, state.order
+    distance = state.distance
+    n_ads = 0
+    if outsiders is not None and outsiders[0].shape[0] and N < cap:
+        t_o, f_o = outsiders
+        n_ads = min(t_o.shape[0], cap - N)
+        idx = np.arange(N, N + n_ads, dtype=np.int64)
+        taste[idx] = t_o[:n_ads]
+        interest[idx] = np.exp(-0.5 * np.einsum("ij,ij->i", taste[idx], taste[idx]))
+        order_all[idx] = idx
+        distance[idx] = FAR
+        stage[idx] = CUSTOMER
+        e[idx] = F32(prof.baseline_engagement)
+        group[idx] = -1
+        product[idx] = f_o[:n_ads].astype(np.int16)
+        channel[idx] = 1
+        new_c = np.concatenate([new_c, idx])
+        chan = np.concatenate([chan, np.zeros(n_ads, dtype=np.int64)])
+    N_after_ads = N + n_ads
     flows["new_customers"] = int(new_c.size)
     flows["new_broadcast"] = int((chan == 0).sum())
     flows["new_content"] = int((chan == 1).sum())
@@ -531,11 +580,10 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     flows["returned"] = int(returned.size)
 
     # ---------------------------------------------------------------- 8. invitations, fission
-    taste, interest, order_all = state.taste, state.interest, state.order
-    distance = state.distance
     n_new = 0
     new_owners = owners
     cust_now = (stage >= 0) & (stage < LAPSED)
+    N = N_after_ads
     if d.group_chat and prof.invite_propensity > 0 and N < cap:
         if d.invite_policy is InvitePolicy.OPEN:
             can = cust_now & (group >= 0)
@@ -591,7 +639,8 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
             cust_now[new] = True
             _add_ties(ties, d, np.concatenate(fa), np.concatenate(fb), 0.0)
     flows["newcomers"] = n_new
-    flows["joined"] = n_new + int(returned.size)
+    flows["ad_customers"] = n_ads
+    flows["joined"] = n_new + n_ads + int(returned.size)
 
     # ---------------------------------------------------------------- 9. money and value
     fan_friend = np.flatnonzero(cust_now & (stage >= FAN))
