@@ -57,14 +57,16 @@ BAD = [
 
 
 @pytest.mark.parametrize(("cls", "field", "value"), BAD)
-def test_bad_field_raises_naming_class_field_and_value(cls: type, field: str, value: object) -> None:
+def test_bad_field_raises_naming_class_field_and_value(
+    cls: type, field: str, value: object
+) -> None:
     with pytest.raises(InvalidParameterError, match=rf"`{cls.__name__}\.{field}`") as info:
         cls(**{field: value})
     assert str(value) in str(info.value) or repr(value) in str(info.value)
 
 
 def test_operating_model_refuses_wrong_pillar() -> None:
-    with pytest.raises(InvalidParameterError, match="OperatingModel.content"):
+    with pytest.raises(InvalidParameterError, match=r"OperatingModel\.content"):
         OperatingModel(content=Tools())  # type: ignore[arg-type]
 
 
@@ -76,8 +78,9 @@ def test_enums_accept_names() -> None:
 
 
 @given(cadence=st.floats(0, 20), period=st.integers(1, 8), horizon=st.integers(1, 10))
-def test_bursty_schedule_has_same_volume_as_steady(cadence: float, period: int,
-                                                   horizon: int) -> None:
+def test_bursty_schedule_has_same_volume_as_steady(
+    cadence: float, period: int, horizon: int
+) -> None:
     weeks = horizon * period
     steady = Content(cadence=cadence)
     bursty = attrs.evolve(steady, schedule="bursty", burst_period=period)

@@ -68,10 +68,18 @@ def test_bad_input() -> None:
 
 
 def test_result_contrast_and_reports() -> None:
-    r = ScenarioResult(name="x", behaviour="b", seed="000", metric="m", arms=("A", "B"),
-                       values=np.array([[2.0, 1.0], [3.0, 1.0]]),
-                       contrasts=(Contrast.of("A − B", np.array([1.0, 2.0, 3.0, 2.0])),
-                                  Contrast.of("never", np.array([-1.0, 1.0]))))
+    r = ScenarioResult(
+        name="x",
+        behaviour="b",
+        seed="000",
+        metric="m",
+        arms=("A", "B"),
+        values=np.array([[2.0, 1.0], [3.0, 1.0]]),
+        contrasts=(
+            Contrast.of("A − B", np.array([1.0, 2.0, 3.0, 2.0])),
+            Contrast.of("never", np.array([-1.0, 1.0])),
+        ),
+    )
     assert r.means == {"A": 2.5, "B": 1.0}
     assert not r.holds and r.contrasts[0].holds
     # Student-t 95 % CI of [1, 2, 3, 2]: 2 ± t(0.975, 3) · s / 2 with t = 3.182446, s = 0.816497

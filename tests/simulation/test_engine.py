@@ -36,21 +36,36 @@ from shequn.simulation import (
 KINDS = ["brand", "leader", "sharing", "values"]
 
 
-def _om(draw_quality: float, strict: float, policy: InvitePolicy, bcast: float,
-        bursty: bool, closed: bool) -> OperatingModel:
+def _om(
+    draw_quality: float,
+    strict: float,
+    policy: InvitePolicy,
+    bcast: float,
+    bursty: bool,
+    closed: bool,
+) -> OperatingModel:
     return OperatingModel(
         connectivity=Connectivity(feedback="closed" if closed else "open"),
         content=Content(quality=draw_quality, schedule="bursty" if bursty else "steady"),
-        tools=Tools(rule_strictness=strict, invite_policy=policy, broadcast_budget=bcast,
-                    event_frequency=0.5, event_capacity=10),
+        tools=Tools(
+            rule_strictness=strict,
+            invite_policy=policy,
+            broadcast_budget=bcast,
+            event_frequency=0.5,
+            event_capacity=10,
+        ),
         structure=Structure(group_cap=60),
     )
 
 
 om_strategy = st.builds(
     _om,
-    st.floats(0, 1), st.floats(0, 1), st.sampled_from(list(InvitePolicy)),
-    st.sampled_from([0.0, 5.0]), st.booleans(), st.booleans(),
+    st.floats(0, 1),
+    st.floats(0, 1),
+    st.sampled_from(list(InvitePolicy)),
+    st.sampled_from([0.0, 5.0]),
+    st.booleans(),
+    st.booleans(),
 )
 
 
@@ -70,8 +85,13 @@ def test_conservation_partition_and_money(kind: str, om: OperatingModel, seed: i
     assert np.array_equal(counts.sum(axis=1), ever.astype(int))
     # money balances each week
     assert np.array_equal(t.revenue - t.costs, t.profit)
-    parts = (cols["cogs"] + cols["cost_content"] + cols["cost_events"] + cols["cost_broadcast"]
-             + cols["cost_staff"])
+    parts = (
+        cols["cogs"]
+        + cols["cost_content"]
+        + cols["cost_events"]
+        + cols["cost_broadcast"]
+        + cols["cost_staff"]
+    )
     np.testing.assert_allclose(parts, t.costs, rtol=1e-12, atol=1e-9)
     assert (t.active_share >= 0).all() and (t.active_share <= 1).all()
     assert int(t.members.max()) <= 200
@@ -89,8 +109,7 @@ def test_same_rng_same_trajectory(seed: int) -> None:
 
 
 def _still_setup() -> tuple[Profile, Mechanisms]:
-    prof = attrs.evolve(PROFILES[profile_for("brand") and next(iter(PROFILES))],
-                        baseline_churn=0.0)
+    prof = attrs.evolve(PROFILES[profile_for("brand") and next(iter(PROFILES))], baseline_churn=0.0)
     mech = Mechanisms(ladder_rates=(0.0, 0.0, 0.0), ladder_down=0.0)
     return prof, mech
 
@@ -103,8 +122,17 @@ def test_all_channels_off_and_zero_churn_stays_still(kind: str) -> None:
     assert (t.members == t.members[0]).all()
     assert (t.stage_counts == t.stage_counts[0]).all()
     cols = t.columns
-    for name in ("joined", "left", "new_customers", "messages", "ties_formed", "meetings",
-                 "cost_content", "cost_events", "cost_broadcast"):
+    for name in (
+        "joined",
+        "left",
+        "new_customers",
+        "messages",
+        "ties_formed",
+        "meetings",
+        "cost_content",
+        "cost_events",
+        "cost_broadcast",
+    ):
         assert cols[name].sum() == 0, name
     assert (t.columns["ties"] == t.columns["ties"][0]).all()
 
@@ -113,13 +141,15 @@ def test_retention_matches_closed_form_hazard() -> None:
     # silent model, no leader dependence, perfect product: every member's engagement stays at
     # the baseline b, so each week a member leaves with h = churn * exp(-3 b).
     b, base = 0.3, 0.05
-    prof = Profile(baseline_churn=base, baseline_engagement=b, leader_dependence=0.0,
-                   invite_propensity=0.0)
+    prof = Profile(
+        baseline_churn=base, baseline_engagement=b, leader_dependence=0.0, invite_propensity=0.0
+    )
     mech = Mechanisms(ladder_rates=(0.0, 0.0, 0.0), ladder_down=0.0, return_rate=0.0)
     eco = Economics(product_quality=1.0)
     c = generate_community("sharing", 3000, rng=0)
-    t = simulate(c, OperatingModel.silent(), weeks=20, rng=1, profile=prof, mechanisms=mech,
-                 economics=eco)
+    t = simulate(
+        c, OperatingModel.silent(), weeks=20, rng=1, profile=prof, mechanisms=mech, economics=eco
+    )
     h = base * math.exp(-3.0 * b)
     n0 = int(t.members[0])
     for week in (5, 10, 20):
@@ -148,8 +178,7 @@ def test_open_rate_equals_mean_interest_of_the_audience() -> None:
 def test_open_rate_calibration_hook() -> None:
     mech = Mechanisms(open_rate=lambda m: 0.3)
     c = generate_community("brand", 1000, rng=5)
-    t = simulate(c, OperatingModel.broadcast_only(budget=50.0), weeks=10, rng=2,
-                 mechanisms=mech)
+    t = simulate(c, OperatingModel.broadcast_only(budget=50.0), weeks=10, rng=2, mechanisms=mech)
     sent = t.columns["broadcast_sent"].sum()
     rate = t.columns["broadcast_opened"].sum() / sent
     assert abs(rate - 0.3) < 4 * math.sqrt(0.3 * 0.7 / sent)
@@ -178,12 +207,18 @@ def test_content_costs_follow_schedule() -> None:
 
 def test_meetings_only_between_tied_attendees_and_strong_after_threshold() -> None:
     c = generate_community("sharing", 120, rng=0)
-    om = OperatingModel(tools=Tools(event_frequency=1.0, event_capacity=120, event_ties=0.0),
-                        structure=Structure(group_cap=500))
-    d = compile(c, om, mechanisms=Mechanisms(triangle_rate=0.0, newcomer_friends=0, disorder=0.0,
-                                             burden=0.0, breach=0.0),
-                profile=attrs.evolve(profile_for("sharing"), invite_propensity=0.0,
-                                     baseline_churn=0.0))
+    om = OperatingModel(
+        tools=Tools(event_frequency=1.0, event_capacity=120, event_ties=0.0),
+        structure=Structure(group_cap=500),
+    )
+    d = compile(
+        c,
+        om,
+        mechanisms=Mechanisms(
+            triangle_rate=0.0, newcomer_friends=0, disorder=0.0, burden=0.0, breach=0.0
+        ),
+        profile=attrs.evolve(profile_for("sharing"), invite_propensity=0.0, baseline_churn=0.0),
+    )
     s = init_state(d, rng=0)
     for w in range(1, 4):
         s = step(s, d, w, rng=w)
@@ -210,8 +245,9 @@ def test_leader_leaving_removes_leader_flow() -> None:
     c = generate_community("leader", 400, rng=1)
     om = OperatingModel(structure=Structure(volunteers=0))
     stay = simulate(c, om, weeks=20, rng=5)
-    gone = simulate(c, attrs.evolve(om, structure=Structure(volunteers=0, leader_leaves_at=2)),
-                    weeks=20, rng=5)
+    gone = simulate(
+        c, attrs.evolve(om, structure=Structure(volunteers=0, leader_leaves_at=2)), weeks=20, rng=5
+    )
     assert gone.column("mean_engagement")[-1] < stay.column("mean_engagement")[-1]
 
 
@@ -271,7 +307,9 @@ def test_user_graph_and_explicit_leaders() -> None:
 
 def test_profiles_table() -> None:
     assert set(PROFILES) == set(profile_for(k) and k for k in PROFILES)
-    assert PROFILES[profile_for("leader") and next(k for k in PROFILES if k.value == "leader")
-                    ].leader_dependence > max(p.leader_dependence for k, p in PROFILES.items()
-                                              if k.value != "leader")
+    assert PROFILES[
+        profile_for("leader") and next(k for k in PROFILES if k.value == "leader")
+    ].leader_dependence > max(
+        p.leader_dependence for k, p in PROFILES.items() if k.value != "leader"
+    )
     assert profile_for("values").homophily == max(p.homophily for p in PROFILES.values())

@@ -86,18 +86,25 @@ class Schedule(enum.Enum):
     BURSTY = "bursty"
 
 
-def _enum_converter(cls: type[enum.Enum], owner: str, field: str) -> Any:
-    def convert(value: Any) -> Any:
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, str):
-            key = value.strip().lower()
-            for m in cls:
-                if key in (m.value, m.name.lower()):
-                    return m
-        raise fail(owner, field, f"be one of {[m.value for m in cls]}", value)
+def _parse_enum(cls: type[enum.Enum], value: Any, owner: str, field: str) -> Any:
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, str):
+        key = value.strip().lower()
+        for m in cls:
+            if key in (m.value, m.name.lower()):
+                return m
+    raise fail(owner, field, f"be one of {[m.value for m in cls]}", value)
 
-    return convert
+
+def _to_feedback(value: Any) -> FeedbackChannel:
+    out: FeedbackChannel = _parse_enum(FeedbackChannel, value, "Connectivity", "feedback")
+    return out
+
+
+def _to_schedule(value: Any) -> Schedule:
+    out: Schedule = _parse_enum(Schedule, value, "Content", "schedule")
+    return out
 
 
 def _leaders_converter(value: Any) -> tuple[int, ...] | None:
@@ -147,10 +154,7 @@ class Connectivity:
 
     person_person: float = attrs.field(default=0.6, validator=probability)
     product_visibility: float = attrs.field(default=0.5, validator=probability)
-    feedback: FeedbackChannel = attrs.field(
-        default=FeedbackChannel.OPEN,
-        converter=_enum_converter(FeedbackChannel, "Connectivity", "feedback"),
-    )
+    feedback: FeedbackChannel = attrs.field(default=FeedbackChannel.OPEN, converter=_to_feedback)
 
 
 @attrs.frozen(kw_only=True)
@@ -160,7 +164,8 @@ class Content:
     Attributes
     ----------
     cadence
-        Items per week, >= 0 (mean over the schedule). Default 3. Seed 002: 长期的质优的内容稳定的输出.
+        Items per week, >= 0 (mean over the schedule). Default 3.
+        Seed 002: 长期的质优的内容稳定的输出.
     quality
         Quality in [0, 1]: how much an item read raises engagement and how readily readers
         repost it; low quality overloads. Default 0.7. Seed 002: 能洞悉人性的内容才是好内容.
@@ -177,9 +182,7 @@ class Content:
     cadence: float = attrs.field(default=3.0, converter=float, validator=nonnegative)
     quality: float = attrs.field(default=0.7, validator=probability)
     social_share: float = attrs.field(default=0.4, validator=probability)
-    schedule: Schedule = attrs.field(
-        default=Schedule.STEADY, converter=_enum_converter(Schedule, "Content", "schedule")
-    )
+    schedule: Schedule = attrs.field(default=Schedule.STEADY, converter=_to_schedule)
     burst_period: int = attrs.field(default=4, validator=integer(low=1))
 
     def items_in_week(self, week: int) -> float:
@@ -210,7 +213,8 @@ class Structure:
         Member indices of the spiritual leaders (精神领袖), or ``None`` for the community's
         ``Role.LEADER`` members. Must be members of the community (checked by ``compile``).
     leader_activity
-        Share in [0, 1] of the leader's full effort. Default 1.0. Seed 001: 设立一个独具魅力的人格载体.
+        Share in [0, 1] of the leader's full effort. Default 1.0.
+        Seed 001: 设立一个独具魅力的人格载体.
     leader_leaves_at
         Week (>= 1, within the horizon) from which the leaders are gone, or ``None`` (stay).
     volunteers
@@ -348,8 +352,12 @@ class OperatingModel:
         return cls(
             content=Content(cadence=0.0),
             structure=Structure(volunteers=0, seeds=0),
-            tools=Tools(broadcast_budget=budget, broadcast_audience=audience, group_chat=False,
-                        event_frequency=0.0),
+            tools=Tools(
+                broadcast_budget=budget,
+                broadcast_audience=audience,
+                group_chat=False,
+                event_frequency=0.0,
+            ),
         )
 
     @classmethod
@@ -364,6 +372,10 @@ class OperatingModel:
         return cls(
             content=Content(cadence=0.0),
             structure=Structure(volunteers=0, seeds=0, leader_activity=0.0),
-            tools=Tools(group_chat=False, event_frequency=0.0, remove_rule_breakers=False,
-                        rule_strictness=0.0),
+            tools=Tools(
+                group_chat=False,
+                event_frequency=0.0,
+                remove_rule_breakers=False,
+                rule_strictness=0.0,
+            ),
         )

@@ -61,33 +61,55 @@ def _weekly_marketing(t: Trajectory) -> float:
     return float(t.marketing_costs[-1] / t.weeks)
 
 
-def _sim(kind: str, n: int, weeks: int, oms: Sequence[OperatingModel], gen: np.random.Generator
-         ) -> tuple[Trajectory, ...]:
+def _sim(
+    kind: str, n: int, weeks: int, oms: Sequence[OperatingModel], gen: np.random.Generator
+) -> tuple[Trajectory, ...]:
     c = generate_community(kind, n, rng=gen)
     seed = int(gen.integers(2**63))
     return tuple(simulate(c, om, weeks=weeks, rng=seed) for om in oms)
 
 
-def _finish(name: str, behaviour: str, seed: str, metric: str, arms: tuple[str, ...],
-            outs: list[RunOut], contrasts: Sequence[tuple[str, Callable[[NDArray[Any]],
-                                                                      NDArray[Any]]]],
-            keep: bool) -> ScenarioResult:
+def _finish(
+    name: str,
+    behaviour: str,
+    seed: str,
+    metric: str,
+    arms: tuple[str, ...],
+    outs: list[RunOut],
+    contrasts: Sequence[tuple[str, Callable[[NDArray[Any]], NDArray[Any]]]],
+    keep: bool,
+) -> ScenarioResult:
     values = np.array([o[0] for o in outs], dtype=float)
     cons = tuple(Contrast.of(label, fn(values)) for label, fn in contrasts)
     trajs = tuple(o[1] for o in outs) if keep else None
-    return ScenarioResult(name=name, behaviour=behaviour, seed=seed, metric=metric, arms=arms,
-                          values=values, contrasts=cons, trajectories=trajs)
+    return ScenarioResult(
+        name=name,
+        behaviour=behaviour,
+        seed=seed,
+        metric=metric,
+        arms=arms,
+        values=values,
+        contrasts=cons,
+        trajectories=trajs,
+    )
 
 
-def _replicate(fn: Callable[[np.random.Generator], RunOut], runs: int, rng: RNGLike,
-               executor: Executor | None, owner: str) -> list[RunOut]:
+def _replicate(
+    fn: Callable[[np.random.Generator], RunOut],
+    runs: int,
+    rng: RNGLike,
+    executor: Executor | None,
+    owner: str,
+) -> list[RunOut]:
     runs = check_int(runs, owner=owner, field="runs", low=2)
     return replicate(fn, runs=runs, rng=rng, executor=executor)
 
 
 def _check_size(owner: str, n: int, weeks: int) -> tuple[int, int]:
-    return (check_int(n, owner=owner, field="n", low=50),
-            check_int(weeks, owner=owner, field="weeks", low=1))
+    return (
+        check_int(n, owner=owner, field="n", low=50),
+        check_int(weeks, owner=owner, field="weeks", low=1),
+    )
 
 
 # ---------------------------------------------------------------------------------- 1
@@ -100,9 +122,15 @@ def _one_to_many_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
     return (float(mesh.retention[-1]), float(star.retention[-1])), (mesh, star)
 
 
-def one_to_many_vs_mesh(*, runs: int = 12, n: int = 1000, weeks: int = 52, rng: RNGLike = None,
-                        executor: Executor | None = None, keep_trajectories: bool = False
-                        ) -> ScenarioResult:
+def one_to_many_vs_mesh(
+    *,
+    runs: int = 12,
+    n: int = 1000,
+    weeks: int = 52,
+    rng: RNGLike = None,
+    executor: Executor | None = None,
+    keep_trajectories: bool = False,
+) -> ScenarioResult:
     """1. A one-to-many member card with SMS keeps fewer members than a mesh (seed 000).
 
     Arms: the default operating model (group chat, content, events) and
@@ -116,13 +144,24 @@ def one_to_many_vs_mesh(*, runs: int = 12, n: int = 1000, weeks: int = 52, rng: 
     ('mesh', 'star (SMS)')
     """
     n, weeks = _check_size("one_to_many_vs_mesh", n, weeks)
-    outs = _replicate(functools.partial(_one_to_many_run, n=n, weeks=weeks), runs, rng, executor,
-                      "one_to_many_vs_mesh")
-    return _finish("one_to_many_vs_mesh",
-                   "one-to-many (member card + SMS) keeps fewer members than a many-to-many mesh "
-                   "on the same budget", "000", f"retention after {weeks} weeks",
-                   ("mesh", "star (SMS)"), outs,
-                   [("mesh − star", lambda v: v[:, 0] - v[:, 1])], keep_trajectories)
+    outs = _replicate(
+        functools.partial(_one_to_many_run, n=n, weeks=weeks),
+        runs,
+        rng,
+        executor,
+        "one_to_many_vs_mesh",
+    )
+    return _finish(
+        "one_to_many_vs_mesh",
+        "one-to-many (member card + SMS) keeps fewer members than a many-to-many mesh "
+        "on the same budget",
+        "000",
+        f"retention after {weeks} weeks",
+        ("mesh", "star (SMS)"),
+        outs,
+        [("mesh − star", lambda v: v[:, 0] - v[:, 1])],
+        keep_trajectories,
+    )
 
 
 # ---------------------------------------------------------------------------------- 2
@@ -130,13 +169,21 @@ def _open_rate_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
     small = OperatingModel.broadcast_only(budget=0.1 * n * 0.05)
     large = OperatingModel.broadcast_only(budget=0.8 * n * 0.05)
     a, b = _sim("brand", n, weeks, (small, large), gen)
-    return (float(np.nanmean(a.column("open_rate")[1:])),
-            float(np.nanmean(b.column("open_rate")[1:]))), (a, b)
+    return (
+        float(np.nanmean(a.column("open_rate")[1:])),
+        float(np.nanmean(b.column("open_rate")[1:])),
+    ), (a, b)
 
 
-def open_rate_vs_audience(*, runs: int = 12, n: int = 1000, weeks: int = 4, rng: RNGLike = None,
-                          executor: Executor | None = None, keep_trajectories: bool = False
-                          ) -> ScenarioResult:
+def open_rate_vs_audience(
+    *,
+    runs: int = 12,
+    n: int = 1000,
+    weeks: int = 4,
+    rng: RNGLike = None,
+    executor: Executor | None = None,
+    keep_trajectories: bool = False,
+) -> ScenarioResult:
     """2. The larger the follower base, the lower the open rate (seed 001).
 
     Arms: SMS to 10 % vs 80 % of the member list (budget / ¥0.05 per message). The list is
@@ -149,28 +196,50 @@ def open_rate_vs_audience(*, runs: int = 12, n: int = 1000, weeks: int = 4, rng:
     'small − large'
     """
     n, weeks = _check_size("open_rate_vs_audience", n, weeks)
-    outs = _replicate(functools.partial(_open_rate_run, n=n, weeks=weeks), runs, rng, executor,
-                      "open_rate_vs_audience")
-    return _finish("open_rate_vs_audience", "larger follower base, lower open rate", "001",
-                   "open rate", ("small list", "large list"), outs,
-                   [("small − large", lambda v: v[:, 0] - v[:, 1])], keep_trajectories)
+    outs = _replicate(
+        functools.partial(_open_rate_run, n=n, weeks=weeks),
+        runs,
+        rng,
+        executor,
+        "open_rate_vs_audience",
+    )
+    return _finish(
+        "open_rate_vs_audience",
+        "larger follower base, lower open rate",
+        "001",
+        "open rate",
+        ("small list", "large list"),
+        outs,
+        [("small − large", lambda v: v[:, 0] - v[:, 1])],
+        keep_trajectories,
+    )
 
 
 # ---------------------------------------------------------------------------------- 3
 def _small_large_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
     base = OperatingModel()
-    small = attrs.evolve(base, connectivity=Connectivity(product_visibility=0.1),
-                         content=Content(quality=0.95))
-    large = attrs.evolve(base, connectivity=Connectivity(product_visibility=0.3),
-                         content=Content(quality=0.3))
+    small = attrs.evolve(
+        base, connectivity=Connectivity(product_visibility=0.1), content=Content(quality=0.95)
+    )
+    large = attrs.evolve(
+        base, connectivity=Connectivity(product_visibility=0.3), content=Content(quality=0.3)
+    )
     a, b = _sim("brand", n, weeks, (small, large), gen)
-    return (float(a.column("content_reach")[1:].mean()),
-            float(b.column("content_reach")[1:].mean())), (a, b)
+    return (
+        float(a.column("content_reach")[1:].mean()),
+        float(b.column("content_reach")[1:].mean()),
+    ), (a, b)
 
 
-def small_quality_vs_large_account(*, runs: int = 12, n: int = 1000, weeks: int = 12,
-                                   rng: RNGLike = None, executor: Executor | None = None,
-                                   keep_trajectories: bool = False) -> ScenarioResult:
+def small_quality_vs_large_account(
+    *,
+    runs: int = 12,
+    n: int = 1000,
+    weeks: int = 12,
+    rng: RNGLike = None,
+    executor: Executor | None = None,
+    keep_trajectories: bool = False,
+) -> ScenarioResult:
     """3. A small account with excellent content out-reaches a large one (seed 001).
 
     Arms: followers 10 % of members with quality 0.95 vs 30 % with quality 0.3. Reposts form
@@ -183,12 +252,23 @@ def small_quality_vs_large_account(*, runs: int = 12, n: int = 1000, weeks: int 
     'readers per week'
     """
     n, weeks = _check_size("small_quality_vs_large_account", n, weeks)
-    outs = _replicate(functools.partial(_small_large_run, n=n, weeks=weeks), runs, rng, executor,
-                      "small_quality_vs_large_account")
-    return _finish("small_quality_vs_large_account",
-                   "a small account with high-quality content out-reaches a large account",
-                   "001", "readers per week", ("small, quality 0.95", "large, quality 0.3"),
-                   outs, [("small − large", lambda v: v[:, 0] - v[:, 1])], keep_trajectories)
+    outs = _replicate(
+        functools.partial(_small_large_run, n=n, weeks=weeks),
+        runs,
+        rng,
+        executor,
+        "small_quality_vs_large_account",
+    )
+    return _finish(
+        "small_quality_vs_large_account",
+        "a small account with high-quality content out-reaches a large account",
+        "001",
+        "readers per week",
+        ("small, quality 0.95", "large, quality 0.3"),
+        outs,
+        [("small − large", lambda v: v[:, 0] - v[:, 1])],
+        keep_trajectories,
+    )
 
 
 # ---------------------------------------------------------------------------------- 4
@@ -200,9 +280,15 @@ def _meetings_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
     return (weak, strong), (t,)
 
 
-def offline_meetings_and_churn(*, runs: int = 12, n: int = 1000, weeks: int = 52,
-                               rng: RNGLike = None, executor: Executor | None = None,
-                               keep_trajectories: bool = False) -> ScenarioResult:
+def offline_meetings_and_churn(
+    *,
+    runs: int = 12,
+    n: int = 1000,
+    weeks: int = 52,
+    rng: RNGLike = None,
+    executor: Executor | None = None,
+    keep_trajectories: bool = False,
+) -> ScenarioResult:
     """4. Members with three or more offline meetings with someone churn less (seed 004).
 
     One arm (default operating model, monthly events per group): weekly churn rate of members
@@ -214,25 +300,43 @@ def offline_meetings_and_churn(*, runs: int = 12, n: int = 1000, weeks: int = 52
     ('no strong tie', 'strong tie (>= 3 meetings)')
     """
     n, weeks = _check_size("offline_meetings_and_churn", n, weeks)
-    outs = _replicate(functools.partial(_meetings_run, n=n, weeks=weeks), runs, rng, executor,
-                      "offline_meetings_and_churn")
-    return _finish("offline_meetings_and_churn",
-                   "members with three or more offline meetings churn less", "004",
-                   "weekly churn rate", ("no strong tie", "strong tie (>= 3 meetings)"), outs,
-                   [("weak − strong", lambda v: v[:, 0] - v[:, 1])], keep_trajectories)
+    outs = _replicate(
+        functools.partial(_meetings_run, n=n, weeks=weeks),
+        runs,
+        rng,
+        executor,
+        "offline_meetings_and_churn",
+    )
+    return _finish(
+        "offline_meetings_and_churn",
+        "members with three or more offline meetings churn less",
+        "004",
+        "weekly churn rate",
+        ("no strong tie", "strong tie (>= 3 meetings)"),
+        outs,
+        [("weak − strong", lambda v: v[:, 0] - v[:, 1])],
+        keep_trajectories,
+    )
 
 
 # ---------------------------------------------------------------------------------- 5
-def _strictness_run(gen: np.random.Generator, *, n: int, weeks: int,
-                    levels: tuple[float, ...]) -> RunOut:
+def _strictness_run(
+    gen: np.random.Generator, *, n: int, weeks: int, levels: tuple[float, ...]
+) -> RunOut:
     oms = [attrs.evolve(OperatingModel(), tools=Tools(rule_strictness=s)) for s in levels]
     ts = _sim("brand", n, weeks, oms, gen)
     return tuple(float(t.retention[-1]) for t in ts), ts
 
 
-def rule_strictness_inverted_u(*, runs: int = 12, n: int = 1000, weeks: int = 52,
-                               rng: RNGLike = None, executor: Executor | None = None,
-                               keep_trajectories: bool = False) -> ScenarioResult:
+def rule_strictness_inverted_u(
+    *,
+    runs: int = 12,
+    n: int = 1000,
+    weeks: int = 52,
+    rng: RNGLike = None,
+    executor: Executor | None = None,
+    keep_trajectories: bool = False,
+) -> ScenarioResult:
     """5. Retention is an inverted U in rule strictness (seed 002).
 
     Arms: strictness 0, 0.5, 1. Loose rules let disorder drive disengaged members out and noise
@@ -246,13 +350,26 @@ def rule_strictness_inverted_u(*, runs: int = 12, n: int = 1000, weeks: int = 52
     """
     n, weeks = _check_size("rule_strictness_inverted_u", n, weeks)
     levels = (0.0, 0.5, 1.0)
-    outs = _replicate(functools.partial(_strictness_run, n=n, weeks=weeks, levels=levels), runs,
-                      rng, executor, "rule_strictness_inverted_u")
-    return _finish("rule_strictness_inverted_u", "retention is an inverted U in rule strictness",
-                   "002", f"retention after {weeks} weeks",
-                   ("strictness 0", "strictness 0.5", "strictness 1"), outs,
-                   [("middle − loose", lambda v: v[:, 1] - v[:, 0]),
-                    ("middle − strict", lambda v: v[:, 1] - v[:, 2])], keep_trajectories)
+    outs = _replicate(
+        functools.partial(_strictness_run, n=n, weeks=weeks, levels=levels),
+        runs,
+        rng,
+        executor,
+        "rule_strictness_inverted_u",
+    )
+    return _finish(
+        "rule_strictness_inverted_u",
+        "retention is an inverted U in rule strictness",
+        "002",
+        f"retention after {weeks} weeks",
+        ("strictness 0", "strictness 0.5", "strictness 1"),
+        outs,
+        [
+            ("middle − loose", lambda v: v[:, 1] - v[:, 0]),
+            ("middle − strict", lambda v: v[:, 1] - v[:, 2]),
+        ],
+        keep_trajectories,
+    )
 
 
 # ---------------------------------------------------------------------------------- 6
@@ -261,13 +378,21 @@ def _leader_run(gen: np.random.Generator, *, n: int, weeks: int, leave: int) -> 
     gone = attrs.evolve(stay, structure=Structure(leader_leaves_at=leave))
     a, b = _sim("leader", n, weeks, (stay, gone), gen)
     tail = max(1, weeks // 4)
-    return (float(a.column("messages")[-tail:].mean()),
-            float(b.column("messages")[-tail:].mean())), (a, b)
+    return (
+        float(a.column("messages")[-tail:].mean()),
+        float(b.column("messages")[-tail:].mean()),
+    ), (a, b)
 
 
-def leader_departure(*, runs: int = 12, n: int = 1000, weeks: int = 52, rng: RNGLike = None,
-                     executor: Executor | None = None, keep_trajectories: bool = False
-                     ) -> ScenarioResult:
+def leader_departure(
+    *,
+    runs: int = 12,
+    n: int = 1000,
+    weeks: int = 52,
+    rng: RNGLike = None,
+    executor: Executor | None = None,
+    keep_trajectories: bool = False,
+) -> ScenarioResult:
     """6. A leader-centred community loses most of its activity when the leader leaves (seed 001).
 
     Arms: a leader-centred community whose leader stays vs leaves at week ``weeks // 4``.
@@ -280,16 +405,27 @@ def leader_departure(*, runs: int = 12, n: int = 1000, weeks: int = 52, rng: RNG
     'share lost − 0.5'
     """
     n, weeks = _check_size("leader_departure", n, weeks)
-    outs = _replicate(functools.partial(_leader_run, n=n, weeks=weeks, leave=max(1, weeks // 4)),
-                      runs, rng, executor, "leader_departure")
+    outs = _replicate(
+        functools.partial(_leader_run, n=n, weeks=weeks, leave=max(1, weeks // 4)),
+        runs,
+        rng,
+        executor,
+        "leader_departure",
+    )
 
     def lost(v: NDArray[Any]) -> NDArray[Any]:
         return np.asarray(1.0 - v[:, 1] / np.maximum(v[:, 0], 1e-12) - 0.5)
 
-    return _finish("leader_departure",
-                   "a leader-centred community loses most of its activity when the leader leaves",
-                   "001", "messages per week (last quarter)", ("leader stays", "leader leaves"),
-                   outs, [("share lost − 0.5", lost)], keep_trajectories)
+    return _finish(
+        "leader_departure",
+        "a leader-centred community loses most of its activity when the leader leaves",
+        "001",
+        "messages per week (last quarter)",
+        ("leader stays", "leader leaves"),
+        outs,
+        [("share lost − 0.5", lost)],
+        keep_trajectories,
+    )
 
 
 # ---------------------------------------------------------------------------------- 7
@@ -302,14 +438,24 @@ def _cac_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
     c = generate_community("brand", n, rng=gen)
     seed = int(gen.integers(2**63))
     mesh = simulate(c, OperatingModel(), weeks=weeks, rng=seed)
-    ads = simulate(c, OperatingModel.broadcast_only(budget=_weekly_marketing(mesh),
-                                                   audience="market"), weeks=weeks, rng=seed)
+    ads = simulate(
+        c,
+        OperatingModel.broadcast_only(budget=_weekly_marketing(mesh), audience="market"),
+        weeks=weeks,
+        rng=seed,
+    )
     return (_cac(ads), _cac(mesh)), (ads, mesh)
 
 
-def broadcast_vs_wom_cac(*, runs: int = 12, n: int = 1000, weeks: int = 52, rng: RNGLike = None,
-                         executor: Executor | None = None, keep_trajectories: bool = False
-                         ) -> ScenarioResult:
+def broadcast_vs_wom_cac(
+    *,
+    runs: int = 12,
+    n: int = 1000,
+    weeks: int = 52,
+    rng: RNGLike = None,
+    executor: Executor | None = None,
+    keep_trajectories: bool = False,
+) -> ScenarioResult:
     """7. Per customer acquired, broadcast ads cost far more than community word of mouth (000).
 
     Arms: mass advertising to the market (``broadcast_audience="market"``) vs the default
@@ -323,13 +469,19 @@ def broadcast_vs_wom_cac(*, runs: int = 12, n: int = 1000, weeks: int = 52, rng:
     ('mass ads', 'community')
     """
     n, weeks = _check_size("broadcast_vs_wom_cac", n, weeks)
-    outs = _replicate(functools.partial(_cac_run, n=n, weeks=weeks), runs, rng, executor,
-                      "broadcast_vs_wom_cac")
-    return _finish("broadcast_vs_wom_cac",
-                   "per customer acquired, broadcast ads cost far more than community word of "
-                   "mouth", "000", "marketing cost per customer won", ("mass ads", "community"),
-                   outs, [("log(ads / community)", lambda v: np.log(v[:, 0] / v[:, 1]))],
-                   keep_trajectories)
+    outs = _replicate(
+        functools.partial(_cac_run, n=n, weeks=weeks), runs, rng, executor, "broadcast_vs_wom_cac"
+    )
+    return _finish(
+        "broadcast_vs_wom_cac",
+        "per customer acquired, broadcast ads cost far more than community word of mouth",
+        "000",
+        "marketing cost per customer won",
+        ("mass ads", "community"),
+        outs,
+        [("log(ads / community)", lambda v: np.log(v[:, 0] / v[:, 1]))],
+        keep_trajectories,
+    )
 
 
 # ---------------------------------------------------------------------------------- 8
@@ -337,14 +489,21 @@ def _niche_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
     c = generate_community("brand", n, rng=gen)
     seed = int(gen.integers(2**63))
     mesh = simulate(c, OperatingModel(), weeks=weeks, rng=seed)
-    bc = simulate(c, OperatingModel.broadcast_only(budget=_weekly_marketing(mesh)), weeks=weeks,
-                  rng=seed)
+    bc = simulate(
+        c, OperatingModel.broadcast_only(budget=_weekly_marketing(mesh)), weeks=weeks, rng=seed
+    )
     return (mesh.niche_share, bc.niche_share), (mesh, bc)
 
 
-def niche_share_wom_vs_broadcast(*, runs: int = 12, n: int = 1000, weeks: int = 52,
-                                 rng: RNGLike = None, executor: Executor | None = None,
-                                 keep_trajectories: bool = False) -> ScenarioResult:
+def niche_share_wom_vs_broadcast(
+    *,
+    runs: int = 12,
+    n: int = 1000,
+    weeks: int = 52,
+    rng: RNGLike = None,
+    executor: Executor | None = None,
+    keep_trajectories: bool = False,
+) -> ScenarioResult:
     """8. Community word of mouth raises the niche share of sales vs broadcast (seed 000).
 
     Arms: the default community vs broadcast only (same weekly budget). Broadcast features
@@ -358,13 +517,23 @@ def niche_share_wom_vs_broadcast(*, runs: int = 12, n: int = 1000, weeks: int = 
     'niche share of first purchases'
     """
     n, weeks = _check_size("niche_share_wom_vs_broadcast", n, weeks)
-    outs = _replicate(functools.partial(_niche_run, n=n, weeks=weeks), runs, rng, executor,
-                      "niche_share_wom_vs_broadcast")
-    return _finish("niche_share_wom_vs_broadcast",
-                   "community word of mouth raises the niche share of sales compared with "
-                   "broadcast", "000", "niche share of first purchases",
-                   ("community", "broadcast"), outs,
-                   [("community − broadcast", lambda v: v[:, 0] - v[:, 1])], keep_trajectories)
+    outs = _replicate(
+        functools.partial(_niche_run, n=n, weeks=weeks),
+        runs,
+        rng,
+        executor,
+        "niche_share_wom_vs_broadcast",
+    )
+    return _finish(
+        "niche_share_wom_vs_broadcast",
+        "community word of mouth raises the niche share of sales compared with broadcast",
+        "000",
+        "niche share of first purchases",
+        ("community", "broadcast"),
+        outs,
+        [("community − broadcast", lambda v: v[:, 0] - v[:, 1])],
+        keep_trajectories,
+    )
 
 
 # ---------------------------------------------------------------------------------- 9
@@ -375,9 +544,15 @@ def _invite_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
     return (float(a.members[-1] / a.members[0]), float(b.members[-1] / b.members[0])), (a, b)
 
 
-def open_vs_owner_invitations(*, runs: int = 12, n: int = 1000, weeks: int = 26,
-                              rng: RNGLike = None, executor: Executor | None = None,
-                              keep_trajectories: bool = False) -> ScenarioResult:
+def open_vs_owner_invitations(
+    *,
+    runs: int = 12,
+    n: int = 1000,
+    weeks: int = 26,
+    rng: RNGLike = None,
+    executor: Executor | None = None,
+    keep_trajectories: bool = False,
+) -> ScenarioResult:
     """9. Open invitations grow a community faster than owner-only invitations (seed 004).
 
     Arms: ``InvitePolicy.OPEN`` (WeChat) vs ``OWNER_ONLY`` (QQ). Metric: members at the end
@@ -389,12 +564,23 @@ def open_vs_owner_invitations(*, runs: int = 12, n: int = 1000, weeks: int = 26,
     ('open', 'owner only')
     """
     n, weeks = _check_size("open_vs_owner_invitations", n, weeks)
-    outs = _replicate(functools.partial(_invite_run, n=n, weeks=weeks), runs, rng, executor,
-                      "open_vs_owner_invitations")
-    return _finish("open_vs_owner_invitations",
-                   "open invitations grow a community faster than owner-only invitations", "004",
-                   "growth factor of members", ("open", "owner only"), outs,
-                   [("open − owner only", lambda v: v[:, 0] - v[:, 1])], keep_trajectories)
+    outs = _replicate(
+        functools.partial(_invite_run, n=n, weeks=weeks),
+        runs,
+        rng,
+        executor,
+        "open_vs_owner_invitations",
+    )
+    return _finish(
+        "open_vs_owner_invitations",
+        "open invitations grow a community faster than owner-only invitations",
+        "004",
+        "growth factor of members",
+        ("open", "owner only"),
+        outs,
+        [("open − owner only", lambda v: v[:, 0] - v[:, 1])],
+        keep_trajectories,
+    )
 
 
 # ---------------------------------------------------------------------------------- 10
@@ -405,9 +591,15 @@ def _steady_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
     return (float(a.retention[-1]), float(b.retention[-1])), (a, b)
 
 
-def steady_vs_bursty(*, runs: int = 12, n: int = 1000, weeks: int = 52, rng: RNGLike = None,
-                     executor: Executor | None = None, keep_trajectories: bool = False
-                     ) -> ScenarioResult:
+def steady_vs_bursty(
+    *,
+    runs: int = 12,
+    n: int = 1000,
+    weeks: int = 52,
+    rng: RNGLike = None,
+    executor: Executor | None = None,
+    keep_trajectories: bool = False,
+) -> ScenarioResult:
     """10. Steady content beats bursty content of the same volume (seed 002).
 
     Arms: 3 items every week vs 12 items every fourth week. Members absorb only a few items a
@@ -419,12 +611,19 @@ def steady_vs_bursty(*, runs: int = 12, n: int = 1000, weeks: int = 52, rng: RNG
     ('steady', 'bursty')
     """
     n, weeks = _check_size("steady_vs_bursty", n, weeks)
-    outs = _replicate(functools.partial(_steady_run, n=n, weeks=weeks), runs, rng, executor,
-                      "steady_vs_bursty")
-    return _finish("steady_vs_bursty",
-                   "steady content cadence beats bursty content of the same volume", "002",
-                   f"retention after {weeks} weeks", ("steady", "bursty"), outs,
-                   [("steady − bursty", lambda v: v[:, 0] - v[:, 1])], keep_trajectories)
+    outs = _replicate(
+        functools.partial(_steady_run, n=n, weeks=weeks), runs, rng, executor, "steady_vs_bursty"
+    )
+    return _finish(
+        "steady_vs_bursty",
+        "steady content cadence beats bursty content of the same volume",
+        "002",
+        f"retention after {weeks} weeks",
+        ("steady", "bursty"),
+        outs,
+        [("steady − bursty", lambda v: v[:, 0] - v[:, 1])],
+        keep_trajectories,
+    )
 
 
 # ---------------------------------------------------------------------------------- 11
@@ -439,9 +638,15 @@ def _ladder_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
     return (_upper_share(a, 0), _upper_share(a, weeks), _upper_share(b, weeks)), (a, b)
 
 
-def ladder_climb(*, runs: int = 12, n: int = 1000, weeks: int = 52, rng: RNGLike = None,
-                 executor: Executor | None = None, keep_trajectories: bool = False
-                 ) -> ScenarioResult:
+def ladder_climb(
+    *,
+    runs: int = 12,
+    n: int = 1000,
+    weeks: int = 52,
+    rng: RNGLike = None,
+    executor: Executor | None = None,
+    keep_trajectories: bool = False,
+) -> ScenarioResult:
     """11. Members move up the ladder customer → user → fan → friend under good operation (003).
 
     Arms: share of fans and friends among present members at week 0 and at the end under the
@@ -454,14 +659,22 @@ def ladder_climb(*, runs: int = 12, n: int = 1000, weeks: int = 52, rng: RNGLike
     ('start', 'good operation', 'silent')
     """
     n, weeks = _check_size("ladder_climb", n, weeks)
-    outs = _replicate(functools.partial(_ladder_run, n=n, weeks=weeks), runs, rng, executor,
-                      "ladder_climb")
-    return _finish("ladder_climb",
-                   "members move up the ladder customer → user → fan → friend under good "
-                   "operation", "003", "share of fans and friends",
-                   ("start", "good operation", "silent"), outs,
-                   [("good end − start", lambda v: v[:, 1] - v[:, 0]),
-                    ("good − silent", lambda v: v[:, 1] - v[:, 2])], keep_trajectories)
+    outs = _replicate(
+        functools.partial(_ladder_run, n=n, weeks=weeks), runs, rng, executor, "ladder_climb"
+    )
+    return _finish(
+        "ladder_climb",
+        "members move up the ladder customer → user → fan → friend under good operation",
+        "003",
+        "share of fans and friends",
+        ("start", "good operation", "silent"),
+        outs,
+        [
+            ("good end − start", lambda v: v[:, 1] - v[:, 0]),
+            ("good − silent", lambda v: v[:, 1] - v[:, 2]),
+        ],
+        keep_trajectories,
+    )
 
 
 SCENARIOS: dict[str, Callable[..., ScenarioResult]] = {

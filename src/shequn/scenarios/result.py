@@ -98,8 +98,9 @@ class ScenarioResult:
     arms: tuple[str, ...]
     values: NDArray[np.float64] = attrs.field(eq=_eq, repr=False)
     contrasts: tuple[Contrast, ...]
-    trajectories: tuple[tuple[Any, ...], ...] | None = attrs.field(default=None, eq=False,
-                                                                   repr=False)
+    trajectories: tuple[tuple[Any, ...], ...] | None = attrs.field(
+        default=None, eq=False, repr=False
+    )
 
     @property
     def runs(self) -> int:
@@ -137,13 +138,17 @@ class ScenarioResult:
         >>> print(r.summary().splitlines()[0])
         d: b (seed s)
         """
-        lines = [f"{self.name}: {self.behaviour} (seed {self.seed})",
-                 f"  metric: {self.metric}, {self.runs} runs"]
+        lines = [
+            f"{self.name}: {self.behaviour} (seed {self.seed})",
+            f"  metric: {self.metric}, {self.runs} runs",
+        ]
         for a, v in self.means.items():
             lines.append(f"  {a:>28}: {v:,.4g}")
         for c in self.contrasts:
-            lines.append(f"  {c.label:>28}: {c.mean:,.4g}  95% CI [{c.lo:,.4g}, {c.hi:,.4g}]"
-                         f"  {'holds' if c.holds else 'NOT shown'}")
+            lines.append(
+                f"  {c.label:>28}: {c.mean:,.4g}  95% CI [{c.lo:,.4g}, {c.hi:,.4g}]"
+                f"  {'holds' if c.holds else 'NOT shown'}"
+            )
         return "\n".join(lines)
 
     def to_frame(self) -> Any:
@@ -163,10 +168,15 @@ class ScenarioResult:
         return pd.DataFrame(data)
 
     def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><th>{html.escape(a)}</th><td>{v:,.4g}</td></tr>"
-                       for a, v in self.means.items())
+        rows = "".join(
+            f"<tr><th>{html.escape(a)}</th><td>{v:,.4g}</td></tr>" for a, v in self.means.items()
+        )
         rows += "".join(
             f"<tr><th>{html.escape(c.label)}</th><td>{c.mean:,.4g} "
-            f"[{c.lo:,.4g}, {c.hi:,.4g}]</td></tr>" for c in self.contrasts)
-        return (f"<table><caption>{html.escape(self.name)}: {html.escape(self.behaviour)}"
-                f"</caption>{rows}</table>")
+            f"[{c.lo:,.4g}, {c.hi:,.4g}]</td></tr>"
+            for c in self.contrasts
+        )
+        return (
+            f"<table><caption>{html.escape(self.name)}: {html.escape(self.behaviour)}"
+            f"</caption>{rows}</table>"
+        )

@@ -159,8 +159,12 @@ class Dynamics:
             return self.items_steady
         return self.items_steady * self.burst_period if week % self.burst_period == 0 else 0.0
 
-    def fit(self, members: NDArray[np.int64], products: NDArray[np.int64],
-            taste: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
+    def fit(
+        self,
+        members: NDArray[np.int64],
+        products: NDArray[np.int64],
+        taste: NDArray[np.float64] | None = None,
+    ) -> NDArray[np.float64]:
         """Fit in (0, 1] of each member to the paired product: ``exp(−d² / (2 w²))``.
 
         Examples
@@ -175,14 +179,16 @@ class Dynamics:
         t = self.taste if taste is None else taste
         diff = t[members] - self.products[products]
         d2 = np.einsum("ij,ij->i", diff, diff)
-        return np.exp(-d2 / (2.0 * self.mechanisms.fit_width**2))
+        out: NDArray[np.float64] = np.exp(-d2 / (2.0 * self.mechanisms.fit_width**2))
+        return out
 
 
 def _interest(taste: NDArray[np.float64]) -> NDArray[np.float64]:
-    return np.exp(-0.5 * np.einsum("ij,ij->i", taste, taste))
+    out: NDArray[np.float64] = np.exp(-0.5 * np.einsum("ij,ij->i", taste, taste))
+    return out
 
 
-def compile(  # noqa: A001 - the documented name of the engine's first stage
+def compile(
     community: Community,
     operating_model: OperatingModel,
     profile: Profile | None = None,
@@ -230,8 +236,9 @@ community (indices 0..99); got 100
     if not isinstance(community, Community):
         raise fail("compile", "community", "be a Community", type(community).__name__)
     if not isinstance(operating_model, OperatingModel):
-        raise fail("compile", "operating_model", "be an OperatingModel",
-                   type(operating_model).__name__)
+        raise fail(
+            "compile", "operating_model", "be an OperatingModel", type(operating_model).__name__
+        )
     profile = profile_for(community.kind) if profile is None else profile
     if not isinstance(profile, Profile):
         raise fail("compile", "profile", "be a Profile", type(profile).__name__)
@@ -242,8 +249,9 @@ community (indices 0..99); got 100
     if not isinstance(mech, Mechanisms):
         raise fail("compile", "mechanisms", "be a Mechanisms", type(mech).__name__)
     n = community.n
-    cap = 2 * n if capacity is None else check_int(capacity, owner="compile", field="capacity",
-                                                    low=n)
+    cap = (
+        2 * n if capacity is None else check_int(capacity, owner="compile", field="capacity", low=n)
+    )
     om = operating_model
     st, tl, ct, cn = om.structure, om.tools, om.content, om.connectivity
 
@@ -263,13 +271,21 @@ community (indices 0..99); got 100
         leaders = np.asarray(st.leaders, dtype=np.int64)
         bad = leaders[leaders >= n]
         if bad.size:
-            raise fail("Structure", "leaders",
-                       f"be members of the community (indices 0..{n - 1})", int(bad[0]))
+            raise fail(
+                "Structure",
+                "leaders",
+                f"be members of the community (indices 0..{n - 1})",
+                int(bad[0]),
+            )
         if np.unique(leaders).size != leaders.size:
             raise fail("Structure", "leaders", "list each leader once", st.leaders)
     if st.leader_leaves_at is not None and leaders.size == 0:
-        raise fail("Structure", "leader_leaves_at", "be None when the community has no leader",
-                   st.leader_leaves_at)
+        raise fail(
+            "Structure",
+            "leader_leaves_at",
+            "be None when the community has no leader",
+            st.leader_leaves_at,
+        )
     operator = roles == int(Role.BRAND_ACCOUNT)
     operator[leaders] = True
     volunteers = np.flatnonzero((roles == int(Role.VOLUNTEER)) & ~operator).astype(np.int64)
@@ -280,8 +296,11 @@ community (indices 0..99); got 100
     P = mech.n_products
     sorted_first = np.argsort(taste[:, 0], kind="stable")
     picks = sorted_first[((np.arange(1, P) + 0.5) * n / P).astype(np.int64).clip(0, n - 1)]
-    products = np.vstack([np.zeros((1, taste.shape[1])), taste[picks]]) if P > 1 else np.zeros(
-        (1, taste.shape[1]))
+    products = (
+        np.vstack([np.zeros((1, taste.shape[1])), taste[picks]])
+        if P > 1
+        else np.zeros((1, taste.shape[1]))
+    )
     popularity = (np.arange(1, P + 1, dtype=np.float64)) ** (-mech.zipf)
     popularity /= popularity.sum()
     res = np.asarray(community.resources, dtype=np.float64)
@@ -367,13 +386,14 @@ def half_edge_values(dynamics: Dynamics, values: NDArray[Any]) -> NDArray[Any]:
     A = dynamics.adjacency
     vals = np.asarray(values)
     if vals.shape[0] < dynamics.n_edges:
-        raise fail("half_edge_values", "values", f"have >= {dynamics.n_edges} entries",
-                   vals.shape[0])
+        raise fail(
+            "half_edge_values", "values", f"have >= {dynamics.n_edges} entries", vals.shape[0]
+        )
     n = A.shape[0]
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(A.indptr))
     cols = A.indices.astype(np.int64)
     keys = np.minimum(rows, cols) * dynamics.capacity + np.maximum(rows, cols)
     pos = np.searchsorted(dynamics.base_keys, keys)
     # base ties are stored sorted by key (eu-major), so key rank = tie index
-    return vals[: dynamics.n_edges][pos]
-
+    out: NDArray[Any] = vals[: dynamics.n_edges][pos]
+    return out

@@ -34,15 +34,60 @@ from shequn.simulation.trajectory import Trajectory
 __all__ = ["run", "simulate"]
 
 _FLOW_KEYS = (
-    "joined", "newcomers", "ad_customers", "returned", "left", "churned", "removed", "messages", "meetings",
-    "events", "attendees", "ties_formed", "partner_ties", "new_customers", "new_broadcast",
-    "new_content", "new_wom", "units", "niche_units", "first_units", "first_niche_units",
-    "community_units", "revenue", "cogs", "cost_content", "cost_events", "cost_broadcast",
-    "cost_staff", "costs", "profit", "gross_margin", "feedback", "ideas", "dissatisfied",
-    "broadcast_sent", "broadcast_opened", "open_rate", "precise_share", "content_items",
-    "content_direct", "content_hop1", "content_hop2", "content_hop3", "content_reach",
-    "moved_up", "moved_down", "at_risk_strong", "left_strong", "at_risk_weak", "left_weak",
-    "revenue_customer", "revenue_user", "revenue_fan", "revenue_friend",
+    "joined",
+    "newcomers",
+    "ad_customers",
+    "returned",
+    "left",
+    "churned",
+    "removed",
+    "messages",
+    "meetings",
+    "events",
+    "attendees",
+    "ties_formed",
+    "partner_ties",
+    "new_customers",
+    "new_broadcast",
+    "new_content",
+    "new_wom",
+    "units",
+    "niche_units",
+    "first_units",
+    "first_niche_units",
+    "community_units",
+    "revenue",
+    "cogs",
+    "cost_content",
+    "cost_events",
+    "cost_broadcast",
+    "cost_staff",
+    "costs",
+    "profit",
+    "gross_margin",
+    "feedback",
+    "ideas",
+    "dissatisfied",
+    "broadcast_sent",
+    "broadcast_opened",
+    "open_rate",
+    "precise_share",
+    "content_items",
+    "content_direct",
+    "content_hop1",
+    "content_hop2",
+    "content_hop3",
+    "content_reach",
+    "moved_up",
+    "moved_down",
+    "at_risk_strong",
+    "left_strong",
+    "at_risk_weak",
+    "left_weak",
+    "revenue_customer",
+    "revenue_user",
+    "revenue_fan",
+    "revenue_friend",
 )
 
 
@@ -60,13 +105,18 @@ def run(dynamics: Dynamics, *, weeks: int, rng: RNGLike = None) -> Trajectory:
     """
     weeks = check_int(weeks, owner="simulate", field="weeks", low=1)
     if dynamics.leader_leaves_at is not None and not 1 <= dynamics.leader_leaves_at <= weeks:
-        raise fail("Structure", "leader_leaves_at", f"be a week within the horizon 1..{weeks}",
-                   dynamics.leader_leaves_at)
+        raise fail(
+            "Structure",
+            "leader_leaves_at",
+            f"be a week within the horizon 1..{weeks}",
+            dynamics.leader_leaves_at,
+        )
     streams = spawn_seeds(rng, weeks + 1, owner="simulate")
     entropy = _entropy(rng)
     state = init_state(dynamics, rng=np.random.default_rng(streams[0]))
-    rings = k_hop_reach(dynamics.adjacency, state.seeds.tolist(), k=3) if state.seeds.size else (
-        np.zeros(4, dtype=np.int64))
+    rings = np.zeros(4, dtype=np.int64)
+    if state.seeds.size:
+        rings = k_hop_reach(dynamics.adjacency, state.seeds.tolist(), k=3)
     rows: dict[str, list[Any]] = {k: [0.0] for k in _FLOW_KEYS}
     for k in ("open_rate", "precise_share"):
         rows[k] = [np.nan]
@@ -95,8 +145,7 @@ def run(dynamics: Dynamics, *, weeks: int, rng: RNGLike = None) -> Trajectory:
         cols[k] = np.asarray(v)
     cols["adopter_weeks"] = np.asarray(adopter_weeks)
     cols["member_weeks"] = np.asarray(member_weeks)
-    return Trajectory(columns=cols, ring_sizes=tuple(int(x) for x in rings[: FAR]),
-                      entropy=entropy)
+    return Trajectory(columns=cols, ring_sizes=[int(rings[i]) for i in range(FAR)], entropy=entropy)
 
 
 def _entropy(rng: RNGLike) -> dict[str, Any] | None:
@@ -157,6 +206,7 @@ def simulate(
     shequn.exceptions.InvalidParameterError: `simulate.weeks` must be an integer >= 1; got 0
     """
     weeks = check_int(weeks, owner="simulate", field="weeks", low=1)
-    d = compile(community, operating_model, profile, economics, mechanisms=mechanisms,
-                capacity=capacity)
+    d = compile(
+        community, operating_model, profile, economics, mechanisms=mechanisms, capacity=capacity
+    )
     return run(d, weeks=weeks, rng=rng)

@@ -44,16 +44,22 @@ from shequn.loyalty.ties import TieRule
 __all__ = ["Mechanisms"]
 
 
-def _rates(n: int) -> Any:
-    def convert(value: Any) -> tuple[float, ...] | None:
-        if value is None:
-            return None
+def _rates(value: Any, n: int, field: str) -> tuple[float, ...]:
+    try:
         items = tuple(float(v) for v in value)
-        if len(items) != n:
-            raise fail("Mechanisms", f"rates[{n}]", f"have {n} entries", value)
-        return items
+    except (TypeError, ValueError) as exc:
+        raise fail("Mechanisms", field, f"be {n} numbers", value) from exc
+    if len(items) != n:
+        raise fail("Mechanisms", field, f"have {n} entries", value)
+    return items
 
-    return convert
+
+def _ladder_rates(value: Any) -> tuple[float, ...]:
+    return _rates(value, 3, "ladder_rates")
+
+
+def _repeat_rates(value: Any) -> tuple[float, ...]:
+    return _rates(value, 4, "repeat_rates")
 
 
 def _check_rates(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -206,12 +212,12 @@ class Mechanisms:
     event_selectivity: float = attrs.field(default=4.0, validator=nonnegative)
     event_habit: float = attrs.field(default=2.0, validator=nonnegative)
     ladder_rates: tuple[float, ...] = attrs.field(
-        default=(0.10, 0.06, 0.04), converter=_rates(3), validator=_check_rates
+        default=(0.10, 0.06, 0.04), converter=_ladder_rates, validator=_check_rates
     )
     strong_ladder: float = attrs.field(default=0.5, validator=nonnegative)
     ladder_down: float = attrs.field(default=0.02, validator=probability)
     repeat_rates: tuple[float, ...] = attrs.field(
-        default=(0.05, 0.15, 0.25, 0.30), converter=_rates(4)
+        default=(0.05, 0.15, 0.25, 0.30), converter=_repeat_rates
     )
     idea_rate: float = attrs.field(default=0.02, validator=probability)
     active_threshold: float = attrs.field(default=0.25, validator=probability)

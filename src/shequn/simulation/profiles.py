@@ -5,24 +5,25 @@ types differ the way seed 001 §4.1 describes them, with the passage it follows.
 value with :func:`attrs.evolve` (``attrs.evolve(PROFILES[CommunityType.BRAND],
 baseline_churn=0.01)``) and pass the profile to :func:`shequn.simulation.simulate`.
 
-=====================  ======  ======  =======  ======  ==========================================
-field (unit)           brand   leader  sharing  values  seed passage behind the difference
-=====================  ======  ======  =======  ======  ==========================================
-baseline_churn (/wk)   0.020   0.020   0.015    0.010   001: 共享社群 "通过利益将用户捆绑"; 价值观社群
-                                                        members share values, the firmest bond
-baseline_engagement    0.30    0.30    0.35     0.40    001: values and sharing bind members to
-                                                        each other, brand members to a product
-peer_talk              0.50    0.30    0.70     0.60    001: 共享社群 用户之间共享资源; 传输式 members
-                                                        listen to the leader more than each other
-leader_dependence      0.20    0.80    0.10     0.30    001: 传输式社群建立在一个极具魅力的精神领袖之上
-homophily              0.30    0.20    0.30     0.80    001: 价值观社群 用户之间通过某一种共同的价值观
-                                                        进行链接
-invite_propensity      0.020   0.030   0.020    0.015   004: 朋友可以拉来更多的朋友; leaders' fans
-                                                        recruit most eagerly (001 罗辑思维)
-engagement_response    0.15    0.15    0.15     0.15    002: 长期的质优的内容 (same for all types)
-repost_propensity      0.50    0.60    0.40     0.50    001: 文章的传播效果 ... 取决于文章的转发量
-initial_customers      0.30    0.20    0.20     0.20    001 品牌社群: built on a brand's customers
-=====================  ======  ======  =======  ======  ==========================================
+=====================  =====  ======  =======  ======  ===================================
+field (unit)           brand  leader  sharing  values  seed passage behind the difference
+=====================  =====  ======  =======  ======  ===================================
+baseline_churn (/wk)   0.020  0.020   0.015    0.010   001: 共享社群 binds by benefit,
+                                                       价值观社群 by shared values
+baseline_engagement    0.30   0.30    0.35     0.40    001: values and sharing bind members
+                                                       to each other, brands to a product
+peer_talk              0.50   0.30    0.70     0.60    001: 共享社群 用户之间共享资源;
+                                                       传输式 members listen to the leader
+leader_dependence      0.20   0.80    0.10     0.30    001: 传输式社群建立在一个极具魅力的
+                                                       精神领袖之上
+homophily              0.30   0.20    0.30     0.80    001: 价值观社群 通过某一种共同的
+                                                       价值观进行链接
+invite_propensity      0.020  0.030   0.020    0.015   004: 朋友可以拉来更多的朋友; leaders'
+                                                       fans recruit most eagerly
+engagement_response    0.15   0.15    0.15     0.15    002: 长期的质优的内容 (same for all)
+repost_propensity      0.50   0.60    0.40     0.50    001: 文章的传播效果 ... 取决于转发量
+initial_customers      0.30   0.20    0.20     0.20    001 品牌社群: a brand's customers
+=====================  =====  ======  =======  ======  ===================================
 
 Examples
 --------
@@ -88,16 +89,34 @@ class Profile:
 PROFILES: dict[CommunityType, Profile] = {
     CommunityType.BRAND: Profile(),
     CommunityType.LEADER: Profile(
-        baseline_churn=0.02, baseline_engagement=0.3, peer_talk=0.3, leader_dependence=0.8,
-        homophily=0.2, invite_propensity=0.03, repost_propensity=0.6, initial_customers=0.2,
+        baseline_churn=0.02,
+        baseline_engagement=0.3,
+        peer_talk=0.3,
+        leader_dependence=0.8,
+        homophily=0.2,
+        invite_propensity=0.03,
+        repost_propensity=0.6,
+        initial_customers=0.2,
     ),
     CommunityType.SHARING: Profile(
-        baseline_churn=0.015, baseline_engagement=0.35, peer_talk=0.7, leader_dependence=0.1,
-        homophily=0.3, invite_propensity=0.02, repost_propensity=0.4, initial_customers=0.2,
+        baseline_churn=0.015,
+        baseline_engagement=0.35,
+        peer_talk=0.7,
+        leader_dependence=0.1,
+        homophily=0.3,
+        invite_propensity=0.02,
+        repost_propensity=0.4,
+        initial_customers=0.2,
     ),
     CommunityType.VALUES: Profile(
-        baseline_churn=0.01, baseline_engagement=0.4, peer_talk=0.6, leader_dependence=0.3,
-        homophily=0.8, invite_propensity=0.015, repost_propensity=0.5, initial_customers=0.2,
+        baseline_churn=0.01,
+        baseline_engagement=0.4,
+        peer_talk=0.6,
+        leader_dependence=0.3,
+        homophily=0.8,
+        invite_propensity=0.015,
+        repost_propensity=0.5,
+        initial_customers=0.2,
     ),
 }
 """The default profile of each community type (see the module table)."""

@@ -62,8 +62,9 @@ HOTLINE_SHARE = 0.3
 """Share of dissatisfied members whose complaint reaches the company by a closed hotline."""
 
 
-def _gather_rows(indptr: NDArray[Any], indices: NDArray[Any], rows: NDArray[np.int64]
-                 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+def _gather_rows(
+    indptr: NDArray[Any], indices: NDArray[Any], rows: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """All (row, neighbour) pairs of the given CSR rows, without a Python loop."""
     starts = indptr[rows]
     lengths = indptr[rows + 1] - starts
@@ -74,8 +75,9 @@ def _gather_rows(indptr: NDArray[Any], indices: NDArray[Any], rows: NDArray[np.i
     return np.repeat(rows, lengths), indices[offs].astype(np.int64)
 
 
-def _random_neighbour(d: Dynamics, nodes: NDArray[np.int64], gen: np.random.Generator
-                      ) -> NDArray[np.int64]:
+def _random_neighbour(
+    d: Dynamics, nodes: NDArray[np.int64], gen: np.random.Generator
+) -> NDArray[np.int64]:
     """One uniformly chosen week-0 neighbour per node (-1 when it has none)."""
     out = np.full(nodes.size, -1, dtype=np.int64)
     base = nodes < d.n
@@ -90,8 +92,13 @@ def _random_neighbour(d: Dynamics, nodes: NDArray[np.int64], gen: np.random.Gene
     return out
 
 
-def _add_ties(state_ties: dict[str, Any], d: Dynamics, a: NDArray[np.int64],
-              b: NDArray[np.int64], meetings: float) -> int:
+def _add_ties(
+    state_ties: dict[str, Any],
+    d: Dynamics,
+    a: NDArray[np.int64],
+    b: NDArray[np.int64],
+    meetings: float,
+) -> int:
     """Append new ties (deduplicated, not already present); returns how many were added."""
     keep = (a >= 0) & (b >= 0) & (a != b)
     a, b = a[keep], b[keep]
@@ -175,7 +182,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     order = state.order[:N]
     if k_items > 0 and d.visibility > 0:
         in_order = order[cust[order]]
-        n_f = int(round(d.visibility * in_order.size))
+        n_f = round(d.visibility * in_order.size)
         followers = in_order[:n_f]
         if m.open_rate is not None:
             po: Any = float(np.clip(m.open_rate(n_f), 0.0, 1.0))
@@ -238,8 +245,11 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
         feat = _zipf_products(d, n_open_out, gen)
         diff = t_out - d.products[feat]
         fit_o = np.exp(-np.einsum("ij,ij->i", diff, diff) / (2.0 * m.fit_width**2))
-        p_o = np.full(n_open_out, m.broadcast_p) if m.broadcast_p is not None else (
-            m.broadcast_conversion * fit_o)
+        p_o = (
+            np.full(n_open_out, m.broadcast_p)
+            if m.broadcast_p is not None
+            else (m.broadcast_conversion * fit_o)
+        )
         won_o = gen.random(n_open_out) < p_o
         outsiders = (t_out[won_o], feat[won_o])
         sent = M
@@ -263,9 +273,14 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
 
     # ---------------------------------------------------------------- 2. peer talk
     ties: dict[str, Any] = {
-        "eu": state.eu, "ev": state.ev, "ew": state.ew, "messages": state.messages,
-        "meetings": state.meetings, "member_tie": state.member_tie,
-        "extra_keys": state.extra_keys, "new_pairs": [],
+        "eu": state.eu,
+        "ev": state.ev,
+        "ew": state.ew,
+        "messages": state.messages,
+        "meetings": state.meetings,
+        "member_tie": state.member_tie,
+        "extra_keys": state.extra_keys,
+        "new_pairs": [],
     }
     rule = m.tie_rule
     messages = state.messages * F32(0.5 ** (1.0 / rule.half_life_weeks))
@@ -276,8 +291,12 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
         eu, ev = state.eu, state.ev
         live = np.flatnonzero(state.member_tie & cust[eu] & cust[ev])
         a, b = eu[live], ev[live]
-        strength = -np.expm1(-(F32(rule.message_weight) * messages[live]
-                               + F32(rule.meeting_weight) * state.meetings[live]))
+        strength = -np.expm1(
+            -(
+                F32(rule.message_weight) * messages[live]
+                + F32(rule.meeting_weight) * state.meetings[live]
+            )
+        )
         p = F32(prof.peer_talk * d.flow) * e[a] * e[b] * (1 + strength) * state.ew[live]
         talk = gen.random(live.size, dtype=np.float32) < p
         tl = live[talk]
@@ -319,16 +338,19 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     if d.event_frequency > 0 and owners.size:
         # each group meets offline on its own fixed schedule (phase spread by the golden ratio)
         phase = (np.arange(owners.size) * 0.6180339887498949) % 1.0
-        per_group = (np.floor(d.event_frequency * week + phase + 1e-9)
-                     - np.floor(d.event_frequency * (week - 1) + phase + 1e-9)).astype(np.int64)
+        per_group = (
+            np.floor(d.event_frequency * week + phase + 1e-9)
+            - np.floor(d.event_frequency * (week - 1) + phase + 1e-9)
+        ).astype(np.int64)
         n_events = int(per_group.sum())
     if n_events > 0:
         cand = np.flatnonzero(cust & (group >= 0))
         cand = cand[per_group[group[cand]] > 0]
         attend = np.full(cap, -1, dtype=np.int64)
         if cand.size:
-            wt = (np.maximum(e[cand].astype(np.float64), 1e-6) ** m.event_selectivity
-                  * (1.0 + m.event_habit * state.attended[cand]))
+            wt = np.maximum(e[cand].astype(np.float64), 1e-6) ** m.event_selectivity * (
+                1.0 + m.event_habit * state.attended[cand]
+            )
             keys = np.log(gen.random(cand.size)) / wt  # Efraimidis-Spirakis weighted sampling
             o = np.lexsort((-keys, group[cand]))
             cs, gs = cand[o], group[cand][o]
@@ -364,8 +386,10 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     flows["ties_formed"] = ties_formed
     partner_ties = 0
     for lo, hi in ties["new_pairs"]:
-        partner_ties += int((d.partner[lo.clip(0, d.n - 1)] & (lo < d.n)).sum()
-                            + (d.partner[hi.clip(0, d.n - 1)] & (hi < d.n)).sum())
+        partner_ties += int(
+            (d.partner[lo.clip(0, d.n - 1)] & (lo < d.n)).sum()
+            + (d.partner[hi.clip(0, d.n - 1)] & (hi < d.n)).sum()
+        )
     flows["partner_ties"] = partner_ties
 
     # ---------------------------------------------------------------- 4. leaders, volunteers
@@ -411,8 +435,11 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     ib = np.flatnonzero(b_open & prospect)
     if ib.size:
         feat_b[ib] = _zipf_products(d, ib.size, gen)
-        pb[ib] = (m.broadcast_p if m.broadcast_p is not None
-                  else m.broadcast_conversion * d.fit(ib, feat_b[ib], state.taste))
+        pb[ib] = (
+            m.broadcast_p
+            if m.broadcast_p is not None
+            else m.broadcast_conversion * d.fit(ib, feat_b[ib], state.taste)
+        )
     ic = np.flatnonzero(read & prospect)
     if ic.size:
         feat_c[ic] = _zipf_products(d, ic.size, gen)
@@ -428,8 +455,11 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
             lis_s, spk_s = lis[o], spk[o]
             uniq, first = np.unique(lis_s, return_index=True)
             feat_w[uniq] = state.product[spk_s[first]]
-            q = (np.full(uniq.size, m.wom_q) if m.wom_q is not None
-                 else m.wom_conversion * d.fit(uniq, feat_w[uniq], state.taste))
+            q = (
+                np.full(uniq.size, m.wom_q)
+                if m.wom_q is not None
+                else m.wom_conversion * d.fit(uniq, feat_w[uniq], state.taste)
+            )
             pw[uniq] = 1.0 - (1.0 - q) ** cnt[uniq]
     P = 1.0 - (1.0 - pb) * (1.0 - pc) * (1.0 - pw)
     touched = np.flatnonzero(P > 0)
@@ -454,7 +484,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     taste, interest, order_all = state.taste, state.interest, state.order
     distance = state.distance
     n_ads = 0
-    if outsiders is not None and outsiders[0].shape[0] and N < cap:
+    if outsiders is not None and outsiders[0].shape[0] and cap > N:
         t_o, f_o = outsiders
         n_ads = min(t_o.shape[0], cap - N)
         idx = np.arange(N, N + n_ads, dtype=np.int64)
@@ -513,7 +543,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     if strong_t.size:
         a, b = ties["eu"][strong_t].astype(np.int64), ties["ev"][strong_t].astype(np.int64)
         both = cust[a] & cust[b]
-        strong = (np.bincount(a[both], minlength=cap) + np.bincount(b[both], minlength=cap))
+        strong = np.bincount(a[both], minlength=cap) + np.bincount(b[both], minlength=cap)
     s3 = np.minimum(strong, 3).astype(np.float32)
     sat = np.where(dissat, F32(0.2), F32(1.0))
     ladder = np.asarray((0.0, *m.ladder_rates, 0.0, 0.0))
@@ -534,14 +564,19 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     flows["moved_down"] = int(down.size)
 
     ii = np.flatnonzero(cust)
-    mult_d = np.where(dissat[ii], m.open_multiplier if d.feedback_open else m.closed_multiplier,
-                      1.0)
-    h = (prof.baseline_churn * np.exp(-m.churn_engagement * e[ii].astype(np.float64))
-         * (1.0 - m.strong_protect) ** s3[ii] * mult_d)
+    mult_d = np.where(
+        dissat[ii], m.open_multiplier if d.feedback_open else m.closed_multiplier, 1.0
+    )
+    hz = (
+        prof.baseline_churn
+        * np.exp(-m.churn_engagement * e[ii].astype(np.float64))
+        * (1.0 - m.strong_protect) ** s3[ii]
+        * mult_d
+    )
     if d.group_chat:  # rules: disorder when loose, burden when strict (seed 002)
-        h = h + (m.disorder * (1.0 - s) + m.burden * s * s) * (1.0 - e[ii])
-    h = np.minimum(h, 1.0)
-    churn = ii[gen.random(ii.size) < h]
+        hz = hz + (m.disorder * (1.0 - s) + m.burden * s * s) * (1.0 - e[ii])
+    hz = np.minimum(hz, 1.0)
+    churn = ii[gen.random(ii.size) < hz]
     removed = np.empty(0, dtype=np.int64)
     if d.group_chat and d.remove_breakers and s > 0:
         rest = np.setdiff1d(ii, churn, assume_unique=True)
@@ -562,7 +597,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     flows["left"] = int(leavers.size)
 
     returned = np.empty(0, dtype=np.int64)
-    lapsed = (stage == LAPSED)
+    lapsed = stage == LAPSED
     lapsed[leavers] = False  # no same-week return
     if lapsed.any():
         adv = np.where(cust & (stage >= FAN) & ~churned_mask, e, F32(0.0))
@@ -570,8 +605,9 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
         sel = np.flatnonzero(lapsed[eu_all] | lapsed[ev_all])
         if sel.size:
             a, b, w = eu_all[sel], ev_all[sel], ew_all[sel]
-            pull = (np.bincount(a, weights=adv[b] * w, minlength=cap)
-                    + np.bincount(b, weights=adv[a] * w, minlength=cap))
+            pull = np.bincount(a, weights=adv[b] * w, minlength=cap) + np.bincount(
+                b, weights=adv[a] * w, minlength=cap
+            )
             li = np.flatnonzero(lapsed & (pull > 0))
             p_ret = 1.0 - (1.0 - m.return_rate) ** pull[li]
             returned = li[gen.random(li.size) < p_ret]
@@ -584,7 +620,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     new_owners = owners
     cust_now = (stage >= 0) & (stage < LAPSED)
     N = N_after_ads
-    if d.group_chat and prof.invite_propensity > 0 and N < cap:
+    if d.group_chat and prof.invite_propensity > 0 and cap > N:
         if d.invite_policy is InvitePolicy.OPEN:
             can = cust_now & (group >= 0)
         else:
@@ -601,11 +637,11 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
             new = np.arange(N, N + n_new, dtype=np.int64)
             hmp = prof.homophily
             taste[new] = hmp * taste[inviters] + math.sqrt(1.0 - hmp * hmp) * gen.normal(
-                size=(n_new, taste.shape[1]))
+                size=(n_new, taste.shape[1])
+            )
             interest[new] = np.exp(-0.5 * np.einsum("ij,ij->i", taste[new], taste[new]))
             order_all[new] = new
-            distance[new] = np.minimum(distance[inviters].astype(np.int64) + 1, FAR).astype(
-                np.int8)
+            distance[new] = np.minimum(distance[inviters].astype(np.int64) + 1, FAR).astype(np.int8)
             stage[new] = PROSPECT
             e[new] = F32(prof.baseline_engagement)
             # groups: join the inviter's group while it has room, else found new groups
@@ -623,7 +659,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
             if ov.any():
                 block = (rank[ov] - room[ov]) // gcap
                 key = gi[ov] * (n_new + 1) + block
-                uk, firsts, inv_idx = np.unique(key, return_index=True, return_inverse=True)
+                _, firsts, inv_idx = np.unique(key, return_index=True, return_inverse=True)
                 gid = owners.size + inv_idx
                 group[newcomer[ov]] = gid
                 new_owners = np.concatenate([owners, newcomer[ov][firsts]])

@@ -40,9 +40,14 @@ def _freeze(cols: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
     return out
 
 
+def _int_tuple(values: Any) -> tuple[int, ...]:
+    return tuple(int(v) for v in values)
+
+
 def _cols_eq(a: Mapping[str, NDArray[Any]], b: Mapping[str, NDArray[Any]]) -> bool:
     return a.keys() == b.keys() and all(
-        np.array_equal(a[k], b[k], equal_nan=a[k].dtype.kind == "f") for k in a)
+        np.array_equal(a[k], b[k], equal_nan=a[k].dtype.kind == "f") for k in a
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -67,9 +72,10 @@ class Trajectory:
         (rebuild with ``numpy.random.SeedSequence(**entropy)`` to replay), else ``None``.
     """
 
-    columns: dict[str, NDArray[Any]] = attrs.field(converter=_freeze,
-                                                   eq=attrs.cmp_using(eq=_cols_eq), repr=False)
-    ring_sizes: tuple[int, ...] = attrs.field(converter=tuple)
+    columns: dict[str, NDArray[Any]] = attrs.field(
+        converter=_freeze, eq=attrs.cmp_using(eq=_cols_eq), repr=False
+    )
+    ring_sizes: tuple[int, ...] = attrs.field(converter=_int_tuple)
     entropy: dict[str, Any] | None = attrs.field(default=None, eq=False)
 
     # ------------------------------------------------------------------ access
@@ -122,7 +128,8 @@ class Trajectory:
     def active_share(self) -> FArr:
         """Share of present members whose engagement is at least the active threshold."""
         m = self.columns["members"].astype(float)
-        return np.divide(self.columns["active"], m, out=np.zeros_like(m), where=m > 0)
+        out: FArr = np.divide(self.columns["active"], m, out=np.zeros_like(m), where=m > 0)
+        return out
 
     @property
     def adopters(self) -> NDArray[np.int64]:
@@ -150,13 +157,18 @@ class Trajectory:
         return self.columns["profit"]
 
     def _cum(self, name: str) -> FArr:
-        return np.cumsum(self.columns[name].astype(float))
+        out: FArr = np.cumsum(self.columns[name].astype(float))
+        return out
 
     @property
     def marketing_costs(self) -> FArr:
         """Cumulative content, event, broadcast and staff costs."""
-        return (self._cum("cost_content") + self._cum("cost_events")
-                + self._cum("cost_broadcast") + self._cum("cost_staff"))
+        return (
+            self._cum("cost_content")
+            + self._cum("cost_events")
+            + self._cum("cost_broadcast")
+            + self._cum("cost_staff")
+        )
 
     @property
     def cac(self) -> FArr:
