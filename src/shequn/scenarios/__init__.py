@@ -21,6 +21,7 @@ from shequn.scenarios.behaviours import (
     small_quality_vs_large_account,
     steady_vs_bursty,
 )
+from shequn.scenarios.demo import demo_report
 from shequn.scenarios.result import Contrast, ScenarioResult
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Contrast",
     "ScenarioResult",
     "broadcast_vs_wom_cac",
+    "demo_report",
     "ladder_climb",
     "leader_departure",
     "niche_share_wom_vs_broadcast",

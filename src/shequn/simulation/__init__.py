@@ -10,6 +10,12 @@ Examples
 (8, 200)
 """
 
+from shequn.simulation.crowdsourcing import (
+    CrowdCurve,
+    CrowdOutcome,
+    crowd_size_curve,
+    crowdsource,
+)
 from shequn.simulation.dynamics import Dynamics, compile, half_edge_values
 from shequn.simulation.engine import run, simulate
 from shequn.simulation.mechanisms import Mechanisms
@@ -20,12 +26,16 @@ from shequn.simulation.trajectory import Trajectory
 
 __all__ = [
     "PROFILES",
+    "CrowdCurve",
+    "CrowdOutcome",
     "Dynamics",
     "Mechanisms",
     "Profile",
     "State",
     "Trajectory",
     "compile",
+    "crowd_size_curve",
+    "crowdsource",
     "half_edge_values",
     "init_state",
     "observe",

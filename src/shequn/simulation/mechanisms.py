@@ -137,6 +137,8 @@ class Mechanisms:
     event_selectivity
         Attendance weight is ``engagement ** event_selectivity``: the engaged come again and
         again (the regulars among whom offline friendships form). Default 4.
+    event_min_group
+        Present members a group needs to hold offline events (integer >= 1). Default 10.
     event_habit
         Attendance weight grows by this factor per event attended before (habit). Default 2.
     ladder_rates
@@ -152,8 +154,6 @@ class Mechanisms:
         (0.05, 0.15, 0.25, 0.30). Calibration hook (BG/NBD).
     idea_rate
         Ideas per week contributed by a fully engaged fan or friend (platform value). Default 0.02.
-    active_threshold
-        Engagement at or above which a member counts as active. Default 0.25.
     repost_hops
         Hops a content item travels by reposts in a week (二三级人脉: 3). Default 3.
     newcomer_friends
@@ -211,6 +211,7 @@ class Mechanisms:
     event_gain: float = attrs.field(default=0.2, validator=probability)
     event_selectivity: float = attrs.field(default=4.0, validator=nonnegative)
     event_habit: float = attrs.field(default=2.0, validator=nonnegative)
+    event_min_group: int = attrs.field(default=10, validator=integer(low=1))
     ladder_rates: tuple[float, ...] = attrs.field(
         default=(0.10, 0.06, 0.04), converter=_ladder_rates, validator=_check_rates
     )
@@ -220,7 +221,6 @@ class Mechanisms:
         default=(0.05, 0.15, 0.25, 0.30), converter=_repeat_rates
     )
     idea_rate: float = attrs.field(default=0.02, validator=probability)
-    active_threshold: float = attrs.field(default=0.25, validator=probability)
     repost_hops: int = attrs.field(default=3, validator=integer(low=0))
     newcomer_friends: int = attrs.field(default=2, validator=integer(low=0))
     n_products: int = attrs.field(default=20, validator=integer(low=1))

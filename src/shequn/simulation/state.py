@@ -65,6 +65,8 @@ class State:
         Bought this week and was not satisfied.
     attended
         Offline events attended so far (a member's offline meetings).
+    active
+        Did something this week: talked, read content, opened a message, attended or bought.
     taste, interest, order, operator, distance
         Per-slot attributes fixed when a slot is filled (taste vector, interest in the brand,
         the follower ranking, operator flag, distance 0..3 from the launch seeds, 4 beyond).
@@ -91,6 +93,7 @@ class State:
     channel: NDArray[np.int8] = attrs.field(repr=False)
     dissatisfied: NDArray[np.bool_] = attrs.field(repr=False)
     attended: NDArray[np.float32] = attrs.field(repr=False)
+    active: NDArray[np.bool_] = attrs.field(repr=False)
     taste: NDArray[np.float64] = attrs.field(repr=False)
     interest: NDArray[np.float64] = attrs.field(repr=False)
     order: NDArray[np.int64] = attrs.field(repr=False)
@@ -242,6 +245,7 @@ def init_state(dynamics: Dynamics, *, rng: RNGLike = None) -> State:
         channel=channel,
         dissatisfied=np.zeros(cap, dtype=bool),
         attended=np.zeros(cap, dtype=np.float32),
+        active=np.zeros(cap, dtype=bool),
         taste=taste,
         interest=interest,
         order=order,
@@ -277,7 +281,7 @@ def observe(state: State, dynamics: Dynamics) -> dict[str, Any]:
     valid = st >= 0
     counts = np.bincount(st[valid], minlength=6)[:6].astype(np.int64)
     present = valid & (st < int(Stage.LAPSED))
-    active = int((present & (state.engagement >= dynamics.mechanisms.active_threshold)).sum())
+    active = int((present & state.active).sum())
     adopted = present & (st >= int(Stage.CUSTOMER))
     reach = np.bincount(state.distance[adopted], minlength=FAR + 1)[: FAR + 1]
     strong = state.meetings >= dynamics.mechanisms.tie_rule.strong_after_meetings

@@ -342,6 +342,8 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
             np.floor(d.event_frequency * week + phase + 1e-9)
             - np.floor(d.event_frequency * (week - 1) + phase + 1e-9)
         ).astype(np.int64)
+        gsize = np.bincount(group[cust & (group >= 0)], minlength=owners.size)
+        per_group[gsize < m.event_min_group] = 0  # too small a group to hold an event
         n_events = int(per_group.sum())
     if n_events > 0:
         cand = np.flatnonzero(cust & (group >= 0))
@@ -678,6 +680,11 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     flows["ad_customers"] = n_ads
     flows["joined"] = n_new + n_ads + int(returned.size)
 
+    # active this week: talked, read content, opened a message, attended an event or bought
+    active = read | b_open | (talks > 0) | (g_event > 0) | (units > 0)
+    active &= (stage >= 0) & (stage < LAPSED)
+    flows["active"] = int(active.sum())
+
     # ---------------------------------------------------------------- 9. money and value
     fan_friend = np.flatnonzero(cust_now & (stage >= FAN))
     ideas = int(gen.poisson(m.idea_rate * e[fan_friend]).sum()) if fan_friend.size else 0
@@ -714,6 +721,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
         channel=channel,
         dissatisfied=dissat,
         attended=attended,
+        active=active,
         eu=ties["eu"],
         ev=ties["ev"],
         ew=ties["ew"],

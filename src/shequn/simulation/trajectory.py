@@ -126,7 +126,8 @@ class Trajectory:
 
     @property
     def active_share(self) -> FArr:
-        """Share of present members whose engagement is at least the active threshold."""
+        """Share of present members who did something in the week (talked, read, opened a
+        message, attended an event or bought); 0 at week 0."""
         m = self.columns["members"].astype(float)
         out: FArr = np.divide(self.columns["active"], m, out=np.zeros_like(m), where=m > 0)
         return out
