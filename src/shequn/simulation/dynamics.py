@@ -18,7 +18,7 @@ Examples
 >>> c = generate_community("brand", 200, rng=0)
 >>> d = compile(c, OperatingModel())
 >>> d.n, d.capacity, d.n_edges == c.n_edges
-(200, 400, True)
+(200, 300, True)
 """
 
 from __future__ import annotations
@@ -213,7 +213,8 @@ def compile(
     mechanisms
         Mechanism rates and calibration hooks; default :class:`Mechanisms()`.
     capacity
-        Member slots, at least ``community.n``; default ``2 n`` (room to double by invitations).
+        Member slots, at least ``community.n``; default ``1.5 n`` (room to grow by half through
+        invitations and ads; invitations stop when the slots are full).
 
     Raises
     ------

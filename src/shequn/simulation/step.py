@@ -98,31 +98,45 @@ def _add_ties(
     a: NDArray[np.int64],
     b: NDArray[np.int64],
     meetings: float,
-) -> int:
-    """Append new ties (deduplicated, not already present); returns how many were added."""
+) -> None:
+    """Queue candidate new ties; they are deduplicated and appended once, at the week's end."""
     keep = (a >= 0) & (b >= 0) & (a != b)
-    a, b = a[keep], b[keep]
-    if a.size == 0:
-        return 0
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    keys = np.unique(lo * d.capacity + hi)
-    pos = np.searchsorted(d.base_keys, keys).clip(0, max(d.base_keys.size - 1, 0))
-    exists = d.base_keys[pos] == keys if d.base_keys.size else np.zeros(keys.size, bool)
-    exists |= np.isin(keys, state_ties["extra_keys"])
-    keys = keys[~exists]
+    if keep.any():
+        state_ties["pending"].append((a[keep], b[keep], meetings))
+
+
+def _commit_ties(st: dict[str, Any], d: Dynamics) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Append the queued ties that do not exist yet (one concatenation per week)."""
+    empty = np.empty(0, np.int64)
+    if not st["pending"]:
+        return empty, empty
+    a = np.concatenate([p[0] for p in st["pending"]])
+    b = np.concatenate([p[1] for p in st["pending"]])
+    meet = np.concatenate([np.full(p[0].size, p[2], F32) for p in st["pending"]])
+    keys = np.minimum(a, b) * d.capacity + np.maximum(a, b)
+    keys, first = np.unique(keys, return_index=True)
+    meet = meet[first]
+    if d.base_keys.size:
+        pos = np.searchsorted(d.base_keys, keys).clip(0, d.base_keys.size - 1)
+        exists = d.base_keys[pos] == keys
+    else:
+        exists = np.zeros(keys.size, bool)
+    ex = st["extra_keys"]  # sorted
+    if ex.size:
+        pos = np.searchsorted(ex, keys).clip(0, ex.size - 1)
+        exists |= ex[pos] == keys
+    keys, meet = keys[~exists], meet[~exists]
     if keys.size == 0:
-        return 0
+        return empty, empty
     lo, hi = keys // d.capacity, keys % d.capacity
-    st = state_ties
     st["eu"] = np.concatenate([st["eu"], lo.astype(np.int32)])
     st["ev"] = np.concatenate([st["ev"], hi.astype(np.int32)])
     st["ew"] = np.concatenate([st["ew"], np.ones(keys.size, F32)])
     st["messages"] = np.concatenate([st["messages"], np.zeros(keys.size, F32)])
-    st["meetings"] = np.concatenate([st["meetings"], np.full(keys.size, meetings, F32)])
+    st["meetings"] = np.concatenate([st["meetings"], meet])
     st["member_tie"] = np.concatenate([st["member_tie"], np.ones(keys.size, bool)])
-    st["extra_keys"] = np.concatenate([st["extra_keys"], keys])
-    st["new_pairs"].append((lo, hi))
-    return int(keys.size)
+    st["extra_keys"] = np.insert(ex, np.searchsorted(ex, keys), keys)
+    return lo, hi
 
 
 def _zipf_products(d: Dynamics, size: int, gen: np.random.Generator) -> NDArray[np.int64]:
@@ -198,11 +212,13 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
             p_share = prof.repost_propensity * d.quality
             sharers = frontier[(gen.random(frontier.size) < p_share) & (frontier < d.n)]
             _, nb = _gather_rows(ip, ind, sharers)
-            nb = nb[gen.random(nb.size) < d.flow]
-            nb = np.unique(nb[cust[nb] & ~read[nb]])
-            read[nb] = True
-            hops[h] = int(nb.size)
-            frontier = nb
+            nb = nb[gen.random(nb.size, dtype=np.float32) < d.flow]
+            nb = nb[cust[nb] & ~read[nb]]
+            fresh = np.zeros(cap, dtype=bool)
+            fresh[nb] = True  # duplicates collapse in the mask (no sort)
+            frontier = np.flatnonzero(fresh)
+            read |= fresh
+            hops[h] = int(frontier.size)
     flows["content_items"] = k_items
     flows["content_direct"] = hops[0]
     for h in range(1, 4):
@@ -263,13 +279,16 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     flows["open_rate"] = opened_n / sent if sent else math.nan
     flows["precise_share"] = precise
 
-    seen = np.where(read, F32(k_items), F32(0.0))
-    useful = np.minimum(seen, F32(m.attention))
-    excess = seen - useful
+    readers = np.flatnonzero(read)
+    useful = F32(min(k_items, m.attention))
+    excess = F32(k_items) - useful
     resp = prof.engagement_response
-    g_content = 1.0 - np.power(F32(1.0 - resp * d.quality), useful)
+    # only readers are touched: items read up to the attention limit, overload beyond it
+    g_content = np.zeros(cap, dtype=F32)
+    g_content[readers] = 1.0 - F32(1.0 - resp * d.quality) ** useful
     g_b = np.where(b_open, F32(resp * d.broadcast_quality), F32(0.0))
-    loss_over = 1.0 - np.power(F32(1.0 - m.overload * (1.0 - d.quality)), excess)
+    loss_over = np.zeros(cap, dtype=F32)
+    loss_over[readers] = 1.0 - F32(1.0 - m.overload * (1.0 - d.quality)) ** excess
 
     # ---------------------------------------------------------------- 2. peer talk
     ties: dict[str, Any] = {
@@ -280,7 +299,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
         "meetings": state.meetings,
         "member_tie": state.member_tie,
         "extra_keys": state.extra_keys,
-        "new_pairs": [],
+        "pending": [],
     }
     rule = m.tie_rule
     messages = state.messages * F32(0.5 ** (1.0 / rule.half_life_weeks))
@@ -289,17 +308,14 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     n_talk = 0
     if d.group_chat and prof.peer_talk > 0 and d.flow > 0:
         eu, ev = state.eu, state.ev
-        live = np.flatnonzero(state.member_tie & cust[eu] & cust[ev])
-        a, b = eu[live], ev[live]
+        # present, ordinary members only (operators and the lapsed have weight 0)
+        ec = np.where(cust & ~state.operator, e, F32(0.0))
         strength = -np.expm1(
-            -(
-                F32(rule.message_weight) * messages[live]
-                + F32(rule.meeting_weight) * state.meetings[live]
-            )
+            -(F32(rule.message_weight) * messages + F32(rule.meeting_weight) * state.meetings)
         )
-        p = F32(prof.peer_talk * d.flow) * e[a] * e[b] * (1 + strength) * state.ew[live]
-        talk = gen.random(live.size, dtype=np.float32) < p
-        tl = live[talk]
+        p = F32(prof.peer_talk * d.flow) * ec[eu] * ec[ev] * (1 + strength) * state.ew
+        talk = gen.random(p.size, dtype=np.float32) < p
+        tl = np.flatnonzero(talk)
         messages[tl] += 1
         t_u, t_v = eu[tl].astype(np.int64), ev[tl].astype(np.int64)
         talks = (np.bincount(t_u, minlength=cap) + np.bincount(t_v, minlength=cap)).astype(F32)
@@ -316,7 +332,6 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
         complaint = np.minimum(1.0, np.bincount(hit, minlength=cap) * m.complaint_loss).astype(F32)
 
     # social content closes triangles
-    ties_formed = 0
     if n_talk and d.social_share > 0 and k_items > 0:
         talkers = np.flatnonzero(read & (talks > 0))
         pt = m.triangle_rate * d.social_share * d.quality * e[talkers]
@@ -327,7 +342,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
         kk[ok] = _random_neighbour(d, j[ok], gen)
         ok = kk >= 0
         kk[ok & ~cust[kk.clip(0)]] = -1
-        ties_formed += _add_ties(ties, d, closers, kk, 0.0)
+        _add_ties(ties, d, closers, kk, 0.0)
 
     # ---------------------------------------------------------------- 3. offline events
     g_event = np.zeros(cap, dtype=np.float32)
@@ -354,7 +369,8 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
                 1.0 + m.event_habit * state.attended[cand]
             )
             keys = np.log(gen.random(cand.size)) / wt  # Efraimidis-Spirakis weighted sampling
-            o = np.lexsort((-keys, group[cand]))
+            # sort by group, then by key descending: one float sort of group + (1 - e^key)
+            o = np.argsort(group[cand] + (1.0 - np.exp(keys)))
             cs, gs = cand[o], group[cand][o]
             first = np.searchsorted(gs, gs, side="left")
             seat = np.arange(cs.size) - first
@@ -365,12 +381,19 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
             g_event[att] = m.event_gain
             attended = state.attended.copy()
             attended[att] += 1
-            ea, eb = attend[ties["eu"]], attend[ties["ev"]]
-            met = (ea >= 0) & (ea == eb)
-            n_meet = int(met.sum())
+            # ties between attendees of the same event: week-0 ties through the CSR rows of
+            # the attendees, later ties by scanning the (few) ties formed since
+            ra, rb = _gather_rows(d.adjacency.indptr, d.adjacency.indices, att[att < d.n])
+            same = (ra < rb) & (attend[rb] == attend[ra])
+            met_idx = np.searchsorted(d.base_keys, ra[same] * cap + rb[same])
+            E0 = d.n_edges
+            xa, xb = ties["eu"][E0:], ties["ev"][E0:]
+            xm = np.flatnonzero((attend[xa] >= 0) & (attend[xa] == attend[xb])) + E0
+            met_idx = np.concatenate([met_idx, xm])
+            n_meet = int(met_idx.size)
             if n_meet:
                 meet_new = ties["meetings"].copy()
-                meet_new[met] += 1
+                meet_new[met_idx] += 1
                 ties["meetings"] = meet_new
             if d.event_ties > 0 and att.size > 1:
                 srt = att[np.argsort(attend[att], kind="stable")]
@@ -381,18 +404,11 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
                 who = np.repeat(np.arange(srt.size), reps)
                 span = (hi_b - lo_b)[who]
                 partner = lo_b[who] + (gen.random(who.size) * span).astype(np.int64)
-                ties_formed += _add_ties(ties, d, srt[who], srt[partner], 1.0)
+                _add_ties(ties, d, srt[who], srt[partner], 1.0)
     flows["events"] = n_events
     flows["attendees"] = attendees_total
     flows["meetings"] = n_meet
-    flows["ties_formed"] = ties_formed
-    partner_ties = 0
-    for lo, hi in ties["new_pairs"]:
-        partner_ties += int(
-            (d.partner[lo.clip(0, d.n - 1)] & (lo < d.n)).sum()
-            + (d.partner[hi.clip(0, d.n - 1)] & (hi < d.n)).sum()
-        )
-    flows["partner_ties"] = partner_ties
+
 
     # ---------------------------------------------------------------- 4. leaders, volunteers
     act = np.zeros(cap, dtype=np.float32)
@@ -427,13 +443,12 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     # ---------------------------------------------------------------- 6. adoption, purchases
     adopted = cust & (stage >= CUSTOMER)
     prospect = cust & (stage == PROSPECT)
-    P = np.zeros(cap)  # probabilities per channel, only prospects touched
-    pb = np.zeros(cap)
-    pc = np.zeros(cap)
-    pw = np.zeros(cap)
-    feat_b = np.full(cap, -1, dtype=np.int64)
-    feat_c = np.full(cap, -1, dtype=np.int64)
-    feat_w = np.full(cap, -1, dtype=np.int64)
+    pb = np.zeros(cap, dtype=F32)  # adoption probability per channel (prospects only)
+    pc = np.zeros(cap, dtype=F32)
+    pw = np.zeros(cap, dtype=F32)
+    feat_b = np.full(cap, -1, dtype=np.int16)
+    feat_c = np.full(cap, -1, dtype=np.int16)
+    feat_w = np.full(cap, -1, dtype=np.int16)
     ib = np.flatnonzero(b_open & prospect)
     if ib.size:
         feat_b[ib] = _zipf_products(d, ib.size, gen)
@@ -463,12 +478,17 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
                 else m.wom_conversion * d.fit(uniq, feat_w[uniq], state.taste)
             )
             pw[uniq] = 1.0 - (1.0 - q) ** cnt[uniq]
-    P = 1.0 - (1.0 - pb) * (1.0 - pc) * (1.0 - pw)
-    touched = np.flatnonzero(P > 0)
+    tmask = np.zeros(cap, dtype=bool)
+    tmask[ib] = True
+    tmask[ic] = True
+    if n_talk and lis.size:
+        tmask[uniq] = True
+    touched = np.flatnonzero(tmask)
+    P = 1.0 - (1.0 - pb[touched]) * (1.0 - pc[touched]) * (1.0 - pw[touched])
     new_c = np.empty(0, dtype=np.int64)
     chan = np.empty(0, dtype=np.int64)
     if touched.size:
-        win = touched[gen.random(touched.size) < P[touched]]
+        win = touched[gen.random(touched.size) < P]
         if win.size:
             wts = np.stack([pb[win], pc[win], pw[win]], axis=1)
             cum = np.cumsum(wts, axis=1)
@@ -511,7 +531,11 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     rep = np.flatnonzero(adopted)
     rates = np.asarray((0.0, *m.repeat_rates))
     if rep.size:
-        units[rep] = gen.poisson(rates[stage[rep]]).astype(F32)
+        st_rep = stage[rep]
+        for k_st in (CUSTOMER, USER, FAN, FRIEND):  # one bulk draw per stage
+            sel = rep[st_rep == k_st]
+            if sel.size and rates[k_st] > 0:
+                units[sel] = gen.poisson(rates[k_st], size=sel.size).astype(F32)
     units[new_c] += 1.0
     buyers = np.flatnonzero(units > 0)
     bu = units[buyers]
@@ -559,7 +583,9 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     fall = cust & (stage >= USER) & (stage <= FRIEND)
     fi = np.flatnonzero(fall)
     down = fi[gen.random(fi.size) < m.ladder_down * (1.0 - e[fi])]
-    down = np.setdiff1d(down, up, assume_unique=True)
+    moved = np.zeros(cap, dtype=bool)
+    moved[up] = True
+    down = down[~moved[down]]
     stage[up] += 1
     stage[down] -= 1
     flows["moved_up"] = int(up.size)
@@ -581,7 +607,9 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     churn = ii[gen.random(ii.size) < hz]
     removed = np.empty(0, dtype=np.int64)
     if d.group_chat and d.remove_breakers and s > 0:
-        rest = np.setdiff1d(ii, churn, assume_unique=True)
+        gone = np.zeros(cap, dtype=bool)
+        gone[churn] = True
+        rest = ii[~gone[ii]]
         removed = rest[gen.random(rest.size) < m.breach * s * (1.0 - e[rest])]
     has_strong = strong[ii] > 0
     churned_mask = np.zeros(cap, dtype=bool)
@@ -684,6 +712,12 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     active = read | b_open | (talks > 0) | (g_event > 0) | (units > 0)
     active &= (stage >= 0) & (stage < LAPSED)
     flows["active"] = int(active.sum())
+
+    lo_new, hi_new = _commit_ties(ties, d)
+    flows["ties_formed"] = int(lo_new.size)
+    partner = np.zeros(cap, dtype=bool)
+    partner[: d.n] = d.partner
+    flows["partner_ties"] = int(partner[lo_new].sum() + partner[hi_new].sum())
 
     # ---------------------------------------------------------------- 9. money and value
     fan_friend = np.flatnonzero(cust_now & (stage >= FAN))
