@@ -250,9 +250,10 @@ community (indices 0..99); got 100
     if not isinstance(mech, Mechanisms):
         raise fail("compile", "mechanisms", "be a Mechanisms", type(mech).__name__)
     n = community.n
-    cap = (
-        2 * n if capacity is None else check_int(capacity, owner="compile", field="capacity", low=n)
-    )
+    if capacity is None:
+        cap = n + n // 2
+    else:
+        cap = check_int(capacity, owner="compile", field="capacity", low=n)
     om = operating_model
     st, tl, ct, cn = om.structure, om.tools, om.content, om.connectivity
 
