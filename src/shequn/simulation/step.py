@@ -409,7 +409,6 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     flows["attendees"] = attendees_total
     flows["meetings"] = n_meet
 
-
     # ---------------------------------------------------------------- 4. leaders, volunteers
     act = np.zeros(cap, dtype=np.float32)
     if leaders_on and d.leaders.size:
