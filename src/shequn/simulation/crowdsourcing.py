@@ -167,7 +167,7 @@ def crowdsource(
         w = np.asarray(A[rows, cols]).reshape(seen.shape)
         perceived = perceived + bias * w
     pick = seen[np.arange(voters.size), np.argmax(perceived, axis=1)]
-    votes = np.bincount(pick, weights=weight[voters], minlength=n_prop)
+    votes = np.bincount(pick, weights=weight[voters], minlength=n_prop).astype(np.float64)
     order_votes = np.lexsort((-quality, -votes))  # ties broken toward the better idea
     chosen = order_votes[:top].astype(np.int64)
     best_true_sorted = np.sort(quality)[::-1]

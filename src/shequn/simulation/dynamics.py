@@ -161,8 +161,8 @@ class Dynamics:
 
     def fit(
         self,
-        members: NDArray[np.int64],
-        products: NDArray[np.int64],
+        members: NDArray[np.integer[Any]],
+        products: NDArray[np.integer[Any]],
         taste: NDArray[np.float64] | None = None,
     ) -> NDArray[np.float64]:
         """Fit in (0, 1] of each member to the paired product: ``exp(−d² / (2 w²))``.
