@@ -70,11 +70,14 @@ class State:
     taste, interest, order, operator, distance
         Per-slot attributes fixed when a slot is filled (taste vector, interest in the brand,
         the follower ranking, operator flag, distance 0..3 from the launch seeds, 4 beyond).
+    m_used
+        Ties in use: the tie arrays are buffers with spare room; only ``[:m_used]`` is valid.
     eu, ev, ew, messages, meetings, member_tie
-        Ties (``eu < ev`` for week-0 ties), weights, decayed online message counts, offline
-        meeting counts, and whether both ends are ordinary members (operators do not chat).
-    extra_keys
-        Keys ``min · capacity + max`` of ties formed after week 0.
+        Ties (``eu < ev``), weights, decayed online message counts, offline meeting counts,
+        and whether both ends are ordinary members (operators do not chat); slice
+        ``[:m_used]``.
+    extra_keys, extra_pos
+        Sorted keys ``min · capacity + max`` of ties formed after week 0 and their tie indices.
     seeds, volunteers, lv_ties
         Launch seeds, volunteers, and indices of week-0 ties touching a leader or volunteer.
     flows
@@ -99,6 +102,7 @@ class State:
     order: NDArray[np.int64] = attrs.field(repr=False)
     operator: NDArray[np.bool_] = attrs.field(repr=False)
     distance: NDArray[np.int8] = attrs.field(repr=False)
+    m_used: int
     eu: NDArray[np.int32] = attrs.field(repr=False)
     ev: NDArray[np.int32] = attrs.field(repr=False)
     ew: NDArray[np.float32] = attrs.field(repr=False)
@@ -106,6 +110,7 @@ class State:
     meetings: NDArray[np.float32] = attrs.field(repr=False)
     member_tie: NDArray[np.bool_] = attrs.field(repr=False)
     extra_keys: NDArray[np.int64] = attrs.field(repr=False)
+    extra_pos: NDArray[np.int64] = attrs.field(repr=False)
     seeds: NDArray[np.int64] = attrs.field(repr=False)
     volunteers: NDArray[np.int64] = attrs.field(repr=False)
     lv_ties: NDArray[np.int64] = attrs.field(repr=False)
@@ -119,7 +124,7 @@ class State:
     @property
     def n_ties(self) -> int:
         """Ties now (week-0 plus formed since)."""
-        return int(self.eu.shape[0])
+        return self.m_used
 
 
 def _bfs_distance(d: Dynamics, seeds: NDArray[np.int64]) -> NDArray[np.int8]:
@@ -230,8 +235,15 @@ def init_state(dynamics: Dynamics, *, rng: RNGLike = None) -> State:
     lv[d.leaders] = True
     lv[vols] = True
     lv_ties = np.flatnonzero(lv[d.eu] | lv[d.ev]).astype(np.int64)
-    member_tie = ~(operator[d.eu] | operator[d.ev])
     m = d.eu.shape[0]
+    room = m + max(1024, m // 2)  # tie buffers with spare room for ties formed later
+
+    def buf(values: NDArray[Any], dtype: Any) -> NDArray[Any]:
+        out = np.zeros(room, dtype=dtype)
+        out[:m] = values
+        return out
+
+    member_tie = ~(operator[d.eu] | operator[d.ev])
     return State(
         week=0,
         n_used=n,
@@ -251,13 +263,15 @@ def init_state(dynamics: Dynamics, *, rng: RNGLike = None) -> State:
         order=order,
         operator=operator,
         distance=_bfs_distance(d, seeds),
-        eu=d.eu,
-        ev=d.ev,
-        ew=d.ew,
-        messages=np.zeros(m, dtype=np.float32),
-        meetings=np.zeros(m, dtype=np.float32),
-        member_tie=member_tie,
+        m_used=m,
+        eu=buf(d.eu, np.int32),
+        ev=buf(d.ev, np.int32),
+        ew=buf(d.ew, np.float32),
+        messages=np.zeros(room, dtype=np.float32),
+        meetings=np.zeros(room, dtype=np.float32),
+        member_tie=buf(member_tie, bool),
         extra_keys=np.empty(0, dtype=np.int64),
+        extra_pos=np.empty(0, dtype=np.int64),
         seeds=seeds,
         volunteers=vols,
         lv_ties=lv_ties,
@@ -284,7 +298,7 @@ def observe(state: State, dynamics: Dynamics) -> dict[str, Any]:
     active = int((present & state.active).sum())
     adopted = present & (st >= int(Stage.CUSTOMER))
     reach = np.bincount(state.distance[adopted], minlength=FAR + 1)[: FAR + 1]
-    strong = state.meetings >= dynamics.mechanisms.tie_rule.strong_after_meetings
+    strong = state.meetings[: state.m_used] >= dynamics.mechanisms.tie_rule.strong_after_meetings
     return {
         "stage_counts": counts,
         "members": int(present.sum()),

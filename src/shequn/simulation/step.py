@@ -105,8 +105,26 @@ def _add_ties(
         state_ties["pending"].append((a[keep], b[keep], meetings))
 
 
+def _find_ties(d: Dynamics, st: dict[str, Any], keys: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Tie indices of the given ``min · capacity + max`` keys that exist (others dropped)."""
+    keys = np.sort(keys)  # sorted queries make the binary searches cache-friendly
+    out = []
+    if d.base_keys.size and keys.size:
+        pos = np.searchsorted(d.base_keys, keys).clip(0, d.base_keys.size - 1)
+        out.append(pos[d.base_keys[pos] == keys])  # week-0 ties are stored in key order
+    ex = st["extra_keys"]
+    if ex.size and keys.size:
+        pos = np.searchsorted(ex, keys).clip(0, ex.size - 1)
+        out.append(st["extra_pos"][pos[ex[pos] == keys]])
+    return np.concatenate(out).astype(np.int64) if out else np.empty(0, np.int64)
+
+
 def _commit_ties(st: dict[str, Any], d: Dynamics) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Append the queued ties that do not exist yet (one concatenation per week)."""
+    """Append the queued ties that do not exist yet into the tie buffers (grown by doubling).
+
+    Writes go to slots beyond the previous state's ``m_used``, which that state never reads,
+    so buffers are shared between consecutive states without copying.
+    """
     empty = np.empty(0, np.int64)
     if not st["pending"]:
         return empty, empty
@@ -116,26 +134,37 @@ def _commit_ties(st: dict[str, Any], d: Dynamics) -> tuple[NDArray[np.int64], ND
     keys = np.minimum(a, b) * d.capacity + np.maximum(a, b)
     keys, first = np.unique(keys, return_index=True)
     meet = meet[first]
+    exists = np.zeros(keys.size, dtype=bool)
     if d.base_keys.size:
         pos = np.searchsorted(d.base_keys, keys).clip(0, d.base_keys.size - 1)
-        exists = d.base_keys[pos] == keys
-    else:
-        exists = np.zeros(keys.size, bool)
+        exists |= d.base_keys[pos] == keys
     ex = st["extra_keys"]  # sorted
     if ex.size:
         pos = np.searchsorted(ex, keys).clip(0, ex.size - 1)
         exists |= ex[pos] == keys
     keys, meet = keys[~exists], meet[~exists]
-    if keys.size == 0:
+    k = int(keys.size)
+    if k == 0:
         return empty, empty
+    m0 = st["m0"]
+    names = ("eu_buf", "ev_buf", "ew_buf", "messages_buf", "meetings_buf", "member_tie_buf")
+    if m0 + k > st["eu_buf"].shape[0]:
+        room = max(m0 + k, 2 * st["eu_buf"].shape[0]) - st["eu_buf"].shape[0]
+        for name in names:
+            buf = st[name]
+            st[name] = np.concatenate([buf, np.zeros(room, dtype=buf.dtype)])
     lo, hi = keys // d.capacity, keys % d.capacity
-    st["eu"] = np.concatenate([st["eu"], lo.astype(np.int32)])
-    st["ev"] = np.concatenate([st["ev"], hi.astype(np.int32)])
-    st["ew"] = np.concatenate([st["ew"], np.ones(keys.size, F32)])
-    st["messages"] = np.concatenate([st["messages"], np.zeros(keys.size, F32)])
-    st["meetings"] = np.concatenate([st["meetings"], meet])
-    st["member_tie"] = np.concatenate([st["member_tie"], np.ones(keys.size, bool)])
-    st["extra_keys"] = np.insert(ex, np.searchsorted(ex, keys), keys)
+    sl = slice(m0, m0 + k)
+    st["eu_buf"][sl] = lo
+    st["ev_buf"][sl] = hi
+    st["ew_buf"][sl] = 1.0
+    st["messages_buf"][sl] = 0.0
+    st["meetings_buf"][sl] = meet
+    st["member_tie_buf"][sl] = True
+    ins = np.searchsorted(ex, keys)
+    st["extra_keys"] = np.insert(ex, ins, keys)
+    st["extra_pos"] = np.insert(st["extra_pos"], ins, np.arange(m0, m0 + k, dtype=np.int64))
+    st["m_used"] = m0 + k
     return lo, hi
 
 
@@ -291,36 +320,45 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     loss_over[readers] = 1.0 - F32(1.0 - m.overload * (1.0 - d.quality)) ** excess
 
     # ---------------------------------------------------------------- 2. peer talk
+    rule = m.tie_rule
+    m0 = state.m_used
+    messages_buf = np.empty_like(state.messages)
+    messages_buf[:m0] = state.messages[:m0] * F32(0.5 ** (1.0 / rule.half_life_weeks))
+    messages = messages_buf[:m0]
     ties: dict[str, Any] = {
-        "eu": state.eu,
-        "ev": state.ev,
-        "ew": state.ew,
-        "messages": state.messages,
-        "meetings": state.meetings,
-        "member_tie": state.member_tie,
+        "m0": m0,
+        "m_used": m0,
+        "eu_buf": state.eu,
+        "ev_buf": state.ev,
+        "ew_buf": state.ew,
+        "messages_buf": messages_buf,
+        "meetings_buf": state.meetings,
+        "member_tie_buf": state.member_tie,
+        "eu": state.eu[:m0],
+        "ev": state.ev[:m0],
+        "ew": state.ew[:m0],
+        "meetings": state.meetings[:m0],
         "extra_keys": state.extra_keys,
+        "extra_pos": state.extra_pos,
         "pending": [],
     }
-    rule = m.tie_rule
-    messages = state.messages * F32(0.5 ** (1.0 / rule.half_life_weeks))
     talks = np.zeros(cap, dtype=np.float32)
     t_u = t_v = np.empty(0, dtype=np.int64)
     n_talk = 0
     if d.group_chat and prof.peer_talk > 0 and d.flow > 0:
-        eu, ev = state.eu, state.ev
+        eu, ev = ties["eu"], ties["ev"]
         # present, ordinary members only (operators and the lapsed have weight 0)
         ec = np.where(cust & ~state.operator, e, F32(0.0))
         strength = -np.expm1(
-            -(F32(rule.message_weight) * messages + F32(rule.meeting_weight) * state.meetings)
+            -(F32(rule.message_weight) * messages + F32(rule.meeting_weight) * ties["meetings"])
         )
-        p = F32(prof.peer_talk * d.flow) * ec[eu] * ec[ev] * (1 + strength) * state.ew
+        p = F32(prof.peer_talk * d.flow) * ec[eu] * ec[ev] * (1 + strength) * ties["ew"]
         talk = gen.random(p.size, dtype=np.float32) < p
         tl = np.flatnonzero(talk)
         messages[tl] += 1
         t_u, t_v = eu[tl].astype(np.int64), ev[tl].astype(np.int64)
         talks = (np.bincount(t_u, minlength=cap) + np.bincount(t_v, minlength=cap)).astype(F32)
         n_talk = int(tl.size)
-    ties["messages"] = messages
     g_peer = 1.0 - np.power(F32(1.0 - m.talk_gain), talks)
     flows["messages"] = n_talk
 
@@ -381,25 +419,26 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
             g_event[att] = m.event_gain
             attended = state.attended.copy()
             attended[att] += 1
-            # ties between attendees of the same event: week-0 ties through the CSR rows of
-            # the attendees, later ties by scanning the (few) ties formed since
-            ra, rb = _gather_rows(d.adjacency.indptr, d.adjacency.indices, att[att < d.n])
-            same = (ra < rb) & (attend[rb] == attend[ra])
-            met_idx = np.searchsorted(d.base_keys, ra[same] * cap + rb[same])
-            E0 = d.n_edges
-            xa, xb = ties["eu"][E0:], ties["ev"][E0:]
-            xm = np.flatnonzero((attend[xa] >= 0) & (attend[xa] == attend[xb])) + E0
-            met_idx = np.concatenate([met_idx, xm])
+            # every pair of attendees of the same event that is tied adds a meeting; attendees
+            # are already sorted by event (group), so pairs are enumerated block by block
+            srt, evs = att, gs[ok]
+            lo_b = np.searchsorted(evs, evs, side="left")
+            hi_b = np.searchsorted(evs, evs, side="right")
+            pos_in = np.arange(srt.size)
+            after = hi_b - pos_in - 1
+            total = int(after.sum())
+            i_idx = np.repeat(pos_in, after)
+            j_idx = i_idx + 1 + (np.arange(total) - np.repeat(np.cumsum(after) - after, after))
+            pa, pb_ = srt[i_idx], srt[j_idx]
+            pkeys = np.minimum(pa, pb_) * cap + np.maximum(pa, pb_)
+            met_idx = _find_ties(d, ties, pkeys)
             n_meet = int(met_idx.size)
             if n_meet:
-                meet_new = ties["meetings"].copy()
+                meet_new = ties["meetings_buf"].copy()
                 meet_new[met_idx] += 1
-                ties["meetings"] = meet_new
+                ties["meetings_buf"] = meet_new
+                ties["meetings"] = meet_new[: ties["m0"]]
             if d.event_ties > 0 and att.size > 1:
-                srt = att[np.argsort(attend[att], kind="stable")]
-                evs = attend[srt]
-                lo_b = np.searchsorted(evs, evs, side="left")
-                hi_b = np.searchsorted(evs, evs, side="right")
                 reps = gen.poisson(d.event_ties, size=srt.size)
                 who = np.repeat(np.arange(srt.size), reps)
                 span = (hi_b - lo_b)[who]
@@ -419,8 +458,8 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     lead = act.copy()
     if state.lv_ties.size:
         li = state.lv_ties
-        a, b = state.eu[li], state.ev[li]
-        w = state.ew[li]
+        a, b = ties["eu"][li], ties["ev"][li]
+        w = ties["ew"][li]
         lead += np.bincount(a, weights=act[b] * w, minlength=cap).astype(F32)
         lead += np.bincount(b, weights=act[a] * w, minlength=cap).astype(F32)
     lead = np.minimum(lead, F32(1.0))
@@ -596,7 +635,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     )
     hz = (
         prof.baseline_churn
-        * np.exp(-m.churn_engagement * e[ii].astype(np.float64))
+        * np.exp(F32(-m.churn_engagement) * e[ii])
         * (1.0 - m.strong_protect) ** s3[ii]
         * mult_d
     )
@@ -755,12 +794,14 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
         dissatisfied=dissat,
         attended=attended,
         active=active,
-        eu=ties["eu"],
-        ev=ties["ev"],
-        ew=ties["ew"],
-        messages=ties["messages"],
-        meetings=ties["meetings"],
-        member_tie=ties["member_tie"],
+        m_used=ties["m_used"],
+        eu=ties["eu_buf"],
+        ev=ties["ev_buf"],
+        ew=ties["ew_buf"],
+        messages=ties["messages_buf"],
+        meetings=ties["meetings_buf"],
+        member_tie=ties["member_tie_buf"],
+        extra_pos=ties["extra_pos"],
         extra_keys=ties["extra_keys"],
         flows=flows,
     )
