@@ -43,6 +43,7 @@ def _om(
     bcast: float,
     bursty: bool,
     closed: bool,
+    audience: str = "members",
 ) -> OperatingModel:
     return OperatingModel(
         connectivity=Connectivity(feedback="closed" if closed else "open"),
@@ -51,6 +52,7 @@ def _om(
             rule_strictness=strict,
             invite_policy=policy,
             broadcast_budget=bcast,
+            broadcast_audience=audience,
             event_frequency=0.5,
             event_capacity=10,
         ),
@@ -63,9 +65,10 @@ om_strategy = st.builds(
     st.floats(0, 1),
     st.floats(0, 1),
     st.sampled_from(list(InvitePolicy)),
-    st.sampled_from([0.0, 5.0]),
+    st.sampled_from([0.0, 5.0, 2000.0]),
     st.booleans(),
     st.booleans(),
+    st.sampled_from(["members", "market"]),
 )
 
 
@@ -313,3 +316,16 @@ def test_profiles_table() -> None:
         p.leader_dependence for k, p in PROFILES.items() if k.value != "leader"
     )
     assert profile_for("values").homophily == max(p.homophily for p in PROFILES.values())
+
+
+def test_mass_ads_customers_join_and_respect_capacity() -> None:
+    mech = Mechanisms(market_spread=1.0, broadcast_conversion=1.0)
+    c = generate_community("brand", 100, rng=0)
+    om = OperatingModel.broadcast_only(budget=10.0, audience="market")  # 200 messages a week
+    t = simulate(c, om, weeks=6, rng=0, mechanisms=mech, capacity=160)
+    ads = t.columns["ad_customers"]
+    assert ads.sum() > 0
+    assert int(t.stage_counts[-1].sum()) == int(t.stage_counts[0].sum() + ads.sum())
+    assert int(t.stage_counts[-1].sum()) <= 160 - 1  # the brand account holds one slot
+    assert np.array_equal(np.diff(t.members), (t.columns["joined"] - t.columns["left"])[1:])
+    assert t.columns["new_broadcast"].sum() >= ads.sum()
