@@ -570,10 +570,15 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     rates = np.asarray((0.0, *m.repeat_rates))
     if rep.size:
         st_rep = stage[rep]
-        for k_st in (CUSTOMER, USER, FAN, FRIEND):  # one bulk draw per stage
+        for k_st in (CUSTOMER, USER, FAN, FRIEND):
             sel = rep[st_rep == k_st]
             if sel.size and rates[k_st] > 0:
-                units[sel] = gen.poisson(rates[k_st], size=sel.size).astype(F32)
+                # iid Poisson(r) per member == Poisson(r * count) units spread uniformly at
+                # random over the members (same joint law, far fewer draws)
+                total = int(gen.poisson(rates[k_st] * sel.size))
+                units[sel] = np.bincount(
+                    gen.integers(0, sel.size, size=total), minlength=sel.size
+                ).astype(F32)
     units[new_c] += 1.0
     buyers = np.flatnonzero(units > 0)
     bu = units[buyers]
@@ -629,6 +634,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     flows["moved_up"] = int(up.size)
     flows["moved_down"] = int(down.size)
 
+    protect = (F32(1.0 - m.strong_protect) ** np.arange(4, dtype=F32)).astype(F32)
     ii = np.flatnonzero(cust)
     mult_d = np.where(
         dissat[ii], m.open_multiplier if d.feedback_open else m.closed_multiplier, 1.0
@@ -636,7 +642,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     hz = (
         prof.baseline_churn
         * np.exp(F32(-m.churn_engagement) * e[ii])
-        * (1.0 - m.strong_protect) ** s3[ii]
+        * protect[np.minimum(strong[ii], 3)]
         * mult_d
     )
     if d.group_chat:  # rules: disorder when loose, burden when strict (seed 002)
