@@ -1,0 +1,86 @@
+"""A compact demo: a brand community run well vs run as a member card with SMS, side by side.
+
+Examples
+--------
+>>> from shequn.scenarios.demo import demo_report
+>>> print(demo_report(rng=1, n=300, weeks=4).splitlines()[0])
+shequn simulation demo: a brand community of 300 members, 4 weeks (seed 1)
+"""
+
+from __future__ import annotations
+
+import math
+
+from shequn._validation import check_int
+from shequn.community.generators import generate_community
+from shequn.operating.model import OperatingModel
+from shequn.rng import RNGLike, resolve_rng
+from shequn.simulation.engine import simulate
+from shequn.simulation.trajectory import Trajectory
+
+__all__ = ["demo_report"]
+
+
+def _fmt(x: float) -> str:
+    if isinstance(x, float) and not math.isfinite(x):
+        return str(x)
+    if isinstance(x, float) and abs(x) < 10:
+        return f"{x:.3f}"
+    return f"{x:,.0f}"
+
+
+def demo_report(*, rng: RNGLike = None, n: int = 3000, weeks: int = 26) -> str:
+    """Run a brand community under a good operating model and under broadcast only; compare.
+
+    The good model is :class:`~shequn.operating.OperatingModel` defaults (group chat, 3 items of
+    quality 0.7 a week, monthly events per group, open invitations, moderate rules). The member
+    card model is :meth:`OperatingModel.broadcast_only` spending the same money on SMS.
+
+    Returns
+    -------
+    str
+        A text table, ready to print.
+
+    Examples
+    --------
+    >>> "retention" in demo_report(rng=0, n=200, weeks=3)
+    True
+    """
+    n = check_int(n, owner="demo_report", field="n", low=50)
+    weeks = check_int(weeks, owner="demo_report", field="weeks", low=1)
+    seed = rng if isinstance(rng, int) else None
+    gen = resolve_rng(rng, owner="demo_report")
+    c = generate_community("brand", n, rng=gen)
+    sim_seed = int(gen.integers(2**63))
+    good = simulate(c, OperatingModel(), weeks=weeks, rng=sim_seed)
+    budget = float(good.marketing_costs[-1] / weeks)
+    card = simulate(c, OperatingModel.broadcast_only(budget=budget), weeks=weeks, rng=sim_seed)
+
+    def row(t: Trajectory) -> dict[str, float]:
+        s = t.summary()
+        v = t.value_layers
+        return {
+            "members at end": float(s["members"]),
+            "retention of week-0 members": float(s["retention"]),
+            "active share": float(s["active_share"]),
+            "customers (adopters)": float(s["adopters"]),
+            "fans + friends": float(s["stages"]["fan"] + s["stages"]["friend"]),
+            "revenue": float(s["revenue"]),
+            "marketing spend": float(t.marketing_costs[-1]),
+            "profit": float(s["profit"]),
+            "CAC": float(s["cac"]),
+            "ROI": float(s["roi"]),
+            "messages between members": v["channel_messages"],
+            "feedback + ideas": v["platform_feedback"] + v["platform_ideas"],
+            "ties formed": v["ecosystem_ties"],
+        }
+
+    a, b = row(good), row(card)
+    head = f"shequn simulation demo: a brand community of {n} members, {weeks} weeks" + (
+        f" (seed {seed})" if seed is not None else ""
+    )
+    w = max(len(k) for k in a)
+    lines = [head, f"{'':{w}}  {'community (通法术器)':>20}  {'member card + SMS':>18}"]
+    for k in a:
+        lines.append(f"{k:{w}}  {_fmt(a[k]):>20}  {_fmt(b[k]):>18}")
+    return "\n".join(lines)
