@@ -1,10 +1,16 @@
-"""Command-line interface: ``shequn demo``.
+"""Command-line interface: ``shequn demo``, the built-in example scenario.
+
+``shequn demo`` generates the four community types and prints their structure side by side,
+then simulates a brand community run with the default operating model (通法术器) against the
+same community run as a member card with SMS, and prints the two trajectories' outcomes.
 
 Examples
 --------
 >>> from shequn.cli import main
->>> main(["demo", "--n", "300", "--seed", "1"])  # doctest: +ELLIPSIS
+>>> main(["demo", "--n", "300", "--seed", "1", "--weeks", "2"])  # doctest: +ELLIPSIS
 shequn demo: the four community types, 300 members each (seed 1)
+...
+shequn simulation demo: a brand community of 3000 members, 2 weeks (seed 1)
 ...
 0
 """
@@ -54,6 +60,14 @@ def _demo(n: int, seed: int) -> int:
     return 0
 
 
+def _simulation_demo(seed: int, weeks: int) -> int:
+    from shequn.scenarios import demo_report
+
+    print()
+    print(demo_report(rng=seed, weeks=weeks))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``shequn`` command; returns the exit status."""
     parser = argparse.ArgumentParser(prog="shequn", description="Community economics models.")
@@ -61,11 +75,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="run the built-in example scenario")
     demo.add_argument("--n", type=int, default=2000, help="members per community (default 2000)")
     demo.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+    demo.add_argument(
+        "--weeks", type=int, default=26, help="weeks to simulate in the strategy comparison"
+    )
     args = parser.parse_args(argv)
     if args.command == "demo":
-        if args.n < 3:
-            parser.error("--n must be at least 3")
-        return _demo(args.n, args.seed)
+        if args.n < 50:
+            parser.error("--n must be at least 50")
+        if args.weeks < 1:
+            parser.error("--weeks must be at least 1")
+        return _demo(args.n, args.seed) or _simulation_demo(args.seed, args.weeks)
     return 2  # pragma: no cover
 
 

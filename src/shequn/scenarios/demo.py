@@ -24,7 +24,7 @@ __all__ = ["demo_report"]
 def _fmt(x: float) -> str:
     if isinstance(x, float) and not math.isfinite(x):
         return str(x)
-    if isinstance(x, float) and abs(x) < 10:
+    if isinstance(x, float) and abs(x) < 10 and not x.is_integer():
         return f"{x:.3f}"
     return f"{x:,.0f}"
 
@@ -83,4 +83,8 @@ def demo_report(*, rng: RNGLike = None, n: int = 3000, weeks: int = 26) -> str:
     lines = [head, f"{'':{w}}  {'community (通法术器)':>20}  {'member card + SMS':>18}"]
     for k in a:
         lines.append(f"{k:{w}}  {_fmt(a[k]):>20}  {_fmt(b[k]):>18}")
+    lines.append(
+        f"(the member card was offered the community's weekly spend, {_fmt(budget)}, for SMS; "
+        "it can send at most one message per member a week)"
+    )
     return "\n".join(lines)
