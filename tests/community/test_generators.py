@@ -139,3 +139,6 @@ def test_from_graph_round_trip() -> None:
     assert c.index_of(["Valjean"]).size == 1
     with pytest.raises(InvalidParameterError, match="members"):
         c.index_of(["Nobody"])
+    with pytest.raises(InvalidParameterError, match=r"`Community\.members_with_role\.role`.*9"):
+        c.members_with_role(9)  # type: ignore[arg-type]
+    assert c.members_with_role(0).size == c.n  # an int that is a Role value is accepted

@@ -266,7 +266,7 @@ class Ladder:
                 "Ladder.simulate", "start", f"hold Stage values (index {bad[0]})", s0[bad[0]]
             )
         n = check_int(steps, owner="Ladder.simulate", field="steps", low=0)
-        gen = resolve_rng(rng)
+        gen = resolve_rng(rng, owner="Ladder.simulate")
         cum = np.cumsum(self.transition, axis=1)
         cum[:, -1] = 1.0
         out = np.empty((s0.size, n + 1), dtype=np.int8)

@@ -231,7 +231,7 @@ class BGBB:
         """
         k = check_int(n_customers, owner="BGBB.sample", field="n_customers", low=1)
         nn = check_int(n, owner="BGBB.sample", field="n", low=1)
-        gen = resolve_rng(rng)
+        gen = resolve_rng(rng, owner="BGBB.sample")
         p = gen.beta(self.alpha, self.beta, size=k)
         theta = gen.beta(self.gamma, self.delta, size=k)
         alive_for = gen.geometric(theta) - 1  # opportunities survived

@@ -215,7 +215,7 @@ class BGNBD:
         T_ = np.broadcast_to(
             check_array(T, owner="BGNBD.sample", field="T", nonnegative=True), (n,)
         ).astype(np.float64)
-        gen = resolve_rng(rng)
+        gen = resolve_rng(rng, owner="BGNBD.sample")
         lam = gen.gamma(self.r, 1.0 / self.alpha, size=n)
         p = gen.beta(self.a, self.b, size=n)
         until_drop = gen.geometric(p)  # purchases made before dropping out (>= 1)

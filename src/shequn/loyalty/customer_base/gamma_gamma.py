@@ -153,7 +153,7 @@ class GammaGamma:
             nonnegative=True,
         )
         check_int(int(x.size), owner="GammaGamma.sample", field="frequency.size", low=1)
-        gen = resolve_rng(rng)
+        gen = resolve_rng(rng, owner="GammaGamma.sample")
         nu = gen.gamma(self.q, 1.0 / self.gamma, size=x.size)
         total = gen.gamma(np.maximum(self.p * x, 1e-300), 1.0 / nu)
         return np.where(x > 0, total / np.maximum(x, 1), 0.0)

@@ -258,7 +258,7 @@ class ParetoNBD:
         T_ = np.broadcast_to(
             check_array(T, owner="ParetoNBD.sample", field="T", nonnegative=True), (n,)
         ).astype(np.float64)
-        gen = resolve_rng(rng)
+        gen = resolve_rng(rng, owner="ParetoNBD.sample")
         lam = gen.gamma(self.r, 1.0 / self.alpha, size=n)
         mu = gen.gamma(self.s, 1.0 / self.beta, size=n)
         life = gen.exponential(1.0, size=n) / mu
