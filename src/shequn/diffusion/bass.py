@@ -730,6 +730,31 @@ class BassFit:
             index=pd.Index(list(_PARAMS), name="param"),
         )
 
+    def plot(
+        self,
+        *,
+        periods: int | None = None,
+        level: float | None = None,
+        split: bool = True,
+        ax: Any = None,
+    ) -> Any:
+        """The forecast plot (needs the ``plot`` extra): data, fit, prediction band, p/q split.
+
+        A shortcut for :func:`shequn.plotting.bass.plot_bass_forecast`; draws on ``ax`` (a new
+        figure when ``None``) and returns the Axes.
+
+        Examples
+        --------
+        >>> matplotlib = __import__("pytest").importorskip("matplotlib")
+        >>> matplotlib.use("Agg")
+        >>> ax = fit_bass(Bass(p=0.03, q=0.38, m=1000).adoptions(12)).plot(periods=25)
+        >>> ax.get_ylabel()
+        'adoptions per period'
+        """
+        from shequn.plotting.bass import plot_bass_forecast
+
+        return plot_bass_forecast(self, periods=periods, level=level, split=split, ax=ax)
+
     def _repr_html_(self) -> str:
         ci = self.conf_int()
         rows = "".join(

@@ -1002,6 +1002,24 @@ class BudgetComparison:
             index=pd.RangeIndex(self.broadcast.shape[0], name="run"),
         )
 
+    def plot(self, *, ax: Any = None) -> Any:
+        """Histograms of customers per run for both channels (needs the ``plot`` extra).
+
+        A shortcut for :func:`shequn.plotting.bass.plot_budget_comparison`; returns the Axes.
+
+        Examples
+        --------
+        >>> matplotlib = __import__("pytest").importorskip("matplotlib")
+        >>> matplotlib.use("Agg")
+        >>> cmp = compare_budget(1000, broadcast=BroadcastCampaign(audience=1, open_rate=1.0,
+        ...     cost_per_impression=1.0), community=lambda b, g: 5, runs=20, rng=0)
+        >>> cmp.plot().get_xlabel()
+        'customers acquired'
+        """
+        from shequn.plotting.bass import plot_budget_comparison
+
+        return plot_budget_comparison(self, ax=ax)
+
 
 def compare_budget(
     budget: float,
