@@ -1076,7 +1076,11 @@ def compare_budget(
     )
     campaign = broadcast.at_budget(b)
     out = replicate(
-        functools.partial(_one_run, campaign, community, b), runs=runs, rng=rng, executor=executor
+        functools.partial(_one_run, campaign, community, b),
+        runs=runs,
+        rng=rng,
+        executor=executor,
+        owner=owner,
     )
     arr = np.asarray(out, dtype=np.int64).reshape(runs, 2)
     return BudgetComparison(

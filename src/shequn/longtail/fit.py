@@ -1091,7 +1091,16 @@ def bootstrap_pvalue(
         xmin_range=fit.xmin_range,
         search=fit.search,
     )
-    d = np.asarray(replicate(fn, runs=runs, rng=rng, executor=executor, batch_size=batch_size))
+    d = np.asarray(
+        replicate(
+            fn,
+            runs=runs,
+            rng=rng,
+            executor=executor,
+            batch_size=batch_size,
+            owner="bootstrap_pvalue",
+        )
+    )
     p = float(np.mean(d >= fit.ks_distance))
     return BootstrapResult(
         p_value=p,
