@@ -64,6 +64,7 @@ from shequn._validation import (
     check_choice,
     check_in_range,
     check_int,
+    check_level,
     check_positive,
     fail,
     positive,
@@ -607,7 +608,7 @@ class BassFit:
         >>> bool(ci[0, 0] < 0.03 < ci[0, 1])
         True
         """
-        lv = self.level if level is None else _level(level, "BassFit.conf_int")
+        lv = self.level if level is None else check_level(level, owner="BassFit.conf_int")
         z = self._quantile(lv)
         return np.column_stack([self.params - z * self.se, self.params + z * self.se])
 
@@ -648,7 +649,7 @@ class BassFit:
         >>> bool(abs(fc.cumulative[-1] - 1000) < 5)
         True
         """
-        lv = self.level if level is None else _level(level, "BassFit.predict")
+        lv = self.level if level is None else check_level(level, owner="BassFit.predict")
         k = _periods_arg(periods, "BassFit.predict")
         n = int(k.max())
         x = self._effort_for(n, effort)
@@ -767,12 +768,6 @@ class BassFit:
             "<table><tr><th>param</th><th>estimate</th><th>se</th><th>lower</th>"
             f"<th>upper</th></tr>{rows}</table>"
         )
-
-
-def _level(level: float, owner: str) -> float:
-    return check_in_range(
-        level, owner=owner, field="level", low=0, high=1, low_open=True, high_open=True
-    )
 
 
 def _curve_and_jac(X: FloatArray, p: float, q: float, m: float) -> tuple[FloatArray, FloatArray]:
@@ -1196,7 +1191,7 @@ def fit_bass(
         dtype=np.float64,
     )
     method = check_choice(method, ["nls", "ols", "mle"], owner=owner, field="method")
-    lv = _level(level, owner)
+    lv = check_level(level, owner=owner)
     k = 2 if m is not None else 3
     if y.shape[0] < k:
         raise fail(

@@ -45,6 +45,7 @@ from shequn.loyalty.customer_base._common import (
     CustomerBaseFit,
     check_rfm,
     compress_rows,
+    fit_result,
     initial_log,
     maximise,
 )
@@ -323,18 +324,7 @@ class ParetoNBD:
         res = maximise(
             negll, x0, owner="ParetoNBD.fit", n=n, penalizer=penalizer, names=cls.param_names
         )
-        r, al, s, be = (float(v) for v in np.exp(res.log_params))
-        return CustomerBaseFit(
-            model=cls(r=r, alpha=al, s=s, beta=be),
-            covariance_log=res.covariance_log,
-            log_likelihood=res.log_likelihood,
-            n_customers=int(n),
-            n_rows=int(ux.size),
-            penalizer=float(penalizer),
-            iterations=res.iterations,
-            converged=res.converged,
-            message=res.message,
-        )
+        return fit_result(cls, res, n_customers=n, n_rows=ux.size, penalizer=penalizer)
 
     @classmethod
     def fit_summary(cls, summary: Any, **kwargs: Any) -> CustomerBaseFit[ParetoNBD]:
