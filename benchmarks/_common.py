@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import gc
+import os
+import platform
 import resource
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
@@ -32,6 +36,26 @@ def peak_traced(fn: Callable[[], Any]) -> tuple[float, int, Any]:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return elapsed, peak, out
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, e.g. ``"1.43 1.15 0.61"`` (other jobs on the CPUs)."""
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def machine_line() -> str:
+    """Date, command, machine and load: the context every published figure needs."""
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    cmd = " ".join(["python", *sys.argv])
+    return (
+        f"{now} | {cmd} | {os.cpu_count()} CPUs, Python {platform.python_version()} | "
+        f"load average {load_average()}"
+    )
+
+
+def print_context() -> None:
+    """Print :func:`machine_line` (call at the start and at the end of a benchmark)."""
+    print(f"[{machine_line()}]", flush=True)
 
 
 def max_rss_mb() -> float:

@@ -1,6 +1,6 @@
 """Benchmark: Bass fitting and the community channel against plain baselines and a peer.
 
-Run: ``PYTHONPATH=src /work/venv/bin/python benchmarks/bench_bass.py [--quick]``
+Run: ``PYTHONPATH=src python benchmarks/bench_bass.py [--quick]``
 
 1. Bass NLS: :func:`shequn.diffusion.bass.fit_bass` (grid start, analytic Jacobian, bounded
    trust region, standard errors, identification check) against a plain
@@ -16,15 +16,19 @@ Run: ``PYTHONPATH=src /work/venv/bin/python benchmarks/bench_bass.py [--quick]``
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 from scipy.optimize import curve_fit
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import print_context
 from shequn.diffusion.bass import Bass, fit_bass
 from shequn.diffusion.reach import CommunityChannel, PowerOpenRate, fit_open_rate
 from shequn.exceptions import ShequnError
@@ -32,6 +36,7 @@ from shequn.rng import spawn_seeds
 
 
 def _timeit(fn: Callable[[], Any], repeat: int) -> float:
+    """Seconds per call: best of 3 rounds of ``repeat`` calls (the calls are sub-millisecond)."""
     best = np.inf
     for _ in range(3):
         t0 = time.perf_counter()
@@ -153,10 +158,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="short run")
     args = parser.parse_args()
     n = 50 if args.quick else 300
+    print_context()
     bench_fit(n, Bass(p=0.02, q=0.4, m=10_000.0), 18, 15.0, True)
     # a fast-imitation product in a big market: far from the textbook start
     bench_fit(n, Bass(p=0.001, q=1.2, m=1_000_000.0), 12, 2000.0, False)
     bench_channel(5_000 if args.quick else 20_000, 10 if args.quick else 20)
+    print_context()
 
 
 if __name__ == "__main__":

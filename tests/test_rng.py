@@ -66,3 +66,8 @@ def test_executors_give_identical_results() -> None:
 def test_runs_must_be_positive() -> None:
     with pytest.raises(InvalidParameterError, match=r"`replicate\.runs`"):
         replicate(_normal_mean, runs=0, rng=1)
+    # a function built on replicate reports bad values under its own name
+    with pytest.raises(InvalidParameterError, match=r"`my_sim\.runs`"):
+        replicate(_normal_mean, runs=0, rng=1, owner="my_sim")
+    with pytest.raises(InvalidParameterError, match=r"`my_sim\.rng`"):
+        replicate(_normal_mean, runs=2, rng=-4, owner="my_sim")

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from shequn._validation import check_in_range
+from shequn._validation import check_level
 
 __all__ = ["mean_ci", "mean_ci_columns"]
 
@@ -31,9 +31,7 @@ def mean_ci(values: ArrayLike, *, level: float = 0.95) -> tuple[float, float, fl
     >>> mean_ci([5.0])[0]
     5.0
     """
-    level = check_in_range(
-        level, owner="mean_ci", field="level", low=0, high=1, low_open=True, high_open=True
-    )
+    level = check_level(level, owner="mean_ci")
     x = np.asarray(values, dtype=float).ravel()
     n = x.size
     if n == 0:
@@ -57,9 +55,7 @@ def mean_ci_columns(
     >>> m.tolist()
     [2.0, 3.0]
     """
-    level = check_in_range(
-        level, owner="mean_ci_columns", field="level", low=0, high=1, low_open=True, high_open=True
-    )
+    level = check_level(level, owner="mean_ci_columns")
     x = np.asarray(values, dtype=float)
     if x.ndim == 1:
         x = x[:, None]

@@ -41,6 +41,7 @@ __all__ = [
     "check_finite",
     "check_in_range",
     "check_int",
+    "check_level",
     "check_nonnegative",
     "check_positive",
     "check_probability",
@@ -134,6 +135,23 @@ def check_probability(value: Any, *, owner: str, field: str) -> float:
     1.0
     """
     return check_in_range(value, owner=owner, field=field, low=0.0, high=1.0)
+
+
+def check_level(value: Any, *, owner: str, field: str = "level") -> float:
+    """Return ``value`` as a float if it is a confidence level, strictly between 0 and 1.
+
+    Examples
+    --------
+    >>> check_level(0.95, owner="mean_ci")
+    0.95
+    >>> check_level(1, owner="mean_ci")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `mean_ci.level` must be in (0, 1); got 1
+    """
+    return check_in_range(
+        value, owner=owner, field=field, low=0.0, high=1.0, low_open=True, high_open=True
+    )
 
 
 def check_positive(value: Any, *, owner: str, field: str) -> float:

@@ -140,6 +140,7 @@ def replicate(
     rng: RNGLike = None,
     executor: Executor | None = None,
     batch_size: int | None = None,
+    owner: str = "replicate",
 ) -> list[R]:
     """Call ``fn(generator)`` once per run, each run on its own spawned child stream.
 
@@ -157,6 +158,9 @@ def replicate(
     batch_size
         Runs sent to the executor per task, so that small runs do not drown in overhead;
         by default about four tasks per worker-sized chunk (``ceil(runs / 16)``).
+    owner
+        The name bad ``runs``, ``rng`` or ``batch_size`` values are reported under: a function
+        built on ``replicate`` passes its own name, so the user sees where the value went in.
 
     Returns
     -------
@@ -174,13 +178,13 @@ def replicate(
     >>> serial == threaded
     True
     """
-    runs = check_int(runs, owner="replicate", field="runs", low=1)
-    seeds = spawn_seeds(rng, runs, owner="replicate")
+    runs = check_int(runs, owner=owner, field="runs", low=1)
+    seeds = spawn_seeds(rng, runs, owner=owner)
     if executor is None:
         return _run_batch(fn, seeds)
     if batch_size is None:
         batch_size = max(1, math.ceil(runs / 16))
-    batch_size = check_int(batch_size, owner="replicate", field="batch_size", low=1)
+    batch_size = check_int(batch_size, owner=owner, field="batch_size", low=1)
     batches = [seeds[i : i + batch_size] for i in range(0, runs, batch_size)]
     futures = [executor.submit(_run_batch, fn, b) for b in batches]
     out: list[R] = []

@@ -15,6 +15,7 @@ from shequn.community import (
     average_clustering,
     degree_centralization,
     generate_community,
+    modularity,
     taste_assortativity,
 )
 from shequn.exceptions import InvalidParameterError
@@ -65,6 +66,11 @@ def test_documented_differences(communities: dict[CommunityType, Community]) -> 
     assert hom[CommunityType.VALUES] > 0.8
     for k in (CommunityType.BRAND, CommunityType.LEADER, CommunityType.SHARING):
         assert abs(hom[k]) < 0.15
+    # modularity (Louvain): the leader's hub joins everyone into one circle, the least modular;
+    # the sharing type's small circles are the most modular
+    mod = {k: modularity(c, rng=0) for k, c in communities.items()}
+    assert mod[CommunityType.LEADER] == min(mod.values()) and mod[CommunityType.LEADER] < 0.6
+    assert mod[CommunityType.SHARING] == max(mod.values())
 
 
 def test_roles(communities: dict[CommunityType, Community]) -> None:
@@ -139,3 +145,6 @@ def test_from_graph_round_trip() -> None:
     assert c.index_of(["Valjean"]).size == 1
     with pytest.raises(InvalidParameterError, match="members"):
         c.index_of(["Nobody"])
+    with pytest.raises(InvalidParameterError, match=r"`Community\.members_with_role\.role`.*9"):
+        c.members_with_role(9)  # type: ignore[arg-type]
+    assert c.members_with_role(0).size == c.n  # an int that is a Role value is accepted

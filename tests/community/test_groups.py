@@ -51,3 +51,25 @@ def test_bad_groups() -> None:
         Groups(membership=[0, 1], owners=[1, 0], cap=2)
     with pytest.raises(InvalidParameterError, match=r"`Groups\.new_member`"):
         Groups.single(3).join(new_member=7, via=0)
+
+
+def test_form_groups_takes_any_graph_and_refuses_directed_ones() -> None:
+    import networkx as nx
+    import scipy.sparse as sp
+
+    from shequn.community import form_groups
+
+    G = nx.path_graph(12)
+    from_nx = form_groups(G, cap=5, rng=3)
+    from_csr = form_groups(nx.to_scipy_sparse_array(G, format="csr"), cap=5, rng=3)
+    assert from_nx == from_csr
+    assert from_nx.sizes().tolist() == [5, 5, 2]
+    with pytest.raises(InvalidParameterError, match=r"`form_groups\.graph` must be undirected"):
+        form_groups(nx.DiGraph([(0, 1), (1, 2)]))
+    upper = sp.csr_array(np.triu(np.ones((4, 4)), 1))
+    with pytest.raises(InvalidParameterError, match=r"`form_groups\.graph` must be symmetric"):
+        form_groups(upper)
+    with pytest.raises(InvalidParameterError, match=r"`form_groups\.policy`"):
+        form_groups(G, policy="open")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match=r"`form_groups\.rng`"):
+        form_groups(G, rng=-1)

@@ -17,10 +17,13 @@ from shequn.community import (
     distance_rings,
     k_hop_reach,
     metcalfe_value,
+    modularity,
     odlyzko_value,
     reed_log_value,
     sarnoff_value,
     social_capital,
+    structure_summary,
+    taste_assortativity,
     triangles,
 )
 from shequn.exceptions import InvalidParameterError
@@ -131,3 +134,11 @@ def test_metric_bad_input() -> None:
         degree_centralization(nx.path_graph(2))
     with pytest.raises(InvalidParameterError, match=r"`reed_log_value\.n`"):
         reed_log_value(1)
+    with pytest.raises(InvalidParameterError, match=r"`modularity\.rng`.*-1"):
+        modularity(G, rng=-1)
+    with pytest.raises(InvalidParameterError, match=r"`triangles\.graph`"):
+        triangles(nx.DiGraph([(0, 1)]))
+    with pytest.raises(InvalidParameterError, match=r"`taste_assortativity\.taste`.*nan"):
+        taste_assortativity(G, [0.0, np.nan, 1.0, 2.0])
+    with pytest.raises(InvalidParameterError, match=r"`structure_summary\.graph`"):
+        structure_summary(nx.DiGraph([(0, 1), (1, 2)]))

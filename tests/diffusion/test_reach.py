@@ -369,6 +369,8 @@ def test_compare_budget_bad_input() -> None:
         compare_budget(100, broadcast=sms, community=5, runs=3)  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match=r"compare_budget\.runs"):
         compare_budget(100, broadcast=sms, community=lambda b, g: 1, runs=1)
+    with pytest.raises(InvalidParameterError, match=r"compare_budget\.rng.*-1"):
+        compare_budget(100, broadcast=sms, community=lambda b, g: 1, runs=3, rng=-1)
     with pytest.raises(InvalidParameterError, match=r"CommunityChannel\.q"):
         CommunityChannel(graph=nx.path_graph(3), p=0.1, q=1.5, cost_per_week=1)
     with pytest.raises(InvalidParameterError, match=r"CommunityChannel\.seeds"):

@@ -433,6 +433,12 @@ def test_compare_bad_alternative() -> None:
     fit = fit_powerlaw(list(range(1, 50)), compare_with=())
     with pytest.raises(InvalidParameterError, match=r"compare\.alternative"):
         compare(fit, "gamma")
+    with pytest.raises(InvalidParameterError, match=r"bootstrap_pvalue\.runs"):
+        bootstrap_pvalue(fit, runs=0)
+    with pytest.raises(InvalidParameterError, match=r"bootstrap_pvalue\.rng.*-1"):
+        bootstrap_pvalue(fit, runs=2, rng=-1)
+    with pytest.raises(InvalidParameterError, match=r"bootstrap_pvalue\.fit"):
+        bootstrap_pvalue("fit", runs=2)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------------------

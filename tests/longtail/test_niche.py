@@ -112,7 +112,8 @@ def test_frame(community) -> None:  # type: ignore[no-untyped-def]
         (lambda c: simulate_niche(c, channel="radio"), "simulate_niche.channel"),
         (lambda c: simulate_niche(c, market="big"), "simulate_niche.market"),
         (lambda c: simulate_niche(nx.path_graph(5)), "simulate_niche.taste"),
-        (lambda c: compare_channels(c, runs=0), "replicate.runs"),
+        (lambda c: compare_channels(c, runs=0), "compare_channels.runs"),
+        (lambda c: compare_channels(c, rng=-2), "compare_channels.rng"),
     ],
 )
 def test_bad_input(community, call, match) -> None:  # type: ignore[no-untyped-def]

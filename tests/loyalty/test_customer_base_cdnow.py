@@ -44,9 +44,12 @@ def test_bgnbd_published_estimates(bg_fit):
 
 
 def test_pareto_nbd_published_estimates(pnbd_fit):
-    published = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
+    published = {"r": 0.553, "alpha": 10.578, "s": 0.606}
     for k, v in published.items():
-        assert pnbd_fit.params[k] == pytest.approx(v, abs=0.003)  # flat in beta: ±0.003
+        assert round(pnbd_fit.params[k], 3) == v  # the table's rounding
+    # the likelihood is flat in beta (SE 6.2): the optimiser's gradient tolerance alone allows
+    # about 0.01 of drift there, so beta is held to 0.003 rather than to its last digit
+    assert pnbd_fit.params["beta"] == pytest.approx(11.669, abs=0.003)
     assert round(pnbd_fit.log_likelihood, 1) == -9595.0
 
 

@@ -47,3 +47,18 @@ def test_open_rate_and_comparison_plots() -> None:
     ax = plot_budget_comparison(cmp)
     assert "community" in ax.get_legend().get_texts()[1].get_text()
     plt.close(ax.figure)
+
+
+def test_result_plot_shortcuts_draw_the_same_figures() -> None:
+    fit = fit_bass(Bass(p=0.03, q=0.38, m=1000.0).adoptions(12) + (-1.0) ** np.arange(12))
+    fig, (a, b) = plt.subplots(1, 2)
+    assert fit.plot(periods=20, ax=a) is a
+    plot_bass_forecast(fit, periods=20, ax=b)
+    for la, lb in zip(a.lines, b.lines, strict=True):
+        np.testing.assert_array_equal(la.get_xydata(), lb.get_xydata())
+    plt.close(fig)
+    sms = BroadcastCampaign(audience=1, open_rate=0.1, click_rate=0.01, cost_per_impression=0.05)
+    cmp = compare_budget(100, broadcast=sms, community=lambda b, g: 4, runs=10, rng=0)
+    ax = cmp.plot()
+    assert len(ax.patches) == len(plot_budget_comparison(cmp).patches)
+    plt.close("all")

@@ -194,6 +194,11 @@ class Community:
         ...     Role.LEADER).tolist()
         [1]
         """
+        if not isinstance(role, Role):
+            try:
+                role = Role(role)
+            except (ValueError, TypeError):
+                raise fail("Community.members_with_role", "role", "be a Role", role) from None
         out: NDArray[np.int64] = np.flatnonzero(self.roles == int(role)).astype(np.int64)
         return out
 

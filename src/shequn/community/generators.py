@@ -46,7 +46,7 @@ from scipy.spatial import cKDTree
 from shequn._validation import check_in_range, check_int, check_positive, check_probability, fail
 from shequn.community._graph import edges_to_csr
 from shequn.community.community import Community
-from shequn.community.groups import WECHAT_GROUP_CAP, form_groups
+from shequn.community.groups import WECHAT_GROUP_CAP, _form_groups
 from shequn.community.types import CommunityType, InvitePolicy, Role
 from shequn.rng import RNGLike, resolve_rng
 
@@ -94,7 +94,8 @@ def _finish(
         roles[np.argsort(-deg, kind="stable")[:n_vol]] = int(Role.VOLUNTEER)
     resources = gen.lognormal(0.0, 1.0, size=n)
     owners = np.array(sorted(special), dtype=np.int64)
-    groups = form_groups(A, cap=group_cap, policy=policy, owners=owners, rng=gen)
+    # A comes from edges_to_csr (symmetric by construction): no need to check it again
+    groups = _form_groups(A, cap=group_cap, policy=policy, owners=owners, gen=gen)
     return Community(
         adjacency=A, roles=roles, taste=taste, resources=resources, groups=groups, kind=kind
     )

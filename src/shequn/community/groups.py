@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from shequn._validation import check_array, check_int, fail, integer
+from shequn.community._graph import GraphLike, as_csr
 from shequn.community.types import InvitePolicy
 from shequn.rng import RNGLike, resolve_rng
 
@@ -171,7 +172,7 @@ policy owner_only; got 1
 
 
 def form_groups(
-    adjacency: sp.csr_array,
+    graph: GraphLike,
     *,
     cap: int = WECHAT_GROUP_CAP,
     policy: InvitePolicy = InvitePolicy.OPEN,
@@ -188,16 +189,40 @@ def form_groups(
 
     Examples
     --------
+    ``graph`` is a :class:`~shequn.community.Community`, an undirected networkx graph or a
+    symmetric sparse matrix (members are its rows, in order).
+
+    Examples
+    --------
     >>> import networkx as nx
-    >>> from shequn.community._graph import as_csr
-    >>> A, _ = as_csr(nx.path_graph(10))
-    >>> g = form_groups(A, cap=4, rng=0)
+    >>> g = form_groups(nx.path_graph(10), cap=4, rng=0)
     >>> g.sizes().tolist()
     [4, 4, 2]
+    >>> form_groups(nx.DiGraph([(0, 1)]))
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `form_groups.graph` must be undirected (got a \
+directed graph); got 'DiGraph'
     """
-    n = adjacency.shape[0]
+    adjacency, _ = as_csr(graph, owner="form_groups")
     cap = check_int(cap, owner="form_groups", field="cap", low=1)
-    gen = resolve_rng(rng)
+    if not isinstance(policy, InvitePolicy):
+        raise fail("form_groups", "policy", "be an InvitePolicy", policy)
+    return _form_groups(
+        adjacency, cap=cap, policy=policy, owners=owners, gen=resolve_rng(rng, owner="form_groups")
+    )
+
+
+def _form_groups(
+    adjacency: sp.csr_array,
+    *,
+    cap: int,
+    policy: InvitePolicy,
+    owners: NDArray[np.int64] | None,
+    gen: np.random.Generator,
+) -> Groups:
+    """:func:`form_groups` on an adjacency already known to be a valid symmetric CSR."""
+    n = adjacency.shape[0]
     from scipy.sparse.csgraph import breadth_first_order, connected_components
 
     n_comp, comp = connected_components(adjacency, directed=False)

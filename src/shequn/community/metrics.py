@@ -218,7 +218,7 @@ def modularity(graph: GraphLike, *, rng: Any = None) -> float:
 
     A, _ = as_csr(graph, owner="modularity")
     G = nx.from_scipy_sparse_array(A)
-    seed = int(resolve_rng(rng).integers(2**31 - 1))
+    seed = int(resolve_rng(rng, owner="modularity").integers(2**31 - 1))
     parts = nx.community.louvain_communities(G, seed=seed)
     return float(nx.community.modularity(G, parts))
 

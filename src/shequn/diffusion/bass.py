@@ -64,6 +64,7 @@ from shequn._validation import (
     check_choice,
     check_in_range,
     check_int,
+    check_level,
     check_positive,
     fail,
     positive,
@@ -607,7 +608,7 @@ class BassFit:
         >>> bool(ci[0, 0] < 0.03 < ci[0, 1])
         True
         """
-        lv = self.level if level is None else _level(level, "BassFit.conf_int")
+        lv = self.level if level is None else check_level(level, owner="BassFit.conf_int")
         z = self._quantile(lv)
         return np.column_stack([self.params - z * self.se, self.params + z * self.se])
 
@@ -648,7 +649,7 @@ class BassFit:
         >>> bool(abs(fc.cumulative[-1] - 1000) < 5)
         True
         """
-        lv = self.level if level is None else _level(level, "BassFit.predict")
+        lv = self.level if level is None else check_level(level, owner="BassFit.predict")
         k = _periods_arg(periods, "BassFit.predict")
         n = int(k.max())
         x = self._effort_for(n, effort)
@@ -730,6 +731,31 @@ class BassFit:
             index=pd.Index(list(_PARAMS), name="param"),
         )
 
+    def plot(
+        self,
+        *,
+        periods: int | None = None,
+        level: float | None = None,
+        split: bool = True,
+        ax: Any = None,
+    ) -> Any:
+        """The forecast plot (needs the ``plot`` extra): data, fit, prediction band, p/q split.
+
+        A shortcut for :func:`shequn.plotting.bass.plot_bass_forecast`; draws on ``ax`` (a new
+        figure when ``None``) and returns the Axes.
+
+        Examples
+        --------
+        >>> matplotlib = __import__("pytest").importorskip("matplotlib")
+        >>> matplotlib.use("Agg")
+        >>> ax = fit_bass(Bass(p=0.03, q=0.38, m=1000).adoptions(12)).plot(periods=25)
+        >>> ax.get_ylabel()
+        'adoptions per period'
+        """
+        from shequn.plotting.bass import plot_bass_forecast
+
+        return plot_bass_forecast(self, periods=periods, level=level, split=split, ax=ax)
+
     def _repr_html_(self) -> str:
         ci = self.conf_int()
         rows = "".join(
@@ -742,12 +768,6 @@ class BassFit:
             "<table><tr><th>param</th><th>estimate</th><th>se</th><th>lower</th>"
             f"<th>upper</th></tr>{rows}</table>"
         )
-
-
-def _level(level: float, owner: str) -> float:
-    return check_in_range(
-        level, owner=owner, field="level", low=0, high=1, low_open=True, high_open=True
-    )
 
 
 def _curve_and_jac(X: FloatArray, p: float, q: float, m: float) -> tuple[FloatArray, FloatArray]:
@@ -1171,7 +1191,7 @@ def fit_bass(
         dtype=np.float64,
     )
     method = check_choice(method, ["nls", "ols", "mle"], owner=owner, field="method")
-    lv = _level(level, owner)
+    lv = check_level(level, owner=owner)
     k = 2 if m is not None else 3
     if y.shape[0] < k:
         raise fail(

@@ -50,6 +50,7 @@ from shequn._validation import (
     check_choice,
     check_in_range,
     check_int,
+    check_level,
     check_nonnegative,
     check_positive,
     check_probability,
@@ -212,19 +213,7 @@ class OpenRateFit:
         >>> fit.conf_int().shape
         (2, 2)
         """
-        lv = (
-            self.level
-            if level is None
-            else check_in_range(
-                level,
-                owner="OpenRateFit.conf_int",
-                field="level",
-                low=0,
-                high=1,
-                low_open=True,
-                high_open=True,
-            )
-        )
+        lv = self.level if level is None else check_level(level, owner="OpenRateFit.conf_int")
         z = float(stats.norm.ppf(0.5 + lv / 2))
         return np.column_stack([self.params - z * self.se, self.params + z * self.se])
 
@@ -311,9 +300,7 @@ def fit_open_rate(
     owner = "fit_open_rate"
     form = check_choice(form, ["power", "saturating"], owner=owner, field="form")
     dispersion = check_choice(dispersion, ["pearson", "binomial"], owner=owner, field="dispersion")
-    lv = check_in_range(
-        level, owner=owner, field="level", low=0, high=1, low_open=True, high_open=True
-    )
+    lv = check_level(level, owner=owner)
     a = np.asarray(check_array(audience, owner=owner, field="audience", ndim=1), dtype=float)
     o = np.asarray(
         check_array(opens, owner=owner, field="opens", ndim=1, nonnegative=True), dtype=float
@@ -1002,6 +989,24 @@ class BudgetComparison:
             index=pd.RangeIndex(self.broadcast.shape[0], name="run"),
         )
 
+    def plot(self, *, ax: Any = None) -> Any:
+        """Histograms of customers per run for both channels (needs the ``plot`` extra).
+
+        A shortcut for :func:`shequn.plotting.bass.plot_budget_comparison`; returns the Axes.
+
+        Examples
+        --------
+        >>> matplotlib = __import__("pytest").importorskip("matplotlib")
+        >>> matplotlib.use("Agg")
+        >>> cmp = compare_budget(1000, broadcast=BroadcastCampaign(audience=1, open_rate=1.0,
+        ...     cost_per_impression=1.0), community=lambda b, g: 5, runs=20, rng=0)
+        >>> cmp.plot().get_xlabel()
+        'customers acquired'
+        """
+        from shequn.plotting.bass import plot_budget_comparison
+
+        return plot_budget_comparison(self, ax=ax)
+
 
 def compare_budget(
     budget: float,
@@ -1053,12 +1058,14 @@ def compare_budget(
     if not callable(community):
         raise fail(owner, "community", "be a callable (budget, rng) -> int", community)
     runs = check_int(runs, owner=owner, field="runs", low=2)
-    lv = check_in_range(
-        level, owner=owner, field="level", low=0, high=1, low_open=True, high_open=True
-    )
+    lv = check_level(level, owner=owner)
     campaign = broadcast.at_budget(b)
     out = replicate(
-        functools.partial(_one_run, campaign, community, b), runs=runs, rng=rng, executor=executor
+        functools.partial(_one_run, campaign, community, b),
+        runs=runs,
+        rng=rng,
+        executor=executor,
+        owner=owner,
     )
     arr = np.asarray(out, dtype=np.int64).reshape(runs, 2)
     return BudgetComparison(

@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 
 from shequn._optional import optional_import
 from shequn._stats import mean_ci, mean_ci_columns
-from shequn._validation import check_in_range, check_int, fail
+from shequn._validation import check_int, check_level, fail
 from shequn.experiment._grid import Param, point_id
 
 __all__ = ["ExperimentResult", "RunFailure", "RunRecord", "Table", "normalize_output", "replay"]
@@ -442,15 +442,7 @@ class ExperimentResult:
         >>> sweep(f, {"k": [1, 2]}, runs=3, rng=0).aggregate()["k2_mean"].tolist()
         [2.0, 4.0]
         """
-        level = check_in_range(
-            level,
-            owner="ExperimentResult.aggregate",
-            field="level",
-            low=0,
-            high=1,
-            low_open=True,
-            high_open=True,
-        )
+        level = check_level(level, owner="ExperimentResult.aggregate")
         cols = self.to_numpy()
         point = cols["point"]
         n_p = self.n_points

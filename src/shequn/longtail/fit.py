@@ -616,10 +616,12 @@ class PowerLawFit:
 
         Examples
         --------
+        >>> pd = __import__("pytest").importorskip("pandas")
         >>> f = fit_powerlaw(sample_powerlaw(300, alpha=2.2, xmin=1.0, rng=3), xmin=1.0,
         ...                  compare_with=("exponential",))
-        >>> list(f.to_frame().columns)[:3]  # doctest: +SKIP
-        ['alpha', 'xmin', 'n_tail']
+        >>> frame = f.to_frame()
+        >>> frame.shape[0], list(frame.columns)[:3], frame.loc[0, "alternative"]
+        (1, ['alpha', 'alpha_se', 'xmin'], 'exponential')
         """
         pd = optional_import("pandas", extra="pandas")
         base: dict[str, object] = {
@@ -645,6 +647,25 @@ class PowerLawFit:
             for c in self.comparisons
         ] or [base]
         return pd.DataFrame(rows)
+
+    def plot(self, *, ax: Any = None, show_fit: bool = True, **kwargs: Any) -> Any:
+        """The CCDF plot (needs the ``plot`` extra): data on log-log axes, fitted tail dashed.
+
+        A shortcut for :func:`shequn.plotting.longtail.plot_ccdf`; draws on ``ax`` (a new figure
+        when ``None``) and returns the Axes.
+
+        Examples
+        --------
+        >>> matplotlib = __import__("pytest").importorskip("matplotlib")
+        >>> matplotlib.use("Agg")
+        >>> f = fit_powerlaw(sample_powerlaw(300, alpha=2.2, xmin=1.0, rng=3), compare_with=())
+        >>> ax = f.plot()
+        >>> ax.get_xscale(), ax.get_yscale()
+        ('log', 'log')
+        """
+        from shequn.plotting.longtail import plot_ccdf
+
+        return plot_ccdf(self, ax=ax, show_fit=show_fit, **kwargs)
 
     def _repr_html_(self) -> str:
         body = self.summary().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -1070,7 +1091,16 @@ def bootstrap_pvalue(
         xmin_range=fit.xmin_range,
         search=fit.search,
     )
-    d = np.asarray(replicate(fn, runs=runs, rng=rng, executor=executor, batch_size=batch_size))
+    d = np.asarray(
+        replicate(
+            fn,
+            runs=runs,
+            rng=rng,
+            executor=executor,
+            batch_size=batch_size,
+            owner="bootstrap_pvalue",
+        )
+    )
     p = float(np.mean(d >= fit.ks_distance))
     return BootstrapResult(
         p_value=p,

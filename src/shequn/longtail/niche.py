@@ -56,6 +56,7 @@ from shequn._optional import optional_import
 from shequn._stats import mean_ci
 from shequn._validation import (
     check_choice,
+    check_int,
     fail,
     in_range,
     integer,
@@ -405,9 +406,10 @@ def compare_channels(
     market = NicheMarket() if market is None else market
     if not isinstance(market, NicheMarket):
         raise fail(owner, "market", "be a NicheMarket", market)
+    runs = check_int(runs, owner=owner, field="runs", low=1)
     adj, t = _taste_and_adjacency(community, taste, owner)
     fn: Callable[[np.random.Generator], NDArray[np.int64]] = functools.partial(
         _one_comparison, adj=adj, taste=t, market=market
     )
-    out = replicate(fn, runs=runs, rng=rng, executor=executor)
+    out = replicate(fn, runs=runs, rng=rng, executor=executor, owner=owner)
     return NicheComparison(sales=np.stack(out), n_head=market.n_head, market=market)

@@ -40,7 +40,7 @@ from scipy import stats
 from scipy.sparse import csgraph, csr_array
 
 from shequn._optional import optional_import
-from shequn._validation import check_array, check_in_range, check_int, fail
+from shequn._validation import check_array, check_int, check_level, fail
 from shequn.loyalty.stages import Stage
 from shequn.rng import RNGLike, resolve_rng
 
@@ -266,7 +266,7 @@ class Ladder:
                 "Ladder.simulate", "start", f"hold Stage values (index {bad[0]})", s0[bad[0]]
             )
         n = check_int(steps, owner="Ladder.simulate", field="steps", low=0)
-        gen = resolve_rng(rng)
+        gen = resolve_rng(rng, owner="Ladder.simulate")
         cum = np.cumsum(self.transition, axis=1)
         cum[:, -1] = 1.0
         out = np.empty((s0.size, n + 1), dtype=np.int8)
@@ -376,9 +376,7 @@ def _wilson(k: F64, n: F64, level: float) -> tuple[F64, F64]:
 
 
 def _fit_from_counts(cls: type[Ladder], counts: NDArray[np.int64], level: float) -> LadderFit:
-    lvl = check_in_range(
-        level, owner="Ladder.estimate", field="level", low=0, high=1, low_open=True, high_open=True
-    )
+    lvl = check_level(level, owner="Ladder.estimate")
     total = counts.sum()
     if total == 0:
         raise fail("Ladder.estimate", "sequences", "contain at least one transition", 0)

@@ -30,10 +30,10 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, stats
 
 from shequn._optional import optional_import
-from shequn._validation import check_array, check_in_range, fail
+from shequn._validation import check_array, check_in_range, check_level, fail
 from shequn.exceptions import ConvergenceError
 
-__all__ = ["CustomerBaseFit", "check_rfm", "compress_rows"]
+__all__ = ["CustomerBaseFit", "check_rfm", "compress_rows", "fit_result"]
 
 F64 = NDArray[np.float64]
 
@@ -338,15 +338,7 @@ class CustomerBaseFit(Generic[M]):
         >>> bool(lo < fit.params["r"] < hi)
         True
         """
-        lvl = check_in_range(
-            level,
-            owner="CustomerBaseFit",
-            field="level",
-            low=0,
-            high=1,
-            low_open=True,
-            high_open=True,
-        )
+        lvl = check_level(level, owner="CustomerBaseFit")
         z = float(stats.norm.ppf(0.5 + lvl / 2))
         se_log = np.sqrt(np.diag(self.covariance_log))
         return {
@@ -403,6 +395,28 @@ class CustomerBaseFit(Generic[M]):
             f"log-likelihood {self.log_likelihood:.2f}</p><table><tr><th>param</th>"
             f"<th>estimate</th><th>se</th></tr>{rows}</table>"
         )
+
+
+def fit_result(
+    cls: type[M], res: MLEResult, *, n_customers: float, n_rows: int, penalizer: float
+) -> CustomerBaseFit[M]:
+    """The :class:`CustomerBaseFit` of model class ``cls`` at the optimum ``res``.
+
+    The model is built from ``exp(res.log_params)`` in the order of ``cls.param_names``.
+    """
+    values = (float(v) for v in np.exp(res.log_params))
+    model = cls(**dict(zip(cls.param_names, values, strict=True)))
+    return CustomerBaseFit(
+        model=model,
+        covariance_log=res.covariance_log,
+        log_likelihood=res.log_likelihood,
+        n_customers=int(n_customers),
+        n_rows=int(n_rows),
+        penalizer=float(penalizer),
+        iterations=res.iterations,
+        converged=res.converged,
+        message=res.message,
+    )
 
 
 def initial_log(

@@ -33,6 +33,7 @@ from shequn.loyalty.customer_base._common import (
     CustomerBaseFit,
     check_rfm,
     compress_rows,
+    fit_result,
     initial_log,
     maximise,
 )
@@ -231,7 +232,7 @@ class BGBB:
         """
         k = check_int(n_customers, owner="BGBB.sample", field="n_customers", low=1)
         nn = check_int(n, owner="BGBB.sample", field="n", low=1)
-        gen = resolve_rng(rng)
+        gen = resolve_rng(rng, owner="BGBB.sample")
         p = gen.beta(self.alpha, self.beta, size=k)
         theta = gen.beta(self.gamma, self.delta, size=k)
         alive_for = gen.geometric(theta) - 1  # opportunities survived
@@ -279,18 +280,7 @@ class BGBB:
         res = maximise(
             negll, x0, owner="BGBB.fit", n=total, penalizer=penalizer, names=cls.param_names
         )
-        al, be, ga, de = (float(v) for v in np.exp(res.log_params))
-        return CustomerBaseFit(
-            model=cls(alpha=al, beta=be, gamma=ga, delta=de),
-            covariance_log=res.covariance_log,
-            log_likelihood=res.log_likelihood,
-            n_customers=int(total),
-            n_rows=int(ux.size),
-            penalizer=float(penalizer),
-            iterations=res.iterations,
-            converged=res.converged,
-            message=res.message,
-        )
+        return fit_result(cls, res, n_customers=total, n_rows=ux.size, penalizer=penalizer)
 
     @classmethod
     def fit_summary(cls, summary: Any, **kwargs: Any) -> CustomerBaseFit[BGBB]:

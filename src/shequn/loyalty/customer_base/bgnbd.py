@@ -37,6 +37,7 @@ from shequn.loyalty.customer_base._common import (
     CustomerBaseFit,
     check_rfm,
     compress_rows,
+    fit_result,
     initial_log,
     maximise,
 )
@@ -215,7 +216,7 @@ class BGNBD:
         T_ = np.broadcast_to(
             check_array(T, owner="BGNBD.sample", field="T", nonnegative=True), (n,)
         ).astype(np.float64)
-        gen = resolve_rng(rng)
+        gen = resolve_rng(rng, owner="BGNBD.sample")
         lam = gen.gamma(self.r, 1.0 / self.alpha, size=n)
         p = gen.beta(self.a, self.b, size=n)
         until_drop = gen.geometric(p)  # purchases made before dropping out (>= 1)
@@ -319,18 +320,7 @@ class BGNBD:
             fused=fused,
             names=cls.param_names,
         )
-        r, al, a, b = (float(v) for v in np.exp(res.log_params))
-        return CustomerBaseFit(
-            model=cls(r=r, alpha=al, a=a, b=b),
-            covariance_log=res.covariance_log,
-            log_likelihood=res.log_likelihood,
-            n_customers=int(n),
-            n_rows=int(ux.size),
-            penalizer=float(penalizer),
-            iterations=res.iterations,
-            converged=res.converged,
-            message=res.message,
-        )
+        return fit_result(cls, res, n_customers=n, n_rows=ux.size, penalizer=penalizer)
 
     @classmethod
     def fit_summary(cls, summary: Any, **kwargs: Any) -> CustomerBaseFit[BGNBD]:

@@ -34,6 +34,7 @@ from shequn._validation import check_array, check_int, fail, positive
 from shequn.loyalty.customer_base._common import (
     CustomerBaseFit,
     compress_rows,
+    fit_result,
     initial_log,
     maximise,
 )
@@ -153,7 +154,7 @@ class GammaGamma:
             nonnegative=True,
         )
         check_int(int(x.size), owner="GammaGamma.sample", field="frequency.size", low=1)
-        gen = resolve_rng(rng)
+        gen = resolve_rng(rng, owner="GammaGamma.sample")
         nu = gen.gamma(self.q, 1.0 / self.gamma, size=x.size)
         total = gen.gamma(np.maximum(self.p * x, 1e-300), 1.0 / nu)
         return np.where(x > 0, total / np.maximum(x, 1), 0.0)
@@ -208,18 +209,7 @@ class GammaGamma:
             grad=grad,
             names=cls.param_names,
         )
-        p, q, g = (float(v) for v in np.exp(res.log_params))
-        return CustomerBaseFit(
-            model=cls(p=p, q=q, gamma=g),
-            covariance_log=res.covariance_log,
-            log_likelihood=res.log_likelihood,
-            n_customers=int(n),
-            n_rows=int(ux.size),
-            penalizer=float(penalizer),
-            iterations=res.iterations,
-            converged=res.converged,
-            message=res.message,
-        )
+        return fit_result(cls, res, n_customers=n, n_rows=ux.size, penalizer=penalizer)
 
     @classmethod
     def fit_summary(cls, summary: Any, **kwargs: Any) -> CustomerBaseFit[GammaGamma]:

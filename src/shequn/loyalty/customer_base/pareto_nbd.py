@@ -45,6 +45,7 @@ from shequn.loyalty.customer_base._common import (
     CustomerBaseFit,
     check_rfm,
     compress_rows,
+    fit_result,
     initial_log,
     maximise,
 )
@@ -258,7 +259,7 @@ class ParetoNBD:
         T_ = np.broadcast_to(
             check_array(T, owner="ParetoNBD.sample", field="T", nonnegative=True), (n,)
         ).astype(np.float64)
-        gen = resolve_rng(rng)
+        gen = resolve_rng(rng, owner="ParetoNBD.sample")
         lam = gen.gamma(self.r, 1.0 / self.alpha, size=n)
         mu = gen.gamma(self.s, 1.0 / self.beta, size=n)
         life = gen.exponential(1.0, size=n) / mu
@@ -323,18 +324,7 @@ class ParetoNBD:
         res = maximise(
             negll, x0, owner="ParetoNBD.fit", n=n, penalizer=penalizer, names=cls.param_names
         )
-        r, al, s, be = (float(v) for v in np.exp(res.log_params))
-        return CustomerBaseFit(
-            model=cls(r=r, alpha=al, s=s, beta=be),
-            covariance_log=res.covariance_log,
-            log_likelihood=res.log_likelihood,
-            n_customers=int(n),
-            n_rows=int(ux.size),
-            penalizer=float(penalizer),
-            iterations=res.iterations,
-            converged=res.converged,
-            message=res.message,
-        )
+        return fit_result(cls, res, n_customers=n, n_rows=ux.size, penalizer=penalizer)
 
     @classmethod
     def fit_summary(cls, summary: Any, **kwargs: Any) -> CustomerBaseFit[ParetoNBD]:

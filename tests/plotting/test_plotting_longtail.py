@@ -29,3 +29,21 @@ def test_plot_ccdf_draws_data_and_fit() -> None:
     ax2 = plot_ccdf(fit, show_fit=False)
     assert len(ax2.lines) == 1
     plt.close("all")
+
+
+def test_fit_plot_shortcut_is_plot_ccdf() -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from shequn.plotting.longtail import plot_ccdf
+
+    fit = fit_powerlaw(sample_powerlaw(300, alpha=2.5, xmin=1.0, rng=4), compare_with=())
+    fig, (a, b) = plt.subplots(1, 2)
+    assert fit.plot(ax=a) is a
+    plot_ccdf(fit, ax=b)
+    for la, lb in zip(a.lines, b.lines, strict=True):
+        np.testing.assert_array_equal(la.get_xydata(), lb.get_xydata())
+    plt.close(fig)
