@@ -37,8 +37,8 @@ Examples
 >>> states = np.array([[1, 2, 3, 4]], dtype=np.uint64)
 >>> out = run("ic", (indptr, indices, np.ones(2), 1.0, 1), seeds=np.array([0]), n_random=0,
 ...           states=states, block=256, runs=2, limit=-1)
->>> out.sizes.tolist(), out.curves[0].tolist()
-([3, 3], [1, 2, 3])
+>>> out.sizes.tolist(), out.steps.tolist(), out.curves[0, :3].tolist()
+([3, 3], [2, 2], [1, 2, 3])
 """
 
 from __future__ import annotations

@@ -38,11 +38,13 @@ Examples
 --------
 >>> import networkx as nx
 >>> from shequn.diffusion.cascades import independent_cascade
->>> G = nx.karate_club_graph()
->>> res = independent_cascade(G, [0], p=0.2, runs=2000, rng=7)
->>> round(res.mean, 1), res.curves.shape[0]
-(9.7, 2000)
->>> res == independent_cascade(G, [0], p=0.2, runs=2000, rng=7)   # same rng, same result
+>>> G = nx.path_graph(3)                # a fan (0) reposts to a friend (1), who reposts on (2)
+>>> res = independent_cascade(G, [0], p=0.5, runs=20_000, rng=7)
+>>> round(res.mean, 2)                  # exact: 1 + 0.5 + 0.5 * 0.5 = 1.75
+1.75
+>>> res.node_frequency.round(2).tolist()    # reach of the second- and third-degree contacts
+[1.0, 0.5, 0.25]
+>>> res == independent_cascade(G, [0], p=0.5, runs=20_000, rng=7)   # same rng, same result
 True
 
 References
@@ -659,11 +661,11 @@ def linear_threshold(
     Examples
     --------
     >>> import networkx as nx
-    >>> G = nx.DiGraph([(0, 2), (1, 2)])      # member 2 listens to 0 and 1, weight 1/2 each
+    >>> G = nx.DiGraph([(0, 1), (2, 1)])      # member 1 listens to 0 and 2, weight 1/2 each
     >>> res = linear_threshold(G, [0], runs=4000, rng=3)
-    >>> round(float(res.node_frequency[2]), 1)   # P(θ ≤ 1/2)
+    >>> round(float(res.node_frequency[1]), 1)   # P(θ ≤ 1/2)
     0.5
-    >>> linear_threshold(G, [0, 1], thresholds=0.8, runs=1).final_sizes.tolist()
+    >>> linear_threshold(G, [0, 2], thresholds=0.8, runs=1).final_sizes.tolist()
     [3]
     """
     owner = "linear_threshold"
