@@ -4,7 +4,9 @@ Private module: the public, validated entry points are in :mod:`shequn.diffusion
 :func:`run` is the one typed door into the compiled code.
 
 Every kernel simulates a contiguous range of Monte Carlo runs in one call, so per-run overhead
-is a few nanoseconds, and returns the same five arrays (see :class:`KernelOutput`).
+is a few nanoseconds, and returns the same five arrays (see :class:`KernelOutput`). The graph
+comes as out-edge CSR arrays (``indptr``, ``indices``), int32 when they fit (the callers
+convert; int64 works too, compiled on first use).
 
 Randomness
 ----------
@@ -24,7 +26,8 @@ Fast paths
   ``floor(log(U) / log(1 - p))``, so a node of degree ``d`` costs about ``1 + p d`` draws
   instead of ``d``. Per-edge probabilities draw once per edge, before the (random-access)
   visited check, so failed edges never touch node memory.
-* Activity marks are run stamps (``mark[v] == run + 1``), so nothing is cleared between runs.
+* Activity marks are int32 run stamps (``mark[v] == run + 1``), so nothing is cleared between
+  runs and the marks take half the cache of int64.
 * Network Bass draws the external adoptions (probability ``p`` each) by geometric skipping over
   the node range and the word-of-mouth adoptions only for exposed non-adopters, so a step costs
   ``O(p n + exposed + new ties)``, not ``O(n)``.
@@ -33,7 +36,8 @@ Examples
 --------
 >>> import numpy as np
 >>> from shequn.diffusion._cascade_kernels import run
->>> indptr = np.array([0, 1, 2, 2]); indices = np.array([1, 2])   # the path 0 -> 1 -> 2
+>>> indptr = np.array([0, 1, 2, 2], np.int32)                # the path 0 -> 1 -> 2
+>>> indices = np.array([1, 2], np.int32)
 >>> states = np.array([[1, 2, 3, 4]], dtype=np.uint64)
 >>> out = run("ic", (indptr, indices, np.ones(2), 1.0, 1), seeds=np.array([0]), n_random=0,
 ...           states=states, block=256, runs=2, limit=-1)
@@ -58,6 +62,7 @@ IC_NONE = 2  # p = 0 on every edge
 IC_EDGE = 3  # per-edge probabilities
 
 _TWO_M53 = 1.0 / 9007199254740992.0  # 2^-53
+_WRAP = 2**31 - 2  # run stamps live in int32 marks; after this many runs the marks are cleared
 
 
 class KernelOutput(NamedTuple):
@@ -179,19 +184,31 @@ def _ic(
     limit: int,
 ) -> tuple[Any, Any, Any, Any, Any]:
     n = indptr.shape[0] - 1
-    mark = np.zeros(n, np.int64)
-    frontier = np.empty(n, np.int64)
+    mark = np.zeros(n, np.int32)
+    frontier = np.empty(n, np.int32)
     counts = np.zeros(n, np.int64)
     sizes = np.empty(runs, np.int64)
     nsteps = np.empty(runs, np.int64)
     curve = np.zeros((runs, 16), np.int64)
-    inv_log = 1.0 / math.log1p(-p) if mode == IC_GEOMETRIC else 0.0
+    inv_log = 0.0
+    none_left = np.ones(1, np.float64)
+    if mode == IC_GEOMETRIC:
+        # none_left[k] = (1 - p)^k, the chance that k remaining edges all fail: a gap is only
+        # computed (one logarithm) when the uniform says some edge succeeds
+        log_keep = math.log1p(-p)
+        inv_log = 1.0 / log_keep
+        dmax = 0
+        for u in range(n):
+            dmax = max(dmax, indptr[u + 1] - indptr[u])
+        none_left = np.exp(np.arange(dmax + 1) * log_keep)
     s0 = s1 = s2 = s3 = np.uint64(0)
     for r in range(runs):
         if r % block == 0:
             b = r // block
             s0, s1, s2, s3 = states[b, 0], states[b, 1], states[b, 2], states[b, 3]
-        stamp = r + 1
+        stamp = r % _WRAP + 1
+        if stamp == 1 and r > 0:
+            mark[:] = 0
         tail, s0, s1, s2, s3 = _start(seeds, n_random, n, mark, stamp, frontier, s0, s1, s2, s3)
         curve[r, 0] = tail
         head = 0
@@ -205,12 +222,17 @@ def _ic(
                 e = indptr[u]
                 end = indptr[u + 1]
                 if mode == IC_GEOMETRIC:
-                    while True:
+                    while e < end:
+                        # failures before the next success: floor(log(U) / log(1 - p)),
+                        # at least end - e exactly when U <= (1 - p)^(end - e)
                         x, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-                        gap = math.log(_u01_open(x)) * inv_log
-                        if gap >= end - e:
+                        w = _u01_open(x)
+                        if w <= none_left[end - e]:
                             break
-                        e += int(gap)
+                        gap = int(math.log(w) * inv_log)
+                        if gap >= end - e:  # rounding at the boundary
+                            break
+                        e += gap
                         v = indices[e]
                         if mark[v] != stamp:
                             mark[v] = stamp
@@ -265,11 +287,11 @@ def _lt(
     limit: int,
 ) -> tuple[Any, Any, Any, Any, Any]:
     n = indptr.shape[0] - 1
-    mark = np.zeros(n, np.int64)
-    touched = np.zeros(n, np.int64)
+    mark = np.zeros(n, np.int32)
+    touched = np.zeros(n, np.int32)
     bucket = np.zeros(n, np.float64)
     theta = np.zeros(n, np.float64)
-    frontier = np.empty(n, np.int64)
+    frontier = np.empty(n, np.int32)
     counts = np.zeros(n, np.int64)
     sizes = np.empty(runs, np.int64)
     nsteps = np.empty(runs, np.int64)
@@ -279,7 +301,10 @@ def _lt(
         if r % block == 0:
             b = r // block
             s0, s1, s2, s3 = states[b, 0], states[b, 1], states[b, 2], states[b, 3]
-        stamp = r + 1
+        stamp = r % _WRAP + 1
+        if stamp == 1 and r > 0:
+            mark[:] = 0
+            touched[:] = 0
         tail, s0, s1, s2, s3 = _start(seeds, n_random, n, mark, stamp, frontier, s0, s1, s2, s3)
         curve[r, 0] = tail
         head = 0
@@ -337,10 +362,10 @@ def _count(
     limit: int,
 ) -> tuple[Any, Any, Any, Any, Any]:
     n = indptr.shape[0] - 1
-    mark = np.zeros(n, np.int64)
-    touched = np.zeros(n, np.int64)
-    heard = np.zeros(n, np.int64)
-    frontier = np.empty(n, np.int64)
+    mark = np.zeros(n, np.int32)
+    touched = np.zeros(n, np.int32)
+    heard = np.zeros(n, np.int32)
+    frontier = np.empty(n, np.int32)
     counts = np.zeros(n, np.int64)
     sizes = np.empty(runs, np.int64)
     nsteps = np.empty(runs, np.int64)
@@ -350,7 +375,10 @@ def _count(
         if r % block == 0:
             b = r // block
             s0, s1, s2, s3 = states[b, 0], states[b, 1], states[b, 2], states[b, 3]
-        stamp = r + 1
+        stamp = r % _WRAP + 1
+        if stamp == 1 and r > 0:
+            mark[:] = 0
+            touched[:] = 0
         tail, s0, s1, s2, s3 = _start(seeds, n_random, n, mark, stamp, frontier, s0, s1, s2, s3)
         curve[r, 0] = tail
         head = 0
@@ -405,11 +433,11 @@ def _bass(
 ) -> tuple[Any, Any, Any, Any, Any]:
     n = indptr.shape[0] - 1
     steps = limit
-    mark = np.zeros(n, np.int64)
-    exposed_mark = np.zeros(n, np.int64)
+    mark = np.zeros(n, np.int32)
+    exposed_mark = np.zeros(n, np.int32)
     pressure = np.zeros(n, np.float64)  # tie-weighted adopted in-neighbours
-    adopters = np.empty(n, np.int64)  # in adoption order
-    exposed = np.empty(n, np.int64)
+    adopters = np.empty(n, np.int32)  # in adoption order
+    exposed = np.empty(n, np.int32)
     counts = np.zeros(n, np.int64)
     sizes = np.empty(runs, np.int64)
     nsteps = np.empty(runs, np.int64)
@@ -421,7 +449,10 @@ def _bass(
         if r % block == 0:
             b = r // block
             s0, s1, s2, s3 = states[b, 0], states[b, 1], states[b, 2], states[b, 3]
-        stamp = r + 1
+        stamp = r % _WRAP + 1
+        if stamp == 1 and r > 0:
+            mark[:] = 0
+            exposed_mark[:] = 0
         tail, s0, s1, s2, s3 = _start(seeds, n_random, n, mark, stamp, adopters, s0, s1, s2, s3)
         curve[r, 0] = tail
         n_exposed = 0
@@ -507,11 +538,11 @@ def _rumour(
     limit: int,
 ) -> tuple[Any, Any, Any, Any, Any]:
     n = indptr.shape[0] - 1
-    mark = np.zeros(n, np.int64)  # informed (spreader or stifler) in this run
+    mark = np.zeros(n, np.int32)  # informed (spreader or stifler) in this run
     spreading = np.zeros(n, np.bool_)  # meaningful only where informed
-    informed = np.empty(n, np.int64)  # in order of hearing
-    current = np.empty(n, np.int64)
-    nxt = np.empty(n, np.int64)
+    informed = np.empty(n, np.int32)  # in order of hearing
+    current = np.empty(n, np.int32)
+    nxt = np.empty(n, np.int32)
     counts = np.zeros(n, np.int64)
     sizes = np.empty(runs, np.int64)
     nsteps = np.empty(runs, np.int64)
@@ -522,7 +553,9 @@ def _rumour(
         if r % block == 0:
             b = r // block
             s0, s1, s2, s3 = states[b, 0], states[b, 1], states[b, 2], states[b, 3]
-        stamp = r + 1
+        stamp = r % _WRAP + 1
+        if stamp == 1 and r > 0:
+            mark[:] = 0
         tail, s0, s1, s2, s3 = _start(seeds, n_random, n, mark, stamp, informed, s0, s1, s2, s3)
         n_cur = tail
         for i in range(tail):
