@@ -3,7 +3,7 @@ implementation of the deterministic threshold rules, and the result object."""
 
 from __future__ import annotations
 
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 import networkx as nx
@@ -154,6 +154,9 @@ def test_executors_give_identical_results() -> None:
             assert call(pool) == serial
             assert call(inline) == serial
     assert inline.tasks > len(calls)  # blocks were really split into tasks
+    with ProcessPoolExecutor(2) as procs:  # kernels and arrays pickle to worker processes
+        for call in calls[:2]:
+            assert call(procs) == call(None)
 
 
 def test_more_runs_extend_the_same_first_runs() -> None:

@@ -111,7 +111,7 @@ __all__ = [
     "watts_threshold",
 ]
 
-BLOCK = 256
+BLOCK = 1024
 """Runs per random stream: run ``r`` uses child stream ``r // BLOCK`` of ``rng``."""
 
 _TOL = 1e-9
@@ -548,12 +548,13 @@ def _result(
     )
 
 
-def _describe(value: Any) -> Any:
+def _describe(value: Any, per: str = "per-edge") -> Any:
+    """A short, comparable description of a parameter for the summary."""
     if isinstance(value, str | int | float):
         return value
     if callable(value):
         return "callable"
-    return "per-edge" if np.ndim(value) else value
+    return per if np.ndim(value) else float(value)
 
 
 # --- the models -----------------------------------------------------------------------------------
@@ -721,7 +722,7 @@ def linear_threshold(
         deterministic=bool(fixed),
     )
     params = (("weights", _describe(weights)),) + (
-        () if thresholds is None else (("thresholds", _describe(thresholds)),)
+        () if thresholds is None else (("thresholds", _describe(thresholds, "per-node")),)
     )
     return _result(owner, net, idx, n_random, out, params)
 
@@ -816,7 +817,7 @@ def watts_threshold(
         owner=owner,
         deterministic=True,
     )
-    params = (("phi", _describe(phi)), ("weighted", weighted))
+    params = (("phi", _describe(phi, "per-node")), ("weighted", weighted))
     return _result(owner, net, idx, n_random, out, params)
 
 
@@ -881,7 +882,7 @@ def complex_contagion(
         owner=owner,
         deterministic=True,
     )
-    return _result(owner, net, idx, n_random, out, (("k", _describe(k)),))
+    return _result(owner, net, idx, n_random, out, (("k", _describe(k, "per-node")),))
 
 
 def network_bass(
