@@ -1,1 +1,50 @@
-"""diffusion (to be built)."""
+"""Diffusion: how a product or a message spreads through a community and beyond it.
+
+* :mod:`shequn.diffusion.bass`: the Bass family at market level (``p`` broadcast, ``q`` word of
+  mouth), closed forms and fitting.
+* :mod:`shequn.diffusion.reach`: the broadcast channel (open rates, funnels, ad waste) and the
+  same budget spent on community operation.
+* :mod:`shequn.diffusion.cascades`: word of mouth on the community's ties by Monte Carlo:
+  independent cascade, linear threshold, Watts' fractional threshold, complex contagion,
+  network Bass and rumours with forgetting, all returning a :class:`DiffusionResult`.
+* :mod:`shequn.diffusion.seeding`: choosing the central persons (中心人) to start with.
+* :mod:`shequn.diffusion._network`: the one network form they all walk
+  (:func:`as_network` → :class:`DiffusionNetwork`); build it once to reuse it across calls.
+
+Examples
+--------
+>>> import networkx as nx
+>>> from shequn.diffusion import as_network, independent_cascade, linear_threshold
+>>> net = as_network(nx.star_graph(10))          # a central person and ten members
+>>> ic = independent_cascade(net, [0], p=0.3, runs=4000, rng=1)
+>>> round(ic.mean)                               # exact: 1 + 10 * 0.3 = 4
+4
+>>> lt = linear_threshold(net, [0], runs=10, rng=1)   # each leaf listens only to the hub
+>>> lt.final_sizes.tolist() == [11] * 10
+True
+"""
+
+from shequn.diffusion._network import DiffusionNetwork, as_network
+from shequn.diffusion.cascades import (
+    DiffusionResult,
+    RandomSeeds,
+    complex_contagion,
+    independent_cascade,
+    linear_threshold,
+    network_bass,
+    rumour,
+    watts_threshold,
+)
+
+__all__ = [
+    "DiffusionNetwork",
+    "DiffusionResult",
+    "RandomSeeds",
+    "as_network",
+    "complex_contagion",
+    "independent_cascade",
+    "linear_threshold",
+    "network_bass",
+    "rumour",
+    "watts_threshold",
+]
