@@ -39,7 +39,6 @@ from typing import Any, TypeAlias
 
 import attrs
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, special, stats
 
@@ -60,7 +59,9 @@ from shequn._validation import (
     positive,
     probability,
 )
-from shequn.community._graph import GraphLike, as_csr, resolve_members
+from shequn.community._graph import GraphLike, resolve_members
+from shequn.diffusion._network import DiffusionNetwork, as_network
+from shequn.diffusion.cascades import network_bass
 from shequn.exceptions import ConvergenceError
 from shequn.rng import RNGLike, replicate, resolve_rng
 
@@ -750,36 +751,6 @@ class BroadcastCampaign:
 # --- community side: network Bass ---------------------------------------------------------------
 
 
-def _network_bass(
-    A: sp.csr_array,
-    *,
-    p: float,
-    q: float,
-    steps: int,
-    seeds: NDArray[np.int64],
-    gen: np.random.Generator,
-) -> NDArray[np.int64]:
-    """Cumulative adopters after each of ``steps`` weeks (entry 0: the seeds).
-
-    A non-adopter adopts in a week with ``1 - (1 - p)(1 - q)^k``, ``k`` the tie-weighted count of
-    adopted neighbours (the engine's adoption rule).
-    """
-    n = A.shape[0]
-    adopted = np.zeros(n, dtype=bool)
-    adopted[seeds] = True
-    out = np.empty(steps + 1, dtype=np.int64)
-    out[0] = int(adopted.sum())
-    log_keep = math.log1p(-q) if q < 1 else -math.inf
-    for t in range(1, steps + 1):
-        k = A @ adopted.astype(np.float64)
-        with np.errstate(invalid="ignore"):
-            stay = (1.0 - p) * np.exp(np.where(k > 0, k * log_keep, 0.0))
-        new = ~adopted & (gen.random(n) >= stay)
-        adopted |= new
-        out[t] = out[t - 1] + int(new.sum())
-    return out
-
-
 @attrs.frozen(kw_only=True)
 class CommunityChannel:
     """Community operation as an acquisition channel: network Bass on the members' ties.
@@ -806,25 +777,28 @@ class CommunityChannel:
     q: float = attrs.field(converter=float, validator=probability)
     cost_per_week: float = attrs.field(converter=float, validator=positive)
     seeds: Any = attrs.field(default=None, repr=False)
-    _adjacency: sp.csr_array = attrs.field(init=False, repr=False, eq=False)
-    _seed_idx: NDArray[np.int64] = attrs.field(init=False, repr=False, eq=False)
+    _net: DiffusionNetwork = attrs.field(init=False, repr=False, eq=False)
+    _seed_labels: tuple[Any, ...] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        A, labels = as_csr(self.graph, owner="CommunityChannel")
-        seeds = (
+        net = as_network(self.graph, owner="CommunityChannel")
+        idx = (
             np.zeros(0, dtype=np.int64)
             if self.seeds is None
             else resolve_members(
-                self.seeds, A.shape[0], labels, owner="CommunityChannel", field="seeds"
+                self.seeds, net.n, net.labels, owner="CommunityChannel", field="seeds"
             )
         )
-        object.__setattr__(self, "_adjacency", A)
-        object.__setattr__(self, "_seed_idx", np.asarray(seeds, dtype=np.int64))
+        labels = (
+            tuple(int(i) for i in idx) if net.labels is None else tuple(net.labels[i] for i in idx)
+        )
+        object.__setattr__(self, "_net", net)
+        object.__setattr__(self, "_seed_labels", labels)
 
     @property
     def n(self) -> int:
         """Number of members."""
-        return int(self._adjacency.shape[0])
+        return self._net.n
 
     def weeks(self, budget: float) -> int:
         """Weeks of operation the budget pays for.
@@ -850,14 +824,13 @@ class CommunityChannel:
         [1, 2, 3, 4]
         """
         gen = resolve_rng(rng, owner="CommunityChannel")
-        return _network_bass(
-            self._adjacency,
-            p=self.p,
-            q=self.q,
-            steps=self.weeks(budget),
-            seeds=self._seed_idx,
-            gen=gen,
+        steps = self.weeks(budget)
+        if steps == 0:
+            return np.array([len(self._seed_labels)], dtype=np.int64)
+        res = network_bass(
+            self._net, p=self.p, q=self.q, steps=steps, seeds=self._seed_labels, runs=1, rng=gen
         )
+        return np.asarray(res.curves[0], dtype=np.int64)
 
     def __call__(self, budget: float, rng: np.random.Generator) -> int:
         """Customers acquired with ``budget`` (the :func:`compare_budget` contract)."""
