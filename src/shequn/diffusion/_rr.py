@@ -98,8 +98,9 @@ class RRModel:
     """A cascade model in the in-edge form the RR kernels walk.
 
     ``a`` is the per-in-edge probability (IC) or the running in-weight sum per row (LT).
-    ``b`` and ``c`` are per node: for IC ``log(1 - q)`` of the probability ``q`` all in-edges
-    share (1 when they differ) and ``(1 - q)^d``; for LT the in-weight all in-edges share (-1
+    ``b`` and ``c`` are per node: for IC ``1 / log(1 - q)`` of the probability ``q`` all
+    in-edges share (0 if ``q = 0``, ``-inf`` if ``q = 1``, 1 when they differ) and
+    ``(1 - q)^d``; for LT the in-weight all in-edges share (-1
     when they differ) and zeros.
     """
 
@@ -155,6 +156,10 @@ class RRModel:
             p0 = np.zeros(net.n)
             geo = shared & (lq < 0) & np.isfinite(lq)
             p0[geo] = np.exp(deg[geo] * lq[geo])
+            with np.errstate(divide="ignore", over="ignore"):
+                inv = 1.0 / lq[geo]
+            # the kernels multiply by 1 / log(1 - q); a q below ~1e-308 is no live edge at all
+            lq[geo] = np.where(np.isfinite(inv), inv, 0.0)
             return cls(
                 model=model,
                 n=net.n,

@@ -12,12 +12,12 @@ random state and the same generator state gives the same samples.
 The network is given as *in-edge* CSR arrays (``in_ptr``, ``in_src``: the in-edges of ``u`` are
 ``in_src[in_ptr[u]:in_ptr[u + 1]]``). For the independent cascade each in-edge has a
 probability ``in_p``. When all in-edges of ``u`` share one probability ``q`` (a uniform ``p``,
-or the weighted cascade ``1 / in-degree``), ``node_lq[u] = log(1 - q)`` (0 when ``q = 0``,
-``-inf`` when ``q = 1``) and the live edges are found by geometric skipping: the gap to the
-next live edge is ``floor(log(U) / log(1 - q))`` with ``U`` uniform on (0, 1], one draw per
-live edge instead of one per edge; ``node_p0[u] = (1 - q)^d`` is the chance that none of the
-``d`` in-edges is live, so most roots are settled by one comparison. ``node_lq[u] = 1`` marks a
-node whose in-edges differ, which gets one coin per edge. For the linear threshold model
+or the weighted cascade ``1 / in-degree``), ``node_lq[u] = 1 / log(1 - q)`` (0 when
+``q = 0``, ``-inf`` when ``q = 1``) and the live edges are found by geometric skipping: the gap
+to the next live edge is ``floor(log(U) / log(1 - q))`` with ``U`` uniform on (0, 1], one draw
+per live edge instead of one per edge; ``node_p0[u] = (1 - q)^d`` is the chance that none of
+the ``d`` in-edges is live, so most roots are settled by one comparison. ``node_lq[u] = 1``
+marks a node whose in-edges differ, which gets one coin per edge. For the linear threshold model
 ``in_cum`` holds the running sum of the in-weights within each row and ``node_w[u]`` the common
 in-weight when the in-weights of ``u`` are all equal (else ``-1``).
 
@@ -101,7 +101,7 @@ def _ic_search(
                     pending = -1.0
                 else:
                     x = 1.0 - gen.random()
-                g = math.log(x) / lq
+                g = math.log(x) * lq
                 if g >= hi - e - 1:
                     break
                 e += 1 + int(g)
