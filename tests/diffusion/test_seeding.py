@@ -332,7 +332,8 @@ def _as_store(n, sets):
         else:
             nodes.extend(sorted(s))
             ptr.append(len(nodes))
-    return singles, np.array(nodes, dtype=np.int32), np.array(ptr, dtype=np.int64)
+    flat = np.array(nodes, dtype=np.int32)
+    return singles, np.bincount(flat, minlength=n), flat, np.array(ptr, dtype=np.int64)
 
 
 @settings(max_examples=30)

@@ -46,6 +46,7 @@ from shequn.diffusion._network import (
     threshold_weights,
 )
 from shequn.diffusion._seeding_kernels import (
+    append_sets,
     count_covered,
     greedy_cover,
     row_cumsum,
@@ -259,8 +260,26 @@ class RRCollection:
         self.threads = default_threads() if threads is None else threads
         self.size = 0
         self.singles = np.zeros(model.n, dtype=np.int64)
-        self._chunks: list[tuple[NDArray[np.int32], NDArray[np.int64]]] = []
-        self._flat: tuple[NDArray[np.int32], NDArray[np.int64]] | None = None
+        # stored sets in amortised (doubling) buffers, and how many of them hold each node
+        self._nodes = np.empty(1024, dtype=np.int32)
+        self._ptr = np.zeros(1024, dtype=np.int64)
+        self._top = 0
+        self._nsets = 0
+        self._in_sets = np.zeros(model.n, dtype=np.int64)
+
+    def _append(self, nodes: NDArray[np.int32], ptr: NDArray[np.int64]) -> None:
+        m, k = nodes.shape[0], ptr.shape[0] - 1
+        if self._top + m > self._nodes.shape[0]:
+            grown = np.empty(max(2 * self._nodes.shape[0], self._top + m), dtype=np.int32)
+            grown[: self._top] = self._nodes[: self._top]
+            self._nodes = grown
+        if self._nsets + k + 1 > self._ptr.shape[0]:
+            grown_p = np.empty(max(2 * self._ptr.shape[0], self._nsets + k + 1), dtype=np.int64)
+            grown_p[: self._nsets + 1] = self._ptr[: self._nsets + 1]
+            self._ptr = grown_p
+        append_sets(self._nodes, self._ptr, self._top, self._nsets, nodes, ptr, self._in_sets)
+        self._top += m
+        self._nsets += k
 
     def extend(self, total: int, gen: np.random.Generator) -> None:
         """Draw RR sets until the collection holds ``total``."""
@@ -269,42 +288,28 @@ class RRCollection:
             b = min(BATCH, total - self.size)
             counts = root_counts(m.n, b, gen)
             ranges, gens = _blocks(m.n, gen)
-
             jobs = [
                 (m.model, m.arrays, counts, r, g, self.singles)
                 for r, g in zip(ranges, gens, strict=True)
             ]
             for nodes, ptr in _map(rr_sets, jobs, self.threads):
                 if ptr.shape[0] > 1:
-                    self._chunks.append((nodes, ptr))
-                    self._flat = None
+                    self._append(nodes, ptr)
             self.size += b
 
     def flat(self) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
-        """The stored (non-singleton) sets as one flat node array and offsets."""
-        if self._flat is None:
-            if not self._chunks:
-                self._flat = (np.empty(0, dtype=np.int32), np.zeros(1, dtype=np.int64))
-            else:
-                nodes = np.concatenate([c[0] for c in self._chunks])
-                offs = np.cumsum([0] + [c[0].shape[0] for c in self._chunks])
-                ptr = np.concatenate(
-                    [np.zeros(1, dtype=np.int64)]
-                    + [c[1][1:] + o for c, o in zip(self._chunks, offs[:-1], strict=True)]
-                )
-                self._chunks = [(nodes, ptr)]
-                self._flat = (nodes, ptr)
-        return self._flat
+        """The stored (non-singleton) sets as one flat node array and offsets (views)."""
+        return self._nodes[: self._top], self._ptr[: self._nsets + 1]
 
     @property
     def stored_nodes(self) -> int:
         """Entries held for non-singleton sets (memory use is about 4 bytes each)."""
-        return int(sum(c[0].shape[0] for c in self._chunks))
+        return self._top
 
     def greedy(self, k: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Greedy max coverage: ``k`` seeds and the RR sets each newly covers."""
         nodes, ptr = self.flat()
-        return greedy_cover(self.model.n, k, self.singles, nodes, ptr)
+        return greedy_cover(self.model.n, k, self.singles, self._in_sets, nodes, ptr)
 
     def covered(self, seeds: NDArray[np.int64]) -> int:
         """RR sets that contain at least one of ``seeds``."""

@@ -39,7 +39,15 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Arrays", "count_covered", "greedy_cover", "row_cumsum", "rr_hits", "rr_sets"]
+__all__ = [
+    "Arrays",
+    "append_sets",
+    "count_covered",
+    "greedy_cover",
+    "row_cumsum",
+    "rr_hits",
+    "rr_sets",
+]
 
 
 def _grow(buf: Any, need: int) -> Any:
@@ -236,12 +244,10 @@ def _run(lt, in_ptr, in_src, a, b, c, counts, r_lo, r_hi, is_seed, stop, gen, si
 _run_jit = numba.njit(cache=True, nogil=True)(_run)
 
 
-def _greedy(n, k, singles, nodes, ptr):
+def _greedy(n, k, singles, in_sets, nodes, ptr):
     nsets = ptr.shape[0] - 1
     m = nodes.shape[0]
-    cov = singles.astype(np.int64)
-    for i in range(m):
-        cov[nodes[i]] += 1
+    cov = singles + in_sets
     # Only chosen nodes need the list of sets that contain them. Index the likeliest ones
     # (the highest initial coverage: an upper bound on every later marginal coverage) and
     # look the rare others up by a scan; the choices are exactly those of a full index.
@@ -257,7 +263,7 @@ def _greedy(n, k, singles, nodes, ptr):
     for u in range(n):
         if cand[u]:
             slot[u] = c
-            iptr[c + 1] = cov[u] - singles[u]
+            iptr[c + 1] = in_sets[u]
             c += 1
     for j in range(c):
         iptr[j + 1] += iptr[j]
@@ -301,6 +307,15 @@ def _greedy(n, k, singles, nodes, ptr):
     return seeds, gains
 
 
+def _append(dst_nodes, dst_ptr, top, nsets, nodes, ptr, in_sets):
+    for i in range(nodes.shape[0]):
+        u = nodes[i]
+        dst_nodes[top + i] = u
+        in_sets[u] += 1
+    for j in range(1, ptr.shape[0]):
+        dst_ptr[nsets + j] = ptr[j] + top
+
+
 def _covered(singles, nodes, ptr, is_seed):
     total = 0
     for u in range(singles.shape[0]):
@@ -326,6 +341,7 @@ def _row_cumsum(indptr, values):
 
 _greedy_jit = numba.njit(cache=True)(_greedy)
 _covered_jit = numba.njit(cache=True)(_covered)
+_append_jit = numba.njit(cache=True)(_append)
 _row_cumsum_jit = numba.njit(cache=True)(_row_cumsum)
 
 I64 = NDArray[np.int64]
@@ -377,14 +393,29 @@ def rr_hits(
 
 
 def greedy_cover(
-    n: int, k: int, singles: I64, nodes: NDArray[np.int32], ptr: I64
+    n: int, k: int, singles: I64, in_sets: I64, nodes: NDArray[np.int32], ptr: I64
 ) -> tuple[I64, I64]:
     """Greedy maximum coverage: ``k`` nodes and the number of new RR sets each one covers.
 
-    Ties go to the lowest node index.
+    ``singles[u]`` counts the sets that are ``{u}`` alone, ``in_sets[u]`` the stored sets
+    (``nodes``/``ptr``) that contain ``u``. Ties go to the lowest node index.
     """
-    seeds, gains = _greedy_jit(n, k, singles, nodes, ptr)
+    seeds, gains = _greedy_jit(n, k, singles, in_sets, nodes, ptr)
     return seeds, gains
+
+
+def append_sets(
+    dst_nodes: NDArray[np.int32],
+    dst_ptr: I64,
+    top: int,
+    nsets: int,
+    nodes: NDArray[np.int32],
+    ptr: I64,
+    in_sets: I64,
+) -> None:
+    """Copy sets (``nodes``, ``ptr``) after ``top`` entries and ``nsets`` sets of the ``dst``
+    buffers (which must have room) and count them into ``in_sets``."""
+    _append_jit(dst_nodes, dst_ptr, top, nsets, nodes, ptr, in_sets)
 
 
 def count_covered(
