@@ -302,6 +302,11 @@ class RRCollection:
         return self._nodes[: self._top], self._ptr[: self._nsets + 1]
 
     @property
+    def in_sets(self) -> NDArray[np.int64]:
+        """Per node, the stored (non-singleton) sets that contain it."""
+        return self._in_sets
+
+    @property
     def stored_nodes(self) -> int:
         """Entries held for non-singleton sets (memory use is about 4 bytes each)."""
         return self._top

@@ -780,10 +780,15 @@ def celf(
             out = user(seeds.copy(), np.random.default_rng(crn))
             return _check_spread_value(out, owner)[0]
 
-    # first round: every candidate's own spread
+    # first round: every candidate's own spread (for the RR estimator straight from the
+    # per-node counts: a node is in a set at most once)
     heap: list[tuple[float, int, int]] = []
-    for v in cand.tolist():
-        heap.append((-value(np.array([v], dtype=np.int64)), v, 0))
+    if sample is not None:
+        alone = sample.singles + sample.in_sets
+        heap = [(-(n * int(alone[v]) / sample.size), v, 0) for v in cand.tolist()]
+    else:
+        for v in cand.tolist():
+            heap.append((-value(np.array([v], dtype=np.int64)), v, 0))
     heapq.heapify(heap)
     chosen: list[int] = []
     scores: list[float] = []
