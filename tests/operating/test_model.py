@@ -36,6 +36,7 @@ BAD = [
     (Structure, "volunteers", -3),
     (Structure, "volunteer_placement", "middle"),
     (Structure, "seeding", ""),
+    (Structure, "seeding", "betweenness"),
     (Structure, "seeds", -1),
     (Tools, "broadcast_budget", -5.0),
     (Tools, "broadcast_quality", 1.01),

@@ -127,11 +127,6 @@ def _is_bool(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None
         raise fail(type(instance).__name__, attribute.name, "be True or False", value)
 
 
-def _nonempty_str(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str) or not value:
-        raise fail(type(instance).__name__, attribute.name, "be a non-empty method name", value)
-
-
 @attrs.frozen(kw_only=True)
 class Connectivity:
     """通 information symmetry: how freely information flows (seed 001 §4.2; seed 004).
@@ -226,7 +221,9 @@ class Structure:
         Effort in [0, 1] of a volunteer relative to a leader. Default 0.5.
     seeding
         Seeding method name for the launch, passed to
-        :func:`shequn.diffusion.seeding.select_seeds` (``"degree"``, ``"random"``, ...).
+        :func:`shequn.diffusion.seeding.select_seeds`: one of ``"degree"``, ``"random"``,
+        ``"pagerank"``, ``"kcore"``, ``"degree_discount"``, ``"celf"``, ``"imm"`` (the keys of
+        :data:`shequn.diffusion.seeding.METHODS`), run with each method's defaults.
         Default ``"degree"``. Seed 001: 设置中心人.
     seeds
         Number of launch seeds (first adopters, integer >= 0). Default 10.
@@ -241,13 +238,20 @@ class Structure:
     )
     volunteer_placement: str = attrs.field(default="degree")
     volunteer_activity: float = attrs.field(default=0.5, validator=probability)
-    seeding: str = attrs.field(default="degree", validator=_nonempty_str)
+    seeding: str = attrs.field(default="degree")
     seeds: int = attrs.field(default=10, validator=integer(low=0))
 
     @volunteer_placement.validator
     def _check_placement(self, attribute: attrs.Attribute[Any], value: Any) -> None:
         if value not in ("degree", "random"):
             raise fail("Structure", "volunteer_placement", "be one of ['degree', 'random']", value)
+
+    @seeding.validator
+    def _check_seeding(self, attribute: attrs.Attribute[Any], value: Any) -> None:
+        from shequn.diffusion.seeding import METHODS  # the one list of method names
+
+        if not isinstance(value, str) or value not in METHODS:
+            raise fail("Structure", "seeding", f"be one of {list(METHODS)}", value)
 
 
 @attrs.frozen(kw_only=True)
