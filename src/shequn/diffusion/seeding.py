@@ -72,6 +72,8 @@ from shequn.diffusion._network import (
     EdgeProbability,
     ThresholdWeights,
     as_network,
+    edge_probabilities,
+    threshold_weights,
 )
 from shequn.diffusion._rr import RRCollection, RRModel, estimate_spread
 from shequn.exceptions import ConvergenceError
@@ -691,15 +693,48 @@ def _check_spread_value(value: Any, owner: str) -> tuple[float, float]:
     return mean, se
 
 
+def _monte_carlo_spread(
+    net: DiffusionNetwork,
+    *,
+    model: str,
+    p: EdgeProbability,
+    weights: ThresholdWeights,
+    runs: int,
+) -> SpreadFunction:
+    """Forward Monte Carlo spread ``(mean, se)`` of index seeds on ``net`` (validated once)."""
+    from shequn.diffusion.cascades import independent_cascade, linear_threshold
+
+    # seeds arrive as indices: drop the labels so the cascades read them as indices
+    plain = attrs.evolve(net, labels=None)
+    if model == "ic":
+        probs = edge_probabilities(plain, p, owner="celf")
+
+        def run(seeds: NDArray[np.int64], gen: np.random.Generator) -> Any:
+            return independent_cascade(plain, seeds, p=probs, runs=runs, rng=gen)
+
+    else:
+        w = threshold_weights(plain, weights, owner="celf")
+
+        def run(seeds: NDArray[np.int64], gen: np.random.Generator) -> Any:
+            return linear_threshold(plain, seeds, weights=w, runs=runs, rng=gen)
+
+    def spread(seeds: NDArray[np.int64], gen: np.random.Generator) -> tuple[float, float]:
+        res = run(seeds, gen)
+        return float(res.mean), float(res.se) if runs > 1 else 0.0
+
+    return spread
+
+
 def celf(
     graph: GraphLike,
     k: int,
     *,
     spread: SpreadFunction | None = None,
+    estimator: str = "mc",
     model: str = "ic",
     p: EdgeProbability = _DEFAULT_P,
     weights: ThresholdWeights = "uniform",
-    runs: int = 10_000,
+    runs: int | None = None,
     candidates: Iterable[Hashable] | None = None,
     rng: RNGLike = None,
 ) -> SeedSet:
@@ -717,18 +752,24 @@ def celf(
     graph, k
         As for :func:`top_degree`; ``k`` is at most the number of candidates.
     spread
-        Estimator ``spread(seed_indices, generator) -> (mean, standard_error)``. Every call
-        during the selection gets a generator started from the *same* seed (common random
-        numbers), so gains are compared on the same draws and the search is deterministic;
-        the reported spread comes from one more call on an independent stream. ``None``
-        (default, until the Monte Carlo cascades are wired in): ``runs`` RR sets drawn once
-        under ``model`` and ``n`` times the share a set covers (CELF on this estimator is
-        greedy maximum coverage, as in :func:`imm`); the reported spread then comes from
-        ``runs`` fresh RR sets (see :func:`rr_spread`).
+        Your own estimator ``spread(seed_indices, generator) -> (mean, standard_error)``.
+        Every call during the selection gets a generator started from the *same* seed
+        (common random numbers), so gains are compared on the same draws and the search is
+        deterministic; the reported spread comes from one more call on an independent
+        stream. ``None`` (default): the built-in estimator chosen by ``estimator``.
+    estimator
+        ``"mc"`` (default): Monte Carlo, the mean final size of ``runs`` forward simulations
+        of :func:`~shequn.diffusion.cascades.independent_cascade` (``model="ic"``) or
+        :func:`~shequn.diffusion.cascades.linear_threshold` (``model="lt"``), with common
+        random numbers as above. ``"rr"``: ``runs`` RR sets drawn once under ``model``, the
+        spread ``n`` times the share a set covers (CELF on this estimator is greedy maximum
+        coverage, as in :func:`imm`), the reported spread from ``runs`` fresh RR sets (see
+        :func:`rr_spread`).
     model, p, weights
-        Cascade model and parameters of the default estimator (ignored with ``spread``).
+        Cascade model and parameters of the built-in estimators (ignored with ``spread``).
     runs
-        RR sets of the default estimator, at least 1 (ignored with ``spread``).
+        Simulations (``"mc"``, default 1,000) or RR sets (``"rr"``, default 10,000) per
+        evaluation, at least 1 (ignored with ``spread``).
     candidates
         Members to choose from (labels when the graph has them), default all.
     rng
@@ -742,8 +783,11 @@ def celf(
     >>> exact = lambda seeds, gen: (3.0, 0.0)
     >>> celf(nx.path_graph(3), 1, spread=exact).seeds.tolist()
     [0]
-    >>> s = celf(nx.star_graph(3), 1, p=0.5, runs=2000, rng=1)   # default RR estimator
+    >>> s = celf(nx.star_graph(3), 1, p=0.5, runs=2000, rng=1)   # Monte Carlo
     >>> s.seeds.tolist(), abs(s.spread - 2.5) < 4 * s.spread_se  # the hub: 1 + 3 / 2
+    ([0], True)
+    >>> s = celf(nx.star_graph(3), 1, p=0.5, estimator="rr", runs=2000, rng=1)
+    >>> s.seeds.tolist(), abs(s.spread - 2.5) < 4 * s.spread_se
     ([0], True)
     """
     owner = "celf"
@@ -755,6 +799,9 @@ def celf(
     else:
         cand = resolve_members(candidates, n, net.labels, owner=owner, field="candidates")
     k = check_int(k, owner=owner, field="k", low=1, high=int(cand.shape[0]))
+    estimator = check_choice(estimator, ["mc", "rr"], owner=owner, field="estimator")
+    if runs is None:
+        runs = 1_000 if estimator == "mc" else 10_000
     runs = check_int(runs, owner=owner, field="runs", low=1)
     if spread is not None and not callable(spread):
         raise fail(owner, "spread", "be a function (seeds, generator) -> (mean, se)", spread)
@@ -763,6 +810,12 @@ def celf(
 
     m: RRModel | None = None
     sample: RRCollection | None = None
+    if spread is None and estimator == "mc":
+        model = check_choice(model, ["ic", "lt"], owner=owner, field="model")
+        spread = _monte_carlo_spread(net, model=model, p=p, weights=weights, runs=runs)
+        used_model: str | None = model
+    else:
+        used_model = None
     if spread is None:
         model = check_choice(model, ["ic", "lt"], owner=owner, field="model")
         m = RRModel.build(net, model=model, p=p, weights=weights, owner=owner)
@@ -808,13 +861,14 @@ def celf(
     timings = {"selection": time.perf_counter() - t0}
 
     t1 = time.perf_counter()
-    if spread is None:
+    if sample is not None:
         assert m is not None
         est, se = estimate_spread(m, seeds, samples=runs, gen=np.random.default_rng(fresh))
         used, rr_sets, used_model = runs, runs, model
     else:
+        assert spread is not None
         est, se = _check_spread_value(spread(seeds.copy(), np.random.default_rng(fresh)), owner)
-        used, rr_sets, used_model = 0, 0, None
+        used, rr_sets = (runs, 0) if used_model is not None else (0, 0)
     timings["estimate"] = time.perf_counter() - t1
     timings["evaluations"] = float(evaluations)
     return SeedSet(
