@@ -33,8 +33,9 @@ from shequn.community import (
     k_hop_reach,
 )
 from shequn.diffusion.bass import Bass, fit_bass
+from shequn.diffusion.cascades import independent_cascade, linear_threshold, network_bass
 from shequn.diffusion.reach import BroadcastCampaign, compare_budget
-from shequn.diffusion.seeding import select_seeds
+from shequn.diffusion.seeding import imm, select_seeds
 from shequn.economics import Economics
 from shequn.exceptions import ConvergenceError, InvalidParameterError, ShequnError, ShequnWarning
 from shequn.longtail import TrueFans, compare_channels, fit_powerlaw
@@ -86,8 +87,12 @@ __all__ = [
     "fit_bass",
     "fit_powerlaw",
     "generate_community",
+    "imm",
+    "independent_cascade",
     "k_hop_reach",
+    "linear_threshold",
     "load_cdnow_sample",
+    "network_bass",
     "rfm_summary",
     "select_seeds",
     "simulate",

@@ -7,7 +7,8 @@
 * :mod:`shequn.diffusion.cascades`: word of mouth on the community's ties by Monte Carlo:
   independent cascade, linear threshold, Watts' fractional threshold, complex contagion,
   network Bass and rumours with forgetting, all returning a :class:`DiffusionResult`.
-* :mod:`shequn.diffusion.seeding`: choosing the central persons (中心人) to start with.
+* :mod:`shequn.diffusion.seeding`: choosing the central persons (中心人) to start with: top
+  degree, PageRank, k-core, degree discount, CELF and IMM, all returning a :class:`SeedSet`.
 * :mod:`shequn.diffusion._network`: the one network form they all walk
   (:func:`as_network` → :class:`DiffusionNetwork`); build it once to reuse it across calls.
 
@@ -22,6 +23,9 @@ Examples
 >>> lt = linear_threshold(net, [0], runs=10, rng=1)   # each leaf listens only to the hub
 >>> lt.final_sizes.tolist() == [11] * 10
 True
+>>> from shequn.diffusion import imm
+>>> imm(net, 1, p=0.3, epsilon=0.5, rng=1).seeds.tolist()   # the hub
+[0]
 """
 
 from shequn.diffusion._network import DiffusionNetwork, as_network
@@ -35,16 +39,30 @@ from shequn.diffusion.cascades import (
     rumour,
     watts_threshold,
 )
+from shequn.diffusion.seeding import (
+    SeedSet,
+    celf,
+    degree_discount,
+    imm,
+    rr_spread,
+    select_seeds,
+)
 
 __all__ = [
     "DiffusionNetwork",
     "DiffusionResult",
     "RandomSeeds",
+    "SeedSet",
     "as_network",
+    "celf",
     "complex_contagion",
+    "degree_discount",
+    "imm",
     "independent_cascade",
     "linear_threshold",
     "network_bass",
+    "rr_spread",
     "rumour",
+    "select_seeds",
     "watts_threshold",
 ]
