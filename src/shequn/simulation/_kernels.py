@@ -182,12 +182,13 @@ def _nb_content(
         top += 1
     frontier = np.empty(max(n_used, 1), np.int64)
     nxt = np.empty(max(n_used, 1), np.int64)
+    flag = np.empty(max(n_used, 1), np.uint8)  # 1: present, 2: read (one look-up for both)
     k = 0
     for i in range(n_used):  # in slot order: sequential memory access
         r = rank[i] if i < n else i  # newcomers rank in arrival order, after week-0 members
         p = po_const if po_const >= 0.0 else interest[i] * (0.5 + 0.5 * e[i])
         hit = cust[i] & (r < top) & (u_open[i] < p)
-        read[i] = hit
+        flag[i] = cust[i] | (hit << 1)
         frontier[k] = i
         k += hit
     counts[0] = k
@@ -206,12 +207,14 @@ def _nb_content(
                 j = ind[q]
                 # a present neighbour not yet reached reads with probability ``flow``; it is
                 # marked at once, so several sharers' chances combine as 1 - (1 - flow)^k
-                ok = cust[j] & (not read[j]) & (gen.random(dtype=np.float32) < flow)
-                read[j] |= ok
+                ok = (flag[j] == 1) & (gen.random(dtype=np.float32) < flow)
+                flag[j] |= ok << 1
                 frontier[k2] = j
                 k2 += ok
         k = k2
         counts[h] = k
+    for i in range(n_used):
+        read[i] = flag[i] >= 2
     return counts
 
 
@@ -327,8 +330,9 @@ def _nb_ties(
     gen: Any,
 ) -> int:
     # pass 1, streaming over the ties: decay, copy meetings, strong ties, and the talks.
-    # p = base (1 + strength) with strength < 1: a uniform below base is a talk, one at or
-    # above 2 base is none, and only the rare ones in between need the tie's strength.
+    # p = base (1 + s) with s = 1 - exp(-x) and x - x^2 / 2 <= s <= min(x, 1): a uniform
+    # below the lower bound is a talk, one above the upper bound is none, and only the rare
+    # ones in between need the exponential.
     tl = np.empty(m0 if talk_on else 0, np.int64)
     n_talk = 0
     for j in range(m0):
@@ -344,10 +348,11 @@ def _nb_ties(
             strong[v] += 1
         if talk_on:
             base = coef * max(xu, 0.0) * max(xv, 0.0) * ew[j]
+            x = mw * mj + gw * mt
             rj = r[j]
-            talk = rj < base
-            if rj < 2.0 * base and not talk:
-                talk = rj < base * (1.0 - math.expm1(-(mw * mj + gw * mt)))
+            talk = rj < base * (1.0 + max(x - 0.5 * x * x, 0.0))
+            if rj < base * (1.0 + min(x, 1.0)) and not talk:
+                talk = rj < base * (1.0 - math.expm1(-x))
             mj += talk
             tl[n_talk] = j
             n_talk += talk
@@ -362,7 +367,7 @@ def _nb_ties(
         talks[v] += 1
         cu = code[u]
         cv = code[v]
-        if complain_on:
+        if complain_on and (cu | cv) >> 20:  # a dissatisfied end (rare)
             hits[u] += cv >> 20
             hits[v] += cu >> 20
         su = cu & 7
@@ -757,6 +762,8 @@ def _nb_members(
     repeat: Any,
     repeat_cdf: Any,
     pq_pow: Any,
+    keep_talk_pow: Any,
+    keep_wom_pow: Any,
     protect_pow: Any,
     ladder: Any,
     newc: Any,
@@ -781,16 +788,22 @@ def _nb_members(
     # out_f: 0 units; 1 niche units; 2 units of members reached by the community;
     # 3 + stage: revenue by stage
     D = R.dependence
-    n_pq = pq_pow.shape[0]
+    n_tab = keep_talk_pow.shape[0]
     # largest adoption probabilities per channel (fit <= 1)
     pb_max = R.p_broadcast if R.p_broadcast >= 0.0 else R.broadcast_conversion
     pc_max = R.content_conversion
     q_max = R.p_wom if R.p_wom >= 0.0 else R.wom_conversion
+    n_talkers = 0
+    n_tri = 0
     q = 0  # row of U: members present at the start of the week, in slot order
     for i in range(n_used):
         if not cust[i]:
             continue
-        uu = U[q]
+        u1 = U[0, q]
+        u2 = U[1, q]
+        u3 = U[2, q]
+        u4 = U[3, q]
+        u5 = U[4, q]
         q += 1
         st0 = stage[i]
         ei = float(e[i])
@@ -798,25 +811,18 @@ def _nb_members(
         rd = read[i]
         bo = b_open[i]
         # ---- 5. engagement (from last week's engagement) and friends of friends
-        if ti > 0:
-            out_i[15] += 1
-            if R.p_triangle > 0.0 and rd and i < n and gen.random() < R.p_triangle * ei:
-                d_i = ip[i + 1] - ip[i]
-                if d_i > 0:
-                    j = ind[ip[i] + min(int(gen.random() * d_i), d_i - 1)]
-                    d_j = ip[j + 1] - ip[j]
-                    if d_j > 0:
-                        kk = ind[ip[j] + min(int(gen.random() * d_j), d_j - 1)]
-                        if cust[kk] and kk != i:
-                            tri_a[out_i[14]] = i
-                            tri_b[out_i[14]] = kk
-                            out_i[14] += 1
+        n_talkers += ti > 0
+        # a reader who talked meets a friend of a friend with p_triangle e (uniform u5); the
+        # friend of a friend is looked up after the loop, where the look-ups overlap
+        tri_a[n_tri] = i
+        n_tri += (ti > 0) & rd & (i < n) & (u5 < R.p_triangle * ei)
+        # powers from tables: a pow per member would dominate the loop
+        keep_t = keep_talk_pow[ti] if ti < n_tab else R.keep_talk**ti
         gc = R.g_content if rd else 0.0
         lo = R.loss_content if rd else 0.0
         gb = R.g_broadcast if bo else 0.0
-        gp = 1.0 - R.keep_talk**ti
         ge = R.g_event if att[i] else 0.0
-        gain = 1.0 - (1.0 - gc) * (1.0 - gb) * (1.0 - gp) * (1.0 - ge)
+        gain = 1.0 - (1.0 - gc) * (1.0 - gb) * keep_t * (1.0 - ge)
         li = min(float(lead[i]), 1.0)
         gain = min(gain * ((1.0 - D) + D * R.leader_gain * li), 1.0)
         target = R.baseline * ((1.0 - D) + D * li)
@@ -827,17 +833,16 @@ def _nb_members(
         en = min(max(en, 0.0), 1.0)
         e_out[i] = en
         # ---- 6. adoption of a prospect reached this week, or repeat purchases of an adopter;
-        # both from uniform uu[0] (an adopter is no prospect)
-        u1 = uu[0]
+        # both from uniform u1 (an adopter is no prospect)
         is_new = False
         c = wom_cnt[i]
         pw_max = 0.0
         if c > 0:
-            pw_max = 1.0 - (1.0 - q_max) ** c
+            pw_max = 1.0 - keep_wom_pow[c] if c < n_tab else 1.0 - (1.0 - q_max) ** c
         p_max = 1.0 - (1.0 - (pb_max if bo else 0.0)) * (1.0 - (pc_max if rd else 0.0)) * (
             1.0 - pw_max
         )
-        if st0 == 0 and u1 < p_max:  # rare: only now draw the featured products
+        if (st0 == 0) & (u1 < p_max):  # rare: only now draw the featured products
             pb = 0.0
             pc = 0.0
             pw = 0.0
@@ -876,34 +881,38 @@ def _nb_members(
                 out_i[ch] += 1
                 out_i[3] += f >= R.head
         st1 = 1 if is_new else st0
-        u = 1 if is_new else _nb_poisson_tab(repeat_cdf, st0, repeat[st0], u1)
-        # ---- purchases: dissatisfaction (uniform uu[1]), money
-        pqu = pq_pow[u] if u < n_pq else R.product_quality**u
-        d = uu[1] < 1.0 - pqu
+        u = 0
+        if is_new:
+            u = 1
+        elif u1 > repeat_cdf[st0, 0]:  # at least one unit: invert the Poisson CDF
+            u = _nb_poisson_tab(repeat_cdf, st0, repeat[st0], u1)
+        # ---- purchases: dissatisfaction (uniform u2), money
+        d = False
+        if u > 0:  # (buyers: a minority, and their branch is cheap to mispredict)
+            pqu = pq_pow[u] if u < n_tab else R.product_quality**u
+            d = u2 < 1.0 - pqu
+            purchases[i] += u
+            spend[i] += u * R.price
+            out_i[4] += d
+            out_i[5] += 1
+            out_f[0] += u
+            out_f[1] += u * (product[i] >= R.head)
+            out_f[2] += u * ((ti > 0) | rd)
+            out_f[3 + max(st1, 1)] += u * R.price
         dissat[i] = d
         units[i] = u
-        purchases[i] += u
-        spend[i] += u * R.price
-        out_i[4] += d
-        out_i[5] += u > 0
-        out_f[0] += u
-        out_f[1] += u * (product[i] >= R.head)
-        out_f[2] += u * ((ti > 0) | rd)
-        out_f[3 + max(st1, 1)] += u * R.price
-        # ---- 7. ladder moves (uniform uu[3]) and churn or removal (uniform uu[2])
+        # ---- 7. ladder moves (uniform u4) and churn or removal (uniform u3)
         s = strong[i]
         s3 = min(s, 3)
         up_ok = (st1 >= 1) & (st1 <= 3) & (not is_new) & ((st1 < 3) | (s > 0))
         p_up = ladder[st1] * en * (0.2 if d else 1.0) * (1.0 + R.strong_ladder * s3 / 3.0)
         p_up = p_up if up_ok else 0.0
         p_dn = R.ladder_down * (1.0 - en) if (st1 >= 2) & (st1 <= 4) else 0.0
-        u4 = uu[3]
         up = u4 < p_up
         dn = (not up) & (u4 < p_up + (1.0 - p_up) * p_dn)
         st2 = st1 + up - dn
         hz = R.baseline_churn * math.exp(-R.churn_engagement * en) * protect_pow[s3]
         hz = min(hz * (R.dissat_mult if d else 1.0) + R.chat_hazard * (1.0 - en), 1.0)
-        u3 = uu[2]
         churned = u3 < hz
         removed = (not churned) & (u3 < hz + (1.0 - hz) * R.breach * (1.0 - en))
         gone = churned | removed
@@ -920,6 +929,21 @@ def _nb_members(
         group[i] = -1 if gone else group[i]
         left[i] = gone
         adv[i] = en if ((not gone) & (st2 >= 3)) else 0.0
+    k = 0
+    for t in range(n_tri):  # a random friend j of i, then a random friend of j
+        i = tri_a[t]
+        d_i = ip[i + 1] - ip[i]
+        if d_i > 0:
+            j = ind[ip[i] + min(int(gen.random() * d_i), d_i - 1)]
+            d_j = ip[j + 1] - ip[j]
+            if d_j > 0:
+                kk = ind[ip[j] + min(int(gen.random() * d_j), d_j - 1)]
+                if cust[kk] and kk != i:
+                    tri_a[k] = i
+                    tri_b[k] = kk
+                    k += 1
+    out_i[14] = k
+    out_i[15] = n_talkers
     for i in range(n_used, n_after):  # customers won from the market this week: one unit each
         d = gen.random() < 1.0 - R.product_quality
         dissat[i] = d
@@ -1002,9 +1026,11 @@ def members_week(
     Arrays are updated in place. Returns the integer and float totals (see the source).
     """
     n_present = int(np.count_nonzero(cust[: int(n_used)]))
-    U = gen.random((n_present, 4), dtype=np.float32)
+    U = gen.random((5, n_present), dtype=np.float32)
     rep = np.asarray(repeat, dtype=np.float64)
-    pq_pow = float(rates.product_quality) ** np.arange(16, dtype=np.float64)
+    k = np.arange(64, dtype=np.float64)
+    q_wom = rates.p_wom if rates.p_wom >= 0.0 else rates.wom_conversion
+    pq_pow = float(rates.product_quality) ** k
     protect_pow = (1.0 - float(strong_protect)) ** np.arange(4, dtype=np.float64)
     out_i = np.zeros(16, np.int64)
     out_f = np.zeros(8, np.float64)
@@ -1035,6 +1061,8 @@ def members_week(
         rep,
         poisson_table(rep),
         pq_pow,
+        float(rates.keep_talk) ** k,
+        (1.0 - float(q_wom)) ** k,
         protect_pow,
         ladder,
         newc,

@@ -459,7 +459,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     spend = state.spend.copy()
     left = np.zeros(cap, dtype=bool)
     advocate = np.where(lapsed0, F32(-1.0), F32(0.0))  # lapsed -1; fans and friends e
-    tri_a = np.empty(N if tri_on else 0, dtype=np.int64)
+    tri_a = np.empty(N, dtype=np.int64)
     tri_b = np.empty_like(tri_a)
     out_i, out_f = kern.members_week(
         gen,
