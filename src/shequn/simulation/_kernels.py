@@ -272,7 +272,7 @@ def content_spread(
 # ----------------------------------------------------------------------------- 2. ties
 @numba.njit(cache=True)  # type: ignore[misc, unused-ignore]
 def _nb_codes(
-    n_used: int, stage: Any, e: Any, product: Any, dissat: Any, ec: Any, code: Any
+    n_used: int, stage: Any, e: Any, product: Any, dissat: Any, ec: Any, code: Any, adv: Any
 ) -> int:
     n_present = 0
     for i in range(n_used):
@@ -280,6 +280,7 @@ def _nb_codes(
         present = (st >= 0) & (st < 5)
         ec[i] = e[i] if present else -1.0
         code[i] = st + 8 * (product[i] + 1) + ((1 << 20) if dissat[i] else 0) if present else 7
+        adv[i] = -1.0 if st == 5 else 0.0
         n_present += present
     return n_present
 
@@ -293,13 +294,17 @@ def member_codes(
     dissatisfied: NDArray[np.bool_],
     ec: NDArray[np.float32],
     code: NDArray[np.int32],
+    advocate: NDArray[np.float32],
 ) -> int:
-    """Fill ``ec`` (engagement, ``-1`` when absent) and ``code`` for slots ``< n_used``.
+    """Fill ``ec``, ``code`` and ``advocate`` for slots ``< n_used`` (start of the week).
 
-    ``code = stage + 8 (product + 1) + 2^20 dissatisfied`` for present members and 7 for
-    everyone else (no stage is 7). Returns the number of present members.
+    ``ec`` is the engagement of present members, ``-1`` for everyone else; ``code = stage +
+    8 (product + 1) + 2^20 dissatisfied`` for present members and 7 for everyone else (no
+    stage is 7); ``advocate`` is ``-1`` for lapsed members and 0 for everyone else (the
+    member pass fills in the fans and friends who stay). Returns the number of present
+    members.
     """
-    return int(_nb_codes(int(n_used), stage, e, product, dissatisfied, ec, code))
+    return int(_nb_codes(int(n_used), stage, e, product, dissatisfied, ec, code, advocate))
 
 
 @numba.njit(cache=True)  # type: ignore[misc, unused-ignore]
@@ -701,7 +706,11 @@ def lead_pass(
 
 # ----------------------------------------------------------------------------- 5-7. members
 class MemberRates(NamedTuple):
-    """Scalar rates of the member pass (engagement, adoption and purchases, ladder and churn)."""
+    """Scalar rates of the member pass (engagement, adoption and purchases, ladder and churn).
+
+    Build it with :meth:`make`, which fixes every field's type (``float``, ``head`` an
+    ``int``) so the kernel compiles once whatever number types the caller used.
+    """
 
     g_content: float
     loss_content: float
@@ -732,6 +741,12 @@ class MemberRates(NamedTuple):
     dissat_mult: float
     chat_hazard: float
     breach: float
+
+    @classmethod
+    def make(cls, **fields: Any) -> MemberRates:
+        """The rates with ``head`` as ``int`` and every other field as ``float``."""
+        typed: dict[str, Any] = {k: int(v) if k == "head" else float(v) for k, v in fields.items()}
+        return cls(**typed)
 
 
 @numba.njit(cache=True)  # type: ignore[misc, unused-ignore]
@@ -862,7 +877,7 @@ def _nb_members(
                 qq = (
                     R.p_wom
                     if R.p_wom >= 0.0
-                    else R.wom_conversion * _nb_fit(taste, i, products, wom_feat[i], R.two_w2)
+                    else R.wom_conversion * _nb_fit(taste, i, products, int(wom_feat[i]), R.two_w2)
                 )
                 pw = 1.0 - (1.0 - qq) ** c
             if u1 < 1.0 - (1.0 - pb) * (1.0 - pc) * (1.0 - pw):

@@ -297,6 +297,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     talk_on = d.group_chat and prof.peer_talk > 0 and d.flow > 0
     ec = np.empty(cap, dtype=np.float32)
     code = np.empty(cap, dtype=np.int32)
+    advocate = np.zeros(cap, dtype=np.float32)  # lapsed -1; fans and friends who stay: e
     kern.member_codes(
         n_used=N,
         stage=stage,
@@ -305,6 +306,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
         dissatisfied=state.dissatisfied,
         ec=ec,
         code=code,
+        advocate=advocate,
     )
     n_talk = kern.tie_week(
         gen,
@@ -399,7 +401,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     useful = min(k_items, m.attention)
     excess = k_items - useful
     tri_on = bool(n_talk and d.social_share > 0 and k_items > 0)
-    rates = kern.MemberRates(
+    rates = kern.MemberRates.make(
         g_content=1.0 - (1.0 - resp * d.quality) ** useful,
         loss_content=1.0 - (1.0 - m.overload * (1.0 - d.quality)) ** excess,
         g_broadcast=resp * d.broadcast_quality,
@@ -458,7 +460,6 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     purchases = state.purchases.copy()
     spend = state.spend.copy()
     left = np.zeros(cap, dtype=bool)
-    advocate = np.where(lapsed0, F32(-1.0), F32(0.0))  # lapsed -1; fans and friends e
     tri_a = np.empty(N, dtype=np.int64)
     tri_b = np.empty_like(tri_a)
     out_i, out_f = kern.members_week(
