@@ -53,6 +53,7 @@ from shequn.loyalty.stages import Stage
 from shequn.rng import RNGLike, resolve_rng
 from shequn.simulation import _kernels as kern
 from shequn.simulation.dynamics import Dynamics
+from shequn.simulation.mechanisms import open_probability
 from shequn.simulation.state import FAR, State
 
 __all__ = ["step"]
@@ -192,7 +193,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     order = state.order[:N]
     if k_items > 0 and d.visibility > 0:
         n_f = round(d.visibility * int(np.count_nonzero(cust[:N])))
-        po = None if m.open_rate is None else float(np.clip(m.open_rate(n_f), 0.0, 1.0))
+        po = None if m.open_rate is None else open_probability(m, n_f)
         hops = kern.content_spread(
             gen,
             order=order,
@@ -228,7 +229,7 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
         sent = int(aud.size)
         if sent:
             if m.open_rate is not None:
-                pb_open: Any = float(np.clip(m.open_rate(sent), 0.0, 1.0))
+                pb_open: Any = open_probability(m, sent)
             else:
                 pb_open = state.interest[aud]
             opened = aud[gen.random(sent) < pb_open]
