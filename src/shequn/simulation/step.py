@@ -1,9 +1,10 @@
-"""One simulated week, vectorised over members and ties (engine.md).
+"""One simulated week over all members and ties, without a Python loop over either (engine.md).
 
-The week runs nine mechanisms in order; each is a small function below:
+The week runs nine mechanisms in order, each a block of :func:`step` whose loops over members
+and ties are compiled (:mod:`shequn.simulation._kernels`, numba):
 
 1. 法 content: the week's items go to followers (most interested first), who open with
-   probability equal to their interest (so the open rate falls as the audience grows) and repost
+   probability ``interest (0.5 + 0.5 e)`` (so the open rate falls as the audience grows) and repost
    with probability rising in quality; reposts travel up to ``repost_hops`` hops (二三级人脉).
    Broadcast messages go down the same interest ranking. Items read up to the attention limit
    raise engagement with quality; items beyond it overload, worse for low quality.
