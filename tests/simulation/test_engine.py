@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
 import attrs
 import numpy as np
@@ -10,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shequn.community import Community, InvitePolicy, generate_community
+from shequn.community import Community, CommunityType, InvitePolicy, generate_community
 from shequn.exceptions import InvalidParameterError
 from shequn.loyalty.stages import Stage
 from shequn.operating import (
@@ -32,6 +34,7 @@ from shequn.simulation import (
     simulate,
     step,
 )
+from shequn.simulation import profiles as profiles_module
 
 KINDS = ["brand", "leader", "sharing", "values"]
 
@@ -111,17 +114,18 @@ def test_same_rng_same_trajectory(seed: int) -> None:
     assert other != a
 
 
-def _still_setup() -> tuple[Profile, Mechanisms]:
-    prof = attrs.evolve(PROFILES[profile_for("brand") and next(iter(PROFILES))], baseline_churn=0.0)
+def _still_setup(kind: str) -> tuple[Profile, Mechanisms]:
+    prof = attrs.evolve(profile_for(kind), baseline_churn=0.0)
     mech = Mechanisms(ladder_rates=(0.0, 0.0, 0.0), ladder_down=0.0)
     return prof, mech
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_all_channels_off_and_zero_churn_stays_still(kind: str) -> None:
-    prof, mech = _still_setup()
-    c = generate_community(kind, 200, rng=3)
-    t = simulate(c, OperatingModel.silent(), weeks=12, rng=4, profile=prof, mechanisms=mech)
+@settings(max_examples=8)
+@given(kind=st.sampled_from(KINDS), seed=st.integers(0, 2**32 - 1), n=st.integers(60, 250))
+def test_all_channels_off_and_zero_churn_stays_still(kind: str, seed: int, n: int) -> None:
+    prof, mech = _still_setup(kind)
+    c = generate_community(kind, n, rng=seed)
+    t = simulate(c, OperatingModel.silent(), weeks=12, rng=seed, profile=prof, mechanisms=mech)
     assert (t.members == t.members[0]).all()
     assert (t.stage_counts == t.stage_counts[0]).all()
     cols = t.columns
@@ -309,13 +313,34 @@ def test_user_graph_and_explicit_leaders() -> None:
 
 
 def test_profiles_table() -> None:
-    assert set(PROFILES) == set(profile_for(k) and k for k in PROFILES)
-    assert PROFILES[
-        profile_for("leader") and next(k for k in PROFILES if k.value == "leader")
-    ].leader_dependence > max(
-        p.leader_dependence for k, p in PROFILES.items() if k.value != "leader"
-    )
+    assert set(PROFILES) == set(CommunityType)
+    leader = PROFILES[CommunityType.LEADER]
+    others = [p for k, p in PROFILES.items() if k is not CommunityType.LEADER]
+    assert leader.leader_dependence > max(p.leader_dependence for p in others)
     assert profile_for("values").homophily == max(p.homophily for p in PROFILES.values())
+
+
+def _float_cells(line: str) -> list[float]:
+    cells = re.split(r"[|\s]+", line)
+    return [float(c) for c in cells if re.fullmatch(r"\d+\.\d+", c)]
+
+
+def test_profiles_table_in_docs_and_docstring_matches_code() -> None:
+    # the one table of type assumptions is printed twice (docs page, module docstring):
+    # every row must show the values in PROFILES, in the order brand, leader, sharing, values
+    order = [CommunityType.BRAND, CommunityType.LEADER, CommunityType.SHARING, CommunityType.VALUES]
+    docs = (Path(__file__).parents[2] / "docs" / "simulation.md").read_text(encoding="utf-8")
+    texts = {  # table rows: "| `field` | ..." on the page, "field (unit)  ..." in the docstring
+        "docs/simulation.md": (docs, r"\| `{}`"),
+        "profiles docstring": (profiles_module.__doc__ or "", r"{}\s"),
+    }
+    for field in attrs.fields(Profile):
+        expected = [getattr(PROFILES[k], field.name) for k in order]
+        for where, (text, row) in texts.items():
+            start = re.compile(row.format(field.name))
+            rows = [ln for ln in text.splitlines() if start.match(ln)]
+            assert rows, (where, field.name)
+            assert _float_cells(rows[0])[:4] == pytest.approx(expected), (where, field.name)
 
 
 def test_mass_ads_customers_join_and_respect_capacity() -> None:

@@ -217,8 +217,10 @@ class Structure:
         ``Role.VOLUNTEER`` members. Seed 001: 选举志愿者.
     volunteer_placement
         Where appointed volunteers sit: ``"degree"`` (best-connected members) or ``"random"``.
+        Default ``"degree"``. Used only when ``volunteers`` is a number.
     volunteer_activity
-        Effort in [0, 1] of a volunteer relative to a leader. Default 0.5.
+        Effort in [0, 1] of a volunteer relative to a leader. Default 0.5. Seed 001:
+        把具体的活动规则传递给志愿者, 社群内的成员会自发行动起来.
     seeding
         Seeding method name for the launch, passed to
         :func:`shequn.diffusion.seeding.select_seeds`: one of ``"degree"``, ``"random"``,

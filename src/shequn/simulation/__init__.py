@@ -10,6 +10,7 @@ Examples
 (8, 200)
 """
 
+from shequn.simulation.calibration import bass_hooks, ladder_rates_from, repeat_rates_from
 from shequn.simulation.crowdsourcing import (
     CrowdCurve,
     CrowdOutcome,
@@ -33,13 +34,16 @@ __all__ = [
     "Profile",
     "State",
     "Trajectory",
+    "bass_hooks",
     "compile",
     "crowd_size_curve",
     "crowdsource",
     "half_edge_values",
     "init_state",
+    "ladder_rates_from",
     "observe",
     "profile_for",
+    "repeat_rates_from",
     "run",
     "simulate",
     "step",

@@ -53,7 +53,14 @@ class Dynamics:
     n, capacity
         Members at week 0 and member slots available (newcomers fill slots ``n..capacity-1``).
     adjacency
-        The community's CSR adjacency (used to pick friends and to walk reposts).
+        The community's CSR adjacency (used to pick friends and to walk reposts), with sorted
+        indices.
+    indptr, indices
+        Its ``indptr`` (int64) and ``indices`` (int32), the form the compiled loops take.
+    upper_start, tie_start
+        Per member ``u``: the CSR position of its first neighbour ``v > u`` and the index of
+        its first tie ``(u, v)``: the tie of CSR entry ``k`` of row ``u`` (``k >=
+        upper_start[u]``) is ``tie_start[u] + k − upper_start[u]``.
     eu, ev, ew
         Undirected ties (``eu < ev``, int32) and their weights (float32).
     base_keys
@@ -64,13 +71,14 @@ class Dynamics:
         Indices of the leaders (``Structure.leaders`` or the ``Role.LEADER`` members).
     community_volunteers
         ``Role.VOLUNTEER`` members (used when ``Structure.volunteers is None``).
-    taste, interest, order
+    taste, interest, order, rank
         Taste vectors, interest in the brand ``exp(−|t|² / 2)`` in (0, 1] (uniform for 2-D
-        standard-normal tastes) and the members ranked by interest (most interested first:
-        followers and broadcast lists fill in that order).
-    products, popularity
-        Catalogue taste positions (product 0, the head, at the centre) and the advertising weight
-        of each product (Zipf).
+        standard-normal tastes), the members ranked by interest (most interested first:
+        followers and broadcast lists fill in that order) and each member's position in that
+        ranking.
+    products, popularity, popularity_cdf
+        Catalogue taste positions (product 0, the head, at the centre), the advertising weight
+        of each product (Zipf) and its cumulative sum.
     partner
         Members with top-decile resources (partners for the ecosystem layer).
     groups
@@ -95,6 +103,10 @@ class Dynamics:
     n: int
     capacity: int
     adjacency: sp.csr_array = attrs.field(repr=False)
+    indptr: NDArray[np.int64] = attrs.field(repr=False)
+    indices: NDArray[np.int32] = attrs.field(repr=False)
+    upper_start: NDArray[np.int64] = attrs.field(repr=False)
+    tie_start: NDArray[np.int64] = attrs.field(repr=False)
     eu: NDArray[np.int32] = attrs.field(repr=False)
     ev: NDArray[np.int32] = attrs.field(repr=False)
     ew: NDArray[np.float32] = attrs.field(repr=False)
@@ -105,8 +117,10 @@ class Dynamics:
     taste: NDArray[np.float64] = attrs.field(repr=False)
     interest: NDArray[np.float64] = attrs.field(repr=False)
     order: NDArray[np.int64] = attrs.field(repr=False)
+    rank: NDArray[np.int64] = attrs.field(repr=False)
     products: NDArray[np.float64] = attrs.field(repr=False)
     popularity: NDArray[np.float64] = attrs.field(repr=False)
+    popularity_cdf: NDArray[np.float64] = attrs.field(repr=False)
     partner: NDArray[np.bool_] = attrs.field(repr=False)
     groups: Groups = attrs.field(repr=False)
     items_steady: float
@@ -258,13 +272,21 @@ community (indices 0..99); got 100
     st, tl, ct, cn = om.structure, om.tools, om.content, om.connectivity
 
     A = community.adjacency
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(A.indptr))
-    cols = A.indices.astype(np.int64)
+    if not A.has_canonical_format:  # sorted, duplicate-free rows: ties are found by position
+        A = A.copy()
+        A.sum_duplicates()
+    indptr = A.indptr.astype(np.int64)
+    indices = A.indices.astype(np.int32)
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    cols = indices.astype(np.int64)
     upper = rows < cols
     eu = rows[upper].astype(np.int32)
     ev = cols[upper].astype(np.int32)
     ew = A.data[upper].astype(np.float32)
-    base_keys = np.sort(eu.astype(np.int64) * cap + ev)
+    base_keys = eu.astype(np.int64) * cap + ev  # row-major over sorted rows: already sorted
+    n_upper = np.bincount(rows[upper], minlength=n).astype(np.int64)
+    upper_start = indptr[1:] - n_upper
+    tie_start = np.concatenate([[0], np.cumsum(n_upper)]).astype(np.int64)
 
     roles = community.roles
     if st.leaders is None:
@@ -295,6 +317,8 @@ community (indices 0..99); got 100
     taste = np.asarray(community.taste, dtype=np.float64)
     interest = _interest(taste)
     order = np.argsort(-interest, kind="stable").astype(np.int64)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n, dtype=np.int64)
     P = mech.n_products
     sorted_first = np.argsort(taste[:, 0], kind="stable")
     picks = sorted_first[((np.arange(1, P) + 0.5) * n / P).astype(np.int64).clip(0, n - 1)]
@@ -305,6 +329,7 @@ community (indices 0..99); got 100
     )
     popularity = (np.arange(1, P + 1, dtype=np.float64)) ** (-mech.zipf)
     popularity /= popularity.sum()
+    popularity_cdf = np.cumsum(popularity)
     res = np.asarray(community.resources, dtype=np.float64)
     partner = res >= np.quantile(res, 0.9) if n >= 10 else np.zeros(n, dtype=bool)
 
@@ -319,6 +344,10 @@ community (indices 0..99); got 100
         n=n,
         capacity=cap,
         adjacency=A,
+        indptr=indptr,
+        indices=indices,
+        upper_start=upper_start,
+        tie_start=tie_start,
         eu=eu,
         ev=ev,
         ew=ew,
@@ -329,8 +358,10 @@ community (indices 0..99); got 100
         taste=taste,
         interest=interest,
         order=order,
+        rank=rank,
         products=products,
         popularity=popularity,
+        popularity_cdf=popularity_cdf,
         partner=partner,
         groups=groups,
         items_steady=ct.cadence,

@@ -41,7 +41,10 @@ import attrs
 from shequn._validation import check_probability, fail, integer, nonnegative, positive, probability
 from shequn.loyalty.ties import TieRule
 
-__all__ = ["Mechanisms"]
+__all__ = ["MAX_PRODUCTS", "Mechanisms", "open_probability"]
+
+MAX_PRODUCTS = 32_767
+"""Largest catalogue: a member's product is stored as a 16-bit integer."""
 
 
 def _rates(value: Any, n: int, field: str) -> tuple[float, ...]:
@@ -159,7 +162,8 @@ class Mechanisms:
     newcomer_friends
         Friends of the inviter a newcomer also ties to. Default 2.
     n_products
-        Catalogue size (product 0 is the head product at the taste centre). Default 20.
+        Catalogue size (product 0 is the head product at the taste centre), 1 to 32,767 (a
+        member's product is stored as a 16-bit integer). Default 20.
     head_products
         Products counted as the head when measuring the niche share. Default 2.
     zipf
@@ -175,10 +179,13 @@ class Mechanisms:
         expected open (click) rate of an ad is ``(1 + s²)^(−d/2)``, 1 % for ``s = 10`` in two
         dimensions, about 0.1 % for ``s = 30``: the order of display-ad click-through rates
         (roughly 0.05-0.5 %). Seed 000's banner week (¥30,000, zero customers) implies fewer
-        than one customer per 10^5 impressions. Default 30. (With ``s = 10`` mass ads win
-        customers more cheaply than the default community: see docs/scenarios.md.)
+        than one customer per 10^5 impressions. Default 30. (With ``s = 10`` ads still cost about
+        four times as much per customer as the default community, with ``s = 3`` (10 %
+        clicks) they are cheaper: see docs/scenarios.md.)
     open_rate
-        Optional calibration ``audience -> open rate`` replacing the emergent open rate.
+        Optional calibration ``audience -> open rate`` replacing the emergent open rate, e.g. a
+        fitted :class:`~shequn.diffusion.reach.PowerOpenRate`; it must return a probability
+        (anything else raises when the week is simulated).
     tie_rule
         :class:`~shequn.loyalty.ties.TieRule` turning messages and meetings into strength.
     """
@@ -223,7 +230,7 @@ class Mechanisms:
     idea_rate: float = attrs.field(default=0.02, validator=probability)
     repost_hops: int = attrs.field(default=3, validator=integer(low=0))
     newcomer_friends: int = attrs.field(default=2, validator=integer(low=0))
-    n_products: int = attrs.field(default=20, validator=integer(low=1))
+    n_products: int = attrs.field(default=20, validator=integer(low=1, high=MAX_PRODUCTS))
     head_products: int = attrs.field(default=2, validator=integer(low=1))
     zipf: float = attrs.field(default=1.0, validator=nonnegative)
     fit_width: float = attrs.field(default=1.0, validator=positive)
@@ -239,3 +246,41 @@ class Mechanisms:
         for v in value:
             if not v >= 0 or v != v or v == float("inf"):
                 raise fail("Mechanisms", "repeat_rates", "hold finite rates >= 0", value)
+
+
+def open_probability(mechanisms: Mechanisms, audience: int) -> float:
+    """The calibrated open rate ``mechanisms.open_rate(audience)``, checked to be in [0, 1].
+
+    Raises
+    ------
+    InvalidParameterError
+        When there is no ``open_rate`` hook or it returns anything but a probability (no
+        silent clipping).
+
+    Examples
+    --------
+    >>> open_probability(Mechanisms(open_rate=lambda a: 0.25), 1000)
+    0.25
+    >>> open_probability(Mechanisms(open_rate=lambda a: 1.2), 1000)
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `Mechanisms.open_rate` must return a probability \
+in [0, 1] (audience 1000); got 1.2
+    """
+    if mechanisms.open_rate is None:
+        raise fail("Mechanisms", "open_rate", "be set to give an open probability", None)
+    raw = mechanisms.open_rate(int(audience))
+    try:
+        value = float(raw)
+    except (TypeError, ValueError) as exc:
+        raise fail(
+            "Mechanisms", "open_rate", f"return a number (audience {int(audience)})", raw
+        ) from exc
+    if not 0.0 <= value <= 1.0:
+        raise fail(
+            "Mechanisms",
+            "open_rate",
+            f"return a probability in [0, 1] (audience {int(audience)})",
+            value,
+        )
+    return value

@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from shequn.diffusion.seeding import select_seeds
 from shequn.loyalty.stages import Stage
 from shequn.rng import RNGLike, resolve_rng
+from shequn.simulation import _kernels as kern
 from shequn.simulation.dynamics import Dynamics
 
 __all__ = ["State", "init_state", "observe"]
@@ -88,7 +89,7 @@ class State:
     n_used: int
     stage: NDArray[np.int8] = attrs.field(repr=False)
     engagement: NDArray[np.float32] = attrs.field(repr=False)
-    group: NDArray[np.int64] = attrs.field(repr=False)
+    group: NDArray[np.int32] = attrs.field(repr=False)
     owners: NDArray[np.int64] = attrs.field(repr=False)
     purchases: NDArray[np.float32] = attrs.field(repr=False)
     spend: NDArray[np.float64] = attrs.field(repr=False)
@@ -229,7 +230,7 @@ def init_state(dynamics: Dynamics, *, rng: RNGLike = None) -> State:
     order[:n] = d.order
     operator = np.zeros(cap, dtype=bool)
     operator[:n] = d.operator
-    group = np.full(cap, -1, dtype=np.int64)
+    group = np.full(cap, -1, dtype=np.int32)
     group[:n] = d.groups.membership
     lv = np.zeros(cap, dtype=bool)
     lv[d.leaders] = True
@@ -291,23 +292,25 @@ def observe(state: State, dynamics: Dynamics) -> dict[str, Any]:
     >>> int(o["stage_counts"].sum()), o["members"]
     (99, 99)
     """
-    st = state.stage
-    valid = st >= 0
-    counts = np.bincount(st[valid], minlength=6)[:6].astype(np.int64)
-    present = valid & (st < int(Stage.LAPSED))
-    active = int((present & state.active).sum())
-    adopted = present & (st >= int(Stage.CUSTOMER))
-    reach = np.bincount(state.distance[adopted], minlength=FAR + 1)[: FAR + 1]
-    strong = state.meetings[: state.m_used] >= dynamics.mechanisms.tie_rule.strong_after_meetings
+    counts, reach, members, retained, active, adopters, groups, sum_e = kern.observe_pass(
+        stage=state.stage,
+        n=dynamics.n,
+        active=state.active,
+        distance=state.distance,
+        group=state.group,
+        e=state.engagement,
+        n_groups=int(state.owners.size),
+    )
+    thr = dynamics.mechanisms.tie_rule.strong_after_meetings
     return {
         "stage_counts": counts,
-        "members": int(present.sum()),
-        "retained": int(present[: dynamics.n].sum()),
+        "members": members,
+        "retained": retained,
         "active": active,
-        "adopters": int(adopted.sum()),
-        "reach": reach.astype(np.int64),
+        "adopters": adopters,
+        "reach": reach,
         "ties": state.n_ties,
-        "strong_ties": int(strong.sum()),
-        "groups": int(np.unique(state.group[present & (state.group >= 0)]).size),
-        "mean_engagement": float(state.engagement[present].mean()) if present.any() else 0.0,
+        "strong_ties": int(np.count_nonzero(state.meetings[: state.m_used] >= thr)),
+        "groups": groups,
+        "mean_engagement": sum_e / members if members else 0.0,
     }
