@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shequn.economics import Economics, ad_waste, cac, ltv, roi
+from shequn.economics import Economics, cac, excess_spend, ltv, roi
 from shequn.exceptions import InvalidParameterError
 
 
@@ -26,7 +26,7 @@ def test_cac_roi_waste() -> None:
     assert math.isnan(cac(0.0, 0))
     assert roi(gross_margin=50.0, cost=100.0) == -0.5
     assert math.isnan(roi(gross_margin=1.0, cost=0.0))
-    assert ad_waste(100.0, customers=10, target_cac=20.0) == 0.0
+    assert excess_spend(100.0, customers=10, target_cac=20.0) == 0.0
     assert ltv(0.0, 0.0) == 0.0 and math.isinf(ltv(1.0, 0.0))
 
 
@@ -45,7 +45,7 @@ def test_messages_for_budget() -> None:
         (lambda: ltv(1.0, 1.5), "churn_per_week"),
         (lambda: ltv(-1.0, 0.1), "margin_per_week"),
         (lambda: roi(gross_margin=1.0, cost=-1.0), "cost"),
-        (lambda: ad_waste(-1.0, customers=1, target_cac=1.0), "spend"),
+        (lambda: excess_spend(-1.0, customers=1, target_cac=1.0), "spend"),
         (lambda: Economics().messages_for(-2.0), "budget"),
     ],
 )

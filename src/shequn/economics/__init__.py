@@ -1,4 +1,4 @@
-"""Economics of a community: prices, channel costs, CAC, LTV, ROI and ad waste (seeds 000, 003).
+"""Economics of a community: prices, channel costs, CAC, LTV, ROI, excess spend (seeds 000, 003).
 
 Examples
 --------
@@ -7,6 +7,6 @@ Examples
 (0.4, 200.0)
 """
 
-from shequn.economics.money import Economics, ad_waste, cac, ltv, roi
+from shequn.economics.money import Economics, cac, excess_spend, ltv, roi
 
-__all__ = ["Economics", "ad_waste", "cac", "ltv", "roi"]
+__all__ = ["Economics", "cac", "excess_spend", "ltv", "roi"]

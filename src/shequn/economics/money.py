@@ -7,12 +7,12 @@ functions the simulation engine uses every week; they are usable on their own da
 
 Examples
 --------
->>> from shequn.economics import cac, roi, ad_waste
+>>> from shequn.economics import cac, roi, excess_spend
 >>> cac(30000.0, 0)
 inf
 >>> roi(gross_margin=1500.0, cost=1000.0)
 0.5
->>> ad_waste(30000.0, customers=0, target_cac=100.0)
+>>> excess_spend(30000.0, customers=0, target_cac=100.0)
 30000.0
 """
 
@@ -24,7 +24,7 @@ import attrs
 
 from shequn._validation import check_nonnegative, nonnegative, probability
 
-__all__ = ["Economics", "ad_waste", "cac", "ltv", "roi"]
+__all__ = ["Economics", "cac", "excess_spend", "ltv", "roi"]
 
 
 @attrs.frozen(kw_only=True)
@@ -127,18 +127,19 @@ def roi(*, gross_margin: float, cost: float) -> float:
     return math.nan if c == 0 else (g - c) / c
 
 
-def ad_waste(spend: float, *, customers: float, target_cac: float) -> float:
+def excess_spend(spend: float, *, customers: float, target_cac: float) -> float:
     """Money spent beyond what the customers won were worth at ``target_cac`` (seed 000).
 
     ``max(0, spend − customers × target_cac)``: the ¥30,000 banner week with zero customers
-    wasted all ¥30,000.
+    overspent all ¥30,000. (Ad *waste* in the sense of seed 000, spend on impressions that
+    reach no precise user, is :attr:`shequn.diffusion.reach.Funnel.ad_waste`.)
 
     Examples
     --------
-    >>> ad_waste(1000.0, customers=5, target_cac=100.0)
+    >>> excess_spend(1000.0, customers=5, target_cac=100.0)
     500.0
     """
-    s = check_nonnegative(spend, owner="ad_waste", field="spend")
-    n = check_nonnegative(customers, owner="ad_waste", field="customers")
-    t = check_nonnegative(target_cac, owner="ad_waste", field="target_cac")
+    s = check_nonnegative(spend, owner="excess_spend", field="spend")
+    n = check_nonnegative(customers, owner="excess_spend", field="customers")
+    t = check_nonnegative(target_cac, owner="excess_spend", field="target_cac")
     return max(0.0, s - n * t)
