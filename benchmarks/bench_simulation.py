@@ -2,8 +2,8 @@
 
 Run::
 
-    PYTHONPATH=src /work/venv/bin/python benchmarks/bench_simulation.py          # 1M x 52 weeks
-    PYTHONPATH=src /work/venv/bin/python benchmarks/bench_simulation.py --quick  # 100k x 10
+    PYTHONPATH=src python benchmarks/bench_simulation.py          # 1M x 52 weeks
+    PYTHONPATH=src python benchmarks/bench_simulation.py --quick  # 100k x 10
 
 The target (issue 7): a simulated week costs no more than 20 sparse matrix-vector products on
 the same member network (the floor for one diffusion step), memory grows with members + ties,
@@ -13,11 +13,15 @@ and time grows about linearly in members. Both are measured in the same process 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import print_context
 from shequn.community import generate_community
 from shequn.operating import OperatingModel
 from shequn.simulation import compile, init_state, step
@@ -89,6 +93,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="100,000 members for 10 weeks")
     args = ap.parse_args()
     n, weeks = (100_000, 10) if args.quick else (1_000_000, 52)
+    print_context()
     main_run = run(n, weeks)
     mem_weeks = 4
     main_run["peak_bytes"] = peak_memory(n, mem_weeks)
@@ -105,7 +110,11 @@ def main() -> None:
         f"  simulated week (median):               {main_run['week_s'] * 1e3:8.2f} ms "
         f"(mean {main_run['week_mean_s'] * 1e3:.2f} ms)"
     )
-    print(f"  ratio week / mat-vec:                  {main_run['ratio']:8.1f}   (target <= 20)")
+    verdict = "met" if main_run["ratio"] <= 20 else "MISSED"
+    print(
+        f"  ratio week / mat-vec:                  {main_run['ratio']:8.1f}   "
+        f"(target <= 20: {verdict})"
+    )
     print(f"  ties at the end: {main_run['ties_end']:,}; members: {main_run['members_end']:,}")
     print(
         f"  peak traced memory ({mem_weeks} weeks, separate run): "
@@ -132,6 +141,7 @@ def main() -> None:
         )
     slope = np.polyfit(np.log([r["n"] for r in rows]), np.log([r["week_s"] for r in rows]), 1)[0]
     print(f"\n  fitted exponent of week time in members: {slope:.2f} (target about 1)")
+    print_context()
 
 
 if __name__ == "__main__":
