@@ -191,16 +191,12 @@ def _ic(
     nsteps = np.empty(runs, np.int64)
     curve = np.zeros((runs, 16), np.int64)
     inv_log = 0.0
-    none_left = np.ones(1, np.float64)
+    # in geometric mode ``prob`` holds none_left[k] = (1 - p)^k for k = 0..max degree, the
+    # chance that k remaining edges all fail: a gap is only computed (one logarithm) when the
+    # uniform says some edge succeeds
+    none_left = prob
     if mode == IC_GEOMETRIC:
-        # none_left[k] = (1 - p)^k, the chance that k remaining edges all fail: a gap is only
-        # computed (one logarithm) when the uniform says some edge succeeds
-        log_keep = math.log1p(-p)
-        inv_log = 1.0 / log_keep
-        dmax = 0
-        for u in range(n):
-            dmax = max(dmax, indptr[u + 1] - indptr[u])
-        none_left = np.exp(np.arange(dmax + 1) * log_keep)
+        inv_log = 1.0 / math.log1p(-p)
     s0 = s1 = s2 = s3 = np.uint64(0)
     for r in range(runs):
         if r % block == 0:
