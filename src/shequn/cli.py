@@ -1,14 +1,18 @@
 """Command-line interface: ``shequn demo``, the built-in example scenario.
 
 ``shequn demo`` generates the four community types and prints their structure side by side,
-then simulates a brand community run with the default operating model (通法术器) against the
-same community run as a member card with SMS, and prints the two trajectories' outcomes.
+then compares the reach of a launch through ten members chosen at random, by degree and by
+influence maximisation (the central persons), and finally simulates a brand community for a
+year under the default operating model (通法术器) against the same community run as a member
+card with SMS, and prints the two trajectories' outcomes.
 
 Examples
 --------
 >>> from shequn.cli import main
 >>> main(["demo", "--n", "300", "--seed", "1", "--weeks", "2"])  # doctest: +ELLIPSIS
 shequn demo: the four community types, 300 members each (seed 1)
+...
+shequn seeding demo: a launch through 10 members of a brand community of 3000 (seed 1)
 ...
 shequn simulation demo: a brand community of 3000 members, 2 weeks (seed 1)
 ...
@@ -60,6 +64,14 @@ def _demo(n: int, seed: int) -> int:
     return 0
 
 
+def _seeding_demo(seed: int) -> int:
+    from shequn.scenarios import seeding_report
+
+    print()
+    print(seeding_report(rng=seed))
+    return 0
+
+
 def _simulation_demo(seed: int, weeks: int) -> int:
     from shequn.scenarios import demo_report
 
@@ -76,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--n", type=int, default=2000, help="members per community (default 2000)")
     demo.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     demo.add_argument(
-        "--weeks", type=int, default=26, help="weeks to simulate in the strategy comparison"
+        "--weeks", type=int, default=52, help="weeks to simulate in the strategy comparison"
     )
     args = parser.parse_args(argv)
     if args.command == "demo":
@@ -84,7 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("--n must be at least 50")
         if args.weeks < 1:
             parser.error("--weeks must be at least 1")
-        return _demo(args.n, args.seed) or _simulation_demo(args.seed, args.weeks)
+        return (
+            _demo(args.n, args.seed)
+            or _seeding_demo(args.seed)
+            or _simulation_demo(args.seed, args.weeks)
+        )
     return 2  # pragma: no cover
 
 

@@ -21,7 +21,7 @@ from shequn.scenarios.behaviours import (
     small_quality_vs_large_account,
     steady_vs_bursty,
 )
-from shequn.scenarios.demo import demo_report
+from shequn.scenarios.demo import demo_report, seeding_report
 from shequn.scenarios.result import Contrast, ScenarioResult
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "open_rate_vs_audience",
     "open_vs_owner_invitations",
     "rule_strictness_inverted_u",
+    "seeding_report",
     "small_quality_vs_large_account",
     "steady_vs_bursty",
 ]
