@@ -342,74 +342,6 @@ def _lt(
     return sizes, nsteps, curve, counts, np.zeros((0, 0), np.int64)
 
 
-# --- counting thresholds: complex contagion and Watts' fractional rule ---------------------------
-
-
-@numba.njit(cache=True, nogil=True)
-def _count(
-    indptr: Any,
-    indices: Any,
-    need: Any,
-    seeds: Any,
-    n_random: int,
-    states: Any,
-    block: int,
-    runs: int,
-    limit: int,
-) -> tuple[Any, Any, Any, Any, Any]:
-    n = indptr.shape[0] - 1
-    mark = np.zeros(n, np.int32)
-    touched = np.zeros(n, np.int32)
-    heard = np.zeros(n, np.int32)
-    frontier = np.empty(n, np.int32)
-    counts = np.zeros(n, np.int64)
-    sizes = np.empty(runs, np.int64)
-    nsteps = np.empty(runs, np.int64)
-    curve = np.zeros((runs, 16), np.int64)
-    s0 = s1 = s2 = s3 = np.uint64(0)
-    for r in range(runs):
-        if r % block == 0:
-            b = r // block
-            s0, s1, s2, s3 = states[b, 0], states[b, 1], states[b, 2], states[b, 3]
-        stamp = r % _WRAP + 1
-        if stamp == 1 and r > 0:
-            mark[:] = 0
-            touched[:] = 0
-        tail, s0, s1, s2, s3 = _start(seeds, n_random, n, mark, stamp, frontier, s0, s1, s2, s3)
-        curve[r, 0] = tail
-        head = 0
-        t = 0
-        last = 0
-        while head < tail and (limit < 0 or t < limit):
-            end_gen = tail
-            while head < end_gen:
-                u = frontier[head]
-                head += 1
-                for e in range(indptr[u], indptr[u + 1]):
-                    v = indices[e]
-                    if mark[v] == stamp:
-                        continue
-                    if touched[v] != stamp:
-                        touched[v] = stamp
-                        heard[v] = 0
-                    heard[v] += 1
-                    if heard[v] >= need[v]:
-                        mark[v] = stamp
-                        frontier[tail] = v
-                        tail += 1
-            t += 1
-            if t >= curve.shape[1]:
-                curve = _grow(curve, t)
-            curve[r, t] = tail
-            if tail > end_gen:
-                last = t
-        sizes[r] = tail
-        nsteps[r] = last
-        for i in range(tail):
-            counts[frontier[i]] += 1
-    return sizes, nsteps, curve, counts, np.zeros((0, 0), np.int64)
-
-
 # --- network Bass --------------------------------------------------------------------------------
 
 
@@ -629,7 +561,6 @@ def _rumour(
 _KERNELS: dict[str, Any] = {
     "ic": _ic,
     "lt": _lt,
-    "count": _count,
     "bass": _bass,
     "rumour": _rumour,
 }
@@ -646,7 +577,7 @@ def run(
     runs: int,
     limit: int,
 ) -> KernelOutput:
-    """Run ``runs`` Monte Carlo runs of ``kernel`` (``"ic"``, ``"lt"``, ``"count"``, ``"bass"``,
+    """Run ``runs`` Monte Carlo runs of ``kernel`` (``"ic"``, ``"lt"``, ``"bass"``,
     ``"rumour"``) with its model arguments; run ``r`` uses the stream ``states[r // block]``.
 
     ``limit`` is the step cap (``-1``: until nothing changes; the number of steps for Bass).

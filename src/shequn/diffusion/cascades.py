@@ -531,6 +531,14 @@ def _simulate(
     return sizes, curves, counts, active
 
 
+def _counting_args(net: DiffusionNetwork, need: IntArray) -> tuple[Any, ...]:
+    """Threshold kernel arguments for "adopt after ``need[v]`` adopted contacts": the linear
+    threshold with every in-weight 1 and the fixed threshold ``need[v]`` (integer sums of
+    ones are exact in floating point, so no tolerance is needed)."""
+    ones = np.ones(net.n_edges, dtype=np.float64)
+    return (*_csr32(net), ones, need.astype(np.float64), 1, 0.0)
+
+
 def _result(
     model: str,
     net: DiffusionNetwork,
@@ -815,8 +823,8 @@ def watts_threshold(
     else:
         k_in = net.in_degree.astype(np.float64)
         need = np.maximum(1, np.ceil(phis * k_in - _TOL)).astype(np.int64)
-        args = (*_csr32(net), need)
-        kernel = "count"
+        args = _counting_args(net, need)
+        kernel = "lt"
     out = _simulate(
         kernel,
         args,
@@ -883,8 +891,8 @@ def complex_contagion(
     runs = check_int(runs, owner=owner, field="runs", low=1)
     limit = _limit(max_steps, owner)
     out = _simulate(
-        "count",
-        (*_csr32(net), need),
+        "lt",
+        _counting_args(net, need),
         seeds=idx,
         n_random=n_random,
         runs=runs,
