@@ -157,15 +157,17 @@ def as_network(
 ) -> DiffusionNetwork:
     """Convert a Community, networkx graph or square sparse matrix to a :class:`DiffusionNetwork`.
 
-    Directed graphs are accepted (``A[u, v]`` is the edge ``u → v``); an undirected graph or a
+    A :class:`DiffusionNetwork` is returned as it is, so a large graph converted once can be
+    passed to every model and seeding method without converting it again. Directed graphs are
+    accepted (``A[u, v]`` is the edge ``u → v``); an undirected graph or a
     symmetric matrix gives both directions of every tie. Edges of weight 0 are dropped (a tie of
     no strength is no tie); negative or non-finite weights and self-loops are refused.
 
     Parameters
     ----------
     graph
-        A :class:`~shequn.community.Community`, ``networkx.Graph``/``DiGraph`` or scipy sparse
-        matrix.
+        A :class:`~shequn.community.Community`, ``networkx.Graph``/``DiGraph``, scipy sparse
+        matrix, or a :class:`DiffusionNetwork` (returned unchanged).
     owner
         Name of the calling function, used in error messages.
     weight
@@ -177,12 +179,16 @@ def as_network(
     >>> net = as_network(nx.DiGraph([("a", "b")]))
     >>> net.directed, net.labels, net.indices.tolist()
     (True, ('a', 'b'), [1])
+    >>> as_network(net) is net
+    True
     >>> as_network(nx.MultiGraph([(0, 1), (0, 1)]))
     Traceback (most recent call last):
     ...
     shequn.exceptions.InvalidParameterError: `as_network.graph` must be a simple graph (got a \
 multigraph); got 'MultiGraph'
     """
+    if isinstance(graph, DiffusionNetwork):
+        return graph
     A, labels = as_csr(graph, owner=owner, weight=weight, allow_directed=True)
     A = sp.csr_array(A, dtype=np.float64, copy=True)
     A.eliminate_zeros()

@@ -399,12 +399,6 @@ def _short(v: Any) -> str:
 # --- shared plumbing ------------------------------------------------------------------------------
 
 
-def _network(graph: Any, owner: str) -> DiffusionNetwork:
-    if isinstance(graph, DiffusionNetwork):
-        return graph
-    return as_network(graph, owner=owner)
-
-
 _INT32_MAX = 2**31 - 1
 _last_csr: tuple[weakref.ref[DiffusionNetwork], NDArray[Any], NDArray[Any], int] | None = None
 
@@ -632,7 +626,7 @@ def independent_cascade(
     shequn.exceptions.InvalidParameterError: `independent_cascade.p` must be in [0, 1]; got 1.5
     """
     owner = "independent_cascade"
-    net = _network(graph, owner)
+    net = as_network(graph, owner=owner)
     if isinstance(p, str) or callable(p) or np.ndim(p) != 0:
         prob = edge_probabilities(net, p, owner=owner)
         uniform = prob.size == 0 or bool((prob == prob[0]).all())
@@ -717,7 +711,7 @@ def linear_threshold(
     [3]
     """
     owner = "linear_threshold"
-    net = _network(graph, owner)
+    net = as_network(graph, owner=owner)
     w = threshold_weights(net, weights, owner=owner)
     idx, n_random = _seeds(seeds, net, owner)
     runs = check_int(runs, owner=owner, field="runs", low=1)
@@ -805,7 +799,7 @@ def watts_threshold(
     [1]
     """
     owner = "watts_threshold"
-    net = _network(graph, owner)
+    net = as_network(graph, owner=owner)
     phis = _per_node(phi, net.n, owner, "phi", probability=True)
     idx, n_random = _seeds(seeds, net, owner)
     runs = check_int(runs, owner=owner, field="runs", low=1)
@@ -876,7 +870,7 @@ def complex_contagion(
     [2]
     """
     owner = "complex_contagion"
-    net = _network(graph, owner)
+    net = as_network(graph, owner=owner)
     if np.ndim(k) == 0:
         need = np.full(net.n, check_int(k, owner=owner, field="k", low=1), dtype=np.int64)
     else:
@@ -954,7 +948,7 @@ def network_bass(
     0.1
     """
     owner = "network_bass"
-    net = _network(graph, owner)
+    net = as_network(graph, owner=owner)
     p = check_probability(p, owner=owner, field="p")
     q = check_probability(q, owner=owner, field="q")
     steps = check_int(steps, owner=owner, field="steps", low=1)
@@ -1038,7 +1032,7 @@ def rumour(
     0
     """
     owner = "rumour"
-    net = _network(graph, owner)
+    net = as_network(graph, owner=owner)
     lam = check_probability(spread, owner=owner, field="spread")
     alpha = check_probability(stifle, owner=owner, field="stifle")
     delta = check_probability(forget, owner=owner, field="forget")

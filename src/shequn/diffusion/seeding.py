@@ -270,13 +270,6 @@ class SeedSet:
 # --- shared plumbing --------------------------------------------------------------------------
 
 
-def _network(graph: GraphLike, *, owner: str) -> DiffusionNetwork:
-    """A :class:`DiffusionNetwork` passes through (convert a big graph once); else convert."""
-    if isinstance(graph, DiffusionNetwork):
-        return graph
-    return as_network(graph, owner=owner)
-
-
 def _labels(net: DiffusionNetwork, seeds: NDArray[np.int64]) -> tuple[Hashable, ...] | None:
     if net.labels is None:
         return None
@@ -330,7 +323,7 @@ def _finish(
 def _prologue(
     graph: GraphLike, k: int, owner: str, model: str | None, samples: int
 ) -> tuple[DiffusionNetwork, int, str | None, int]:
-    net = _network(graph, owner=owner)
+    net = as_network(graph, owner=owner)
     k = check_int(k, owner=owner, field="k", low=1, high=net.n)
     model = _check_model(model, owner, optional=True)
     samples = check_int(samples, owner=owner, field="samples", low=1)
@@ -792,7 +785,7 @@ def celf(
     """
     owner = "celf"
     t0 = time.perf_counter()
-    net = _network(graph, owner=owner)
+    net = as_network(graph, owner=owner)
     n = net.n
     if candidates is None:
         cand = np.arange(n, dtype=np.int64)
@@ -999,7 +992,7 @@ def imm(
     """
     owner = "imm"
     t0 = time.perf_counter()
-    net = _network(graph, owner=owner)
+    net = as_network(graph, owner=owner)
     n = net.n
     k = check_int(k, owner=owner, field="k", low=1, high=n)
     model = check_choice(model, ["ic", "lt"], owner=owner, field="model")
@@ -1134,7 +1127,7 @@ def rr_spread(
     """
     owner = "rr_spread"
     t0 = time.perf_counter()
-    net = _network(graph, owner=owner)
+    net = as_network(graph, owner=owner)
     idx = resolve_members(seeds, net.n, net.labels, owner=owner, field="seeds")
     model = check_choice(model, ["ic", "lt"], owner=owner, field="model")
     samples = check_int(samples, owner=owner, field="samples", low=1)
