@@ -136,6 +136,26 @@ def _grow(curve: Any, need: int) -> Any:
 
 
 @numba.njit(inline="always")
+def _record_step(curve: Any, r: int, t: int, tail: int) -> Any:
+    """Write run ``r``'s cumulative count after step ``t``, growing ``curve`` when full."""
+    if t >= curve.shape[1]:
+        curve = _grow(curve, t)
+    curve[r, t] = tail
+    return curve
+
+
+@numba.njit(inline="always")
+def _record_run(
+    sizes: Any, nsteps: Any, counts: Any, r: int, tail: int, last: int, reached: Any
+) -> None:
+    """Store run ``r``'s final size and last step, and count the ``tail`` nodes it reached."""
+    sizes[r] = tail
+    nsteps[r] = last
+    for i in range(tail):
+        counts[reached[i]] += 1
+
+
+@numba.njit(inline="always")
 def _start(
     seeds: Any,
     n_random: int,
@@ -252,15 +272,10 @@ def _ic(
                             frontier[tail] = v
                             tail += 1
             t += 1
-            if t >= curve.shape[1]:
-                curve = _grow(curve, t)
-            curve[r, t] = tail
+            curve = _record_step(curve, r, t, tail)
             if tail > end_gen:
                 last = t
-        sizes[r] = tail
-        nsteps[r] = last
-        for i in range(tail):
-            counts[frontier[i]] += 1
+        _record_run(sizes, nsteps, counts, r, tail, last, frontier)
     return sizes, nsteps, curve, counts, np.zeros((0, 0), np.int64)
 
 
@@ -330,15 +345,10 @@ def _lt(
                         frontier[tail] = v
                         tail += 1
             t += 1
-            if t >= curve.shape[1]:
-                curve = _grow(curve, t)
-            curve[r, t] = tail
+            curve = _record_step(curve, r, t, tail)
             if tail > end_gen:
                 last = t
-        sizes[r] = tail
-        nsteps[r] = last
-        for i in range(tail):
-            counts[frontier[i]] += 1
+        _record_run(sizes, nsteps, counts, r, tail, last, frontier)
     return sizes, nsteps, curve, counts, np.zeros((0, 0), np.int64)
 
 
@@ -440,10 +450,7 @@ def _bass(
             curve[r, t] = tail
             if tail > start:
                 last = t
-        sizes[r] = tail
-        nsteps[r] = last
-        for i in range(tail):
-            counts[adopters[i]] += 1
+        _record_run(sizes, nsteps, counts, r, tail, last, adopters)
     return sizes, nsteps, curve, counts, np.zeros((0, 0), np.int64)
 
 
@@ -551,10 +558,7 @@ def _rumour(
             curve[r, t] = tail
             active[r, t] = n_cur
             last = t
-        sizes[r] = tail
-        nsteps[r] = last
-        for i in range(tail):
-            counts[informed[i]] += 1
+        _record_run(sizes, nsteps, counts, r, tail, last, informed)
     return sizes, nsteps, curve, counts, active
 
 
