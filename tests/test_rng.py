@@ -1,4 +1,4 @@
-"""Randomness helpers: resolution, spawning, replicate across executors."""
+"""Randomness helpers: resolution, spawning, map_runs across executors."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shequn.exceptions import InvalidParameterError
-from shequn.rng import replicate, resolve_rng, seed_entropy, spawn_seeds
+from shequn.rng import map_runs, replicate, resolve_rng, seed_entropy, spawn_seeds
 
 
-def _normal_mean(gen: np.random.Generator, size: int = 5) -> float:
-    return float(gen.normal(size=size).mean())
+def _normal_mean(*, rng: np.random.Generator, size: int = 5) -> float:
+    return float(rng.normal(size=size).mean())
 
 
 def test_resolve_accepts_all_forms() -> None:
@@ -42,32 +42,46 @@ def test_children_are_independent_streams_not_seed_plus_i() -> None:
 
 @given(st.integers(min_value=0, max_value=2**63), st.integers(min_value=1, max_value=20))
 def test_same_rng_same_results(seed: int, runs: int) -> None:
-    assert replicate(_normal_mean, runs=runs, rng=seed) == replicate(
+    assert map_runs(_normal_mean, runs=runs, rng=seed) == map_runs(
         _normal_mean, runs=runs, rng=seed
     )
 
 
 def test_replay_from_recorded_entropy() -> None:
     kids = spawn_seeds(99, 4)
-    results = replicate(_normal_mean, runs=4, rng=99)
+    results = map_runs(_normal_mean, runs=4, rng=99)
     rebuilt = np.random.SeedSequence(**seed_entropy(kids[2]))
-    assert _normal_mean(np.random.default_rng(rebuilt)) == results[2]
+    assert _normal_mean(rng=np.random.default_rng(rebuilt)) == results[2]
 
 
 def test_executors_give_identical_results() -> None:
     fn = partial(_normal_mean, size=3)
-    serial = replicate(fn, runs=9, rng=5)
+    serial = map_runs(fn, runs=9, rng=5)
     with ThreadPoolExecutor(2) as pool:
-        assert replicate(fn, runs=9, rng=5, executor=pool, batch_size=2) == serial
+        assert map_runs(fn, runs=9, rng=5, executor=pool, batch_size=2) == serial
     with ProcessPoolExecutor(2) as pool:
-        assert replicate(fn, runs=9, rng=5, executor=pool) == serial
+        assert map_runs(fn, runs=9, rng=5, executor=pool) == serial
 
 
 def test_runs_must_be_positive() -> None:
-    with pytest.raises(InvalidParameterError, match=r"`replicate\.runs`"):
-        replicate(_normal_mean, runs=0, rng=1)
-    # a function built on replicate reports bad values under its own name
+    with pytest.raises(InvalidParameterError, match=r"`map_runs\.runs`"):
+        map_runs(_normal_mean, runs=0, rng=1)
+    # a function built on map_runs reports bad values under its own name
     with pytest.raises(InvalidParameterError, match=r"`my_sim\.runs`"):
-        replicate(_normal_mean, runs=0, rng=1, owner="my_sim")
+        map_runs(_normal_mean, runs=0, rng=1, owner="my_sim")
     with pytest.raises(InvalidParameterError, match=r"`my_sim\.rng`"):
-        replicate(_normal_mean, runs=2, rng=-4, owner="my_sim")
+        map_runs(_normal_mean, runs=2, rng=-4, owner="my_sim")
+
+
+def test_executor_must_submit() -> None:
+    with pytest.raises(InvalidParameterError, match=r"`map_runs\.executor`"):
+        map_runs(_normal_mean, runs=2, rng=1, executor=object())  # type: ignore[arg-type]
+
+
+def test_deprecated_replicate_calls_fn_with_a_generator() -> None:
+    def positional(gen: np.random.Generator) -> float:
+        return float(gen.random())
+
+    with pytest.warns(DeprecationWarning, match="map_runs"):
+        old = replicate(positional, runs=3, rng=4)
+    assert old == map_runs(lambda *, rng: float(rng.random()), runs=3, rng=4)

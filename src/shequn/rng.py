@@ -7,18 +7,20 @@ shequn never touches global random state (NEP 19). Every stochastic function tak
 
 Replications (Monte Carlo runs, bootstrap refits, scenario repeats) each get their own child
 stream from :meth:`numpy.random.SeedSequence.spawn`, never ``seed + i``. :func:`spawn_seeds`
-makes the children and :func:`replicate` maps a pure function over them, serially or on any
-:class:`concurrent.futures.Executor`. Results come back in run order whatever the executor, so
-the same ``rng`` gives identical results serially, on processes or on a Dask cluster.
+makes the children and :func:`map_runs` calls a pure function ``fn(*, rng)`` once per child,
+serially or on any :class:`concurrent.futures.Executor` (the same ``fn(*, rng)`` convention as
+:func:`shequn.experiment.replicate`, which adds records and stores). Results come back in run
+order whatever the executor, so the same ``rng`` gives identical results serially, on processes
+or on a Dask cluster.
 
 Examples
 --------
->>> from shequn.rng import replicate, resolve_rng
+>>> from shequn.rng import map_runs, resolve_rng
 >>> float(resolve_rng(42).random()) == float(resolve_rng(42).random())
 True
->>> def draw(gen):
-...     return float(gen.normal())
->>> replicate(draw, runs=3, rng=7) == replicate(draw, runs=3, rng=7)
+>>> def draw(*, rng):
+...     return float(rng.normal())
+>>> map_runs(draw, runs=3, rng=7) == map_runs(draw, runs=3, rng=7)
 True
 """
 
@@ -33,7 +35,7 @@ import numpy as np
 
 from shequn._validation import check_int, fail
 
-__all__ = ["RNGLike", "replicate", "resolve_rng", "seed_entropy", "spawn_seeds"]
+__all__ = ["RNGLike", "map_runs", "replicate", "resolve_rng", "seed_entropy", "spawn_seeds"]
 
 RNGLike: TypeAlias = (
     int
@@ -127,28 +129,27 @@ def seed_entropy(seed: np.random.SeedSequence) -> dict[str, Any]:
     }
 
 
-def _run_batch(
-    fn: Callable[[np.random.Generator], R], seeds: Sequence[np.random.SeedSequence]
-) -> list[R]:
-    return [fn(np.random.default_rng(s)) for s in seeds]
+def _run_batch(fn: Callable[..., R], seeds: Sequence[np.random.SeedSequence]) -> list[R]:
+    return [fn(rng=np.random.default_rng(s)) for s in seeds]
 
 
-def replicate(
-    fn: Callable[[np.random.Generator], R],
+def map_runs(
+    fn: Callable[..., R],
     *,
     runs: int,
     rng: RNGLike = None,
     executor: Executor | None = None,
     batch_size: int | None = None,
-    owner: str = "replicate",
+    owner: str = "map_runs",
 ) -> list[R]:
-    """Call ``fn(generator)`` once per run, each run on its own spawned child stream.
+    """Call ``fn(rng=generator)`` once per run, each run on its own spawned child stream.
 
     Parameters
     ----------
     fn
-        A pure function of a :class:`numpy.random.Generator`. With a process or cluster executor
-        it must be picklable (a module-level function or a :func:`functools.partial` of one).
+        A pure function taking the keyword ``rng`` (a :class:`numpy.random.Generator`). With
+        a process or cluster executor it must be picklable (a module-level function or a
+        :func:`functools.partial` of one).
     runs
         Number of replications, at least 1.
     rng
@@ -160,7 +161,7 @@ def replicate(
         by default about four tasks per worker-sized chunk (``ceil(runs / 16)``).
     owner
         The name bad ``runs``, ``rng`` or ``batch_size`` values are reported under: a function
-        built on ``replicate`` passes its own name, so the user sees where the value went in.
+        built on ``map_runs`` passes its own name, so the user sees where the value went in.
 
     Returns
     -------
@@ -170,11 +171,11 @@ def replicate(
     Examples
     --------
     >>> from concurrent.futures import ThreadPoolExecutor
-    >>> def mean_of_ten(gen):
-    ...     return float(gen.random(10).mean())
-    >>> serial = replicate(mean_of_ten, runs=5, rng=11)
+    >>> def mean_of_ten(*, rng):
+    ...     return float(rng.random(10).mean())
+    >>> serial = map_runs(mean_of_ten, runs=5, rng=11)
     >>> with ThreadPoolExecutor(2) as pool:
-    ...     threaded = replicate(mean_of_ten, runs=5, rng=11, executor=pool)
+    ...     threaded = map_runs(mean_of_ten, runs=5, rng=11, executor=pool)
     >>> serial == threaded
     True
     """
@@ -182,6 +183,8 @@ def replicate(
     seeds = spawn_seeds(rng, runs, owner=owner)
     if executor is None:
         return _run_batch(fn, seeds)
+    if not callable(getattr(executor, "submit", None)):
+        raise fail(owner, "executor", "be a concurrent.futures.Executor or None", executor)
     if batch_size is None:
         batch_size = max(1, math.ceil(runs / 16))
     batch_size = check_int(batch_size, owner=owner, field="batch_size", low=1)
@@ -191,3 +194,45 @@ def replicate(
     for fut in futures:
         out.extend(fut.result())
     return out
+
+
+def _positional(fn: Callable[[np.random.Generator], R], *, rng: np.random.Generator) -> R:
+    return fn(rng)
+
+
+def replicate(
+    fn: Callable[[np.random.Generator], R],
+    *,
+    runs: int,
+    rng: RNGLike = None,
+    executor: Executor | None = None,
+    batch_size: int | None = None,
+    owner: str = "replicate",
+) -> list[R]:
+    """Deprecated: call ``fn(generator)`` per run; use :func:`map_runs` (``fn(*, rng)``).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", DeprecationWarning)
+    ...     replicate(lambda gen: 1, runs=2, rng=0)
+    [1, 1]
+    """
+    import functools
+    import warnings
+
+    warnings.warn(
+        "shequn.rng.replicate(fn) is deprecated: use shequn.rng.map_runs, which calls "
+        "fn(rng=generator) like shequn.experiment.replicate",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return map_runs(
+        functools.partial(_positional, fn),
+        runs=runs,
+        rng=rng,
+        executor=executor,
+        batch_size=batch_size,
+        owner=owner,
+    )

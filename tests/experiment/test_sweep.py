@@ -24,7 +24,7 @@ from shequn.experiment import (
     sweep,
 )
 from shequn.experiment.examples import coin_flips, random_walk
-from shequn.rng import replicate as core_replicate
+from shequn.rng import map_runs
 
 
 def normal_draw(*, mu: float, rng: np.random.Generator) -> float:
@@ -44,9 +44,9 @@ def three_kinds(*, kind: str, rng: np.random.Generator) -> object:
 
 
 def test_replicate_matches_core_replicate_draws() -> None:
-    # a second implementation of the same streams: shequn.rng.replicate (positional generator)
+    # a second implementation of the same streams: the core's shequn.rng.map_runs
     ours = replicate(lambda *, rng: float(rng.normal()), runs=7, rng=123)
-    core = core_replicate(lambda g: float(g.normal()), runs=7, rng=123)
+    core = map_runs(lambda *, rng: float(rng.normal()), runs=7, rng=123)
     assert ours.outputs == core
 
 

@@ -59,6 +59,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, special, stats
 
 from shequn._optional import optional_import
+from shequn._results import draw
 from shequn._validation import (
     check_array,
     check_choice,
@@ -752,9 +753,7 @@ class BassFit:
         >>> ax.get_ylabel()
         'adoptions per period'
         """
-        from shequn.plotting.bass import plot_bass_forecast
-
-        return plot_bass_forecast(self, periods=periods, level=level, split=split, ax=ax)
+        return draw(self, ax=ax, periods=periods, level=level, split=split)
 
     def _repr_html_(self) -> str:
         ci = self.conf_int()

@@ -43,6 +43,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, special, stats
 
 from shequn._optional import optional_import
+from shequn._results import draw
 from shequn._stats import mean_ci
 from shequn._validation import (
     check_array,
@@ -63,7 +64,7 @@ from shequn.community._graph import GraphLike, resolve_members
 from shequn.diffusion._network import DiffusionNetwork, as_network
 from shequn.diffusion.cascades import network_bass
 from shequn.exceptions import ConvergenceError
-from shequn.rng import RNGLike, replicate, resolve_rng
+from shequn.rng import RNGLike, map_runs, resolve_rng
 
 __all__ = [
     "BroadcastCampaign",
@@ -848,10 +849,11 @@ def _one_run(
     broadcast: BroadcastCampaign,
     community: CommunityCustomers,
     budget: float,
-    gen: np.random.Generator,
+    *,
+    rng: np.random.Generator,
 ) -> tuple[int, int]:
-    b = int(gen.binomial(broadcast.audience, broadcast.conversion_probability))
-    c = community(budget, gen)
+    b = int(rng.binomial(broadcast.audience, broadcast.conversion_probability))
+    c = community(budget, rng)
     if isinstance(c, bool) or not isinstance(c, int | np.integer) or int(c) < 0:
         raise fail("compare_budget", "community", "return a non-negative integer count", c)
     return b, int(c)
@@ -976,9 +978,7 @@ class BudgetComparison:
         >>> cmp.plot().get_xlabel()
         'customers acquired'
         """
-        from shequn.plotting.bass import plot_budget_comparison
-
-        return plot_budget_comparison(self, ax=ax)
+        return draw(self, ax=ax)
 
 
 def compare_budget(
@@ -1005,7 +1005,7 @@ def compare_budget(
         Any callable ``community(budget, rng) -> int`` returning customers acquired, e.g. a
         :class:`CommunityChannel` or, later, a wrapper around the simulation engine.
     runs
-        Monte Carlo runs; each run gets its own spawned stream (:func:`shequn.rng.replicate`).
+        Monte Carlo runs; each run gets its own spawned stream (:func:`shequn.rng.map_runs`).
     rng, executor
         Seed material and an optional :class:`concurrent.futures.Executor` (the callable must
         then be picklable).
@@ -1033,7 +1033,7 @@ def compare_budget(
     runs = check_int(runs, owner=owner, field="runs", low=2)
     lv = check_level(level, owner=owner)
     campaign = broadcast.at_budget(b)
-    out = replicate(
+    out = map_runs(
         functools.partial(_one_run, campaign, community, b),
         runs=runs,
         rng=rng,

@@ -51,10 +51,11 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, special, stats
 
 from shequn._optional import optional_import
+from shequn._results import draw
 from shequn._validation import check_array, check_choice, check_int, fail
 from shequn.exceptions import InvalidParameterError
 from shequn.longtail._special import _Q_TWO_TERMS, hurwitz_zeta, log_upper_gamma, zeta_outer
-from shequn.rng import RNGLike, replicate, resolve_rng
+from shequn.rng import RNGLike, map_runs, resolve_rng
 
 __all__ = [
     "ALTERNATIVES",
@@ -663,9 +664,7 @@ class PowerLawFit:
         >>> ax.get_xscale(), ax.get_yscale()
         ('log', 'log')
         """
-        from shequn.plotting.longtail import plot_ccdf
-
-        return plot_ccdf(self, ax=ax, show_fit=show_fit, **kwargs)
+        return draw(self, ax=ax, show_fit=show_fit, **kwargs)
 
     def _repr_html_(self) -> str:
         body = self.summary().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -992,8 +991,8 @@ def sample_powerlaw(
 
 
 def _bootstrap_once(
-    gen: np.random.Generator,
     *,
+    rng: np.random.Generator,
     below_u: FloatArr,
     below_c: IntArr,
     n: int,
@@ -1007,19 +1006,19 @@ def _bootstrap_once(
     xmin_range: tuple[float, float] | None = None,
     search: str = "auto",
 ) -> float:
-    nt = int(gen.binomial(n, n_tail / n))
+    nt = int(rng.binomial(n, n_tail / n))
     nb = n - nt
     if below_u.size and nb > 0:
-        cb = gen.multinomial(nb, below_c / below_c.sum()).astype(np.int64)
+        cb = rng.multinomial(nb, below_c / below_c.sum()).astype(np.int64)
         keep = cb > 0
         bu, bc = below_u[keep], cb[keep]
     else:
         nt = n
         bu, bc = np.empty(0), np.empty(0, dtype=np.int64)
     if discrete:
-        tail = _sample_discrete(nt, alpha, xmin, gen)
+        tail = _sample_discrete(nt, alpha, xmin, rng)
     else:
-        tail = xmin * (1.0 - gen.random(nt)) ** (-1.0 / (alpha - 1.0))
+        tail = xmin * (1.0 - rng.random(nt)) ** (-1.0 / (alpha - 1.0))
     tu, tc = np.unique(tail, return_counts=True)
     u = np.concatenate([bu, tu])
     c = np.concatenate([bc, tc.astype(np.int64)])
@@ -1062,7 +1061,7 @@ def bootstrap_pvalue(
     Each replicate draws ``n`` observations: with probability ``n_tail / n`` from the fitted
     power law above ``xmin`` (exact sampler), otherwise uniformly from the observed values below
     ``xmin``; it is then refitted with the same xmin scan and its KS distance recorded. Runs use
-    :func:`shequn.rng.replicate`, so ``executor=`` (threads, processes, Dask) gives identical
+    :func:`shequn.rng.map_runs`, so ``executor=`` (threads, processes, Dask) gives identical
     results for the same ``rng``.
 
     Examples
@@ -1092,7 +1091,7 @@ def bootstrap_pvalue(
         search=fit.search,
     )
     d = np.asarray(
-        replicate(
+        map_runs(
             fn,
             runs=runs,
             rng=rng,

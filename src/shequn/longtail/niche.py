@@ -65,7 +65,7 @@ from shequn._validation import (
     probability,
 )
 from shequn.community import Community
-from shequn.rng import RNGLike, replicate, resolve_rng
+from shequn.rng import RNGLike, map_runs, resolve_rng
 
 __all__ = [
     "CHANNELS",
@@ -291,14 +291,14 @@ def simulate_niche(
 
 
 def _one_comparison(
-    gen: np.random.Generator, *, adj: sp.csr_array, taste: FloatArr, market: NicheMarket
+    *, rng: np.random.Generator, adj: sp.csr_array, taste: FloatArr, market: NicheMarket
 ) -> NDArray[np.int64]:
     """One Monte Carlo run: same products and seeds, common random numbers across channels."""
-    fit, budget, seeds = _setup(taste, market, gen)
-    state = gen.bit_generator.state
+    fit, budget, seeds = _setup(taste, market, rng)
+    state = rng.bit_generator.state
     out = np.empty((len(CHANNELS), market.n_products), dtype=np.int64)
     for c, ch in enumerate(CHANNELS):
-        g = np.random.Generator(type(gen.bit_generator)())
+        g = np.random.Generator(type(rng.bit_generator)())
         g.bit_generator.state = state
         out[c] = _dynamics(adj, fit, budget, seeds, market, ch, g)
     return out
@@ -391,7 +391,7 @@ def compare_channels(
 
     Each run draws new product positions and seed adopters, then runs the three channels with
     the same products, seeds and random numbers (a paired design), so differences between
-    channels have small Monte Carlo error. Runs go through :func:`shequn.rng.replicate`
+    channels have small Monte Carlo error. Runs go through :func:`shequn.rng.map_runs`
     (``executor=`` for parallel runs, same results for the same ``rng``).
 
     Examples
@@ -411,5 +411,5 @@ def compare_channels(
     fn: Callable[[np.random.Generator], NDArray[np.int64]] = functools.partial(
         _one_comparison, adj=adj, taste=t, market=market
     )
-    out = replicate(fn, runs=runs, rng=rng, executor=executor, owner=owner)
+    out = map_runs(fn, runs=runs, rng=rng, executor=executor, owner=owner)
     return NicheComparison(sales=np.stack(out), n_head=market.n_head, market=market)

@@ -12,11 +12,10 @@ extra to install when it is missing).
 
 Every function follows the ``ax=None`` convention: it draws on the Axes it is given, or on a
 new figure's Axes when ``ax`` is ``None``, and returns the Axes it drew on, so plots compose
-(``fig, (a, b) = plt.subplots(1, 2)``). Result objects that have a natural picture carry a
-``plot(ax=None)`` shortcut that imports this package only when called (as lifelines does):
-:meth:`shequn.diffusion.bass.BassFit.plot`,
-:meth:`shequn.diffusion.reach.BudgetComparison.plot` and
-:meth:`shequn.longtail.fit.PowerLawFit.plot`.
+(``fig, (a, b) = plt.subplots(1, 2)``). :func:`plot` draws any result that has a figure
+(registered in :data:`PLOTTERS`); each result's ``plot(ax=None)`` method calls it
+(:class:`shequn._results.ResultMixin`), importing this package only when called, as lifelines
+does.
 
 Examples
 --------
@@ -33,3 +32,7 @@ True
 True
 >>> plt.close(fig)
 """
+
+from shequn.plotting._dispatch import PLOTTERS, plot
+
+__all__ = ["PLOTTERS", "plot"]

@@ -2,7 +2,7 @@
 
 Each function builds its comparison from library defaults (a generated community of the stated
 type, :class:`~shequn.operating.OperatingModel` defaults, the type's profile), runs ``runs``
-replications through :func:`shequn.rng.replicate` (each replication draws its own community
+replications through :func:`shequn.rng.map_runs` (each replication draws its own community
 and runs every arm on it with common random numbers), and returns a
 :class:`~shequn.scenarios.result.ScenarioResult` with per-arm metrics and the contrasts the
 behaviour predicts to be positive, each with a 95 % confidence interval.
@@ -34,7 +34,7 @@ from shequn.community.generators import generate_community
 from shequn.community.types import InvitePolicy
 from shequn.loyalty.stages import Stage
 from shequn.operating.model import Connectivity, Content, OperatingModel, Structure, Tools
-from shequn.rng import RNGLike, replicate
+from shequn.rng import RNGLike, map_runs
 from shequn.scenarios.result import Contrast, ScenarioResult
 from shequn.simulation.engine import simulate
 from shequn.simulation.trajectory import Trajectory
@@ -62,10 +62,15 @@ def _weekly_marketing(t: Trajectory) -> float:
 
 
 def _sim(
-    kind: str, n: int, weeks: int, oms: Sequence[OperatingModel], gen: np.random.Generator
+    kind: str,
+    n: int,
+    weeks: int,
+    oms: Sequence[OperatingModel],
+    *,
+    rng: np.random.Generator,
 ) -> tuple[Trajectory, ...]:
-    c = generate_community(kind, n, rng=gen)
-    seed = int(gen.integers(2**63))
+    c = generate_community(kind, n, rng=rng)
+    seed = int(rng.integers(2**63))
     return tuple(simulate(c, om, weeks=weeks, rng=seed) for om in oms)
 
 
@@ -102,7 +107,7 @@ def _replicate(
     owner: str,
 ) -> list[RunOut]:
     runs = check_int(runs, owner=owner, field="runs", low=2)
-    return replicate(fn, runs=runs, rng=rng, executor=executor)
+    return map_runs(fn, runs=runs, rng=rng, executor=executor)
 
 
 def _check_size(owner: str, n: int, weeks: int) -> tuple[int, int]:
@@ -113,9 +118,9 @@ def _check_size(owner: str, n: int, weeks: int) -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------------------------- 1
-def _one_to_many_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
-    c = generate_community("brand", n, rng=gen)
-    seed = int(gen.integers(2**63))
+def _one_to_many_run(*, rng: np.random.Generator, n: int, weeks: int) -> RunOut:
+    c = generate_community("brand", n, rng=rng)
+    seed = int(rng.integers(2**63))
     mesh = simulate(c, OperatingModel(), weeks=weeks, rng=seed)
     budget = _weekly_marketing(mesh)
     star = simulate(c, OperatingModel.broadcast_only(budget=budget), weeks=weeks, rng=seed)
@@ -165,10 +170,10 @@ def one_to_many_vs_mesh(
 
 
 # ---------------------------------------------------------------------------------- 2
-def _open_rate_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
+def _open_rate_run(*, rng: np.random.Generator, n: int, weeks: int) -> RunOut:
     small = OperatingModel.broadcast_only(budget=0.1 * n * 0.05)
     large = OperatingModel.broadcast_only(budget=0.8 * n * 0.05)
-    a, b = _sim("brand", n, weeks, (small, large), gen)
+    a, b = _sim("brand", n, weeks, (small, large), rng=rng)
     return (
         float(np.nanmean(a.column("open_rate")[1:])),
         float(np.nanmean(b.column("open_rate")[1:])),
@@ -216,7 +221,7 @@ def open_rate_vs_audience(
 
 
 # ---------------------------------------------------------------------------------- 3
-def _small_large_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
+def _small_large_run(*, rng: np.random.Generator, n: int, weeks: int) -> RunOut:
     base = OperatingModel()
     small = attrs.evolve(
         base, connectivity=Connectivity(product_visibility=0.1), content=Content(quality=0.95)
@@ -224,7 +229,7 @@ def _small_large_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
     large = attrs.evolve(
         base, connectivity=Connectivity(product_visibility=0.3), content=Content(quality=0.3)
     )
-    a, b = _sim("brand", n, weeks, (small, large), gen)
+    a, b = _sim("brand", n, weeks, (small, large), rng=rng)
     return (
         float(a.column("content_reach")[1:].mean()),
         float(b.column("content_reach")[1:].mean()),
@@ -272,8 +277,8 @@ def small_quality_vs_large_account(
 
 
 # ---------------------------------------------------------------------------------- 4
-def _meetings_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
-    (t,) = _sim("brand", n, weeks, (OperatingModel(),), gen)
+def _meetings_run(*, rng: np.random.Generator, n: int, weeks: int) -> RunOut:
+    (t,) = _sim("brand", n, weeks, (OperatingModel(),), rng=rng)
     c = t.columns
     weak = float(c["left_weak"].sum() / max(c["at_risk_weak"].sum(), 1))
     strong = float(c["left_strong"].sum() / max(c["at_risk_strong"].sum(), 1))
@@ -321,10 +326,10 @@ def offline_meetings_and_churn(
 
 # ---------------------------------------------------------------------------------- 5
 def _strictness_run(
-    gen: np.random.Generator, *, n: int, weeks: int, levels: tuple[float, ...]
+    *, rng: np.random.Generator, n: int, weeks: int, levels: tuple[float, ...]
 ) -> RunOut:
     oms = [attrs.evolve(OperatingModel(), tools=Tools(rule_strictness=s)) for s in levels]
-    ts = _sim("brand", n, weeks, oms, gen)
+    ts = _sim("brand", n, weeks, oms, rng=rng)
     return tuple(float(t.retention[-1]) for t in ts), ts
 
 
@@ -373,10 +378,10 @@ def rule_strictness_inverted_u(
 
 
 # ---------------------------------------------------------------------------------- 6
-def _leader_run(gen: np.random.Generator, *, n: int, weeks: int, leave: int) -> RunOut:
+def _leader_run(*, rng: np.random.Generator, n: int, weeks: int, leave: int) -> RunOut:
     stay = OperatingModel()
     gone = attrs.evolve(stay, structure=Structure(leader_leaves_at=leave))
-    a, b = _sim("leader", n, weeks, (stay, gone), gen)
+    a, b = _sim("leader", n, weeks, (stay, gone), rng=rng)
     tail = max(1, weeks // 4)
     return (
         float(a.column("messages")[-tail:].mean()),
@@ -434,9 +439,9 @@ def _cac(t: Trajectory) -> float:
     return float(t.marketing_costs[-1] / max(won, 1.0))
 
 
-def _cac_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
-    c = generate_community("brand", n, rng=gen)
-    seed = int(gen.integers(2**63))
+def _cac_run(*, rng: np.random.Generator, n: int, weeks: int) -> RunOut:
+    c = generate_community("brand", n, rng=rng)
+    seed = int(rng.integers(2**63))
     mesh = simulate(c, OperatingModel(), weeks=weeks, rng=seed)
     ads = simulate(
         c,
@@ -485,9 +490,9 @@ def broadcast_vs_wom_cac(
 
 
 # ---------------------------------------------------------------------------------- 8
-def _niche_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
-    c = generate_community("brand", n, rng=gen)
-    seed = int(gen.integers(2**63))
+def _niche_run(*, rng: np.random.Generator, n: int, weeks: int) -> RunOut:
+    c = generate_community("brand", n, rng=rng)
+    seed = int(rng.integers(2**63))
     mesh = simulate(c, OperatingModel(), weeks=weeks, rng=seed)
     bc = simulate(
         c, OperatingModel.broadcast_only(budget=_weekly_marketing(mesh)), weeks=weeks, rng=seed
@@ -537,10 +542,10 @@ def niche_share_wom_vs_broadcast(
 
 
 # ---------------------------------------------------------------------------------- 9
-def _invite_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
+def _invite_run(*, rng: np.random.Generator, n: int, weeks: int) -> RunOut:
     open_ = OperatingModel()
     owner = attrs.evolve(open_, tools=Tools(invite_policy=InvitePolicy.OWNER_ONLY))
-    a, b = _sim("brand", n, weeks, (open_, owner), gen)
+    a, b = _sim("brand", n, weeks, (open_, owner), rng=rng)
     return (float(a.members[-1] / a.members[0]), float(b.members[-1] / b.members[0])), (a, b)
 
 
@@ -584,10 +589,10 @@ def open_vs_owner_invitations(
 
 
 # ---------------------------------------------------------------------------------- 10
-def _steady_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
+def _steady_run(*, rng: np.random.Generator, n: int, weeks: int) -> RunOut:
     steady = OperatingModel()
     bursty = attrs.evolve(steady, content=Content(schedule="bursty"))
-    a, b = _sim("brand", n, weeks, (steady, bursty), gen)
+    a, b = _sim("brand", n, weeks, (steady, bursty), rng=rng)
     return (float(a.retention[-1]), float(b.retention[-1])), (a, b)
 
 
@@ -633,8 +638,8 @@ def _upper_share(t: Trajectory, week: int) -> float:
     return float((c[int(Stage.FAN)] + c[int(Stage.FRIEND)]) / max(present, 1))
 
 
-def _ladder_run(gen: np.random.Generator, *, n: int, weeks: int) -> RunOut:
-    a, b = _sim("brand", n, weeks, (OperatingModel(), OperatingModel.silent()), gen)
+def _ladder_run(*, rng: np.random.Generator, n: int, weeks: int) -> RunOut:
+    a, b = _sim("brand", n, weeks, (OperatingModel(), OperatingModel.silent()), rng=rng)
     return (_upper_share(a, 0), _upper_share(a, weeks), _upper_share(b, weeks)), (a, b)
 
 

@@ -43,7 +43,7 @@ from shequn._validation import (
 )
 from shequn.community.community import Community
 from shequn.community.generators import generate_community
-from shequn.rng import RNGLike, replicate, resolve_rng
+from shequn.rng import RNGLike, map_runs, resolve_rng
 
 __all__ = ["CrowdCurve", "CrowdOutcome", "crowd_size_curve", "crowdsource"]
 
@@ -222,12 +222,12 @@ class CrowdCurve:
 
 
 def _curve_run(
-    gen: np.random.Generator, *, kind: str, sizes: tuple[int, ...], params: dict[str, Any]
+    *, rng: np.random.Generator, kind: str, sizes: tuple[int, ...], params: dict[str, Any]
 ) -> list[tuple[float, float, float]]:
     out = []
     for n in sizes:
-        c = generate_community(kind, n, rng=gen)
-        o = crowdsource(c, rng=gen, **params)
+        c = generate_community(kind, n, rng=rng)
+        o = crowdsource(c, rng=rng, **params)
         out.append((o.best_true, o.best_by_vote, o.overlap))
     return out
 
@@ -243,7 +243,7 @@ def crowd_size_curve(
     """How the best idea by vote and by true quality change as the crowd grows.
 
     Each run draws a community of every size (type ``kind``) and one crowdsourcing round
-    (:func:`crowdsource` with ``params``), through :func:`shequn.rng.replicate`.
+    (:func:`crowdsource` with ``params``), through :func:`shequn.rng.map_runs`.
 
     Examples
     --------
@@ -258,7 +258,7 @@ def crowd_size_curve(
     import functools
 
     res = np.array(
-        replicate(
+        map_runs(
             functools.partial(
                 _curve_run, kind=kind, sizes=tuple(int(s) for s in sz), params=params
             ),

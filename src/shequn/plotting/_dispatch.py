@@ -1,0 +1,56 @@
+"""``plot(result, ax=None, **kwargs)``: the one entry point behind every result's ``plot()``.
+
+Each result type names the function that draws it in :data:`PLOTTERS` (``"module:function"``,
+imported only when used). Lookup walks the result's class hierarchy, so a subclass draws like
+its parent unless it has an entry of its own.
+
+Examples
+--------
+>>> from shequn.plotting import plot
+>>> plot(object())
+Traceback (most recent call last):
+...
+TypeError: no plot is registered for object; see shequn.plotting.PLOTTERS
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = ["PLOTTERS", "plot"]
+
+PLOTTERS: dict[str, str] = {
+    "shequn.diffusion.bass.BassFit": "shequn.plotting.bass:plot_bass_forecast",
+    "shequn.diffusion.reach.BudgetComparison": "shequn.plotting.bass:plot_budget_comparison",
+    "shequn.longtail.fit.PowerLawFit": "shequn.plotting.longtail:plot_ccdf",
+}
+"""Result class (``module.Class``) → the function that draws it (``module:function``)."""
+
+
+def plot(result: Any, ax: Any = None, **kwargs: Any) -> Any:
+    """Draw ``result`` on ``ax`` (a new figure's Axes when ``None``) and return the Axes.
+
+    Parameters
+    ----------
+    result
+        Any shequn result with a registered figure (see :data:`PLOTTERS`).
+    ax
+        A matplotlib Axes, or ``None`` for a new figure.
+    **kwargs
+        Passed to the registered function (see its documentation).
+
+    Raises
+    ------
+    TypeError
+        When no figure is registered for the result's type.
+    """
+    for cls in type(result).__mro__:
+        target = PLOTTERS.get(f"{cls.__module__}.{cls.__qualname__}")
+        if target is not None:
+            module, name = target.split(":")
+            fn = getattr(importlib.import_module(module), name)
+            return fn(result, ax=ax, **kwargs)
+    raise TypeError(
+        f"no plot is registered for {type(result).__name__}; see shequn.plotting.PLOTTERS"
+    )
