@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -36,12 +37,14 @@ from numpy.typing import ArrayLike, NDArray
 from shequn.exceptions import InvalidParameterError
 
 __all__ = [
+    "available_memory",
     "check_array",
     "check_choice",
     "check_finite",
     "check_in_range",
     "check_int",
     "check_level",
+    "check_memory",
     "check_nonnegative",
     "check_positive",
     "check_probability",
@@ -365,3 +368,52 @@ def integer(low: int | None = None, high: int | None = None) -> Validator:
         check_int(value, owner=_owner(instance), field=attribute.name, low=low, high=high)
 
     return _validate
+
+
+def available_memory() -> int:
+    """Bytes of memory this process can still use (``MemAvailable``, else free pages).
+
+    Examples
+    --------
+    >>> available_memory() > 0
+    True
+    """
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - exotic platforms
+        return 2**62
+
+
+def check_memory(
+    nbytes: float, *, owner: str, field: str, value: object, fraction: float = 0.8
+) -> None:
+    """Refuse work whose memory estimate exceeds ``fraction`` of the available memory.
+
+    Call it before allocating, with the estimate of what a request will hold at once; the
+    error names the field that asked for it, the estimate and what the machine has.
+
+    Examples
+    --------
+    >>> check_memory(1e3, owner="imm", field="epsilon", value=0.1)
+    >>> check_memory(1e30, owner="simulate", field="runs", value=10**12)
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `simulate.runs` must need no more memory than \
+this machine has (about 1e+30 bytes needed, ... available); got 1000000000000
+    """
+    have = available_memory()
+    if not nbytes <= fraction * have:
+        raise fail(
+            owner,
+            field,
+            f"need no more memory than this machine has (about {float(nbytes):.3g} bytes "
+            f"needed, {have / 2**30:.1f} GiB available)",
+            value,
+        )

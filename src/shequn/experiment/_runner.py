@@ -17,11 +17,9 @@ Examples
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import os
 import pickle
-import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -39,6 +37,7 @@ from typing import Any, TypeAlias
 import numpy as np
 
 from shequn._optional import optional_import
+from shequn._progress import Progress
 from shequn._validation import check_int, fail
 from shequn.experiment._records import normalize_output
 
@@ -155,73 +154,6 @@ def n_workers(executor: Executor | None) -> int:
         if isinstance(value, int) and value > 0:
             return value
     return os.cpu_count() or 1
-
-
-def _in_notebook() -> bool:
-    ipython = sys.modules.get("IPython")
-    if ipython is None:
-        return False
-    try:
-        shell = ipython.get_ipython()
-    except Exception:  # pragma: no cover - odd IPython installs
-        return False
-    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
-
-
-def _interactive() -> bool:
-    isatty = getattr(sys.stderr, "isatty", None)
-    try:
-        tty = bool(isatty()) if isatty is not None else False
-    except ValueError:  # closed stream
-        tty = False
-    return tty or _in_notebook()
-
-
-class Progress:
-    """A progress display: a tqdm bar, a callback ``(done, total)``, or nothing.
-
-    ``None`` shows a bar when tqdm is installed and stderr is a terminal (or in a notebook);
-    ``True`` forces the bar (tqdm must be installed); ``False`` shows nothing; a callable is
-    called after every finished batch.
-
-    Examples
-    --------
-    >>> seen = []
-    >>> bar = Progress(lambda done, total: seen.append((done, total)), total=4, owner="sweep")
-    >>> bar.update(3); bar.update(1); bar.close()
-    >>> seen
-    [(3, 4), (4, 4)]
-    """
-
-    def __init__(self, progress: Any, *, total: int, owner: str, desc: str = "runs") -> None:
-        self.total = total
-        self.done = 0
-        self._bar: Any = None
-        self._callback: Callable[[int, int], object] | None = None
-        if callable(progress) and not isinstance(progress, bool):
-            self._callback = progress
-        elif progress is True or (
-            progress is None and importlib.util.find_spec("tqdm") is not None and _interactive()
-        ):
-            tqdm = optional_import("tqdm.auto" if _in_notebook() else "tqdm", extra="progress")
-            self._bar = tqdm.tqdm(total=total, desc=desc)
-        elif progress is not None and progress is not False:
-            raise fail(
-                owner, "progress", "be None, True, False or a callable(done, total)", progress
-            )
-
-    def update(self, n: int) -> None:
-        """Record ``n`` more finished runs."""
-        self.done += n
-        if self._bar is not None:
-            self._bar.update(n)
-        if self._callback is not None:
-            self._callback(self.done, self.total)
-
-    def close(self) -> None:
-        """Close the bar, if any."""
-        if self._bar is not None:
-            self._bar.close()
 
 
 TARGET_BATCH_SECONDS = 0.2
