@@ -27,7 +27,7 @@ from shequn.simulation import (
     PROFILES,
     Mechanisms,
     Profile,
-    compile,
+    compile_dynamics,
     half_edge_values,
     init_state,
     profile_for,
@@ -168,7 +168,7 @@ def test_retention_matches_closed_form_hazard() -> None:
 def test_open_rate_equals_mean_interest_of_the_audience() -> None:
     # members-list broadcast: each of the top-m most interested opens with p = interest
     c = generate_community("brand", 2000, rng=5)
-    d = compile(c, OperatingModel.broadcast_only(budget=25.0))  # 500 messages
+    d = compile_dynamics(c, OperatingModel.broadcast_only(budget=25.0))  # 500 messages
     s0 = init_state(d, rng=0)
     listed = s0.order[: d.n][s0.stage[s0.order[: d.n]] >= 0]
     expected = float(s0.interest[listed[:500]].mean())
@@ -218,7 +218,7 @@ def test_meetings_only_between_tied_attendees_and_strong_after_threshold() -> No
         tools=Tools(event_frequency=1.0, event_capacity=120, event_ties=0.0),
         structure=Structure(group_cap=500),
     )
-    d = compile(
+    d = compile_dynamics(
         c,
         om,
         mechanisms=Mechanisms(
@@ -236,7 +236,7 @@ def test_meetings_only_between_tied_attendees_and_strong_after_threshold() -> No
 
 def test_half_edge_values_align_with_csr() -> None:
     c = generate_community("values", 80, rng=2)
-    d = compile(c, OperatingModel())
+    d = compile_dynamics(c, OperatingModel())
     vals = np.arange(d.n_edges, dtype=float)
     he = half_edge_values(d, vals)
     A = c.adjacency
@@ -288,17 +288,17 @@ def test_bad_input() -> None:
         simulate(brand, OperatingModel(structure=Structure(leader_leaves_at=2)), weeks=5)
     with pytest.raises(InvalidParameterError, match=r"Structure\.group_cap.*got 0"):
         Structure(group_cap=0)
-    with pytest.raises(InvalidParameterError, match=r"compile\.capacity.*got 50"):
+    with pytest.raises(InvalidParameterError, match=r"compile_dynamics\.capacity.*got 50"):
         simulate(c, OperatingModel(), weeks=2, capacity=50)
     with pytest.raises(InvalidParameterError, match=r"Economics\.cost_per_event.*got -1"):
         Economics(cost_per_event=-1.0)
-    with pytest.raises(InvalidParameterError, match=r"compile\.operating_model"):
-        compile(c, "default")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match=r"compile_dynamics\.operating_model"):
+        compile_dynamics(c, "default")  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match=r"Profile\.baseline_churn.*got 1.5"):
         Profile(baseline_churn=1.5)
     with pytest.raises(InvalidParameterError, match=r"Mechanisms\.repeat_rates"):
         Mechanisms(repeat_rates=(0.1, -0.2, 0.3, 0.4))
-    d = compile(c, OperatingModel())
+    d = compile_dynamics(c, OperatingModel())
     with pytest.raises(InvalidParameterError, match=r"step\.week.*got 3"):
         step(init_state(d, rng=0), d, 3, rng=0)
 

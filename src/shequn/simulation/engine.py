@@ -18,133 +18,105 @@ from typing import Any
 
 import numpy as np
 
-from shequn._validation import check_int, fail
+from shequn._progress import Progress, ProgressLike
+from shequn._validation import check_int, check_memory, fail
 from shequn.community.community import Community
 from shequn.community.metrics import k_hop_reach
 from shequn.economics.money import Economics
 from shequn.operating.model import OperatingModel
 from shequn.rng import RNGLike, seed_entropy, spawn_seeds
-from shequn.simulation.dynamics import Dynamics, compile
+from shequn.simulation.dynamics import Dynamics, compile_dynamics
+from shequn.simulation.flows import DERIVED, FLOWS, STOCKS
 from shequn.simulation.mechanisms import Mechanisms
 from shequn.simulation.profiles import Profile
-from shequn.simulation.state import FAR, State, init_state, observe
-from shequn.simulation.step import step
+from shequn.simulation.state import FAR, init_state, observe
 from shequn.simulation.trajectory import Trajectory
+from shequn.simulation.week import _advance
 
 __all__ = ["run", "simulate"]
 
-_FLOW_KEYS = (
-    "joined",
-    "newcomers",
-    "ad_customers",
-    "returned",
-    "left",
-    "churned",
-    "removed",
-    "messages",
-    "meetings",
-    "events",
-    "attendees",
-    "ties_formed",
-    "partner_ties",
-    "new_customers",
-    "new_broadcast",
-    "new_content",
-    "new_wom",
-    "units",
-    "niche_units",
-    "first_units",
-    "first_niche_units",
-    "community_units",
-    "revenue",
-    "cogs",
-    "cost_content",
-    "cost_events",
-    "cost_broadcast",
-    "cost_staff",
-    "costs",
-    "profit",
-    "gross_margin",
-    "feedback",
-    "ideas",
-    "dissatisfied",
-    "broadcast_sent",
-    "broadcast_opened",
-    "open_rate",
-    "precise_share",
-    "content_items",
-    "content_direct",
-    "content_hop1",
-    "content_hop2",
-    "content_hop3",
-    "content_reach",
-    "moved_up",
-    "moved_down",
-    "at_risk_strong",
-    "left_strong",
-    "at_risk_weak",
-    "left_weak",
-    "revenue_customer",
-    "revenue_user",
-    "revenue_fan",
-    "revenue_friend",
-)
+_STARTS = np.array([f.start for f in FLOWS], dtype=np.float64)
+_PROGRESS_MIN = 2_000_000
+"""Member-weeks from which ``progress=None`` shows a bar (smaller runs take under a second)."""
 
 
-def run(dynamics: Dynamics, *, weeks: int, rng: RNGLike = None) -> Trajectory:
+def _check_weeks(dynamics: Dynamics, value: Any, owner: str) -> int:
+    weeks = check_int(value, owner=owner, field="weeks", low=1)
+    # the record holds one row of every column a week
+    width = len(FLOWS) + sum(s.width for s in STOCKS) + len(DERIVED)
+    check_memory(16.0 * (weeks + 1) * width, owner=owner, field="weeks", value=weeks)
+    st = dynamics.operating_model.structure
+    if st.leader_leaves_at is not None and not 1 <= st.leader_leaves_at <= weeks:
+        raise fail(
+            "Structure",
+            "leader_leaves_at",
+            f"be a week within the horizon 1..{weeks}",
+            st.leader_leaves_at,
+        )
+    return weeks
+
+
+def run(
+    dynamics: Dynamics,
+    *,
+    weeks: int,
+    rng: RNGLike = None,
+    progress: ProgressLike = None,
+) -> Trajectory:
     """Simulate compiled ``dynamics`` for ``weeks`` weeks (see :func:`simulate`).
 
     Examples
     --------
     >>> from shequn.community import generate_community
     >>> from shequn.operating import OperatingModel
-    >>> from shequn.simulation import compile
-    >>> d = compile(generate_community("sharing", 100, rng=0), OperatingModel())
+    >>> from shequn.simulation import compile_dynamics
+    >>> d = compile_dynamics(generate_community("sharing", 100, rng=0), OperatingModel())
     >>> run(d, weeks=2, rng=0).weeks
     2
     """
-    weeks = check_int(weeks, owner="simulate", field="weeks", low=1)
-    if dynamics.leader_leaves_at is not None and not 1 <= dynamics.leader_leaves_at <= weeks:
-        raise fail(
-            "Structure",
-            "leader_leaves_at",
-            f"be a week within the horizon 1..{weeks}",
-            dynamics.leader_leaves_at,
-        )
+    if not isinstance(dynamics, Dynamics):
+        raise fail("run", "dynamics", "be a Dynamics", type(dynamics).__name__)
+    weeks = _check_weeks(dynamics, weeks, "simulate")
     streams = spawn_seeds(rng, weeks + 1, owner="simulate")
     entropy = _entropy(rng)
     state = init_state(dynamics, rng=np.random.default_rng(streams[0]))
-    rings = np.zeros(4, dtype=np.int64)
+    rings = np.zeros(FAR, dtype=np.int64)
     if state.seeds.size:
         rings = k_hop_reach(dynamics.adjacency, state.seeds.tolist(), k=3)
-    rows: dict[str, list[Any]] = {k: [0.0] for k in _FLOW_KEYS}
-    for k in ("open_rate", "precise_share"):
-        rows[k] = [np.nan]
-    obs_rows: dict[str, list[Any]] = {}
-    adopter_weeks: list[float] = [0.0]
-    member_weeks: list[float] = [0.0]
+    totals = np.empty((weeks + 1, len(FLOWS)), dtype=np.float64)
+    totals[0] = _STARTS
+    stocks: dict[str, list[Any]] = {s.name: [] for s in STOCKS}
+    adopter_weeks = np.zeros(weeks + 1)
+    member_weeks = np.zeros(weeks + 1)
+    if progress is None and dynamics.capacity * weeks < _PROGRESS_MIN:
+        progress = False  # a short run: no bar
+    bar = Progress(progress, total=weeks, owner="simulate", desc="weeks")
 
-    def record_obs(s: State) -> dict[str, Any]:
-        o = observe(s, dynamics)
-        for k, v in o.items():
-            obs_rows.setdefault(k, []).append(v)
-        return o
+    def record(o: dict[str, Any]) -> None:
+        for k in stocks:
+            stocks[k].append(o[k])
 
-    prev = record_obs(state)
-    for w in range(1, weeks + 1):
-        state = step(state, dynamics, w, rng=np.random.default_rng(streams[w]))
-        for k in _FLOW_KEYS:
-            rows[k].append(state.flows.get(k, 0.0))
-        adopter_weeks.append(float(prev["adopters"]))
-        member_weeks.append(float(prev["members"]))
-        prev = record_obs(state)
+    prev = observe(state, dynamics)
+    record(prev)
+    try:
+        for w in range(1, weeks + 1):
+            state = _advance(state, dynamics, w, np.random.default_rng(streams[w]), None)
+            assert state.totals is not None
+            totals[w] = state.totals
+            adopter_weeks[w] = prev["adopters"]
+            member_weeks[w] = prev["members"]
+            prev = observe(state, dynamics)
+            record(prev)
+            bar.update(1)
+    finally:
+        bar.close()
     cols: dict[str, Any] = {"week": np.arange(weeks + 1)}
-    for k, v in rows.items():
-        cols[k] = np.asarray(v, dtype=float)
-    for k, v in obs_rows.items():
+    for i, f in enumerate(FLOWS):
+        cols[f.name] = totals[:, i]
+    for k, v in stocks.items():
         cols[k] = np.asarray(v)
-    cols["adopter_weeks"] = np.asarray(adopter_weeks)
-    cols["member_weeks"] = np.asarray(member_weeks)
+    cols["adopter_weeks"] = adopter_weeks
+    cols["member_weeks"] = member_weeks
     return Trajectory(columns=cols, ring_sizes=[int(rings[i]) for i in range(FAR)], entropy=entropy)
 
 
@@ -166,10 +138,11 @@ def simulate(
     profile: Profile | None = None,
     mechanisms: Mechanisms | None = None,
     capacity: int | None = None,
+    progress: ProgressLike = None,
 ) -> Trajectory:
     """Run a community under an operating model for ``weeks`` weeks.
 
-    Compiles once (:func:`~shequn.simulation.compile`), draws the week-0 state
+    Compiles once (:func:`~shequn.simulation.compile_dynamics`), draws the week-0 state
     (:func:`~shequn.simulation.init_state`) and applies :func:`~shequn.simulation.step` week
     after week, each week on its own child stream of ``rng`` (so the same ``rng`` replays the
     same trajectory).
@@ -185,7 +158,10 @@ def simulate(
     rng
         Seed material.
     economics, profile, mechanisms, capacity
-        See :func:`~shequn.simulation.compile`.
+        See :func:`~shequn.simulation.compile_dynamics`.
+    progress
+        ``None`` (a bar for long runs when tqdm is installed and the output is a terminal),
+        ``True``, ``False`` or a callable ``(done, total)`` called after each week.
 
     Returns
     -------
@@ -194,7 +170,8 @@ def simulate(
     Raises
     ------
     InvalidParameterError
-        ``weeks < 1``, a leader leaving outside ``1..weeks``, or any invalid setting.
+        ``weeks < 1`` or more weeks than memory holds, a leader leaving outside
+        ``1..weeks``, or any invalid setting.
 
     Examples
     --------
@@ -205,8 +182,8 @@ def simulate(
     ...
     shequn.exceptions.InvalidParameterError: `simulate.weeks` must be an integer >= 1; got 0
     """
-    weeks = check_int(weeks, owner="simulate", field="weeks", low=1)
-    d = compile(
+    check_int(weeks, owner="simulate", field="weeks", low=1)
+    d = compile_dynamics(
         community, operating_model, profile, economics, mechanisms=mechanisms, capacity=capacity
     )
-    return run(d, weeks=weeks, rng=rng)
+    return run(d, weeks=weeks, rng=rng, progress=progress)

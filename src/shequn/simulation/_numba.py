@@ -1,0 +1,213 @@
+"""Compiled helpers shared by the mechanisms (numba), and the one-time compile notice.
+
+Two decorators: :data:`kernel` for a compiled loop called from Python (``@numba.njit(cache
+=True)``: compiled once, on first use, and cached on disk), :data:`inline` for a small
+function a loop calls (``inline="always"``: numba pastes it into the caller, which costs less
+to compile than a separate function and nothing at run time).
+
+The first time a simulation kernel compiles in a process (an empty numba cache: a fresh
+install, or a new numba or Python version), one line on stderr says so, because the first
+``simulate`` then takes a few seconds longer.
+
+Examples
+--------
+>>> import numpy as np
+>>> from shequn.simulation._numba import poisson_small, poisson_table
+>>> bool(poisson_small(np.random.default_rng(0), 0.0) == 0)
+True
+>>> round(float(poisson_table(np.array([1.0]))[0, 0]), 6)
+0.367879
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any
+
+import numba
+import numpy as np
+from numba.core import event as _event
+
+from shequn._typing import FloatArray
+
+__all__ = [
+    "POISSON_TERMS",
+    "inline",
+    "ipow",
+    "kernel",
+    "poisson_small",
+    "poisson_table",
+    "shared",
+]
+
+kernel = numba.njit(cache=True)
+"""Decorator of a compiled loop called from Python (cached on disk)."""
+
+inline = numba.njit(inline="always")
+"""Decorator of a small compiled function that one loop calls once (pasted into the caller)."""
+
+shared = numba.njit(cache=True)
+"""Decorator of a small compiled function called from several places (compiled once)."""
+POISSON_TERMS = 12
+"""Terms of the tabulated Poisson CDF; rates whose tail beyond it exceeds 1e-9 invert fully."""
+
+_NOTICE = (
+    "shequn: compiling the simulation kernels (first use with this numba cache; about 5 s, "
+    "cached on disk for later runs)"
+)
+
+
+class _CompileNotice(_event.Listener):
+    """Prints :data:`_NOTICE` once, when the first simulation kernel starts compiling."""
+
+    shown = False
+
+    def on_start(self, ev: Any) -> None:
+        if _CompileNotice.shown:
+            return
+        disp = ev.data.get("dispatcher") if isinstance(ev.data, dict) else None
+        module = getattr(getattr(disp, "py_func", None), "__module__", "") or ""
+        if module.startswith("shequn.simulation"):
+            _CompileNotice.shown = True
+            print(_NOTICE, file=sys.stderr, flush=True)
+
+    def on_end(self, ev: Any) -> None:
+        return None
+
+
+_event.register("numba:compile", _CompileNotice())  # type: ignore[no-untyped-call]
+
+
+# ----------------------------------------------------------------------------- Poisson
+@inline  # type: ignore[misc, unused-ignore]
+def _poisson_invert(gen: Any, lam: float, keep: float) -> int:
+    u = gen.random()
+    k = 0
+    p = keep
+    f = p
+    while u > f and k < 200:
+        k += 1
+        p *= lam / k
+        f += p
+    return k
+
+
+@inline  # type: ignore[misc, unused-ignore]
+def poisson_keep(gen: Any, lam: float, keep: float) -> int:
+    """Poisson(lam) by inversion from one uniform (``keep = exp(-lam)``).
+
+    Above 10 the variate is a sum of Poisson(lam / m) parts, each by inversion (the same law,
+    without numpy's PTRS sampler, which is slow to compile).
+    """
+    if lam <= 0.0:
+        return 0
+    if lam <= 10.0:
+        return _poisson_invert(gen, lam, keep)
+    m = math.ceil(lam / 10.0)
+    part = lam / m
+    keep_part = math.exp(-part)
+    total = 0
+    for _ in range(m):
+        total += _poisson_invert(gen, part, keep_part)
+    return total
+
+
+@kernel  # type: ignore[misc, unused-ignore]
+def _nb_poisson(gen: Any, lam: float) -> int:
+    return int(poisson_keep(gen, lam, math.exp(-lam)))
+
+
+def poisson_small(gen: np.random.Generator, lam: float) -> int:
+    """One Poisson(``lam``) draw from ``gen`` (the kernels' sampler).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = [poisson_small(np.random.default_rng(s), 0.3) for s in range(2000)]
+    >>> abs(float(np.mean(x)) - 0.3) < 4 * (0.3 / 2000) ** 0.5
+    True
+    """
+    return int(_nb_poisson(gen, float(lam)))
+
+
+def poisson_table(rates: FloatArray) -> FloatArray:
+    """CDF ``F[s, k] = P(Poisson(rates[s]) <= k)`` for ``k < POISSON_TERMS`` (one row per rate).
+
+    A uniform ``u`` gives the Poisson variate ``#{k : F[s, k] < u}`` (inversion) whenever
+    ``u <= F[s, -1]``; :func:`poisson_tab` continues the inversion beyond the table otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> F = poisson_table(np.array([0.0, 1.0]))
+    >>> F[0].tolist() == [1.0] * POISSON_TERMS, round(float(F[1, 0]), 6)
+    (True, 0.367879)
+    """
+    lam = np.asarray(rates, dtype=np.float64)[:, None]
+    k = np.arange(POISSON_TERMS, dtype=np.float64)[None, :]
+    log_pmf = k * np.log(np.where(lam > 0, lam, 1.0)) - lam - np.vectorize(math.lgamma)(k + 1)
+    pmf = np.where(lam > 0, np.exp(log_pmf), (k == 0).astype(np.float64))
+    out: FloatArray = np.minimum(np.cumsum(pmf, axis=1), 1.0)
+    return out
+
+
+@inline  # type: ignore[misc, unused-ignore]
+def poisson_tab(F: Any, s: int, lam: float, u: float) -> int:
+    """The Poisson(``lam``) variate of uniform ``u`` from row ``s`` of :func:`poisson_table`."""
+    x = 0
+    row = F[s]
+    for k in range(row.shape[0]):
+        x += row[k] < u
+    if x == row.shape[0]:  # beyond the table (rare): continue the inversion
+        p = math.exp(-lam)
+        f = p
+        x = 0
+        while u > f and x < 10_000:
+            x += 1
+            p *= lam / x
+            f += p
+    return x
+
+
+# ----------------------------------------------------------------------------- arithmetic
+@shared  # type: ignore[misc, unused-ignore]
+def ipow(a: float, b: int) -> float:
+    """``a ** b`` for an integer ``b >= 0``, by the square-and-multiply numba uses for
+    ``float ** int`` (so the results are the same to the last bit)."""
+    if b > 0x10000:
+        return math.pow(a, float(b))
+    r = 1.0
+    x = a + 0.0
+    n = b
+    while n != 0:
+        if n & 1:
+            r *= x
+        n >>= 1
+        x *= x
+    return r
+
+
+# ----------------------------------------------------------------------------- sorted search
+@inline  # type: ignore[misc, unused-ignore]
+def search_left(a: Any, lo: int, hi: int, x: Any) -> int:
+    """First index ``i`` in ``[lo, hi)`` with ``a[i] >= x`` (``hi`` if none): a sorted search."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if a[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@inline  # type: ignore[misc, unused-ignore]
+def search_right(a: Any, lo: int, hi: int, x: Any) -> int:
+    """First index ``i`` in ``[lo, hi)`` with ``a[i] > x`` (``hi`` if none)."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if a[mid] <= x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
