@@ -89,3 +89,28 @@ def test_every_flow_is_computed_and_reaches_the_trajectory() -> None:
 def test_column_table_lists_every_column() -> None:
     rows = column_table().splitlines()[2:]
     assert [r.split("`")[1] for r in rows] == [c.name for c in COLUMNS]
+
+
+def _table_after(text: str, marker: str) -> list[str]:
+    lines = text.splitlines()
+    i = lines.index(marker) + 2  # the marker, a blank line, then the table
+    out = []
+    while i < len(lines) and lines[i].startswith("|"):
+        out.append(lines[i])
+        i += 1
+    return out
+
+
+def test_docs_tables_are_the_code() -> None:
+    # docs/simulation.md prints each mechanism's parameter table and the column table; they
+    # must be what the code declares (defaults, units, sources, meanings)
+    from shequn.simulation.parameters import parameter_table
+
+    docs = (Path(__file__).parents[2] / "docs" / "simulation.md").read_text(encoding="utf-8")
+    assert _table_after(docs, "<!-- columns -->") == column_table().splitlines()
+    for m in MECHANISMS:
+        marker = f"<!-- parameters: {m.NAME} -->"
+        if m.PARAMS is None and not m.PROFILE_FIELDS:
+            assert marker not in docs
+            continue
+        assert _table_after(docs, marker) == parameter_table(m.NAME).splitlines(), m.NAME

@@ -24,7 +24,7 @@ from shequn.simulation.crowdsourcing import (
     crowdsource,
 )
 from shequn.simulation.dynamics import Dynamics, compile, compile_dynamics, half_edge_values
-from shequn.simulation.engine import run, simulate
+from shequn.simulation.engine import run, run_batch, simulate
 from shequn.simulation.flows import COLUMNS, FLOWS, Flow
 from shequn.simulation.mechanisms import Mechanisms
 from shequn.simulation.parameters import Parameter, Parameters, parameters
@@ -63,6 +63,7 @@ __all__ = [
     "profile_for",
     "repeat_rates_from",
     "run",
+    "run_batch",
     "simulate",
     "step",
 ]

@@ -14,6 +14,9 @@ True
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
@@ -33,7 +36,7 @@ from shequn.simulation.state import FAR, init_state, observe
 from shequn.simulation.trajectory import Trajectory
 from shequn.simulation.week import _advance
 
-__all__ = ["run", "simulate"]
+__all__ = ["run", "run_batch", "simulate"]
 
 _STARTS = np.array([f.start for f in FLOWS], dtype=np.float64)
 _PROGRESS_MIN = 2_000_000
@@ -187,3 +190,106 @@ def simulate(
         community, operating_model, profile, economics, mechanisms=mechanisms, capacity=capacity
     )
     return run(d, weeks=weeks, rng=rng, progress=progress)
+
+
+def _batch_run(
+    job: tuple[int, Mapping[str, Any], np.random.SeedSequence],
+    *,
+    dynamics: Dynamics,
+    weeks: int,
+) -> Trajectory:
+    _, values, seed = job
+    d = dynamics.with_parameters(values) if values else dynamics
+    return run(d, weeks=weeks, rng=seed, progress=False)
+
+
+def run_batch(
+    dynamics: Dynamics,
+    values: Sequence[Mapping[str, Any]],
+    *,
+    weeks: int,
+    rng: RNGLike = None,
+    common_random_numbers: bool = False,
+    executor: Executor | None = None,
+    progress: ProgressLike = None,
+) -> list[Trajectory]:
+    """Run one compiled model under many parameter sets: one run per mapping in ``values``.
+
+    Every run shares the community's arrays and the compiled kernels (only the rates are
+    derived again, :meth:`Dynamics.with_parameters`), so this is the cheap way to run the
+    thousands of parameter sets a calibration tries.
+
+    Parameters
+    ----------
+    dynamics
+        The compiled model (:func:`~shequn.simulation.compile_dynamics`).
+    values
+        One ``{parameter name: value}`` mapping per run (names as in
+        :func:`~shequn.simulation.parameters`; ``{}`` runs the model as it is).
+    weeks
+        Horizon of every run.
+    rng
+        Seed material. Each run gets its own child stream, or, with
+        ``common_random_numbers=True``, every run the same stream (so differences between
+        runs come from the parameters alone: a smooth objective for a calibration).
+    executor
+        Any :class:`concurrent.futures.Executor` (a process pool uses both cores); serial when
+        ``None``. The results are identical whatever the executor.
+    progress
+        ``None`` (a bar for long batches when tqdm is installed and the output is a terminal),
+        ``True``, ``False`` or a callable ``(done, total)``.
+
+    Returns
+    -------
+    list of Trajectory
+        In the order of ``values``.
+
+    Raises
+    ------
+    InvalidParameterError
+        An unknown parameter name or an invalid value (before anything runs), ``weeks < 1``, or
+        a batch whose trajectories would not fit in memory.
+
+    Examples
+    --------
+    >>> from shequn.community import generate_community
+    >>> from shequn.operating import OperatingModel
+    >>> d = compile_dynamics(generate_community("brand", 200, rng=0), OperatingModel())
+    >>> ts = run_batch(d, [{"baseline_churn": 0.0}, {"baseline_churn": 0.2}], weeks=4, rng=1,
+    ...                common_random_numbers=True)
+    >>> int(ts[0].column("churned").sum()) < int(ts[1].column("churned").sum())
+    True
+    """
+    if not isinstance(dynamics, Dynamics):
+        raise fail("run_batch", "dynamics", "be a Dynamics", type(dynamics).__name__)
+    if isinstance(values, Mapping) or not isinstance(values, Sequence):
+        raise fail("run_batch", "values", "be a sequence of {name: value} mappings", values)
+    weeks = _check_weeks(dynamics, weeks, "run_batch")
+    width = len(FLOWS) + sum(s.width for s in STOCKS) + len(DERIVED)
+    check_memory(
+        16.0 * len(values) * (weeks + 1) * width,
+        owner="run_batch",
+        field="values",
+        value=len(values),
+    )
+    for v in values:  # every parameter set checked before anything runs
+        dynamics.with_parameters(v)
+    if not isinstance(common_random_numbers, bool):
+        raise fail("run_batch", "common_random_numbers", "be True or False", common_random_numbers)
+    if common_random_numbers:  # the same stream for every run (a fresh copy each: spawning
+        seed = spawn_seeds(rng, 1, owner="run_batch")[0]  # from a SeedSequence changes it)
+        seeds = [np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key) for _ in values]
+    else:
+        seeds = spawn_seeds(rng, len(values), owner="run_batch")
+    jobs = [(i, v, s) for i, (v, s) in enumerate(zip(values, seeds, strict=True))]
+    fn = functools.partial(_batch_run, dynamics=dynamics, weeks=weeks)
+    bar = Progress(progress, total=len(jobs), owner="run_batch")
+    out: list[Trajectory] = []
+    try:
+        results = map(fn, jobs) if executor is None else executor.map(fn, jobs)
+        for t in results:
+            out.append(t)
+            bar.update(1)
+    finally:
+        bar.close()
+    return out

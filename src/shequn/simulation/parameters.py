@@ -40,7 +40,7 @@ from shequn.simulation.mechanisms import Mechanisms
 from shequn.simulation.mechanisms._spec import ParamSpec, spec_of
 from shequn.simulation.profiles import Profile, profile_for
 
-__all__ = ["Parameter", "Parameters", "parameters", "split_values"]
+__all__ = ["Parameter", "Parameters", "parameter_table", "parameters", "split_values"]
 
 _ELEMENT = re.compile(r"^(\w+)\[(\d+)\]$")
 
@@ -67,6 +67,8 @@ class Parameter:
     where
         ``"mechanisms"`` (a :class:`Mechanisms` field), ``"profile"`` (a :class:`Profile`
         field) or ``"tie_rule"`` (a :class:`~shequn.loyalty.ties.TieRule` field).
+    low_open
+        The low bound itself is not allowed (the parameter must be > 0).
     """
 
     name: str
@@ -76,6 +78,7 @@ class Parameter:
     bounds: tuple[float, float]
     source: str
     where: str
+    low_open: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -227,6 +230,7 @@ def parameters(
                     bounds=spec.bounds,
                     source=spec.source,
                     where=where,
+                    low_open=spec.low_open,
                 )
             )
 
@@ -250,6 +254,58 @@ def parameters(
         if f.name not in owned:
             add(f.name, getattr(prof, f.name), _profile_spec(f.name), "initial", "profile")
     return Parameters(items=tuple(out))
+
+
+def _fmt_default(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "(" + ", ".join(f"{v:g}" for v in value) + ")"
+    if value is None or callable(value):
+        return "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def parameter_table(mechanism: str) -> str:
+    """The parameters one mechanism owns as a Markdown table (the tables of
+    docs/simulation.md are these; a test keeps them in step).
+
+    Profile parameters show the brand default and are marked *per type*.
+
+    Examples
+    --------
+    >>> print(parameter_table("engagement"))
+    | parameter | unit | default | source |
+    |---|---|---|---|
+    | `relax` | share / week | 0.1 | assumed: a few months' memory |
+    | `baseline_engagement` | engagement | 0.3 *per type* | 001 values and sharing bind \
+members to each other; sizes assumed |
+    """
+    mods = {m.NAME: m for m in _registry()}
+    if mechanism not in mods:
+        raise fail("parameter_table", "mechanism", f"be one of {list(mods)}", mechanism)
+    m = mods[mechanism]
+    lines = ["| parameter | unit | default | source |", "|---|---|---|---|"]
+    if m.PARAMS is not None:
+        nested = getattr(m, "NESTED", {})
+        obj = m.PARAMS()
+        for f in attrs.fields(m.PARAMS):
+            if f.name in nested:
+                rule = getattr(obj, f.name)
+                for sub, spec in nested[f.name].items():
+                    value = _fmt_default(getattr(rule, sub))
+                    lines.append(f"| `{f.name}.{sub}` | {spec.unit} | {value} | {spec.source} |")
+                continue
+            spec = spec_of(f)
+            if spec is not None:
+                value = _fmt_default(getattr(obj, f.name))
+                lines.append(f"| `{f.name}` | {spec.unit} | {value} | {spec.source} |")
+    brand = profile_for("brand")
+    for name in m.PROFILE_FIELDS:
+        spec = _profile_spec(name)
+        value = _fmt_default(getattr(brand, name))
+        lines.append(f"| `{name}` | {spec.unit} | {value} *per type* | {spec.source} |")
+    return "\n".join(lines)
 
 
 def _real(value: Any, owner: str, name: str) -> Any:

@@ -45,6 +45,7 @@ shequn.exceptions.InvalidParameterError: `Mechanisms.attention` must be > 0 and 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -58,6 +59,7 @@ from shequn.simulation.mechanisms.purchases import MAX_PRODUCTS
 __all__ = ["MAX_PRODUCTS", "Mechanisms", "open_probability"]
 
 
+@functools.cache
 def _registry() -> tuple[Any, ...]:
     """The mechanism modules with parameters, in registry order (imported when first needed:
     the registry lives with the weekly pass, which imports this package)."""
@@ -66,6 +68,7 @@ def _registry() -> tuple[Any, ...]:
     return tuple(m for m in MECHANISMS if m.PARAMS is not None)
 
 
+@functools.cache
 def _field_owners() -> dict[str, str]:
     """Parameter name → the mechanism that owns it."""
     out: dict[str, str] = {}
@@ -125,7 +128,7 @@ parameter of one (e.g. 'attention'); got 4.0
                 raise fail("Mechanisms", "parts", "hold mechanism parameter objects", p)
             objs[name] = p
         changes: dict[str, dict[str, Any]] = {}
-        owners = _field_owners()
+        owners = dict(_field_owners())
         names = {m.NAME: m for m in registry}
         for key, value in values.items():
             if key in names:

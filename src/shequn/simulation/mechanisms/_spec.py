@@ -84,12 +84,14 @@ class Flow:
 
 @attrs.frozen(kw_only=True)
 class ParamSpec:
-    """Unit, valid range, source and whether a calibration may move a parameter."""
+    """Unit, valid range (``low_open``: the low bound itself excluded), source, and whether a
+    calibration may move a parameter."""
 
     unit: str
     bounds: tuple[float, float]
     source: str
     calibrate: bool
+    low_open: bool = False
 
 
 class Setting(NamedTuple):
@@ -127,8 +129,12 @@ def param(
     published figure, or ``"assumed"`` with the reason.
     """
     if bounds is None:
+        if check not in _BOUNDS and calibrate:
+            raise TypeError(f"param({default!r}): give the bounds of a {check!r} check")
         bounds = _BOUNDS.get(check, (-math.inf, math.inf))
-    spec = ParamSpec(unit=unit, bounds=bounds, source=source, calibrate=calibrate)
+    spec = ParamSpec(
+        unit=unit, bounds=bounds, source=source, calibrate=calibrate, low_open=check is positive
+    )
     return attrs.field(
         default=default,
         validator=check,

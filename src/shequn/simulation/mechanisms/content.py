@@ -69,7 +69,7 @@ class ContentParams:
     overload: float = param(
         0.05,
         unit="engagement / excess item",
-        source="002 群里信息过多 (too many messages drive members away); size assumed",
+        source="assumed: attention is limited (002 稳定度: steady output beats bursts)",
     )
     content_conversion: float = param(
         0.02, unit="probability / week read", source="assumed: a few percent a week"

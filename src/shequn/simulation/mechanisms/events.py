@@ -2,7 +2,8 @@
 
 Seed 001: 每个微信群……固定的时间组织一次社群线下活动 ("each group holds an offline event at
 a fixed time"); seed 002: 办的活动多了……不成恋人起码也会成为朋友 ("hold enough events and
-people become friends at least"); seed 004: three meetings make friends.
+people become friends at least"); seed 004: 超过3次的线下见面和聚会, 就可能实现强关联 (more than
+three meetings make a strong tie).
 
 Each group with at least ``event_min_group`` present members meets on its own fixed schedule
 (``Tools.event_frequency`` per week; the groups' phases are spread by the golden ratio). Seats

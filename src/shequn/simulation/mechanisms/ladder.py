@@ -1,8 +1,8 @@
 """The loyalty ladder and churn: customer → user → fan → friend, leaving, coming back (seed 003).
 
-Seed 003: 从消费者到用户, 从用户到粉丝, 从粉丝到朋友 ("from consumers to users, from users to
-fans, from fans to friends"); 粉丝变成了朋友 (fans become friends). Seed 004: members with three
-offline meetings stay.
+Seed 003: 当客户变成了用户, 用户变成了粉丝, 粉丝变成了朋友, 一个社群进化就此完成 ("when
+customers become users, users fans and fans friends, a community has evolved"). Seed 004:
+members with more than three offline meetings stay (强关联, 真正黏着).
 
 * **Up-moves** (customer → user → fan → friend): probability ``ladder_rates[stage] · e ·
   satisfaction · (1 + strong_ladder · min(strong, 3) / 3)`` (``satisfaction`` 0.2 for a
@@ -88,6 +88,7 @@ class LadderParams:
         _check_rates,
         unit="probability / week (customer→user, user→fan, fan→friend)",
         source="assumed: climbing gets harder (003); calibrate with ladder_rates_from",
+        bounds=(0.0, 1.0),
         converter=_ladder_rates,
     )
     strong_ladder: float = param(
@@ -102,7 +103,7 @@ class LadderParams:
     strong_protect: float = param(
         0.3,
         unit="hazard reduction / strong tie",
-        source="004 见面三次以上就会成为朋友 (friends stay); size assumed",
+        source="004 超过3次的线下见面……实现了社群的真正黏着 (stickiness); size assumed",
     )
     return_rate: float = param(
         0.01, unit="probability / advocate", source="assumed: friends bring some back"

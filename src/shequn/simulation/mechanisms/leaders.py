@@ -55,7 +55,7 @@ class LeaderParams:
         1.5,
         nonnegative,
         unit="multiplier",
-        source="001 中心人带动社群交流 (a central person drives the talk); size assumed",
+        source="001 设置中心人带动社群交流 (a central person drives the talk); size assumed",
     )
 
 

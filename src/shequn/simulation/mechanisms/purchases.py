@@ -33,7 +33,7 @@ import attrs
 import numpy as np
 
 from shequn._typing import FloatArray, IntArray
-from shequn._validation import check_probability, fail, nonnegative, positive
+from shequn._validation import check_probability, fail, in_range, nonnegative
 from shequn.simulation._numba import (
     inline,
     ipow,
@@ -120,7 +120,11 @@ class PurchaseParams:
         calibrate=False,
     )
     fit_width: float = param(
-        1.0, positive, unit="taste standard deviations", source="assumed: one taste unit"
+        1.0,
+        in_range(1e-3, 1e3),
+        unit="taste standard deviations",
+        source="assumed: one taste unit",
+        bounds=(1e-3, 1e3),
     )
 
 

@@ -1,9 +1,10 @@
 """Tie strength: messages fade, meetings stay, three meetings make a strong tie (seed 004).
 
-Seed 004: 一般见面三次以上就会成为朋友 ("after meeting three times or more, people become
-friends"). A tie carries decayed online ``messages`` (half-life ``TieRule.half_life_weeks``)
-and offline ``meetings`` (counted, not decayed: a friendship made offline persists). Its
-strength is ``1 − exp(−(message_weight · messages + meeting_weight · meetings))``
+Seed 004: 超过3次的线下见面和聚会, 就可能实现强关联, 实现了社群的真正黏着 ("more than three
+offline meetings and gatherings can make a strong tie: the community's real stickiness").
+A tie carries decayed online ``messages`` (half-life ``TieRule.half_life_weeks``) and offline
+``meetings`` (counted, not decayed: a friendship made offline persists). Its strength is
+``1 − exp(−(message_weight · messages + meeting_weight · meetings))``
 (:func:`shequn.loyalty.ties.tie_strength`); it is *strong* once it has
 ``strong_after_meetings`` meetings. Strength raises the chance that a tie carries a
 conversation (word of mouth); strong ties protect against churn and open the fan → friend
@@ -72,11 +73,12 @@ NESTED: dict[str, dict[str, ParamSpec]] = {
             bounds=(0.0, math.inf),
             source="assumed: half a year without contact halves a tie's messages",
             calibrate=True,
+            low_open=True,
         ),
         "strong_after_meetings": ParamSpec(
             unit="meetings",
             bounds=(1.0, math.inf),
-            source="004 见面三次以上就会成为朋友 (three meetings make friends)",
+            source="004 超过3次的线下见面和聚会, 就可能实现强关联 (3 meetings: a strong tie)",
             calibrate=False,
         ),
     }
