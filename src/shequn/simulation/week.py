@@ -655,11 +655,10 @@ def _advance(state: State, d: Dynamics, week: int, gen: np.random.Generator, rec
         N_after, stage, group, e, lapsed0, pull, H, S.units, lar, ir, invite_on, owner_ok,
         u_inv, sizes, active, inviters, out, gen,
     )  # fmt: skip
-    n_new = 0
+    chosen = gen.permutation(inviters[:n_inv])[: cap - N_after] if n_inv else inviters[:0]
+    n_new = int(chosen.size)
     new_owners = owners
-    if n_inv:
-        chosen = gen.permutation(inviters[:n_inv])[: cap - N_after]
-        n_new = int(chosen.size)
+    if n_new:
         new_owners = invitations.bring_in(
             gen,
             ir,

@@ -3,27 +3,9 @@
 Each module of this package holds one mechanism of the weekly engine: its parameters (a
 frozen, validated attrs class whose every default names its source), what it derives at
 compile time, the small compiled functions the weekly passes call, the flows it produces,
-and its documentation (the module docstring: seed passage and equations). The order in which
-they act is the registry :data:`shequn.simulation.week.MECHANISMS`:
-
-========================  =====================================================================
-module                    mechanism
-========================  =====================================================================
-``content``               法 the weekly items, followers, reposts, reading, friends of friends
-``tie_strength``          messages fade, meetings stay, three meetings make a strong tie
-``word_of_mouth``         通 tied members talk; prospects hear of their friends' products
-``feedback``              通 open forum or closed hotline for the dissatisfied
-``events``                器 offline events: the regulars meet, ties grow strong
-``broadcast``             器 SMS down the member list or mass ads; open rates; the hooks
-``leaders``               术 leaders and volunteers carry engagement
-``rules``                 器 rule strictness: less noise, more burden
-``engagement``            how the channels' gains and losses combine; the pull to a baseline
-``purchases``             adoption through three channels, repeat buying, satisfaction
-``ladder``                ladder moves, churn, returns
-``invitations``           器 members bring friends; full groups split
-``crowdsourcing``         fans and friends contribute ideas (platform value)
-``money``                 revenue, cost of goods and staff, costs, profit
-========================  =====================================================================
+and its documentation (the module docstring: seed passage and equations). The registry, in the
+order the week unfolds, is :data:`shequn.simulation.week.MECHANISMS`; docs/simulation.md has a
+section per mechanism with its parameter table.
 
 :class:`Mechanisms` is the user-facing bundle: one parameter object per mechanism, each
 reachable by the mechanism's name (``m.content``) and every parameter by its own name
