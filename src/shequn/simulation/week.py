@@ -674,9 +674,9 @@ def _advance(state: State, d: Dynamics, week: int, gen: np.random.Generator, rec
             net=net,
             ties=ties,
         )
-    out[F.newcomers] = n_new
+    out[F.newcomers] += n_new  # (+=: a mechanism may have brought some in earlier this week)
     out[F.ad_customers] = n_ads
-    out[F.joined] = n_new + n_ads + out[F.returned]
+    out[F.joined] += n_new + n_ads + out[F.returned]
 
     # ---------------------------------------------------------------- new ties
     lo_new, hi_new = ties.commit(net)
