@@ -75,7 +75,9 @@ def test_every_flow_is_computed_and_reaches_the_trajectory() -> None:
     market = attrs.evolve(
         rich, tools=attrs.evolve(rich.tools, broadcast_audience="market", broadcast_budget=50.0)
     )
-    eco = Economics(staff_per_week=10.0, product_quality=0.5)
+    # every money setting that is off by default (0: no staff, no programme) switched on
+    switched_on = {f.name: 20.0 for f in attrs.fields(Economics) if f.default == 0.0}
+    eco = Economics(product_quality=0.5, **switched_on)
     runs = [
         simulate(c, om, weeks=12, rng=s, mechanisms=mech, economics=eco, capacity=900)
         for om in (rich, market)
