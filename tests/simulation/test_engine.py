@@ -338,7 +338,8 @@ def test_profiles_table_in_docs_and_docstring_matches_code() -> None:
         expected = [getattr(PROFILES[k], field.name) for k in order]
         for where, (text, row) in texts.items():
             start = re.compile(row.format(field.name))
-            rows = [ln for ln in text.splitlines() if start.match(ln)]
+            # the profiles table's row (the mechanisms' parameter tables list one value)
+            rows = [ln for ln in text.splitlines() if start.match(ln) and len(_float_cells(ln)) > 3]
             assert rows, (where, field.name)
             assert _float_cells(rows[0])[:4] == pytest.approx(expected), (where, field.name)
 
