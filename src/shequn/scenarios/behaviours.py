@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 from shequn._validation import check_int
 from shequn.community.generators import generate_community
 from shequn.community.types import InvitePolicy
+from shequn.economics.money import Economics
 from shequn.loyalty.stages import Stage
 from shequn.operating.model import Connectivity, Content, OperatingModel, Structure, Tools
 from shequn.rng import RNGLike, map_runs
@@ -49,6 +50,7 @@ __all__ = [
     "one_to_many_vs_mesh",
     "open_rate_vs_audience",
     "open_vs_owner_invitations",
+    "referral_rewards_cac",
     "rule_strictness_inverted_u",
     "small_quality_vs_large_account",
     "steady_vs_bursty",
@@ -677,6 +679,75 @@ def ladder_climb(
         [
             ("good end − start", lambda v: v[:, 1] - v[:, 0]),
             ("good − silent", lambda v: v[:, 1] - v[:, 2]),
+        ],
+        keep_trajectories,
+    )
+
+
+# ---------------------------------------------------------------------------------- referral
+def _referral_run(
+    *, rng: np.random.Generator, n: int, weeks: int, reward: float, budget: float | None
+) -> RunOut:
+    c = generate_community("brand", n, rng=rng)
+    seed = int(rng.integers(2**63))
+    without = simulate(c, OperatingModel(), weeks=weeks, rng=seed)
+    eco = Economics(referral_reward=reward, referral_budget=budget)
+    with_ = simulate(c, OperatingModel(), weeks=weeks, rng=seed, economics=eco)
+    won = (float(with_.column("new_customers").sum()), float(without.column("new_customers").sum()))
+    return (_cac(without), _cac(with_), *won), (without, with_)
+
+
+def referral_rewards_cac(
+    *,
+    reward: float = 20.0,
+    budget: float | None = 400.0,
+    runs: int = 12,
+    n: int = 1000,
+    weeks: int = 26,
+    rng: RNGLike = None,
+    executor: Executor | None = None,
+    keep_trajectories: bool = False,
+) -> ScenarioResult:
+    """Referral rewards (老带新): their effect on the cost of acquiring a customer.
+
+    Arms: the default brand community without a referral programme, and with ``reward`` per
+    friend brought in (``Economics.referral_reward``) and a weekly ``budget``
+    (``Economics.referral_budget``; see :mod:`shequn.simulation.mechanisms.referral`), on the
+    same community and streams. Metric: marketing cost per customer won, rewards included
+    (columns 3 and 4 of ``values``: customers won with and without). Contrasts: log(CAC
+    without / CAC with) (positive: the rewards lower CAC) and the customers won with − without.
+
+    Examples
+    --------
+    >>> r = referral_rewards_cac(runs=2, n=200, weeks=4, rng=0)
+    >>> r.arms
+    ('no reward', 'reward', 'customers won (reward)', 'customers won (no reward)')
+    """
+    n, weeks = _check_size("referral_rewards_cac", n, weeks)
+    eco = Economics(referral_reward=reward, referral_budget=budget)  # checks both
+    outs = _replicate(
+        functools.partial(
+            _referral_run,
+            n=n,
+            weeks=weeks,
+            reward=eco.referral_reward,
+            budget=eco.referral_budget,
+        ),
+        runs,
+        rng,
+        executor,
+        "referral_rewards_cac",
+    )
+    return _finish(
+        "referral_rewards_cac",
+        "referral rewards (老带新) change the cost of acquiring a customer",
+        "004",
+        "marketing cost per customer won (rewards included)",
+        ("no reward", "reward", "customers won (reward)", "customers won (no reward)"),
+        outs,
+        [
+            ("log(CAC without / with)", lambda v: np.log(v[:, 0] / v[:, 1])),
+            ("customers won: with − without", lambda v: v[:, 2] - v[:, 3]),
         ],
         keep_trajectories,
     )

@@ -50,6 +50,7 @@ from shequn.simulation.mechanisms import (
     leaders,
     money,
     purchases,
+    referral,
     rules,
     tie_strength,
     word_of_mouth,
@@ -75,6 +76,7 @@ MECHANISMS: tuple[Any, ...] = (
     purchases,
     ladder,
     invitations,
+    referral,
     crowdsourcing,
     money,
 )
@@ -333,7 +335,7 @@ def _member_pass(
         S.left[i] = gone
         S.advocate[i] = en if ((not gone) & (st2 >= 3)) else 0.0
     n_pairs = content.close_triangles(tri_a, tri_b, n_tri, ip, ind, cust, gen)
-    for i in range(n_used, n_after):  # customers won from the market this week: one unit each
+    for i in range(n_used, n_after):  # customers who arrived this week (ads, referrals): 1 unit
         d = purchases.disappoints(pr, 1, gen.random())
         S.dissatisfied[i] = d
         S.units[i] = 1
@@ -596,6 +598,13 @@ def _advance(state: State, d: Dynamics, week: int, gen: np.random.Generator, rec
         channel[idx] = 1
         newc[idx] = True
     N_after = N + n_ads
+    # ---------------------------------------------------------------- referral rewards (老带新):
+    # members bring friends in as customers
+    N_after, owners = referral.bring_friends(
+        gen, R["referral"], R["invitations"], first=N_after, room=cap - N_after, slots=state,
+        stage=stage, e=e, e_new=e_new, group=group, owners=owners, product=product,
+        channel=channel, group_cap=d.groups.cap, net=net, ties=ties, out=out, F=F,
+    )  # fmt: skip
 
     # ---------------------------------------------------------------- engagement, rules,
     # adoption and purchases, ladder and churn: one pass over the members
