@@ -29,6 +29,7 @@ from shequn.simulation.flows import COLUMNS, FLOWS, Flow
 from shequn.simulation.mechanisms import Mechanisms
 from shequn.simulation.parameters import Parameter, Parameters, parameters
 from shequn.simulation.profiles import PROFILES, Profile, profile_for
+from shequn.simulation.records import Records
 from shequn.simulation.state import State, check_state, init_state, observe
 from shequn.simulation.step import step  # the module first, then the name: no shadowing
 from shequn.simulation.trajectory import Trajectory
@@ -47,6 +48,7 @@ __all__ = [
     "Parameter",
     "Parameters",
     "Profile",
+    "Records",
     "State",
     "Trajectory",
     "bass_hooks",

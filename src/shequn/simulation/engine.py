@@ -32,6 +32,7 @@ from shequn.simulation.dynamics import Dynamics, compile_dynamics
 from shequn.simulation.flows import DERIVED, FLOWS, STOCKS
 from shequn.simulation.mechanisms import Mechanisms
 from shequn.simulation.profiles import Profile
+from shequn.simulation.records import Recorder
 from shequn.simulation.state import FAR, init_state, observe
 from shequn.simulation.trajectory import Trajectory
 from shequn.simulation.week import _advance
@@ -65,6 +66,7 @@ def run(
     weeks: int,
     rng: RNGLike = None,
     progress: ProgressLike = None,
+    records: bool = False,
 ) -> Trajectory:
     """Simulate compiled ``dynamics`` for ``weeks`` weeks (see :func:`simulate`).
 
@@ -80,6 +82,12 @@ def run(
     if not isinstance(dynamics, Dynamics):
         raise fail("run", "dynamics", "be a Dynamics", type(dynamics).__name__)
     weeks = _check_weeks(dynamics, weeks, "simulate")
+    if not isinstance(records, bool):
+        raise fail("simulate", "records", "be True or False", records)
+    if records:  # a stage row per member and week, and about as many message and event rows
+        check_memory(
+            40.0 * dynamics.capacity * (weeks + 1), owner="simulate", field="weeks", value=weeks
+        )
     streams = spawn_seeds(rng, weeks + 1, owner="simulate")
     entropy = _entropy(rng)
     state = init_state(dynamics, rng=np.random.default_rng(streams[0]))
@@ -101,9 +109,10 @@ def run(
 
     prev = observe(state, dynamics)
     record(prev)
+    rec = Recorder(dynamics, state) if records else None
     try:
         for w in range(1, weeks + 1):
-            state = _advance(state, dynamics, w, np.random.default_rng(streams[w]), None)
+            state = _advance(state, dynamics, w, np.random.default_rng(streams[w]), rec)
             assert state.totals is not None
             totals[w] = state.totals
             adopter_weeks[w] = prev["adopters"]
@@ -120,7 +129,12 @@ def run(
         cols[k] = np.asarray(v)
     cols["adopter_weeks"] = adopter_weeks
     cols["member_weeks"] = member_weeks
-    return Trajectory(columns=cols, ring_sizes=[int(rings[i]) for i in range(FAR)], entropy=entropy)
+    return Trajectory(
+        columns=cols,
+        ring_sizes=[int(rings[i]) for i in range(FAR)],
+        entropy=entropy,
+        records=None if rec is None else rec.records(state),
+    )
 
 
 def _entropy(rng: RNGLike) -> dict[str, Any] | None:
@@ -142,6 +156,7 @@ def simulate(
     mechanisms: Mechanisms | None = None,
     capacity: int | None = None,
     progress: ProgressLike = None,
+    records: bool = False,
 ) -> Trajectory:
     """Run a community under an operating model for ``weeks`` weeks.
 
@@ -165,6 +180,11 @@ def simulate(
     progress
         ``None`` (a bar for long runs when tqdm is installed and the output is a terminal),
         ``True``, ``False`` or a callable ``(done, total)`` called after each week.
+    records
+        Also keep the individual-level records of the run (members, ties, groups, messages,
+        events, transactions, broadcasts, stages: :class:`~shequn.simulation.records.Records`,
+        the schema of docs/records.md) in ``Trajectory.records``. Off by default: a run
+        without them keeps nothing per member.
 
     Returns
     -------
@@ -189,7 +209,7 @@ def simulate(
     d = compile_dynamics(
         community, operating_model, profile, economics, mechanisms=mechanisms, capacity=capacity
     )
-    return run(d, weeks=weeks, rng=rng, progress=progress)
+    return run(d, weeks=weeks, rng=rng, progress=progress, records=records)
 
 
 def _batch_run(

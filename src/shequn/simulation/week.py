@@ -707,8 +707,6 @@ def _advance(state: State, d: Dynamics, week: int, gen: np.random.Generator, rec
     out[F.profit] = out[F.revenue] - costs
     out[F.gross_margin] = out[F.revenue] - out[F.cogs]
 
-    if rec is not None:
-        rec.week(week, N, N + n_new + n_ads, S, stage, lo_new, hi_new)
     new = attrs.evolve(
         state,
         week=week,
@@ -736,6 +734,8 @@ def _advance(state: State, d: Dynamics, week: int, gen: np.random.Generator, rec
         totals=out,
     )
     new._trust(d)
+    if rec is not None:
+        rec.week(week, state, new, S.units, out[F.broadcast_sent], out[F.broadcast_opened])
     return new
 
 
