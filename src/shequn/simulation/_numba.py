@@ -12,9 +12,9 @@ install, or a new numba or Python version), one line on stderr says so, because 
 Examples
 --------
 >>> import numpy as np
->>> from shequn.simulation._numba import poisson_small, poisson_table
->>> bool(poisson_small(np.random.default_rng(0), 0.0) == 0)
-True
+>>> from shequn.simulation._numba import poisson_inverse, poisson_table
+>>> poisson_inverse(np.random.default_rng(0), 0.0, 3).tolist()
+[0, 0, 0]
 >>> round(float(poisson_table(np.array([1.0]))[0, 0]), 6)
 0.367879
 """
@@ -29,14 +29,14 @@ import numba
 import numpy as np
 from numba.core import event as _event
 
-from shequn._typing import FloatArray
+from shequn._typing import FloatArray, IntArray
 
 __all__ = [
     "POISSON_TERMS",
     "inline",
     "ipow",
     "kernel",
-    "poisson_small",
+    "poisson_inverse",
     "poisson_table",
     "shared",
 ]
@@ -80,55 +80,33 @@ _event.register("numba:compile", _CompileNotice())  # type: ignore[no-untyped-ca
 
 
 # ----------------------------------------------------------------------------- Poisson
-@inline  # type: ignore[misc, unused-ignore]
-def _poisson_invert(gen: Any, lam: float, keep: float) -> int:
-    u = gen.random()
-    k = 0
-    p = keep
-    f = p
-    while u > f and k < 200:
-        k += 1
-        p *= lam / k
-        f += p
-    return k
+def poisson_inverse(gen: np.random.Generator, lam: float, size: int) -> IntArray:
+    """``size`` Poisson(``lam``) variates by inversion, one uniform each (``lam <= 10``).
 
-
-@inline  # type: ignore[misc, unused-ignore]
-def poisson_keep(gen: Any, lam: float, keep: float) -> int:
-    """Poisson(lam) by inversion from one uniform (``keep = exp(-lam)``).
-
-    Above 10 the variate is a sum of Poisson(lam / m) parts, each by inversion (the same law,
-    without numpy's PTRS sampler, which is slow to compile).
-    """
-    if lam <= 0.0:
-        return 0
-    if lam <= 10.0:
-        return _poisson_invert(gen, lam, keep)
-    m = math.ceil(lam / 10.0)
-    part = lam / m
-    keep_part = math.exp(-part)
-    total = 0
-    for _ in range(m):
-        total += _poisson_invert(gen, part, keep_part)
-    return total
-
-
-@kernel  # type: ignore[misc, unused-ignore]
-def _nb_poisson(gen: Any, lam: float) -> int:
-    return int(poisson_keep(gen, lam, math.exp(-lam)))
-
-
-def poisson_small(gen: np.random.Generator, lam: float) -> int:
-    """One Poisson(``lam``) draw from ``gen`` (the kernels' sampler).
+    Above 10 each variate is a sum of ``ceil(lam / 10)`` parts of Poisson(``lam / m``), each
+    by inversion from its own uniform (drawn variate by variate): the same law. The cumulative
+    probabilities are summed term by term as a sequential loop would, so the variate of a
+    uniform is the one such a loop finds (at most 200).
 
     Examples
     --------
     >>> import numpy as np
-    >>> x = [poisson_small(np.random.default_rng(s), 0.3) for s in range(2000)]
-    >>> abs(float(np.mean(x)) - 0.3) < 4 * (0.3 / 2000) ** 0.5
+    >>> x = poisson_inverse(np.random.default_rng(0), 0.3, 4000)
+    >>> abs(float(x.mean()) - 0.3) < 4 * (0.3 / 4000) ** 0.5
     True
     """
-    return int(_nb_poisson(gen, float(lam)))
+    if lam <= 0.0 or size == 0:
+        return np.zeros(size, dtype=np.int64)
+    m = max(1, math.ceil(lam / 10.0))
+    part = lam / m
+    p = math.exp(-part)
+    cdf = [p]
+    for k in range(1, 200):
+        p *= part / k
+        cdf.append(cdf[-1] + p)
+    u = gen.random(size * m).reshape(size, m)
+    out: IntArray = np.searchsorted(np.asarray(cdf), u, side="left").sum(axis=1).astype(np.int64)
+    return out
 
 
 def poisson_table(rates: FloatArray) -> FloatArray:
@@ -172,7 +150,7 @@ def poisson_tab(F: Any, s: int, lam: float, u: float) -> int:
 
 # ----------------------------------------------------------------------------- arithmetic
 @shared  # type: ignore[misc, unused-ignore]
-def ipow(a: float, b: int) -> float:
+def ipow(a: float, b: Any) -> float:
     """``a ** b`` for an integer ``b >= 0``, by the square-and-multiply numba uses for
     ``float ** int`` (so the results are the same to the last bit)."""
     if b > 0x10000:

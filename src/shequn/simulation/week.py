@@ -181,28 +181,22 @@ class TieArrays(NamedTuple):
 
 # ----------------------------------------------------------------------------- compiled passes
 @kernel  # type: ignore[misc, unused-ignore]
-def _codes_pass(
-    n_used: int, stage: Any, e: Any, product: Any, dissat: Any, ec: Any, code: Any, adv: Any
-) -> None:
-    # ``ec``: engagement of present members, -1 for everyone else; ``code = stage + 8
-    # (product + 1) + 2^20 dissatisfied`` for present members, 7 (no stage) for everyone
-    # else, so that one look-up per tie end serves the tie pass; ``adv``: -1 lapsed, else 0
-    # (the member pass fills in the advocates)
+def _tie_pass(
+    n_used: int, stage: Any, e: Any, product: Any, dissat: Any, ec: Any, code: Any, adv: Any,
+    T: Any, m0: int, H: Any, tr: Any, wr: Any, fr: Any, r: Any, tl: Any, gen: Any,
+) -> int:  # fmt: skip
+    # first the members: ``ec`` the engagement of present members, -1 for everyone else;
+    # ``code = stage + 8 (product + 1) + 2^20 dissatisfied`` for present members, 7 (no
+    # stage) for everyone else, so that one look-up per tie end serves the ties below;
+    # ``adv``: -1 lapsed, else 0 (the member pass fills in the advocates)
     for i in range(n_used):
         st = stage[i]
         present = (st >= 0) & (st < 5)
         ec[i] = e[i] if present else -1.0
         code[i] = st + 8 * (product[i] + 1) + ((1 << 20) if dissat[i] else 0) if present else 7
         adv[i] = -1.0 if st == 5 else 0.0
-
-
-@kernel  # type: ignore[misc, unused-ignore]
-def _tie_pass(
-    T: Any, m0: int, ec: Any, code: Any, H: Any, tr: Any, wr: Any, fr: Any, r: Any, tl: Any,
-    gen: Any,
-) -> int:  # fmt: skip
-    # streaming over the ties: messages decay, meetings carry over, strong ties are counted,
-    # and each tie between present members may carry a conversation
+    # then streaming over the ties: messages decay, meetings carry over, strong ties are
+    # counted, and each tie between present members may carry a conversation
     n_talk = 0
     for j in range(m0):
         mt = T.meetings_in[j]
@@ -247,7 +241,7 @@ def _tie_pass(
 def _member_pass(
     n_used: int, n_after: int, n: int, cust: Any, S: Any, H: Any, U: Any,
     cw: Any, br: Any, wr: Any, er_: Any, lr: Any, rr: Any, fr: Any, gr: Any, pr: Any, lar: Any,
-    ip: Any, ind: Any, tri_a: Any, tri_b: Any, out: Any, gen: Any,
+    tri_a: Any, out: Any, gen: Any,
 ) -> int:  # fmt: skip
     # one pass over the members present at the start of the week, in slot order; five
     # uniforms each (U rows): adoption or repeat buying, satisfaction, churn, ladder, triangle
@@ -334,20 +328,7 @@ def _member_pass(
         S.group[i] = -1 if gone else S.group[i]
         S.left[i] = gone
         S.advocate[i] = en if ((not gone) & (st2 >= 3)) else 0.0
-    n_pairs = content.close_triangles(tri_a, tri_b, n_tri, ip, ind, cust, gen)
-    for i in range(n_used, n_after):  # customers who arrived this week (ads, referrals): 1 unit
-        d = purchases.disappoints(pr, 1, gen.random())
-        S.dissatisfied[i] = d
-        S.units[i] = 1
-        S.purchases[i] += 1
-        S.spend[i] += pr.price
-        out[F.first_niche_units] += S.product[i] >= pr.head
-        out[F.dissatisfied] += d
-        out[F.buyers] += 1
-        out[F.units] += 1
-        out[F.niche_units] += S.product[i] >= pr.head
-        out[F.revenue_customer] += pr.price
-    return n_pairs
+    return n_tri
 
 
 @kernel  # type: ignore[misc, unused-ignore]
@@ -514,13 +495,16 @@ def _advance(state: State, d: Dynamics, week: int, gen: np.random.Generator, rec
     ec = np.empty(cap, dtype=np.float32)
     code = np.empty(cap, dtype=np.int32)
     advocate = np.zeros(cap, dtype=np.float32)  # lapsed -1; fans and friends who stay: e
-    _codes_pass(N, stage, e, state.product, state.dissatisfied, ec, code, advocate)
     r_talk = gen.random(m0 if wr.talk_on else 0, dtype=np.float32)
     talked = np.empty(m0 if wr.talk_on else 0, dtype=np.int64)
     T = TieArrays(
         state.eu, state.ev, state.ew, state.messages, state.meetings, ties.messages, ties.meetings
     )
-    n_talk = int(_tie_pass(T, m0, ec, code, H, tr, wr, fr, r_talk, talked, gen))
+    n_talk = _tie_pass(
+        N, stage, e, state.product, state.dissatisfied, ec, code, advocate,
+        T, m0, H, tr, wr, fr, r_talk, talked, gen,
+    )  # fmt: skip
+    n_talk = int(n_talk)
     out[F.messages] = n_talk
     if rec is not None:
         rec.messages(week, state.eu, state.ev, talked[:n_talk])
@@ -627,16 +611,23 @@ def _advance(state: State, d: Dynamics, week: int, gen: np.random.Generator, rec
     )
     n_present = int(np.count_nonzero(cust[:N]))
     U = gen.random((5, n_present), dtype=np.float32)
-    tri_a = np.empty(N, dtype=np.int64)
-    tri_b = np.empty_like(tri_a)
+    readers = np.empty(N, dtype=np.int64)
     lar, rr = R["ladder"], R["rules"]
-    n_pairs = _member_pass(
+    n_readers = _member_pass(
         N, N_after, d.n, cust, S, H, U, cw, brr, wr, evr, R["leaders"], rr, fr,
-        R["engagement"], pr, lar, net.indptr, net.indices, tri_a, tri_b, out, gen,
+        R["engagement"], pr, lar, readers, out, gen,
     )  # fmt: skip
     e = e_new
-    if n_pairs:
-        ties.add(tri_a[:n_pairs], tri_b[:n_pairs], 0.0)
+    # friends of friends met through friendship content (法), then the arrivals' purchases
+    fa, fb = content.friends_of_friends(gen, readers[:n_readers], net.indptr, net.indices, cust)
+    ties.add(fa, fb, 0.0)
+    sold = purchases.arrivals_buy(gen, pr, first=N, last=N_after, S=S)
+    out[F.first_niche_units] += sold.niche
+    out[F.niche_units] += sold.niche
+    out[F.dissatisfied] += sold.dissatisfied
+    out[F.buyers] += sold.units
+    out[F.units] += sold.units
+    out[F.revenue_customer] = sold.revenue(out[F.revenue_customer])
     out[F.new_broadcast] += n_ads
     won = out[F.new_broadcast] + out[F.new_content] + out[F.new_wom]
     out[F.new_customers] = won

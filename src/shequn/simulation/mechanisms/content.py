@@ -317,28 +317,26 @@ def meets_friend_of_friend(w: ContentWeek, u: float, e: float) -> bool:
     return u < w.p_triangle * e
 
 
-@inline  # type: ignore[misc, unused-ignore]
-def close_triangles(
-    tri_a: Any, tri_b: Any, n_tri: int, ip: Any, ind: Any, cust: Any, gen: Any
-) -> int:
-    """Pair each reader in ``tri_a[:n_tri]`` with a random friend of a random friend.
+def friends_of_friends(
+    gen: np.random.Generator, readers: IntArray, ip: IntArray, ind: Any, cust: BoolArray
+) -> tuple[IntArray, IntArray]:
+    """Pair each reader with a random friend of a random friend (week-0 network).
 
-    Keeps the pairs whose friend of a friend is a present member other than the reader
-    (compacted into ``tri_a``, ``tri_b``) and returns how many.
+    Readers with friends draw two uniforms each, in order: a friend ``j``, then one of ``j``'s
+    friends; pairs whose friend of a friend is a present member other than the reader are kept
+    (the candidate new ties of friendship content).
     """
-    k = 0
-    for t in range(n_tri):  # a random friend j of i, then a random friend of j
-        i = tri_a[t]
-        d_i = ip[i + 1] - ip[i]
-        if d_i > 0:
-            x = int(gen.random() * d_i)
-            j = ind[ip[i] + (x if x < d_i - 1 else d_i - 1)]
-            d_j = ip[j + 1] - ip[j]
-            if d_j > 0:
-                y = int(gen.random() * d_j)
-                kk = ind[ip[j] + (y if y < d_j - 1 else d_j - 1)]
-                if cust[kk] and kk != i:
-                    tri_a[k] = i
-                    tri_b[k] = kk
-                    k += 1
-    return k
+    d_i = ip[readers + 1] - ip[readers]
+    r = readers[d_i > 0]
+    di = d_i[d_i > 0]
+    if r.size == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    u = gen.random(2 * r.size).reshape(-1, 2)  # (a friend of a reader is never friendless
+    j = ind[ip[r] + np.minimum((u[:, 0] * di).astype(np.int64), di - 1)]  # in a symmetric
+    dj = ip[j + 1] - ip[j]  # network, so every reader with friends draws two uniforms)
+    if not (dj > 0).all():  # pragma: no cover - an asymmetric network: the draws one by one
+        raise AssertionError("the member network must be symmetric")
+    kk = ind[ip[j] + np.minimum((u[:, 1] * dj).astype(np.int64), dj - 1)].astype(np.int64)
+    ok = cust[kk] & (kk != r)
+    return r[ok].astype(np.int64), kk[ok]

@@ -31,7 +31,7 @@ import numpy as np
 
 from shequn._typing import BoolArray, IntArray
 from shequn._validation import nonnegative
-from shequn.simulation._numba import inline, kernel, poisson_keep, search_left
+from shequn.simulation._numba import inline, kernel, poisson_inverse, search_left
 from shequn.simulation.mechanisms._spec import Flow, Setting, int_param, param
 
 __all__ = ["FLOWS", "NAME", "PROFILE_FIELDS", "EventParams", "EventRates", "Held"]
@@ -227,7 +227,6 @@ def _nb_events(
     meet: Any,
     thr: float,
     strong: Any,
-    event_ties: float,
     att: Any,
     gen: Any,
 ) -> Any:
@@ -247,9 +246,8 @@ def _nb_events(
     total = start[G]
     blk = np.zeros(G + 1, np.int64)  # attendees of group g: alist[blk[g]:blk[g + 1]]
     alist = np.empty(total, np.int64)
-    empty = alist[:0]
     if n_events == 0 or total == 0:
-        return n_events, 0, 0, empty, empty, alist, blk
+        return n_events, 0, 0, alist, blk
     who = np.empty(total, np.int64)
     key = np.empty(total, np.float64)
     scratch = np.empty(total, np.float64)
@@ -311,30 +309,7 @@ def _nb_events(
                 if att[b] and group[b] == g:
                     n_meet += _meet(meet, extra_pos[r], thr, strong, a, b)
                 r += 1
-    # acquaintances: Poisson(event_ties) partners per attendee, uniform among the group's
-    # attendees (oneself drawn is no tie)
-    if event_ties <= 0.0 or k < 2:
-        return n_events, k, n_meet, empty, empty, alist[:k], blk
-    keep = math.exp(-event_ties)
-    reps = np.empty(k, np.int64)
-    tot = 0
-    for q in range(k):
-        reps[q] = poisson_keep(gen, event_ties, keep)
-        tot += reps[q]
-    pa = np.empty(tot, np.int64)
-    pb = np.empty(tot, np.int64)
-    c = 0
-    for g in range(G):
-        s, t = blk[g], blk[g + 1]
-        span = t - s
-        for q in range(s, t):
-            for _ in range(reps[q]):
-                x = int(gen.random() * span)
-                b = alist[s + (x if x < span - 1 else span - 1)]
-                pa[c] = alist[q]
-                pb[c] = b
-                c += b != alist[q]
-    return n_events, k, n_meet, pa[:c], pb[:c], alist[:k], blk
+    return n_events, k, n_meet, alist[:k], blk
 
 
 def hold(
@@ -366,7 +341,7 @@ def hold(
     """
     sel = r.selectivity
     sel_int = int(sel) if sel.is_integer() and sel <= 16 else -1
-    ne, k, nm, pa, pb, who, blk = _nb_events(
+    ne, k, nm, who, blk = _nb_events(
         int(n_used),
         cust,
         group,
@@ -389,8 +364,30 @@ def hold(
         meetings,
         float(strong_after),
         strong,
-        r.new_ties,
         att,
         gen,
     )
+    pa, pb = acquaintances(gen, r.new_ties, who, blk)
     return Held(int(ne), int(k), int(nm), pa, pb, who, blk)
+
+
+def acquaintances(
+    gen: np.random.Generator, lam: float, who: IntArray, block: IntArray
+) -> tuple[IntArray, IntArray]:
+    """New acquaintances: Poisson(``lam``) partners per attendee, each uniform among the
+    attendees of the same group (oneself drawn is no tie); attendees in group order, their
+    draws in that order."""
+    k = int(who.size)
+    if lam <= 0.0 or k < 2:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    reps = poisson_inverse(gen, lam, k)
+    groups = np.repeat(np.arange(block.size - 1), np.diff(block))
+    start = block[groups]
+    span = block[groups + 1] - start
+    q = np.repeat(np.arange(k), reps)
+    x = (gen.random(q.size) * span[q]).astype(np.int64)
+    a = who[q]
+    b = who[start[q] + np.minimum(x, span[q] - 1)]
+    keep = b != a
+    return a[keep], b[keep]

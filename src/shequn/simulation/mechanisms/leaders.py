@@ -29,7 +29,7 @@ import numpy as np
 
 from shequn._typing import BoolArray, IntArray
 from shequn._validation import nonnegative
-from shequn.simulation._numba import inline, kernel
+from shequn.simulation._numba import inline
 from shequn.simulation.mechanisms._spec import Flow, Setting, param
 
 __all__ = ["FLOWS", "NAME", "PROFILE_FIELDS", "LeaderParams", "LeaderRates"]
@@ -93,16 +93,6 @@ def present(r: LeaderRates, week: int) -> bool:
     return r.leaves_at < 0 or week < r.leaves_at
 
 
-@kernel  # type: ignore[misc, unused-ignore]
-def _nb_lead(lv_ties: Any, eu: Any, ev: Any, ew: Any, act: Any, lead: Any) -> None:
-    for q in range(lv_ties.shape[0]):
-        t = lv_ties[q]
-        a = eu[t]
-        b = ev[t]
-        lead[a] += act[b] * ew[t]
-        lead[b] += act[a] * ew[t]
-
-
 def reach(
     r: LeaderRates,
     week: int,
@@ -124,8 +114,16 @@ def reach(
         act[volunteers] = np.where(cust[volunteers], F32(r.volunteer_activity), F32(0.0))
     if not lv_ties.size:
         return act
+    # lead[u] += act[v] w and lead[v] += act[u] w, tie after tie (np.add.at adds in order)
+    u, v, w = eu[lv_ties], ev[lv_ties], ew[lv_ties]
+    ends = np.empty(2 * lv_ties.size, dtype=np.int64)
+    ends[0::2] = u
+    ends[1::2] = v
+    gain = np.empty(2 * lv_ties.size, dtype=np.float32)
+    gain[0::2] = act[v] * w
+    gain[1::2] = act[u] * w
     lead = act.copy()
-    _nb_lead(lv_ties, eu, ev, ew, act, lead)
+    np.add.at(lead, ends, gain)
     return lead
 
 

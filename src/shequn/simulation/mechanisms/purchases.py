@@ -213,6 +213,40 @@ def fit(r: PurchaseRates, taste: FloatArray, products: IntArray) -> FloatArray:
     return out
 
 
+class Arrivals(NamedTuple):
+    """What the week's arrivals (customers won from the market, referred friends) bought."""
+
+    units: int
+    niche: int
+    dissatisfied: int
+    price: float
+
+    def revenue(self, before: float) -> float:
+        """``before`` plus the price once per unit, added one by one (as a running total)."""
+        total = float(before)
+        for _ in range(self.units):
+            total += self.price
+        return total
+
+
+def arrivals_buy(
+    gen: np.random.Generator, r: PurchaseRates, *, first: int, last: int, S: Any
+) -> Arrivals:
+    """Slots ``first..last-1`` (this week's arrivals, their product set) buy one unit each;
+    each is dissatisfied with ``1 − product_quality`` (one uniform each, in slot order)."""
+    k = last - first
+    if k <= 0:
+        return Arrivals(0, 0, 0, r.price)
+    s = slice(first, last)
+    d = gen.random(k) < 1.0 - r.quality_pow[1]
+    S.dissatisfied[s] = d
+    S.units[s] = 1
+    S.purchases[s] += 1
+    S.spend[s] += r.price
+    niche = int(np.count_nonzero(S.product[s] >= r.head))
+    return Arrivals(k, niche, int(np.count_nonzero(d)), r.price)
+
+
 def pick_products(r: PurchaseRates, size: int, gen: np.random.Generator) -> IntArray:
     """``size`` products featured by popularity (as advertising picks them)."""
     out: IntArray = gen.choice(r.popularity.size, size=size, p=r.popularity).astype(np.int64)
@@ -221,7 +255,7 @@ def pick_products(r: PurchaseRates, size: int, gen: np.random.Generator) -> IntA
 
 # ----------------------------------------------------------------------------- compiled
 @shared  # type: ignore[misc, unused-ignore]
-def fit_one(r: PurchaseRates, taste: Any, i: int, f: int) -> float:
+def fit_one(r: PurchaseRates, taste: Any, i: int, f: Any) -> float:
     """Fit of slot ``i`` to product ``f``."""
     d2 = 0.0
     for k in range(taste.shape[1]):
@@ -277,7 +311,7 @@ def adopt(
         fc = featured(r, gen)
         pc = content.conversion(cw, fit_one(r, taste, i, fc))
     if talks > 0:
-        pw = word_of_mouth.adoption(wr, talks, fit_one(r, taste, i, wom_product))
+        pw = word_of_mouth.adoption(wr, talks, fit_one(r, taste, i, np.int64(wom_product)))
     if not u < 1.0 - (1.0 - pb) * (1.0 - pc) * (1.0 - pw):
         return -1, -1
     # the channel that won, in proportion to its probability
@@ -303,6 +337,6 @@ def disappoints(r: PurchaseRates, units: int, u: float) -> bool:
     pq = (
         r.quality_pow[units]
         if units < r.quality_pow.shape[0]
-        else ipow(r.product_quality, int(units))
+        else ipow(r.product_quality, np.int64(units))
     )
     return u < 1.0 - pq

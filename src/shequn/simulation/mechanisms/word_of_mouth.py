@@ -142,7 +142,7 @@ def hear(cnt: Any, feat: Any, listener: int, product: int, gen: Any) -> None:
 @inline  # type: ignore[misc, unused-ignore]
 def keep(r: WomRates, k: int) -> float:
     """Share of the gap to full engagement left after ``k`` conversations: ``(1 − gain)^k``."""
-    return r.keep_talk_pow[k] if k < r.keep_talk_pow.shape[0] else ipow(r.keep_talk, int(k))
+    return r.keep_talk_pow[k] if k < r.keep_talk_pow.shape[0] else ipow(r.keep_talk, np.int64(k))
 
 
 @inline  # type: ignore[misc, unused-ignore]
@@ -152,11 +152,11 @@ def max_adoption(r: WomRates, c: int) -> float:
         return 0.0
     if c < r.keep_wom_pow.shape[0]:
         return 1.0 - float(r.keep_wom_pow[c])
-    return 1.0 - ipow(1.0 - r.q_max, int(c))
+    return 1.0 - ipow(1.0 - r.q_max, np.int64(c))
 
 
 @inline  # type: ignore[misc, unused-ignore]
 def adoption(r: WomRates, c: int, fit: float) -> float:
     """Adoption probability after ``c`` talks with adopted friends of the featured ``fit``."""
     qq = r.p_hook if r.p_hook >= 0.0 else r.conversion * fit
-    return 1.0 - ipow(1.0 - qq, int(c))
+    return 1.0 - ipow(1.0 - qq, np.int64(c))
