@@ -29,7 +29,7 @@ from shequn.simulation.flows import COLUMNS, FLOWS, Flow
 from shequn.simulation.mechanisms import Mechanisms
 from shequn.simulation.parameters import Parameter, Parameters, parameters
 from shequn.simulation.profiles import PROFILES, Profile, profile_for
-from shequn.simulation.records import Records
+from shequn.simulation.records import RecordTables
 from shequn.simulation.state import State, check_state, init_state, observe
 from shequn.simulation.step import step  # the module first, then the name: no shadowing
 from shequn.simulation.trajectory import Trajectory
@@ -48,7 +48,7 @@ __all__ = [
     "Parameter",
     "Parameters",
     "Profile",
-    "Records",
+    "RecordTables",
     "State",
     "Trajectory",
     "bass_hooks",

@@ -182,7 +182,7 @@ def simulate(
         ``True``, ``False`` or a callable ``(done, total)`` called after each week.
     records
         Also keep the individual-level records of the run (members, ties, groups, messages,
-        events, transactions, broadcasts, stages: :class:`~shequn.simulation.records.Records`,
+        events, transactions, broadcasts, stages: :class:`~shequn.simulation.records.RecordTables`,
         the schema of docs/records.md) in ``Trajectory.records``. Off by default: a run
         without them keeps nothing per member.
 

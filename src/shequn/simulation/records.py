@@ -1,9 +1,9 @@
 """Individual-level records of a simulated community, in the schema of docs/records.md.
 
 ``simulate(..., records=True)`` (or ``run``) keeps what every member did each week and returns
-it as :attr:`Trajectory.records <shequn.simulation.Trajectory.records>`: a :class:`Records`,
+it as :attr:`Trajectory.records <shequn.simulation.Trajectory.records>`: a :class:`RecordTables`,
 one table per name, each table a mapping of column name to a plain numpy array (pandas is not
-needed; :meth:`Records.to_frames` builds DataFrames when pandas is installed). These are the
+needed; :meth:`RecordTables.to_frames` builds DataFrames when pandas is installed). These are the
 tables a community operator loads from their own data, so the customer-base models, the
 ladder and the structure metrics run on simulated records exactly as on real ones.
 
@@ -14,10 +14,12 @@ founding members, then newcomers in order of arrival).
 =============  ==========================================================================
 table          columns (one row per ...)
 =============  ==========================================================================
-members        ``member``, ``joined`` (0 for founding members), ``left`` (the week of the
-               last leaving for members lapsed at the end, else NaN), ``operator`` (brand
-               account or leader: never a customer)
-ties           ``a``, ``b``, ``weight``, ``formed`` (week formed; 0 for the week-0 ties)
+members        ``member``, ``joined``, ``left``, ``role``: one row per membership spell (0 for
+               founding members; ``left`` NaN while a member; a member who left and came
+               back has a second row); ``role`` ``member``, ``volunteer``, ``leader`` or
+               ``brand_account`` (leaders and the brand account are operators, never
+               customers)
+ties           ``a``, ``b``, ``weight``, ``formed`` (week formed; NaN for the week-0 ties)
 groups         ``group``, ``member``, ``role`` (``owner``/``member``): present members at the
                end, and the tools' ``invitation`` policy
 messages       ``time``, ``sender``, ``recipient``, ``count``: a tie that carried a
@@ -31,6 +33,11 @@ stages         ``member``, ``week``, ``stage``: every member who joined, at the 
                week (``stage`` an int8 code of :class:`~shequn.loyalty.stages.Stage`;
                :data:`STAGE_NAMES` gives the names, ``to_frames`` writes them)
 =============  ==========================================================================
+
+The tables are plain so that anything reading the records schema can take them as they are
+(``shequn.records.load_records(**tables.tables)`` reads them as it reads a community's own
+data); stage codes become names with :data:`STAGE_NAMES` (as :meth:`RecordTables.to_frames`
+does).
 
 Examples
 --------
@@ -59,7 +66,7 @@ from shequn._typing import FloatArray, IntArray
 from shequn._validation import fail
 from shequn.loyalty.stages import Stage
 
-__all__ = ["STAGE_NAMES", "TABLES", "Records"]
+__all__ = ["STAGE_NAMES", "TABLES", "RecordTables"]
 
 STAGE_NAMES: tuple[str, ...] = tuple(s.name.lower() for s in Stage)
 """Stage code → name (``stages.stage`` holds the codes)."""
@@ -74,20 +81,20 @@ TABLES: tuple[str, ...] = (
     "broadcasts",
     "stages",
 )
-"""The tables of :class:`Records`, in order."""
+"""The tables of :class:`RecordTables`, in order."""
 
 
 def _freeze(tables: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name in TABLES:
         if name not in tables:
-            raise fail("Records", "tables", f"hold the table {name!r}", sorted(tables))
+            raise fail("RecordTables", "tables", f"hold the table {name!r}", sorted(tables))
         cols = {}
         size = None
         for col, values in tables[name].items():
             a = np.array(values)
             if size is not None and a.shape[0] != size:
-                raise fail("Records", f"{name}.{col}", f"have {size} rows", a.shape[0])
+                raise fail("RecordTables", f"{name}.{col}", f"have {size} rows", a.shape[0])
             size = a.shape[0]
             a.setflags(write=False)
             cols[str(col)] = a
@@ -104,7 +111,7 @@ def _tables_eq(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
 
 
 @attrs.frozen(kw_only=True)
-class Records(ResultMixin):
+class RecordTables(ResultMixin):
     """The records of one simulated run: one table per name (see the module docstring).
 
     Attributes
@@ -114,7 +121,7 @@ class Records(ResultMixin):
 
     Examples
     --------
-    >>> r = Records(tables={name: {} for name in TABLES})
+    >>> r = RecordTables(tables={name: {} for name in TABLES})
     >>> len(r["messages"])
     0
     """
@@ -125,7 +132,7 @@ class Records(ResultMixin):
 
     def __getitem__(self, name: str) -> dict[str, Any]:
         if name not in self.tables:
-            raise fail("Records", "table", f"be one of {list(TABLES)}", name)
+            raise fail("RecordTables", "table", f"be one of {list(TABLES)}", name)
         return self.tables[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -143,18 +150,18 @@ class Records(ResultMixin):
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{t}={self.rows(t):,}" for t in self.tables)
-        return f"Records({sizes})"
+        return f"RecordTables({sizes})"
 
     def summary(self) -> Summary:
         """Rows per table.
 
         Examples
         --------
-        >>> print(Records(tables={name: {} for name in TABLES}).summary().title)
-        Records of a simulated run
+        >>> print(RecordTables(tables={name: {} for name in TABLES}).summary().title)
+        Record tables of a simulated run
         """
         return Summary(
-            title="Records of a simulated run",
+            title="Record tables of a simulated run",
             headline={t: self.rows(t) for t in self.tables},
         )
 
@@ -163,7 +170,8 @@ class Records(ResultMixin):
 
         Examples
         --------
-        >>> frames = Records(tables={name: {} for name in TABLES}).to_frames()  # doctest: +SKIP
+        >>> empty = RecordTables(tables={name: {} for name in TABLES})
+        >>> frames = empty.to_frames()  # doctest: +SKIP
         """
         pd = optional_import("pandas", extra="pandas")
         out = {}
@@ -184,9 +192,10 @@ class Recorder:
         self.d = dynamics
         self.price = float(dynamics.economics.price)
         cap = dynamics.capacity
-        self.joined = np.full(cap, math.nan)
-        self.joined[: state.n_used] = 0.0
-        self.left = np.full(cap, math.nan)
+        self.start = np.full(cap, math.nan)  # the open spell of each member (NaN: none)
+        self.start[: state.n_used][state.stage[: state.n_used] >= 0] = 0.0
+        self.start[: state.n_used][state.operator[: state.n_used]] = 0.0
+        self.spells: list[tuple[IntArray, FloatArray, float]] = []  # closed: member, start, end
         self.formed: list[tuple[int, int]] = [(0, state.m_used)]
         self.msg: list[tuple[int, IntArray, IntArray]] = []
         self.ev: list[tuple[int, IntArray, IntArray]] = []
@@ -219,31 +228,46 @@ class Recorder:
         self.tx.append(
             (week, buyers.astype(np.int64), units[buyers].astype(np.float64) * self.price)
         )
-        self.joined[before.n_used : n_after] = float(week)
         st0 = before.stage[:n_after]
         st1 = after.stage[:n_after]
         lapsed = int(Stage.LAPSED)
-        self.left[:n_after][(st1 == lapsed) & (st0 != lapsed)] = float(week)
-        self.left[:n_after][(st1 != lapsed) & (st0 == lapsed)] = math.nan  # came back
+        gone = np.flatnonzero((st1 == lapsed) & (st0 != lapsed))
+        if gone.size:
+            self.spells.append((gone, self.start[gone].copy(), float(week)))
+            self.start[gone] = math.nan
+        back = np.flatnonzero((st1 != lapsed) & (st0 == lapsed))  # came back: a new spell
+        self.start[back] = float(week)
+        self.start[before.n_used : n_after] = float(week)
         if after.m_used > before.m_used:
             self.formed.append((week, after.m_used))
         if sent:
             self.bc.append((week, sent, opened))
         self.stage.append((week, st1.copy()))
 
-    def records(self, state: Any) -> Records:
+    def records(self, state: Any) -> RecordTables:
         """The tables of the run that ended in ``state``."""
         n = state.n_used
-        members = np.arange(n, dtype=np.int64)
+        d = self.d
+        role = np.full(n, "member", dtype="<U13")
+        role[state.volunteers[state.volunteers < n]] = "volunteer"
+        role[: d.n][d.operator] = "brand_account"
+        role[d.leaders] = "leader"
+        open_ = np.flatnonzero(~np.isnan(self.start[:n]))
+        spell_member = np.concatenate([*(g for g, _, _ in self.spells), open_]).astype(np.int64)
+        spell_start = np.concatenate([*(s for _, s, _ in self.spells), self.start[open_]])
+        spell_end = np.concatenate(
+            [*(np.full(g.size, w) for g, _, w in self.spells), np.full(open_.size, math.nan)]
+        )
+        by = np.lexsort((spell_start, spell_member))  # member, then spell
         m = state.m_used
-        formed = np.zeros(m)
+        formed = np.full(m, math.nan)
         for (_, lo), (w, hi) in zip(self.formed, self.formed[1:], strict=False):
-            formed[lo:hi] = w
+            formed[lo:hi] = w  # (week-0 ties: NaN, formed before the start)
         present = (state.stage[:n] >= 0) & (state.stage[:n] < int(Stage.LAPSED))
         in_group = np.flatnonzero(present & (state.group[:n] >= 0))
         owners = np.zeros(n, dtype=bool)
         owners[state.owners[state.owners < n]] = True
-        role = np.where(owners[in_group], "owner", "member")
+        group_role = np.where(owners[in_group], "owner", "member")
         policy = self.d.groups.policy.value
 
         def cat(parts: list[Any], dtype: Any) -> Any:
@@ -252,10 +276,10 @@ class Recorder:
         stage_members = [np.flatnonzero(s >= 0) for _, s in self.stage]
         tables: dict[str, dict[str, Any]] = {
             "members": {
-                "member": members,
-                "joined": self.joined[:n],
-                "left": self.left[:n],
-                "operator": state.operator[:n].copy(),
+                "member": spell_member[by],
+                "joined": spell_start[by],
+                "left": spell_end[by],
+                "role": role[spell_member[by]],
             },
             "ties": {
                 "a": state.eu[:m].astype(np.int64),
@@ -266,7 +290,7 @@ class Recorder:
             "groups": {
                 "group": state.group[in_group].astype(np.int64),
                 "member": in_group.astype(np.int64),
-                "role": role,
+                "role": group_role,
                 "invitation": np.full(in_group.size, policy),
             },
             "messages": {
@@ -304,4 +328,4 @@ class Recorder:
                 ),
             },
         }
-        return Records(tables=tables)
+        return RecordTables(tables=tables)

@@ -29,7 +29,7 @@ from shequn._results import ResultMixin, Summary
 from shequn._typing import FloatArray, IntArray
 from shequn._validation import fail
 from shequn.loyalty.stages import Stage
-from shequn.simulation.records import Records
+from shequn.simulation.records import RecordTables
 
 __all__ = ["Trajectory"]
 
@@ -81,7 +81,7 @@ class Trajectory(ResultMixin):
         ``entropy`` and ``spawn_key`` of the run's seed when it was an int or a SeedSequence
         (rebuild with ``numpy.random.SeedSequence(**entropy)`` to replay), else ``None``.
     records
-        The run's individual-level records (:class:`~shequn.simulation.records.Records`) when
+        The run's individual-level records (:class:`~shequn.simulation.records.RecordTables`) when
         it was simulated with ``records=True``, else ``None``.
     """
 
@@ -90,7 +90,7 @@ class Trajectory(ResultMixin):
     )
     ring_sizes: tuple[int, ...] = attrs.field(converter=_int_tuple, repr=False)
     entropy: dict[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
-    records: Records | None = attrs.field(default=None, eq=False, repr=False)
+    records: RecordTables | None = attrs.field(default=None, eq=False, repr=False)
 
     def __repr__(self) -> str:
         return f"Trajectory(weeks={self.weeks}, columns={len(self.columns)})"
