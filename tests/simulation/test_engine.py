@@ -30,6 +30,7 @@ from shequn.simulation import (
     compile_dynamics,
     half_edge_values,
     init_state,
+    observe,
     profile_for,
     simulate,
     step,
@@ -355,3 +356,41 @@ def test_mass_ads_customers_join_and_respect_capacity() -> None:
     assert int(t.stage_counts[-1].sum()) <= 160 - 1  # the brand account holds one slot
     assert np.array_equal(np.diff(t.members), (t.columns["joined"] - t.columns["left"])[1:])
     assert t.columns["new_broadcast"].sum() >= ads.sum()
+
+
+# ------------------------------------------------------------------- reliability (issue 14)
+def test_states_are_checked_before_a_kernel_reads_them() -> None:
+    brand = compile_dynamics(generate_community("brand", 120, rng=0), OperatingModel())
+    leader = compile_dynamics(generate_community("leader", 40, rng=0), OperatingModel())
+    s = init_state(brand, rng=0)
+    with pytest.raises(InvalidParameterError, match=r"step\.state\.n_used"):
+        step(s, leader, 1, rng=0)  # a state of another community
+    with pytest.raises(InvalidParameterError, match=r"observe\.state"):
+        observe(s, leader)
+    bad_eu = s.eu.copy()
+    bad_eu[5] = 10**6
+    for changes, field in (
+        ({"n_used": 10**6}, "n_used"),
+        ({"eu": bad_eu}, "state"),
+        ({"m_used": s.eu.size + 1}, "m_used"),
+        ({"group": np.full(s.group.size, 10**6, dtype=np.int32)}, "group"),
+        ({"stage": s.stage.astype(np.int64)}, "stage"),
+        ({"engagement": np.full(s.engagement.size, 2.0, dtype=np.float32)}, "engagement"),
+    ):
+        with pytest.raises(InvalidParameterError, match=rf"`step\.state\.{field}|`step\.{field}"):
+            step(attrs.evolve(s, **changes), brand, 1, rng=0)
+    # a state changed by hand and put right again is accepted (checked once)
+    ok = attrs.evolve(s, engagement=s.engagement.copy())
+    assert step(ok, brand, 1, rng=0).week == 1
+
+
+def test_structure_and_mechanisms_refuse_impossible_settings() -> None:
+    c = generate_community("brand", 120, rng=0)
+    with pytest.raises(InvalidParameterError, match=r"Structure\.seeds.*10000"):
+        simulate(c, OperatingModel(structure=Structure(seeds=10000)), weeks=2, rng=0)
+    with pytest.raises(InvalidParameterError, match=r"Structure\.volunteers"):
+        simulate(c, OperatingModel(structure=Structure(volunteers=500)), weeks=2, rng=0)
+    with pytest.raises(InvalidParameterError, match=r"Mechanisms\.tie_rule.*TieRule.*None"):
+        Mechanisms(tie_rule=None)
+    with pytest.raises(InvalidParameterError, match=r"simulate\.weeks.*memory"):
+        simulate(c, OperatingModel(), weeks=10**12, rng=0)

@@ -57,12 +57,12 @@ class Economics:
         ``floor(budget / reward)`` referrals are rewarded a week.
     """
 
-    price: float = attrs.field(default=100.0, converter=float, validator=nonnegative)
+    price: float = attrs.field(default=100.0, validator=nonnegative)
     margin: float = attrs.field(default=0.4, validator=probability)
-    cost_per_content: float = attrs.field(default=200.0, converter=float, validator=nonnegative)
-    cost_per_event: float = attrs.field(default=1500.0, converter=float, validator=nonnegative)
-    cost_per_message: float = attrs.field(default=0.05, converter=float, validator=nonnegative)
-    staff_per_week: float = attrs.field(default=0.0, converter=float, validator=nonnegative)
+    cost_per_content: float = attrs.field(default=200.0, validator=nonnegative)
+    cost_per_event: float = attrs.field(default=1500.0, validator=nonnegative)
+    cost_per_message: float = attrs.field(default=0.05, validator=nonnegative)
+    staff_per_week: float = attrs.field(default=0.0, validator=nonnegative)
     product_quality: float = attrs.field(default=0.85, validator=probability)
     referral_reward: float = attrs.field(default=0.0, validator=nonnegative)
     referral_budget: float | None = attrs.field(
