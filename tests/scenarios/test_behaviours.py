@@ -21,6 +21,7 @@ SEED = 20261123
 EMERGE = [name for name in SCENARIOS if name != "leader_departure"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EMERGE)
 def test_behaviour_holds_at_95_percent(name: str) -> None:
     result = SCENARIOS[name](rng=SEED)
@@ -28,6 +29,7 @@ def test_behaviour_holds_at_95_percent(name: str) -> None:
     assert result.holds, result.summary()
 
 
+@pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
     reason="with the leader community's default volunteers (0.5 % best-connected members, the "
@@ -40,6 +42,7 @@ def test_leader_departure_loses_most_activity() -> None:
     assert result.holds, result.summary()
 
 
+@pytest.mark.slow
 def test_leader_departure_loses_activity() -> None:
     # the weaker claim (the leader's departure costs activity) does hold
     r = SCENARIOS["leader_departure"](runs=6, n=600, rng=SEED)

@@ -21,8 +21,11 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import math
 import sys
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numba
@@ -53,7 +56,7 @@ POISSON_TERMS = 12
 """Terms of the tabulated Poisson CDF; rates whose tail beyond it exceeds 1e-9 invert fully."""
 
 _NOTICE = (
-    "shequn: compiling the simulation kernels (first use with this numba cache; about 5 s, "
+    "shequn: compiling the simulation kernels (first use with this numba cache; about 10 s, "
     "cached on disk for later runs)"
 )
 
@@ -77,6 +80,40 @@ class _CompileNotice(_event.Listener):
 
 
 _event.register("numba:compile", _CompileNotice())  # type: ignore[no-untyped-call]
+
+
+def refresh_stale_caches(modules: Iterable[Any]) -> int:
+    """Drop the disk cache of every kernel of ``modules`` compiled from other sources.
+
+    numba keys a cached kernel on its own file only, but the weekly passes inline functions
+    from the mechanism modules: after one of those changes (an edit, a merge) the cached pass
+    would still run the old code. The kernels of ``modules`` are therefore keyed on a digest
+    of all their sources; a kernel whose digest changed loses its cache index (numba compiles
+    it again). Returns how many indexes were dropped.
+    """
+    mods = list(modules)
+    digest = hashlib.sha256()
+    for mod in sorted(mods, key=lambda m: m.__name__):
+        digest.update(Path(mod.__file__).read_bytes())
+    stamp = digest.hexdigest()
+    dropped = 0
+    for mod in mods:
+        for obj in vars(mod).values():
+            cache = getattr(obj, "_cache", None)
+            index = getattr(getattr(cache, "_cache_file", None), "_index_path", None)
+            if getattr(obj, "py_func", None) is None or index is None:
+                continue
+            marker = Path(index).with_suffix(".sources")
+            try:
+                if marker.exists() and marker.read_text() == stamp:
+                    continue
+                Path(index).unlink(missing_ok=True)
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.write_text(stamp)
+                dropped += 1
+            except OSError:  # pragma: no cover - a read-only cache: numba copes
+                continue
+    return dropped
 
 
 # ----------------------------------------------------------------------------- Poisson

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import enum
 import math
+import sys
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
@@ -37,7 +38,7 @@ from shequn._typing import FloatArray
 from shequn._validation import check_int, fail
 from shequn.rng import RNGLike, resolve_rng
 from shequn.simulation._network import FAR, TieBook, interest_of
-from shequn.simulation._numba import kernel
+from shequn.simulation._numba import kernel, refresh_stale_caches
 from shequn.simulation.mechanisms import (
     broadcast,
     content,
@@ -728,6 +729,15 @@ def _advance(state: State, d: Dynamics, week: int, gen: np.random.Generator, rec
     if rec is not None:
         rec.week(week, state, new, S.units, out[F.broadcast_sent], out[F.broadcast_opened])
     return new
+
+
+def _modules() -> list[Any]:
+    from shequn.simulation import _numba
+
+    return [_numba, sys.modules[__name__], *MECHANISMS]
+
+
+refresh_stale_caches(_modules())  # kernels inline the mechanisms' functions: key on all
 
 
 def flow_values(out: FloatArray) -> dict[str, float]:
