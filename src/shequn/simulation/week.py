@@ -184,8 +184,8 @@ class TieArrays(NamedTuple):
 @kernel  # type: ignore[misc, unused-ignore]
 def _tie_pass(
     n_used: int, stage: Any, e: Any, product: Any, dissat: Any, ec: Any, code: Any, adv: Any,
-    T: Any, m0: int, H: Any, tr: Any, wr: Any, fr: Any, r: Any, tl: Any, gen: Any,
-) -> int:  # fmt: skip
+    T: Any, m0: int, H: Any, tr: Any, wr: Any, fr: Any, r: Any, gen: Any,
+) -> Any:  # fmt: skip
     # first the members: ``ec`` the engagement of present members, -1 for everyone else;
     # ``code = stage + 8 (product + 1) + 2^20 dissatisfied`` for present members, 7 (no
     # stage) for everyone else, so that one look-up per tie end serves the ties below;
@@ -197,7 +197,9 @@ def _tie_pass(
         code[i] = st + 8 * (product[i] + 1) + ((1 << 20) if dissat[i] else 0) if present else 7
         adv[i] = -1.0 if st == 5 else 0.0
     # then streaming over the ties: messages decay, meetings carry over, strong ties are
-    # counted, and each tie between present members may carry a conversation
+    # counted, and each tie between present members may carry a conversation (the ties that
+    # did are listed in ``tl``)
+    tl = np.empty(m0 if wr.talk_on else 0, np.int64)
     n_talk = 0
     for j in range(m0):
         mt = T.meetings_in[j]
@@ -235,7 +237,7 @@ def _tie_pass(
             f = ((cs >> 3) & 0x1FFFF) - 1
             if f >= 0:
                 word_of_mouth.hear(H.wom_count, H.wom_product, lis, f, gen)
-    return n_talk
+    return n_talk, tl
 
 
 @kernel  # type: ignore[misc, unused-ignore]
@@ -497,15 +499,15 @@ def _advance(state: State, d: Dynamics, week: int, gen: np.random.Generator, rec
     code = np.empty(cap, dtype=np.int32)
     advocate = np.zeros(cap, dtype=np.float32)  # lapsed -1; fans and friends who stay: e
     r_talk = gen.random(m0 if wr.talk_on else 0, dtype=np.float32)
-    talked = np.empty(m0 if wr.talk_on else 0, dtype=np.int64)
     T = TieArrays(
         state.eu, state.ev, state.ew, state.messages, state.meetings, ties.messages, ties.meetings
     )
-    n_talk = _tie_pass(
+    n_talk, talked = _tie_pass(
         N, stage, e, state.product, state.dissatisfied, ec, code, advocate,
-        T, m0, H, tr, wr, fr, r_talk, talked, gen,
+        T, m0, H, tr, wr, fr, r_talk, gen,
     )  # fmt: skip
     n_talk = int(n_talk)
+    del ec, code, r_talk  # (the week's large scratch arrays go as soon as they are used)
     out[F.messages] = n_talk
     if rec is not None:
         rec.messages(week, state.eu, state.ev, talked[:n_talk])
@@ -612,15 +614,17 @@ def _advance(state: State, d: Dynamics, week: int, gen: np.random.Generator, rec
     )
     n_present = int(np.count_nonzero(cust[:N]))
     U = gen.random((5, n_present), dtype=np.float32)
-    readers = np.empty(N, dtype=np.int64)
+    readers = np.empty(N, dtype=np.int32)  # slot numbers fit in 32 bits
     lar, rr = R["ladder"], R["rules"]
     n_readers = _member_pass(
         N, N_after, d.n, cust, S, H, U, cw, brr, wr, evr, R["leaders"], rr, fr,
         R["engagement"], pr, lar, readers, out, gen,
     )  # fmt: skip
     e = e_new
+    del U
     # friends of friends met through friendship content (法), then the arrivals' purchases
     fa, fb = content.friends_of_friends(gen, readers[:n_readers], net.indptr, net.indices, cust)
+    del readers
     ties.add(fa, fb, 0.0)
     sold = purchases.arrivals_buy(gen, pr, first=N, last=N_after, S=S)
     out[F.first_niche_units] += sold.niche
@@ -657,6 +661,7 @@ def _advance(state: State, d: Dynamics, week: int, gen: np.random.Generator, rec
         u_inv, sizes, active, inviters, out, gen,
     )  # fmt: skip
     chosen = gen.permutation(inviters[:n_inv])[: cap - N_after] if n_inv else inviters[:0]
+    del pull, u_inv, owner_ok, inviters, H  # (what reached the members is no longer needed)
     n_new = int(chosen.size)
     new_owners = owners
     if n_new:

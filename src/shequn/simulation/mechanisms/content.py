@@ -197,12 +197,12 @@ def _nb_spread(
     flow: float,
     hops: int,
     read: Any,
-    counts: Any,
-    frontier: Any,
-    nxt: Any,
-    flag: Any,
     gen: Any,
-) -> None:
+) -> Any:
+    counts = np.zeros(hops + 1, np.int64)
+    frontier = np.empty(max(n_used, 1), np.int64)
+    nxt = np.empty(max(n_used, 1), np.int64)
+    flag = np.empty(max(n_used, 1), np.uint8)  # 1: present, 2: read (one look-up for both)
     # followers: the first n_f present members of ``order``, i.e. present members whose rank
     # (position in ``order``) is below ``top``
     f = 0
@@ -242,6 +242,7 @@ def _nb_spread(
         counts[h] = k
     for i in range(n_used):
         read[i] = flag[i] >= 2
+    return counts
 
 
 def spread(
@@ -271,9 +272,7 @@ def spread(
     unreached neighbour of a sharer reads with probability ``person_person``.
     """
     u_open = gen.random(max(int(n_used), 1), dtype=np.float32)
-    counts = np.zeros(r.hops + 1, np.int64)
-    size = max(int(n_used), 1)
-    _nb_spread(
+    counts: IntArray = _nb_spread(
         order,
         rank,
         int(n),
@@ -290,10 +289,6 @@ def spread(
         r.flow,
         r.hops,
         read,
-        counts,
-        np.empty(size, np.int64),  # frontier
-        np.empty(size, np.int64),  # next frontier
-        np.empty(size, np.uint8),  # 1: present, 2: read (one look-up for both)
         gen,
     )
     return counts
