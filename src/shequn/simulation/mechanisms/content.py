@@ -313,7 +313,7 @@ def meets_friend_of_friend(w: ContentWeek, u: float, e: float) -> bool:
 
 
 def friends_of_friends(
-    gen: np.random.Generator, readers: IntArray, ip: IntArray, ind: Any, cust: BoolArray
+    gen: np.random.Generator, readers: Any, ip: IntArray, ind: Any, cust: BoolArray
 ) -> tuple[IntArray, IntArray]:
     """Pair each reader with a random friend of a random friend (week-0 network).
 
