@@ -283,7 +283,7 @@ def _member_pass(
         S.e_out[i] = en
         # ---- adoption of a prospect reached this week, or repeat buying (uniform u1)
         is_new = False
-        if st0 == PROSPECT:
+        if st0 == PROSPECT and u1 < purchases.max_adoption(br, cw, wr, bo, rd, H.wom_count[i]):
             ch, f = purchases.adopt(
                 pr, br, cw, wr, S.taste, i, u1, bo, rd, H.wom_count[i], H.wom_product[i], gen
             )

@@ -274,6 +274,15 @@ def featured(r: PurchaseRates, gen: Any) -> int:
 
 
 @inline  # type: ignore[misc, unused-ignore]
+def max_adoption(br: Any, cw: Any, wr: Any, opened: bool, read: bool, talks: int) -> float:
+    """The largest adoption probability the channels that reached a prospect could give (each
+    product's fit <= 1): below it, :func:`adopt` draws the featured products; above, nothing."""
+    return 1.0 - (1.0 - (broadcast.max_conversion(br) if opened else 0.0)) * (
+        1.0 - (cw.conversion if read else 0.0)
+    ) * (1.0 - word_of_mouth.max_adoption(wr, talks))
+
+
+@shared  # type: ignore[misc, unused-ignore]
 def adopt(
     r: Any,
     br: Any,
@@ -288,17 +297,13 @@ def adopt(
     wom_product: int,
     gen: Any,
 ) -> tuple[int, int]:
-    """Whether prospect ``i`` adopts this week, from uniform ``u``: ``(channel, product)``,
-    channel ``-1`` (no), 0 broadcast, 1 content, 2 word of mouth.
+    """Whether prospect ``i`` (below :func:`max_adoption`) adopts this week, from uniform
+    ``u``: ``(channel, product)``, channel ``-1`` (no), 0 broadcast, 1 content, 2 word of mouth.
 
-    The featured products are drawn only when ``u`` is below the largest probability the
-    channels could give (the uniform is independent of the features, so the law is unchanged).
+    The featured products are drawn only for prospects whose uniform is below the largest
+    probability the channels could give (the uniform is independent of the features, so the
+    law is unchanged); called from the member pass for those rare prospects only.
     """
-    p_max = 1.0 - (1.0 - (broadcast.max_conversion(br) if opened else 0.0)) * (
-        1.0 - (cw.conversion if read else 0.0)
-    ) * (1.0 - word_of_mouth.max_adoption(wr, talks))
-    if not u < p_max:
-        return -1, -1
     pb = 0.0
     pc = 0.0
     pw = 0.0
