@@ -394,3 +394,21 @@ def test_structure_and_mechanisms_refuse_impossible_settings() -> None:
         Mechanisms(tie_rule=None)
     with pytest.raises(InvalidParameterError, match=r"simulate\.weeks.*memory"):
         simulate(c, OperatingModel(), weeks=10**12, rng=0)
+
+
+def test_a_dynamics_built_or_changed_by_hand_is_checked() -> None:
+    d = compile_dynamics(generate_community("brand", 80, rng=0), OperatingModel())
+    net = d.network
+    bad_indices = net.indices.copy()
+    bad_indices[3] = 10**6
+    for changes, field in (
+        ({"capacity": 10}, "capacity"),
+        ({"network": net._replace(indices=bad_indices)}, "network.indices"),
+        ({"network": net._replace(eu=net.ev, ev=net.eu)}, "network.eu"),
+        ({"taste": d.taste[:5]}, "taste"),
+        ({"order": d.order + 1000}, "order"),
+        ({"rates": {}}, "rates"),
+        ({"rates": {**d.rates, "ladder": d.rates["content"]}}, r"rates\['ladder'\]"),
+    ):
+        with pytest.raises(InvalidParameterError, match=rf"`Dynamics\.{field}"):
+            attrs.evolve(d, **changes)

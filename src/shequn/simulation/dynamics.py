@@ -103,6 +103,9 @@ class Dynamics:
     mechanisms: Mechanisms = attrs.field(repr=False)
     rates: Mapping[str, Any] = attrs.field(repr=False)
 
+    def __attrs_post_init__(self) -> None:
+        check_dynamics(self)
+
     # ------------------------------------------------------------------ network views
     @property
     def n_edges(self) -> int:
@@ -217,6 +220,110 @@ class Dynamics:
         mech, prof = split_values(values, self.mechanisms, self.profile, owner="with_parameters")
         rates = derive_rates(mech, self.operating_model, prof, self.economics, self.taste)
         return attrs.evolve(self, mechanisms=mech, profile=prof, rates=rates)
+
+
+def _bad(field: str, rule: str, value: Any) -> Exception:
+    return fail("Dynamics", field, rule, value)
+
+
+def _int_array(a: Any, field: str, size: int | None, low: int, high: int) -> None:
+    if not isinstance(a, np.ndarray) or a.ndim != 1 or a.dtype.kind not in "iu":
+        raise _bad(field, "be a 1-d integer array", type(a).__name__)
+    if size is not None and a.shape[0] != size:
+        raise _bad(field, f"have {size} entries", a.shape[0])
+    if a.size and not (int(a.min()) >= low and int(a.max()) <= high):
+        raise _bad(field, f"hold indices in {low}..{high}", a[(a < low) | (a > high)][:3])
+
+
+def check_dynamics(d: Dynamics) -> None:
+    """Check a Dynamics before a compiled loop reads it: array types and sizes, every index in
+    range, each mechanism's rates of the mechanism's own type (a model built by hand or by
+    ``attrs.evolve`` cannot reach a kernel with a bad index).
+
+    Examples
+    --------
+    >>> import attrs
+    >>> from shequn.community import generate_community
+    >>> from shequn.operating import OperatingModel
+    >>> d = compile_dynamics(generate_community("brand", 50, rng=0), OperatingModel())
+    >>> attrs.evolve(d, capacity=10)
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `Dynamics.capacity` must be an integer >= n = 50; \
+got 10
+    """
+    from shequn.simulation.week import MECHANISMS
+
+    n = d.n
+    if not isinstance(n, int | np.integer) or n < 1:
+        raise _bad("n", "be an integer >= 1", n)
+    if not isinstance(d.capacity, int | np.integer) or d.capacity < n:
+        raise _bad("capacity", f"be an integer >= n = {n}", d.capacity)
+    net = d.network
+    if not isinstance(net, Network) or net.n != n or net.capacity != d.capacity:
+        raise _bad("network", "be the Network of n members and this capacity", type(net).__name__)
+    _int_array(net.indptr, "network.indptr", n + 1, 0, 2**62)
+    m2 = int(net.indptr[-1])
+    if net.indptr[0] != 0 or (np.diff(net.indptr) < 0).any():
+        raise _bad("network.indptr", "start at 0 and never decrease", net.indptr[:3])
+    _int_array(net.indices, "network.indices", m2, 0, n - 1)
+    ne = int(np.asarray(net.eu).shape[0])
+    _int_array(net.eu, "network.eu", ne, 0, n - 1)
+    _int_array(net.ev, "network.ev", ne, 0, n - 1)
+    if ne and not (net.eu < net.ev).all():
+        raise _bad("network.eu", "be below network.ev for every tie", "eu >= ev")
+    if not isinstance(net.ew, np.ndarray) or net.ew.shape != (ne,):
+        raise _bad("network.ew", f"have {ne} weights", np.shape(net.ew))
+    _int_array(net.upper_start, "network.upper_start", n, 0, m2)
+    _int_array(net.tie_start, "network.tie_start", n + 1, 0, ne)
+    upper = net.indptr[1:] - net.upper_start
+    if (upper < 0).any() or not np.array_equal(np.diff(net.tie_start), upper):
+        raise _bad("network.tie_start", "count each member's upper ties", net.tie_start[:3])
+    _int_array(net.base_keys, "network.base_keys", ne, 0, 2**62)
+    for name, dtype, shape in (
+        ("operator", np.bool_, (n,)),
+        ("partner", np.bool_, (n,)),
+        ("interest", np.float64, (n,)),
+    ):
+        a = getattr(d, name)
+        if not isinstance(a, np.ndarray) or a.dtype != dtype or a.shape != shape:
+            raise _bad(name, f"be a {np.dtype(dtype)} array of shape {shape}", type(a).__name__)
+    taste = d.taste
+    if not isinstance(taste, np.ndarray) or taste.ndim != 2 or taste.shape[0] != n:
+        raise _bad("taste", f"be an ({n}, dimensions) array", np.shape(taste))
+    if not np.isfinite(taste).all():
+        raise _bad("taste", "be finite", "nan or inf")
+    _int_array(d.order, "order", n, 0, n - 1)
+    _int_array(d.rank, "rank", n, 0, n - 1)
+    _int_array(d.leaders, "leaders", None, 0, n - 1)
+    _int_array(d.community_volunteers, "community_volunteers", None, 0, n - 1)
+    g = d.groups
+    if not isinstance(g, Groups) or g.membership.shape[0] != n:
+        raise _bad("groups", f"be the Groups of the {n} members", type(g).__name__)
+    names = [mod.NAME for mod in MECHANISMS]
+    if not isinstance(d.rates, Mapping) or list(d.rates) != names:
+        raise _bad("rates", f"hold the rates of {names}", list(getattr(d.rates, "keys", list)()))
+    for mod in MECHANISMS:
+        r = d.rates[mod.NAME]
+        cls = _rates_class(mod)
+        if cls is not None and type(r) is not cls:
+            raise _bad(f"rates[{mod.NAME!r}]", f"be a {cls.__name__}", type(r).__name__)
+    pr = d.rates["purchases"]
+    dim = taste.shape[1]
+    if pr.products.ndim != 2 or pr.products.shape[1] != dim or pr.products.shape[0] < 1:
+        raise _bad("rates['purchases'].products", f"have {dim} columns", pr.products.shape)
+    if pr.popularity_cdf.shape != (pr.products.shape[0],):
+        raise _bad(
+            "rates['purchases'].popularity_cdf",
+            "have one entry per product",
+            pr.popularity_cdf.shape,
+        )
+
+
+def _rates_class(mod: Any) -> type | None:
+    """The NamedTuple class a mechanism's ``derive`` returns (by its annotation)."""
+    ann = mod.derive.__annotations__.get("return")
+    return getattr(mod, ann, None) if isinstance(ann, str) else ann
 
 
 def derive_rates(
