@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import sys
@@ -135,14 +136,20 @@ def poisson_inverse(gen: np.random.Generator, lam: float, size: int) -> IntArray
     if lam <= 0.0 or size == 0:
         return np.zeros(size, dtype=np.int64)
     m = max(1, math.ceil(lam / 10.0))
-    part = lam / m
-    p = math.exp(-part)
-    cdf = [p]
-    for k in range(1, 200):
-        p *= part / k
-        cdf.append(cdf[-1] + p)
     u = gen.random(size * m).reshape(size, m)
-    out: IntArray = np.searchsorted(np.asarray(cdf), u, side="left").sum(axis=1).astype(np.int64)
+    out: IntArray = np.searchsorted(_poisson_cdf(lam / m), u, side="left").sum(axis=1)
+    return out.astype(np.int64)
+
+
+@functools.lru_cache(maxsize=64)
+def _poisson_cdf(lam: float) -> FloatArray:
+    """``P(X <= k)``, ``k < 200``, summed term by term as the sequential loop
+    ``p *= lam / k; f += p`` does (cumprod and cumsum are sequential)."""
+    terms = np.empty(200)
+    terms[0] = math.exp(-lam)
+    terms[1:] = lam / np.arange(1, 200)
+    out: FloatArray = np.cumsum(np.cumprod(terms))
+    out.setflags(write=False)
     return out
 
 
