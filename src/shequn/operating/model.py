@@ -14,7 +14,7 @@ structure and a central person who drives conversation. Tools are the main and a
 tools.")
 
 Each pillar is a frozen ``attrs`` class whose fields carry a unit, a range and a default. The
-simulation engine (:func:`shequn.simulation.compile`) turns them into mechanism parameters.
+simulation engine (:func:`shequn.simulation.compile_dynamics`) turns them into mechanism parameters.
 Change a field with :func:`attrs.evolve`. Every out-of-range value raises
 :class:`~shequn.exceptions.InvalidParameterError` naming the class, the field, the rule and the
 value.
