@@ -1,8 +1,10 @@
 """``plot(result, ax=None, **kwargs)``: the one entry point behind every result's ``plot()``.
 
-Each result type names the function that draws it in :data:`PLOTTERS` (``"module:function"``,
-imported only when used). Lookup walks the result's class hierarchy, so a subclass draws like
-its parent unless it has an entry of its own.
+Each result type names the function that draws it in :data:`PLOTTERS`: the class by any path
+it is importable from (``"shequn.diffusion.DiffusionResult"``), the function as
+``"module:function"``, both imported only when used. Lookup walks the result's class
+hierarchy, so a subclass draws like its parent unless it has an entry of its own; a class that
+moves between modules keeps working as long as its registered path still imports it.
 
 Examples
 --------
@@ -25,7 +27,12 @@ PLOTTERS: dict[str, str] = {
     "shequn.diffusion.reach.BudgetComparison": "shequn.plotting.bass:plot_budget_comparison",
     "shequn.longtail.fit.PowerLawFit": "shequn.plotting.longtail:plot_ccdf",
 }
-"""Result class (``module.Class``) → the function that draws it (``module:function``)."""
+"""Result class (an importable ``module.Class`` path) → the function that draws it."""
+
+
+def _resolve(path: str) -> Any:
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
 
 
 def plot(result: Any, ax: Any = None, **kwargs: Any) -> Any:
@@ -45,8 +52,9 @@ def plot(result: Any, ax: Any = None, **kwargs: Any) -> Any:
     TypeError
         When no figure is registered for the result's type.
     """
+    registered = {_resolve(k): v for k, v in PLOTTERS.items()}
     for cls in type(result).__mro__:
-        target = PLOTTERS.get(f"{cls.__module__}.{cls.__qualname__}")
+        target = registered.get(cls)
         if target is not None:
             module, name = target.split(":")
             fn = getattr(importlib.import_module(module), name)
