@@ -72,9 +72,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors: ``shequn demo: --n must be ...`` and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        message = (
-            message.replace("argument ", "", 1) if message.startswith("argument ") else message
-        )
+        if message.startswith("argument "):
+            message = message[len("argument ") :].replace(": must", " must", 1)
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
 
 

@@ -68,6 +68,7 @@ from shequn.economics.money import Economics
 from shequn.exceptions import InvalidParameterError
 from shequn.loyalty.stages import Stage
 from shequn.operating.model import OperatingModel
+from shequn.scenarios.demo import money
 from shequn.scenarios.result import Contrast
 from shequn.simulation.engine import simulate
 from shequn.simulation.mechanisms import Mechanisms
@@ -1179,30 +1180,26 @@ class ScenarioRun(ResultMixin):
         rows: dict[str, tuple[Any, ...]] = {}
         for name in self.scenario.outputs.metrics:
             means = self.means(name)
-            cells: list[Any] = [means[a] for a in self.arms]
+            fmt = money if METRICS[name].money else format_value
+            cells: list[Any] = [
+                fmt(means[a]) if math.isfinite(means[a]) else "n/a" for a in self.arms
+            ]
             for c in self.contrasts[name]:
                 cells.append(_ci_text(c, METRICS[name].money))
             rows[name] = tuple(cells)
         return Summary(
             title=f"{self.scenario.name}: {len(self.arms)} arms, {self.runs} runs of "
             f"{self.scenario.weeks} weeks (rng {self.seed})",
-            headline={"runs": self.runs, "weeks": self.scenario.weeks, "rng": self.seed},
+            headline={},
             table=Table(columns=tuple(cols), rows=rows),
             notes=(self.scenario.community.describe(),),
         )
 
 
-def _ci_text(c: Contrast, money: bool) -> str:
+def _ci_text(c: Contrast, is_money: bool) -> str:
     if not math.isfinite(c.mean):
         return "n/a"
-    cur = "¥" if money else ""
-
-    def f(x: float) -> str:
-        s = format_value(x)
-        if cur and s.startswith("-"):
-            return "−" + cur + s[1:]
-        return cur + s
-
+    f = money if is_money else format_value
     sign = "+" if c.mean > 0 else ""
     lo = f(c.lo) if math.isfinite(c.lo) else "nan"
     hi = f(c.hi) if math.isfinite(c.hi) else "nan"

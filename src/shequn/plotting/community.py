@@ -112,7 +112,7 @@ def plot_community(
         ax.set_xlabel(f"distance from {name}")
         ax.set_ylabel("members at that distance")
         ax.set_xticks(d[1:])
-        ax.set_title("差序格局: rings of relationships", fontsize=9)
+        ax.set_title("rings of relationships (chaxu geju)", fontsize=9)
     else:
         _draw_network(community, stages, layout_seed, ax)
     return ax

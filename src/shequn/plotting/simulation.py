@@ -72,7 +72,7 @@ def plot_trajectory(trajectory: Trajectory, *, what: str = "stages", ax: Any = N
         ax.stackplot(
             weeks,
             *(counts[:, s] for s in _PRESENT),
-            labels=[f"{s.name.lower()} {s.chinese}" for s in _PRESENT],
+            labels=[s.name.lower() for s in _PRESENT],
             colors=[STAGE_COLOURS[s] for s in _PRESENT],
         )
         ax.set_ylabel("members")
@@ -131,7 +131,7 @@ def plot_ladder(ladder: Ladder, *, initial: Any = None, steps: int = 24, ax: Any
         ax.plot(
             np.arange(steps + 1),
             shares[:, s],
-            label=f"{s.name.lower()} {s.chinese}",
+            label=s.name.lower(),
             color=STAGE_COLOURS[s],
         )
     ax.set_xlabel("period")

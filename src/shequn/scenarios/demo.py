@@ -62,12 +62,12 @@ def money(x: float) -> str:
     Examples
     --------
     >>> money(278303.4), money(-1234.0), money(117.26), money(float("inf"))
-    ('¥278,303', '−¥1,234', '¥117.3', 'n/a')
+    ('¥278,303', '-¥1,234', '¥117.3', 'n/a')
     """
     if not math.isfinite(x):
         return "n/a"
     text = format_value(float(x))
-    return "−¥" + text[1:] if text.startswith("-") else "¥" + text
+    return "-¥" + text[1:] if text.startswith("-") else "¥" + text
 
 
 def _num(x: float) -> str:
