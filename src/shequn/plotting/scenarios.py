@@ -122,7 +122,8 @@ def _contrast_title(result: ScenarioResult) -> str:
         return result.metric
     c = result.contrasts[0]
     return (
-        f"{c.label}: {c.mean:+,.3g} [{format_value(c.lo)}, {format_value(c.hi)}]"
+        f"{c.label}: {'+' if c.mean > 0 else ''}{format_value(c.mean)} "
+        f"[{format_value(c.lo)}, {format_value(c.hi)}]"
         f" {'holds' if c.holds else 'not shown'}"
     )
 
