@@ -166,7 +166,7 @@ def _compile_notice(text: str) -> Iterator[None]:
         yield
         return
 
-    class Notice(event.Listener):  # type: ignore[misc]
+    class Notice(event.Listener):
         shown = False
 
         def on_start(self, ev: Any) -> None:
@@ -192,7 +192,8 @@ def _kernels_cached(module: str) -> bool:
 
         mod = importlib.import_module(module)
         for obj in vars(mod).values():
-            if isinstance(obj, Dispatcher) and not obj._cache._cache_file._load_index():
+            cache = getattr(obj, "_cache", None) if isinstance(obj, Dispatcher) else None
+            if cache is not None and not cache._cache_file._load_index():
                 return False
     except Exception:
         return True

@@ -20,7 +20,7 @@ PAGE = (DOCS / "scenario-files.md").read_text(encoding="utf-8")
 
 def _section(title: str) -> str:
     start = PAGE.index(title)
-    end = PAGE.find("\n### ", start + 1)
+    end = PAGE.find("\n#", start + 1)
     return PAGE[start : end if end > 0 else None]
 
 

@@ -47,6 +47,22 @@ __all__ = [
 ]
 
 
+def _strs(values: Iterable[Any]) -> tuple[str, ...]:
+    return tuple(str(v) for v in values)
+
+
+def _rows(rows: Iterable[Iterable[Any]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(_strs(r) for r in rows)
+
+
+def _figures(figures: Iterable[Figure]) -> tuple[Figure, ...]:
+    return tuple(figures)
+
+
+def _tables(tables: Iterable[ReportTable]) -> tuple[ReportTable, ...]:
+    return tuple(tables)
+
+
 @attrs.frozen(kw_only=True)
 class ReportTable:
     """A table of already formatted cells.
@@ -64,10 +80,8 @@ class ReportTable:
     """
 
     title: str
-    columns: tuple[str, ...] = attrs.field(converter=tuple)
-    rows: tuple[tuple[str, ...], ...] = attrs.field(
-        converter=lambda rows: tuple(tuple(str(c) for c in r) for r in rows)
-    )
+    columns: tuple[str, ...] = attrs.field(converter=_strs)
+    rows: tuple[tuple[str, ...], ...] = attrs.field(converter=_rows)
     note: str = ""
 
 
@@ -102,9 +116,9 @@ class Report:
 
     title: str
     facts: dict[str, str] = attrs.field(factory=dict)
-    paragraphs: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    tables: tuple[ReportTable, ...] = attrs.field(default=(), converter=tuple)
-    figures: tuple[Figure, ...] = attrs.field(default=(), converter=tuple)
+    paragraphs: tuple[str, ...] = attrs.field(default=(), converter=_strs)
+    tables: tuple[ReportTable, ...] = attrs.field(default=(), converter=_tables)
+    figures: tuple[Figure, ...] = attrs.field(default=(), converter=_figures)
     embedded: dict[str, str] = attrs.field(factory=dict)
 
 
@@ -274,9 +288,9 @@ def write_report(
     written: list[Path] = []
     if report.figures:
         (out / figure_dir).mkdir(exist_ok=True)
-        for f in report.figures:
-            path = out / figure_dir / f.name
-            write_atomic(path, f.png)
+        for fig in report.figures:
+            path = out / figure_dir / fig.name
+            write_atomic(path, fig.png)
             written.append(path)
     if "html" in formats:
         path = out / "report.html"

@@ -52,7 +52,7 @@ import re
 import tomllib
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -308,7 +308,7 @@ false; got 'yes'
     if not isinstance(data, Mapping):
         raise _bad(path, f"be a table of {cls.__name__} fields", data)
     hints = _hints(cls)
-    fields = [f for f in attrs.fields(cls) if f.init]
+    fields = [f for f in attrs.fields(cls) if f.init]  # type: ignore[arg-type]
     names = [f.name for f in fields]
     for key in data:
         if key not in names:
@@ -588,7 +588,7 @@ def _community_from_files(
     import networkx as nx
 
     G: Any = nx.Graph()
-    roles: dict[str, Role] = {}
+    roles: dict[Hashable, Role] = {}
     role_names = {r.name.lower(): r for r in Role}
     if members is not None:
         rows = _read_csv(members, ("community", "members"))
@@ -1191,8 +1191,8 @@ class ScenarioRun(ResultMixin):
             title=f"{self.scenario.name}: {len(self.arms)} arms, {self.runs} runs of "
             f"{self.scenario.weeks} weeks (rng {self.seed})",
             headline={},
-            table=Table(columns=tuple(cols), rows=rows),
-            notes=(self.scenario.community.describe(),),
+            table=Table(columns=tuple(cols), rows=rows),  # type: ignore[arg-type]
+            notes=(self.scenario.community.describe(),),  # type: ignore[arg-type]
         )
 
 

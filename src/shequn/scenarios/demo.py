@@ -409,7 +409,8 @@ def _demo_section(*, rng: RNGLike, n: int, weeks: int) -> Section:
         "spend": f"{money(spend[0])} vs {money(spend[1])}",
     }
     yield "  Why:"
-    better_for_community, worse_for_community = [], []
+    better_for_community: list[str] = []
+    worse_for_community: list[str] = []
     for key in ("retention", "customers", "profit", "cac", "roi"):
         label, better, is_money = next((r[1], r[2], r[3]) for r in _ROWS if r[0] == key)
         a, b = vals[key]
