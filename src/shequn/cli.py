@@ -20,12 +20,12 @@ on stderr naming what is wrong).
 Examples
 --------
 >>> from shequn.cli import main
->>> main(["demo", "--n", "300", "--seed", "1", "--weeks", "2"])  # doctest: +ELLIPSIS
-[1/3] The four community types of seed 001, 300 members each (seed 1)
+>>> main(["demo", "--n", "100", "--seed", "1", "--weeks", "2"])  # doctest: +ELLIPSIS
+[1/3] The four community types of seed 001, 100 members each (seed 1)
 ...
-[2/3] Whom to seed: a launch through 10 members of a brand community of 300 (seed 1)
+[2/3] Whom to seed: a launch through 10 members of a brand community of 100 (seed 1)
 ...
-[3/3] Two ways to run the same 300 customers for 2 weeks (seed 1)
+[3/3] Two ways to run the same 100 customers for 2 weeks (seed 1)
 ...
 0
 """
@@ -643,6 +643,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidParameterError as exc:
         print(f"shequn {args.command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader went away (`shequn demo | head`): stop quietly
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print(f"shequn {args.command}: interrupted", file=sys.stderr)
         return EXIT_FAILED

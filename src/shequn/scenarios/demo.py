@@ -27,6 +27,7 @@ Whom to seed: a launch through 10 members of a brand community of 300 (seed 1)
 from __future__ import annotations
 
 import math
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 
@@ -82,25 +83,46 @@ def _seed_text(rng: RNGLike) -> str:
     return f" (seed {rng})" if isinstance(rng, int) and not isinstance(rng, bool) else ""
 
 
+def _cells(text: str) -> int:
+    """Terminal columns of ``text``: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * max(width - _cells(text), 0)
+    return fill + text if right else text + fill
+
+
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """Aligned text: the first column left, the others right."""
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    """Aligned text: the first column left, the others right (CJK counted as two columns)."""
+    widths = [max(_cells(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
     def line(r: Sequence[str]) -> str:
-        first = r[0].ljust(widths[0])
-        rest = "  ".join(c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True))
+        first = _pad(r[0], widths[0], right=False)
+        rest = "  ".join(_pad(c, w, right=True) for c, w in zip(r[1:], widths[1:], strict=True))
         return f"  {first}  {rest}".rstrip()
 
     out = [line(header)]
-    out.append("  " + "-" * (len(out[0]) - 2))
+    out.append("  " + "-" * (_cells(out[0]) - 2))
     out += [line(r) for r in rows]
     return out
 
 
-def _wrap(text: str, width: int = 96, indent: str = "  ") -> list[str]:
-    import textwrap
-
-    return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent)
+def _wrap(text: str, width: int = 96, indent: str = "  ", hang: str | None = None) -> list[str]:
+    """Wrap ``text`` to ``width`` terminal columns (CJK characters count as two)."""
+    words = text.split(" ")
+    lines: list[str] = []
+    current = indent
+    for word in words:
+        pad = "" if current in (indent, hang) else " "
+        if _cells(current) + len(pad) + _cells(word) > width and current.strip():
+            lines.append(current)
+            current = (hang if hang is not None else indent) + word
+        else:
+            current += pad + word
+    if current.strip():
+        lines.append(current)
+    return lines
 
 
 # ------------------------------------------------------------------------------ 1. types
@@ -138,7 +160,7 @@ def _types_section(*, n: int, rng: RNGLike) -> Section:
         "is a flat web of peers, and a values one (价值观社群) ties people who value the same "
         "things."
     )
-    header = ["", *(f"{k.value} {k.chinese}" for k in kinds)]
+    header = ["", *(k.value for k in kinds)]
     rows = [[label, *(_num(cols[k][key]) for k in kinds)] for key, label in _TYPE_ROWS]
     yield from _table(header, rows)
 
@@ -146,15 +168,21 @@ def _types_section(*, n: int, rng: RNGLike) -> Section:
         pick = min if lowest else max
         return pick(kinds, key=lambda k: cols[k][key])
 
+    names = {
+        CommunityType.BRAND: "brand",
+        CommunityType.LEADER: "leader-centred",
+        CommunityType.SHARING: "sharing",
+        CommunityType.VALUES: "values",
+    }
     central, similar = top("degree_centralization"), top("taste_assortativity")
     far, near = top("reach"), top("reach", lowest=True)
     yield from _wrap(
-        f"Reading: the {central.value} community is the most centralised "
+        f"Reading: the {names[central]} community is the most centralised "
         f"({_num(cols[central]['degree_centralization'])}: one member holds it together); "
-        f"the {similar.value} community ties like to like (taste similarity "
-        f"{_num(cols[similar]['taste_assortativity'])}); ten members of the {far.value} "
+        f"the {names[similar]} community ties like to like (taste similarity "
+        f"{_num(cols[similar]['taste_assortativity'])}); ten members of the {names[far]} "
         f"community reach {_num(cols[far]['reach'])} people at the 2nd and 3rd degree "
-        f"(二三级人脉, seed 000), ten of the {near.value} community {_num(cols[near]['reach'])}: "
+        f"(二三级人脉, seed 000), ten of the {names[near]} community {_num(cols[near]['reach'])}: "
         "hubs carry a message far, circles keep it close."
     )
 
@@ -242,8 +270,8 @@ def _seeding_section(
         f"Reading: the central persons reach {format_value(ratio)}× as many members as {k} "
         f"drawn at random ({format_value(cen[0])} vs {format_value(rnd[0])}), {versus}."
     )
-    yield (
-        f"  (reach estimated from {samples:,} reverse-reachable sets per row, Borgs et al. "
+    yield from _wrap(
+        f"(reach estimated from {samples:,} reverse-reachable sets per row, Borgs et al. "
         "2014; IMM: Tang et al. 2015, ε = 0.2)"
     )
 
@@ -416,11 +444,11 @@ def _demo_section(*, rng: RNGLike, n: int, weeks: int) -> Section:
         a, b = vals[key]
         w = _winner(a, b, better)
         if w is None:
-            yield from _wrap(f"- {label}: a tie ({_fmt_row(a, is_money)}).", indent="  ")
+            yield from _wrap(f"- {label}: a tie ({_fmt_row(a, is_money)}).", hang="    ")
             continue
         reason = _WHY[key][w].format(**fill)
         pair = f"{_fmt_row(a, is_money)} vs {_fmt_row(b, is_money)}"
-        yield from _wrap(f"- {label}: the {arms[w]} wins ({pair}): {reason}.", indent="  ")
+        yield from _wrap(f"- {label}: the {arms[w]} wins ({pair}): {reason}.", hang="    ")
         phrase = f"{_SHORT[key][w]} ({pair})"
         (better_for_community if w == 0 else worse_for_community).append(phrase)
     if better_for_community and worse_for_community:
