@@ -77,6 +77,11 @@ class ReportTable:
         One tuple of strings per row.
     note
         A sentence under the table (what it shows).
+
+    Examples
+    --------
+    >>> ReportTable(title="t", columns=["a"], rows=[[1.5]]).rows
+    (('1.5',),)
     """
 
     title: str
@@ -87,7 +92,13 @@ class ReportTable:
 
 @attrs.frozen(kw_only=True)
 class Figure:
-    """A PNG figure with its caption and file name."""
+    """A PNG figure with its caption and file name.
+
+    Examples
+    --------
+    >>> Figure(name="a.png", caption="members per week", png=b"...").name
+    'a.png'
+    """
 
     name: str
     caption: str
@@ -112,6 +123,11 @@ class Report:
         :class:`Figure` values.
     embedded
         File name → text, shown verbatim at the end (the scenario file).
+
+    Examples
+    --------
+    >>> Report(title="Run", facts={"rng": "7"}).tables
+    ()
     """
 
     title: str
@@ -279,6 +295,13 @@ def write_report(
     -------
     list of Path
         The files written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> r = Report(title="Run", figures=[Figure(name="f.png", caption="c", png=b"png")])
+    >>> [p.name for p in write_report(r, tempfile.mkdtemp(), formats=["markdown"])]
+    ['f.png', 'summary.md']
     """
     for f in formats:
         if f not in ("html", "markdown"):

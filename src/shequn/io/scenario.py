@@ -413,6 +413,11 @@ class Metric:
         Whether the value is an amount of money.
     of
         The function of a :class:`~shequn.simulation.Trajectory` that measures it.
+
+    Examples
+    --------
+    >>> METRICS["cac"].better, METRICS["cac"].money
+    ('lower', True)
     """
 
     name: str
@@ -654,6 +659,12 @@ class CommunitySpec:
         Your own members and ties as CSV files (paths as written in the file).
     community
         The community read from the files (``None`` when generated).
+
+    Examples
+    --------
+    >>> spec = CommunitySpec(kind=CommunityType.VALUES, size=60)
+    >>> spec.build(np.random.default_rng(0)).n
+    60
     """
 
     kind: CommunityType | None = None
@@ -703,6 +714,11 @@ class Outputs:
         installed extras allow).
     figures
         Whether to draw figures (default: when matplotlib is installed).
+
+    Examples
+    --------
+    >>> Outputs().metrics
+    ('members', 'retention', 'customers', 'profit', 'cac', 'roi')
     """
 
     metrics: tuple[str, ...] = DEFAULT_METRICS
@@ -735,6 +751,12 @@ class Scenario:
         The file's text (embedded in every output so the run can be repeated).
     path
         Where it was read from, if a file.
+
+    Examples
+    --------
+    >>> s = loads_scenario('[community]\\ntype = "brand"\\nsize = 60\\n[arms.a]\\n[arms.b]\\n')
+    >>> s.weeks, s.runs, s.baseline
+    (52, 12, 'a')
     """
 
     name: str
@@ -1125,6 +1147,15 @@ class ScenarioRun(ResultMixin):
     contrasts
         Metric name → one :class:`~shequn.scenarios.Contrast` per non-baseline arm
         (arm − baseline per run: the arms share each run's community and seed).
+
+    Examples
+    --------
+    >>> from shequn.rng import map_runs
+    >>> s = loads_scenario('weeks = 2\\n[community]\\ntype = "brand"\\nsize = 60\\n'
+    ...                    '[arms.a]\\n[arms.b]\\npreset = "silent"\\n')
+    >>> run = summarise_runs(s, map_runs(s.run_once, runs=2, rng=0), seed=0)
+    >>> run.arms, run.runs, run.winner("messages")
+    (('a', 'b'), 2, 'a')
     """
 
     scenario: Scenario

@@ -22,7 +22,14 @@ STAGE_COLOURS = ("#c7c7c7", "#9ecae1", "#4292c6", "#fd8d3c", "#d94801", "#636363
 
 
 def axes(ax: Any) -> Any:
-    """``ax`` itself, or the Axes of a new figure when ``None`` (imports matplotlib then)."""
+    """``ax`` itself, or the Axes of a new figure when ``None`` (imports matplotlib then).
+
+    Examples
+    --------
+    >>> marker = object()
+    >>> axes(marker) is marker
+    True
+    """
     if ax is not None:
         return ax
     plt = optional_import("matplotlib.pyplot", extra="plot")
@@ -31,7 +38,13 @@ def axes(ax: Any) -> Any:
 
 
 def money_formatter() -> Callable[[float, Any], str]:
-    """A tick formatter writing numbers the library's way (thousands separators, no 1e5)."""
+    """A tick formatter writing numbers the library's way (thousands separators, no 1e5).
+
+    Examples
+    --------
+    >>> money_formatter()(1.5e6, None)
+    '1,500,000'
+    """
 
     def fmt(x: float, pos: Any = None) -> str:
         return format_value(float(x))
@@ -40,6 +53,16 @@ def money_formatter() -> Callable[[float, Any], str]:
 
 
 def money_axis(axis: Any) -> None:
-    """Write an axis's tick labels with :func:`shequn._results.format_value`."""
+    """Write an axis's tick labels with :func:`shequn._results.format_value`.
+
+    Examples
+    --------
+    >>> plt = __import__("pytest").importorskip("matplotlib.pyplot")
+    >>> fig, ax = plt.subplots()
+    >>> money_axis(ax.yaxis)
+    >>> ax.yaxis.get_major_formatter()(2.5e5, 0)
+    '250,000'
+    >>> plt.close(fig)
+    """
     ticker = optional_import("matplotlib.ticker", extra="plot")
     axis.set_major_formatter(ticker.FuncFormatter(money_formatter()))
