@@ -373,7 +373,11 @@ def _write_scenario_run(
     for m in scenario.outputs.metrics:
         means = run.means(m)
         mean_rows.append(
-            (METRICS[m].label, *(cell(m, means[a]) for a in arms), run.winner(m) or "-")
+            (
+                METRICS[m].label,
+                *(cell(m, means[a]) for a in arms),
+                run.clear_winner(m) or "no clear difference",
+            )
         )
     con_table = [
         (METRICS[m].label, c.label, _ci_text(c, METRICS[m].money), _verdict(c))
@@ -422,7 +426,7 @@ def _write_scenario_run(
                 columns=("metric", *arms, "better"),
                 rows=mean_rows,
                 note="Each metric's mean over the runs; 'better' names the arm with the best mean "
-                "(higher is better except for spend and CAC).",
+                "when its lead is clear at 95 % (higher is better except for spend and CAC).",
             ),
             ReportTable(
                 title="Contrasts with 95% confidence intervals",

@@ -142,7 +142,8 @@ _CSS = (
     "body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;"
     "color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;"
     "padding:.25em .6em}td{text-align:right;font-variant-numeric:tabular-nums}"
-    "th{background:#f4f4f4}img{max-width:100%}pre{background:#f7f7f7;padding:1em;"
+    "th{background:#f4f4f4}tbody th{text-align:left;font-weight:normal}img{max-width:100%}"
+    "pre{background:#f7f7f7;padding:1em;"
     "overflow-x:auto}dt{font-weight:bold;float:left;clear:left;width:10em}dd{margin-left:11em}"
 )
 

@@ -1192,6 +1192,40 @@ class ScenarioRun(ResultMixin):
         pick = max if METRICS[metric].better == "higher" else min
         return pick(means, key=lambda a: means[a])
 
+    def clear_winner(self, metric: str) -> str | None:
+        """:meth:`winner` when its lead is clear at 95 %, else ``None``.
+
+        Clear: the winner's contrast with the baseline (or, when the baseline wins, the
+        runner-up's) has a 95 % interval that excludes zero.
+
+        Examples
+        --------
+        >>> from shequn.rng import map_runs
+        >>> s = loads_scenario('weeks = 2\\n[community]\\ntype = "brand"\\nsize = 60\\n'
+        ...                    '[arms.a]\\n[arms.b]\\n')
+        >>> run = summarise_runs(s, map_runs(s.run_once, runs=3, rng=0), seed=0)
+        >>> run.winner("members") is not None, run.clear_winner("members")  # identical arms
+        (True, None)
+        """
+        best = self.winner(metric)
+        if best is None:
+            return None
+        base = self.scenario.baseline
+        others = [a for a in self.arms if a != base]
+        cons = dict(zip(others, self.contrasts[metric], strict=True))
+        if best != base:
+            pair = [cons[best]]
+        else:
+            means = self.means(metric)
+            rivals = [a for a in others if math.isfinite(means[a])]
+            if not rivals:
+                return None
+            pick = max if METRICS[metric].better == "higher" else min
+            pair = [cons[pick(rivals, key=lambda a: means[a])]]
+        c = pair[0]
+        clear = math.isfinite(c.lo) and math.isfinite(c.hi) and (c.lo > 0 or c.hi < 0)
+        return best if clear else None
+
     def summary(self) -> Summary:
         """Per metric: each arm's mean and each contrast with its 95 % CI.
 
