@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from shequn._results import format_value
 from shequn._validation import check_choice
 from shequn.plotting._common import axes
 
@@ -77,7 +78,7 @@ def plot_diffusion(result: DiffusionResult, *, what: str = "curve", ax: Any = No
         span = int(sizes.max() - sizes.min()) if sizes.size else 0
         bins: Any = np.arange(sizes.min(), sizes.max() + 2) - 0.5 if span < 60 else 30
         ax.hist(sizes, bins=bins, color="C0", alpha=0.7)
-        ax.axvline(result.mean, color="k", ls="--", label=f"mean {result.mean:,.4g}")
+        ax.axvline(result.mean, color="k", ls="--", label=f"mean {format_value(result.mean)}")
         ax.set_xlabel(f"final {who}")
         ax.set_ylabel("runs")
     ax.set_title(f"{result.model}, {result.runs:,} runs", fontsize=9)
