@@ -26,6 +26,13 @@ PLOTTERS: dict[str, str] = {
     "shequn.diffusion.bass.BassFit": "shequn.plotting.bass:plot_bass_forecast",
     "shequn.diffusion.reach.BudgetComparison": "shequn.plotting.bass:plot_budget_comparison",
     "shequn.longtail.fit.PowerLawFit": "shequn.plotting.longtail:plot_ccdf",
+    "shequn.simulation.trajectory.Trajectory": "shequn.plotting.simulation:plot_trajectory",
+    "shequn.loyalty.ladder.Ladder": "shequn.plotting.simulation:plot_ladder",
+    "shequn.diffusion.cascades.DiffusionResult": "shequn.plotting.diffusion:plot_diffusion",
+    "shequn.diffusion.seeding.SeedSet": "shequn.plotting.diffusion:plot_seed_set",
+    "shequn.community.community.Community": "shequn.plotting.community:plot_community",
+    "shequn.scenarios.result.ScenarioResult": "shequn.plotting.scenarios:plot_scenario",
+    "shequn.io.scenario.ScenarioRun": "shequn.plotting.scenarios:plot_scenario_run",
 }
 """Result class (an importable ``module.Class`` path) → the function that draws it."""
 
