@@ -1256,8 +1256,8 @@ class ScenarioRun(ResultMixin):
             title=f"{self.scenario.name}: {len(self.arms)} arms, {self.runs} runs of "
             f"{self.scenario.weeks} weeks (rng {self.seed})",
             headline={},
-            table=Table(columns=tuple(cols), rows=rows),  # type: ignore[arg-type]
-            notes=(self.scenario.community.describe(),),  # type: ignore[arg-type]
+            table=Table(columns=tuple(cols), rows=rows),
+            notes=(self.scenario.community.describe(),),
         )
 
 
