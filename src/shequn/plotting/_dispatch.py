@@ -24,6 +24,21 @@ PLOTTERS: dict[str, str] = {
     "shequn.diffusion.bass.BassFit": "shequn.plotting.bass:plot_bass_forecast",
     "shequn.diffusion.reach.BudgetComparison": "shequn.plotting.bass:plot_budget_comparison",
     "shequn.longtail.fit.PowerLawFit": "shequn.plotting.longtail:plot_ccdf",
+    "shequn.loyalty.customer_base.diagnostics.Tracking": (
+        "shequn.plotting.customer_base:plot_tracking"
+    ),
+    "shequn.loyalty.customer_base.diagnostics.AlivePath": (
+        "shequn.plotting.customer_base:plot_alive_path"
+    ),
+    "shequn.loyalty.customer_base.diagnostics.FrequencyRecencyMatrix": (
+        "shequn.plotting.customer_base:plot_frequency_recency"
+    ),
+    "shequn.loyalty.customer_base.diagnostics.CalibrationHoldout": (
+        "shequn.plotting.customer_base:plot_calibration_holdout"
+    ),
+    "shequn.loyalty.customer_base.diagnostics.PeriodTransactions": (
+        "shequn.plotting.customer_base:plot_period_transactions"
+    ),
 }
 """Result class (``module.Class``) → the function that draws it (``module:function``)."""
 
