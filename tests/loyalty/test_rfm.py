@@ -24,7 +24,7 @@ def test_cdnow_sample_summary_matches_published_csv():
     if not csv.exists():
         pytest.skip("shared CDNOW data not present")
     ref = np.genfromtxt(csv, delimiter=",", names=True)
-    s = load_cdnow_sample().summary()
+    s = load_cdnow_sample().rfm()
     assert np.array_equal(s.customer_ids, ref["ID"].astype(np.int64))
     assert np.array_equal(s.frequency, ref["x"].astype(np.int64))
     for mine, theirs in ((s.recency, ref["t_x"]), (s.T, ref["T"]), (s.monetary, ref["zbar"])):
@@ -41,7 +41,7 @@ def test_shipped_sample_equals_raw_shared_file():
 def test_cdnow_published_totals():
     # FHL (2005): 2,357 customers, 1,411 of them without repeat purchases in weeks 1-39,
     # and 946 repeat customers used by the gamma-gamma spend model.
-    s = load_cdnow_sample().summary()
+    s = load_cdnow_sample().rfm()
     assert s.n == 2357
     assert int((s.frequency == 0).sum()) == 1411
     assert int((s.frequency > 0).sum()) == 946

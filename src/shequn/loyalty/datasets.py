@@ -77,9 +77,7 @@ class TransactionLog(ResultMixin):
         return int(self.customer_id.size)
 
     def __repr__(self) -> str:
-        span = (
-            f", {self.date.min()} to {self.date.max()}" if self.n_transactions else ""
-        )
+        span = f", {self.date.min()} to {self.date.max()}" if self.n_transactions else ""
         return (
             f"TransactionLog({self.n_transactions:,} transactions, "
             f"{int(np.unique(self.customer_id).size):,} customers{span})"
@@ -163,8 +161,12 @@ def _dates(yyyymmdd: IntArray) -> NDArray[np.datetime64]:
     bad = np.flatnonzero((m < 1) | (m > 12) | (d < 1) | (back != first.astype("datetime64[M]")))
     if bad.size:
         i = int(bad[0])
-        raise fail("read_cdnow", "path", f"hold real dates written YYYYMMDD (row {i + 1})",
-                   int(yyyymmdd[i]))
+        raise fail(
+            "read_cdnow",
+            "path",
+            f"hold real dates written YYYYMMDD (row {i + 1})",
+            int(yyyymmdd[i]),
+        )
     return np.asarray(out, dtype="datetime64[D]")
 
 

@@ -453,8 +453,12 @@ class LadderFit(ResultMixin):
         return self.ladder
 
     def _observed(self) -> list[tuple[int, int]]:
-        return [(i, j) for i in range(K) for j in range(K) if self.counts[i].sum() > 0 and (
-            self.counts[i, j] > 0)]
+        return [
+            (i, j)
+            for i in range(K)
+            for j in range(K)
+            if self.counts[i].sum() > 0 and (self.counts[i, j] > 0)
+        ]
 
     @property
     def params(self) -> dict[str, float]:

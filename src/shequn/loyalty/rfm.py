@@ -204,14 +204,19 @@ def _to_days(values: ArrayLike, *, field: str, date_format: str | None = None) -
         return arr.astype("datetime64[D]").astype(np.int64)
     if arr.dtype.kind == "O":
         kinds = {
-            "str" if isinstance(v, str) else "date" if isinstance(v, _dt.date | np.datetime64)
-            else "number" if isinstance(v, int | float | np.number) and not isinstance(v, bool)
+            "str"
+            if isinstance(v, str)
+            else "date"
+            if isinstance(v, _dt.date | np.datetime64)
+            else "number"
+            if isinstance(v, int | float | np.number) and not isinstance(v, bool)
             else type(v).__name__
             for v in arr.tolist()
         }
         if len(kinds) > 1 or not kinds <= {"str", "date", "number"}:
             raise fail(
-                "rfm_summary", field,
+                "rfm_summary",
+                field,
                 "hold values of one kind (all dates, all date strings or all day numbers)",
                 sorted(kinds),
             )
@@ -221,8 +226,7 @@ def _to_days(values: ArrayLike, *, field: str, date_format: str | None = None) -
     if arr.dtype.kind in "US":
         return _parse_strings(arr, date_format, field)
     if date_format is not None:
-        raise fail("rfm_summary", "date_format", "be given only for string timestamps",
-                   date_format)
+        raise fail("rfm_summary", "date_format", "be given only for string timestamps", date_format)
     num = check_array(arr, owner="rfm_summary", field=field)
     return np.asarray(np.floor(num), dtype=np.int64)
 

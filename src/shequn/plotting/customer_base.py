@@ -88,7 +88,9 @@ def plot_tracking(result: Tracking, *, ax: Any = None, kind: str = "cumulative")
         ylabel = f"repeat transactions per {result.period[:-1]}"
     ax.plot(t, a, color="black", label="actual")
     ax.plot(t, e, color="tab:blue", linestyle="--", label="model")
-    ax.axvline(result.calibration_end / unit, color="grey", linestyle=":", label="end of calibration")
+    ax.axvline(
+        result.calibration_end / unit, color="grey", linestyle=":", label="end of calibration"
+    )
     ax.set_xlabel(f"{result.period} since the cohort's first purchase")
     ax.set_ylabel(ylabel)
     ax.set_title("Tracking: actual vs model")
@@ -112,8 +114,13 @@ def plot_alive_path(result: AlivePath, *, ax: Any = None) -> Any:
     ax = _axes(ax)
     ax.plot(result.time, result.p_alive, color="tab:blue", label="P(alive)")
     for i, t in enumerate(result.purchases):
-        ax.axvline(t, color="grey", linewidth=0.8, linestyle=":",
-                   label="repeat purchase" if i == 0 else None)
+        ax.axvline(
+            t,
+            color="grey",
+            linewidth=0.8,
+            linestyle=":",
+            label="repeat purchase" if i == 0 else None,
+        )
     ax.set_ylim(0.0, 1.05)
     ax.set_xlabel("time since first purchase")
     ax.set_ylabel("P(alive)")
@@ -142,8 +149,10 @@ def plot_frequency_recency(result: FrequencyRecencyMatrix, *, ax: Any = None, **
     style = {"cmap": "viridis", "aspect": "auto", "origin": "upper", "interpolation": "nearest"}
     style.update(kwargs)
     ext = (
-        float(result.recency[0]), float(result.recency[-1]),
-        float(result.frequency[-1]) + 0.5, float(result.frequency[0]) - 0.5,
+        float(result.recency[0]),
+        float(result.recency[-1]),
+        float(result.frequency[-1]) + 0.5,
+        float(result.frequency[0]) - 0.5,
     )
     im = ax.imshow(np.ma.masked_invalid(result.values), extent=ext, **style)
     what = "P(alive)" if result.kind == "p_alive" else "expected purchases"

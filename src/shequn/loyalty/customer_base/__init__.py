@@ -26,23 +26,50 @@ from shequn.loyalty.customer_base.bgbb import BGBB
 from shequn.loyalty.customer_base.bgnbd import BGNBD, ModifiedBGNBD
 from shequn.loyalty.customer_base.clv import customer_lifetime_value
 from shequn.loyalty.customer_base.covariates import BGNBDCovariates, ParetoNBDCovariates
+from shequn.loyalty.customer_base.diagnostics import (
+    AlivePath,
+    CalibrationHoldout,
+    FrequencyRecencyMatrix,
+    PeriodTransactions,
+    Tracking,
+    alive_path,
+    calibration_holdout,
+    frequency_recency_matrix,
+    period_transactions,
+    tracking,
+)
 from shequn.loyalty.customer_base.gamma_gamma import GammaGamma
+from shequn.loyalty.customer_base.membership import CommunityEffect, community_effect
 from shequn.loyalty.customer_base.pareto_nbd import ParetoNBD, hyp2f1_one
+from shequn.loyalty.customer_base.time_varying import CovariatePanel
 from shequn.loyalty.datasets import load_cdnow_sample
 
 __all__ = [
     "BGBB",
     "BGNBD",
+    "AlivePath",
     "BGNBDCovariates",
+    "CalibrationHoldout",
+    "CommunityEffect",
+    "CovariatePanel",
     "CustomerBaseFit",
+    "FrequencyRecencyMatrix",
     "GammaGamma",
     "LikelihoodRatioTest",
     "ModifiedBGNBD",
     "ParetoNBD",
     "ParetoNBDCovariates",
+    "PeriodTransactions",
+    "Tracking",
+    "alive_path",
+    "calibration_holdout",
+    "community_effect",
     "compress_rows",
     "customer_lifetime_value",
+    "frequency_recency_matrix",
     "hyp2f1_one",
     "load_cdnow_sample",
     "load_fit",
+    "period_transactions",
+    "tracking",
 ]

@@ -451,8 +451,12 @@ def penalty_vector(
     reg = {"trans": 0.0, "life": 0.0}
     if regularization is not None:
         if not isinstance(regularization, Mapping):
-            raise fail(owner, "regularization", "be a mapping like {'trans': 0.1, 'life': 0.1}",
-                       regularization)
+            raise fail(
+                owner,
+                "regularization",
+                "be a mapping like {'trans': 0.1, 'life': 0.1}",
+                regularization,
+            )
         for k, v in regularization.items():
             if k not in reg:
                 raise fail(owner, "regularization", "use the keys 'trans' and 'life'", k)
@@ -682,20 +686,35 @@ class CustomerBaseFit(ResultMixin, Generic[M]):
         owner = "CustomerBaseFit.lr_test"
         if other is None:
             raise fail(owner, "restricted", "be given for a fit without covariates", None)
-        if self.penalizer or any(self.regularization.values()) or other.penalizer or any(
-            other.regularization.values()
+        if (
+            self.penalizer
+            or any(self.regularization.values())
+            or other.penalizer
+            or any(other.regularization.values())
         ):
-            raise fail(owner, "self", "be unpenalised (penalizer=0, no regularization)", "penalised")
+            raise fail(
+                owner, "self", "be unpenalised (penalizer=0, no regularization)", "penalised"
+            )
         df = len(self.params) - len(other.params)
         if df <= 0:
-            raise fail(owner, "restricted", "have fewer parameters than this fit", len(other.params))
+            raise fail(
+                owner, "restricted", "have fewer parameters than this fit", len(other.params)
+            )
         if other.n_customers != self.n_customers:
-            raise fail(owner, "restricted", f"be fitted to the same {self.n_customers} customers",
-                       other.n_customers)
+            raise fail(
+                owner,
+                "restricted",
+                f"be fitted to the same {self.n_customers} customers",
+                other.n_customers,
+            )
         stat = 2.0 * (self.log_likelihood - other.log_likelihood)
         if stat < -1e-6 * max(1.0, abs(self.log_likelihood)):
-            raise fail(owner, "restricted", "be nested in this fit (its log-likelihood is higher)",
-                       other.log_likelihood)
+            raise fail(
+                owner,
+                "restricted",
+                "be nested in this fit (its log-likelihood is higher)",
+                other.log_likelihood,
+            )
         stat = max(stat, 0.0)
         return LikelihoodRatioTest(
             statistic=float(stat),
@@ -821,8 +840,12 @@ class CustomerBaseFit(ResultMixin, Generic[M]):
     def from_dict(cls, d: Mapping[str, Any]) -> CustomerBaseFit[Any]:
         """Rebuild a fit from :meth:`to_dict` output."""
         if not isinstance(d, Mapping) or d.get("format") != "shequn.CustomerBaseFit":
-            raise fail("load_fit", "format", "be 'shequn.CustomerBaseFit'",
-                       d.get("format") if isinstance(d, Mapping) else type(d).__name__)
+            raise fail(
+                "load_fit",
+                "format",
+                "be 'shequn.CustomerBaseFit'",
+                d.get("format") if isinstance(d, Mapping) else type(d).__name__,
+            )
         try:
             return cls(
                 model=model_from_dict(d["model"]),
@@ -851,8 +874,9 @@ class CustomerBaseFit(ResultMixin, Generic[M]):
         try:
             d = json.loads(text)
         except (TypeError, ValueError) as exc:
-            raise fail("load_fit", "text", "be JSON written by CustomerBaseFit.to_json",
-                       str(text)[:40]) from exc
+            raise fail(
+                "load_fit", "text", "be JSON written by CustomerBaseFit.to_json", str(text)[:40]
+            ) from exc
         return cls.from_dict(d)
 
     @classmethod
@@ -899,7 +923,7 @@ def build_fit(
         covariance=res.covariance,
         scales=tuple(scales),
         log_likelihood=res.log_likelihood,
-        n_customers=int(round(n_customers)),
+        n_customers=round(n_customers),
         n_rows=int(n_rows),
         penalizer=float(penalizer),
         regularization={k: float(v) for k, v in (regularization or {}).items()},
@@ -908,4 +932,3 @@ def build_fit(
         message=res.message,
         null=null,
     )
-

@@ -157,7 +157,11 @@ def _many(al, be, p, q, lo, hi, gx, gw, res):  # type: ignore[no-untyped-def]
 
 
 def log_integral(
-    alpha: FloatArray, beta: FloatArray, p: FloatArray, q: FloatArray, lo: FloatArray,
+    alpha: FloatArray,
+    beta: FloatArray,
+    p: FloatArray,
+    q: FloatArray,
+    lo: FloatArray,
     hi: FloatArray,
 ) -> NDArray[np.float64]:
     """log ∫_lo^hi (α+τ)^−p (β+τ)^−q dτ and its derivatives, for arrays of equal length.
@@ -205,7 +209,7 @@ def _tv_rows(x, tx, T, start, L, et, el, r, al, s, be, gx, gw, out):  # type: ig
         row = i if et.shape[0] > 1 else 0
         rowl = i if el.shape[0] > 1 else 0
         p = r + x[i]
-        k = int(math.floor(start[i] / L))
+        k = math.floor(start[i] / L)
         u = 0.0
         A = 0.0
         B = 0.0
@@ -248,7 +252,7 @@ def _tv_future(T, t, start, L, et, el, s, be, BT, out):  # type: ignore[no-untyp
         rowl = i if el.shape[0] > 1 else 0
         D = be + BT[i]
         c = start[i] + T[i]
-        k = int(math.floor(c / L))
+        k = math.floor(c / L)
         u = T[i]
         stop = T[i] + t[i]
         Bs = D
@@ -262,10 +266,7 @@ def _tv_future(T, t, start, L, et, el, s, be, BT, out):  # type: ignore[no-untyp
             b = el[rowl, k]
             ell = end - u
             lq = math.log(Bs) - math.log(Bs + b * ell)
-            if abs(s - 1.0) < 1e-10:
-                rest = -lq
-            else:
-                rest = -math.expm1((s - 1.0) * lq) / (s - 1.0)
+            rest = -lq if abs(s - 1.0) < 1e-10 else -math.expm1((s - 1.0) * lq) / (s - 1.0)
             total += a / b * Bs * math.exp(s * (math.log(D) - math.log(Bs))) * rest
             Bs += b * ell
             u = end
@@ -274,8 +275,17 @@ def _tv_future(T, t, start, L, et, el, s, be, BT, out):  # type: ignore[no-untyp
 
 
 def tv_rows(
-    x: FloatArray, tx: FloatArray, T: FloatArray, start: FloatArray, period_length: float,
-    et: FloatArray, el: FloatArray, r: float, alpha: float, s: float, beta: float,
+    x: FloatArray,
+    tx: FloatArray,
+    T: FloatArray,
+    start: FloatArray,
+    period_length: float,
+    et: FloatArray,
+    el: FloatArray,
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
 ) -> NDArray[np.float64]:
     """(3, n): log(s·I), A(T), B(T) of the time-varying Pareto/NBD for each customer.
 
@@ -285,24 +295,48 @@ def tv_rows(
     out = np.empty((3, x.shape[0]))
     if x.shape[0]:
         _tv_rows(
-            np.ascontiguousarray(x), np.ascontiguousarray(tx), np.ascontiguousarray(T),
-            np.ascontiguousarray(start), float(period_length), np.ascontiguousarray(et),
-            np.ascontiguousarray(el), float(r), float(alpha), float(s), float(beta),
-            _GL_X, _GL_W, out,
+            np.ascontiguousarray(x),
+            np.ascontiguousarray(tx),
+            np.ascontiguousarray(T),
+            np.ascontiguousarray(start),
+            float(period_length),
+            np.ascontiguousarray(et),
+            np.ascontiguousarray(el),
+            float(r),
+            float(alpha),
+            float(s),
+            float(beta),
+            _GL_X,
+            _GL_W,
+            out,
         )
     return out
 
 
 def tv_future(
-    T: FloatArray, t: FloatArray, start: FloatArray, period_length: float, et: FloatArray,
-    el: FloatArray, s: float, beta: float, BT: FloatArray,
+    T: FloatArray,
+    t: FloatArray,
+    start: FloatArray,
+    period_length: float,
+    et: FloatArray,
+    el: FloatArray,
+    s: float,
+    beta: float,
+    BT: FloatArray,
 ) -> FloatArray:
     """Per customer, ∫_T^{T+t} e_trans(u) ((β+B(T))/(β+B(u)))^s du (expected-purchase weight)."""
     out = np.empty(T.shape[0])
     if T.shape[0]:
         _tv_future(
-            np.ascontiguousarray(T), np.ascontiguousarray(t), np.ascontiguousarray(start),
-            float(period_length), np.ascontiguousarray(et), np.ascontiguousarray(el), float(s),
-            float(beta), np.ascontiguousarray(BT), out,
+            np.ascontiguousarray(T),
+            np.ascontiguousarray(t),
+            np.ascontiguousarray(start),
+            float(period_length),
+            np.ascontiguousarray(et),
+            np.ascontiguousarray(el),
+            float(s),
+            float(beta),
+            np.ascontiguousarray(BT),
+            out,
         )
     return out

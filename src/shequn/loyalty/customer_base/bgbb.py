@@ -334,8 +334,9 @@ recency (index 0, recency=6); got 7.0
             initial, {"alpha": 1.0, "beta": 1.0, "gamma": 1.0, "delta": 1.0}, names, scales, owner
         )
         pen = penalty_vector(names, scales, penalizer, owner)
-        res = maximise(numerical_gradient(negll), x0, owner=owner, n=total, penalty=pen,
-                       names=names)
+        res = maximise(
+            numerical_gradient(negll), x0, owner=owner, n=total, penalty=pen, names=names
+        )
         model = cls(**dict(zip(names, (float(v) for v in np.exp(res.theta)), strict=True)))
         return build_fit(
             model, res, scales=scales, n_customers=total, n_rows=ux.size, penalizer=penalizer

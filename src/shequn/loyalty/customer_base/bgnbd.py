@@ -253,8 +253,8 @@ class RowIndex:
 
     vx: FloatArray
     ix: NDArray[np.intp]
-    vT: FloatArray
-    iT: NDArray[np.intp]
+    vt: FloatArray
+    it: NDArray[np.intp]
     vtx: FloatArray
     itx: NDArray[np.intp]
 
@@ -262,9 +262,9 @@ class RowIndex:
     def of(cls, x: FloatArray, tx: FloatArray, T: FloatArray) -> RowIndex:
         """The unique values of one block of rows."""
         vx, ix = np.unique(x, return_inverse=True)
-        vT, iT = np.unique(T, return_inverse=True)
+        vt, it = np.unique(T, return_inverse=True)
         vtx, itx = np.unique(tx, return_inverse=True)
-        return cls(vx, ix.ravel(), vT, iT.ravel(), vtx, itx.ravel())
+        return cls(vx, ix.ravel(), vt, it.ravel(), vtx, itx.ravel())
 
 
 def _log_shift(al: Any, v: FloatArray, i: NDArray[np.intp]) -> FloatArray:
@@ -285,7 +285,7 @@ def bg_rows(
     r, al, a, b = P["r"], P["alpha"], P["a"], P["b"]
     shift = 1.0 if modified else 0.0
     has = x > 0
-    l_aT = _log_shift(al, u.vT, u.iT)
+    l_aT = _log_shift(al, u.vt, u.it)
     l_atx = _log_shift(al, u.vtx, u.itx)
     la = -(r + x) * l_aT
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -327,10 +327,7 @@ def bg_rows(
     dal = r / al - (r + x) * (wa / (al + T) + wd / (al + tx))
     da = da_x + wd / a
     with np.errstate(divide="ignore", invalid="ignore"):
-        if modified:
-            inv_bx = wd / (b + x)
-        else:
-            inv_bx = np.where(has, wd / (b + x - 1), 0.0)
+        inv_bx = wd / (b + x) if modified else np.where(has, wd / (b + x - 1), 0.0)
     db = db_x - inv_bx
     return np.asarray(ll, dtype=np.float64), {"r": dr, "alpha": dal, "a": da, "b": db}
 
@@ -656,8 +653,8 @@ class ModifiedBGNBD(_BGBase):
     Examples
     --------
     >>> m = ModifiedBGNBD(r=0.25, alpha=4.4, a=0.8, b=2.4)
-    >>> round(float(m.p_alive([0], [0.0], [39.0])[0]), 3)  # the BG/NBD says 1.0
-    0.624
+    >>> round(float(m.p_alive([0], [0.0], [39.0])[0]), 3)  # 1 / (1 + a/b·((α+T)/α)^r)
+    0.629
     """
 
     _modified: ClassVar[bool] = True

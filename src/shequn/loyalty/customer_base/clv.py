@@ -81,11 +81,19 @@ def customer_lifetime_value(
         discount_rate, owner="customer_lifetime_value", field="discount_rate", low=0.0
     )
     if not hasattr(transaction_model, "conditional_expected_transactions"):
-        raise fail("customer_lifetime_value", "transaction_model", "be a BG/NBD or Pareto/NBD "
-                   "model (fit.model)", type(transaction_model).__name__)
+        raise fail(
+            "customer_lifetime_value",
+            "transaction_model",
+            "be a BG/NBD or Pareto/NBD model (fit.model)",
+            type(transaction_model).__name__,
+        )
     if not isinstance(spend_model, GammaGamma):
-        raise fail("customer_lifetime_value", "spend_model", "be a GammaGamma model (fit.model)",
-                   type(spend_model).__name__)
+        raise fail(
+            "customer_lifetime_value",
+            "spend_model",
+            "be a GammaGamma model (fit.model)",
+            type(spend_model).__name__,
+        )
     kw: dict[str, Any] = {} if covariates is None else {"covariates": covariates}
     spend = spend_model.conditional_expected_spend(frequency, monetary)
     total = np.zeros_like(spend)

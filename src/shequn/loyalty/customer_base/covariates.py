@@ -60,7 +60,6 @@ from numpy.typing import ArrayLike
 from shequn._typing import FloatArray, IntArray
 from shequn._validation import check_array, check_nonnegative, fail
 from shequn.loyalty.customer_base._common import (
-    CHUNK_ROWS,
     CustomerBaseFit,
     blocks,
     build_fit,
@@ -141,8 +140,9 @@ def coefficients(
         if k not in t and k not in lf:
             raise fail(owner, "constrained", "name covariates given in trans or life", k)
         if k in t and k in lf and t[k] != lf[k]:
-            raise fail(owner, f"life[{k!r}]", f"equal trans[{k!r}] for a constrained covariate",
-                       lf[k])
+            raise fail(
+                owner, f"life[{k!r}]", f"equal trans[{k!r}] for a constrained covariate", lf[k]
+            )
         v = t.get(k, lf.get(k))
         assert v is not None
         t[k] = lf[k] = v
@@ -164,11 +164,15 @@ def design(covariates: Any, names: Sequence[str], n: int, *, owner: str) -> Floa
         try:
             col = covariates[name]
         except (KeyError, TypeError, IndexError) as exc:
-            raise fail(owner, "covariates", f"hold the covariate {name!r}", type(covariates).__name__) from exc
+            raise fail(
+                owner, "covariates", f"hold the covariate {name!r}", type(covariates).__name__
+            ) from exc
         v = check_array(np.asarray(col), owner=owner, field=f"covariates[{name!r}]")
         v = np.broadcast_to(v, (n,)) if v.ndim == 0 else v
         if v.shape != (n,):
-            raise fail(owner, f"covariates[{name!r}]", f"have one value per customer ({n})", v.shape)
+            raise fail(
+                owner, f"covariates[{name!r}]", f"have one value per customer ({n})", v.shape
+            )
         out[:, j] = v
     return out
 
@@ -251,8 +255,12 @@ class _CovariateModel:
         """
         owner = self._owner("customer_params")
         if _is_panel(covariates):
-            raise fail(owner, "covariates", "be static (a panel's parameters vary over time)",
-                       "CovariatePanel")
+            raise fail(
+                owner,
+                "covariates",
+                "be static (a panel's parameters vary over time)",
+                "CovariatePanel",
+            )
         if n is None:
             names = self.covariate_names
             if not names:
@@ -296,7 +304,11 @@ class _CovariateModel:
     _f: ClassVar[dict[str, Callable[..., Any]]]
 
     def log_likelihood(
-        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, *,
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        *,
         covariates: CovariateData,
     ) -> FloatArray:
         """Per-customer log-likelihood given each customer's covariates.
@@ -318,7 +330,11 @@ class _CovariateModel:
         return np.asarray(self._f["log_likelihood"](P, x, tx, t), dtype=np.float64)
 
     def p_alive(
-        self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, *,
+        self,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        *,
         covariates: CovariateData,
     ) -> FloatArray:
         """Probability that each customer is alive at ``T``, given her covariates.
@@ -339,7 +355,12 @@ class _CovariateModel:
         return np.asarray(self._f["p_alive"](P, x, tx, t), dtype=np.float64)
 
     def conditional_expected_transactions(
-        self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, *,
+        self,
+        t: ArrayLike,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        *,
         covariates: CovariateData,
     ) -> FloatArray:
         """E[Y(t) | x, t_x, T, covariates]: expected purchases in the next ``t``.
@@ -536,7 +557,9 @@ def _spec(cls: type[Any]) -> _Spec:
     )
 
 
-def _default_start(names: tuple[str, ...], x: FloatArray, T: FloatArray, w: FloatArray) -> dict[str, float]:
+def _default_start(
+    names: tuple[str, ...], x: FloatArray, T: FloatArray, w: FloatArray
+) -> dict[str, float]:
     scale = max(float(np.average(T, weights=w)), 1e-3) / 4
     out = {"r": 1.0, "alpha": scale, "a": 1.0, "b": 1.0, "s": 1.0, "beta": scale}
     return {k: out[k] for k in names}
@@ -560,7 +583,9 @@ def _names_and_values(
     if len(set(names)) != len(names):
         raise fail(owner, field, "not repeat a name", names)
     if source is None:
-        raise fail(owner, "covariates", f"hold the {field} covariates {names} (or pass data=)", None)
+        raise fail(
+            owner, "covariates", f"hold the {field} covariates {names} (or pass data=)", None
+        )
     return names, design(source, names, n, owner=owner)
 
 
@@ -591,7 +616,8 @@ def fit_static(
     )
     n = x.size
     w = check_weights(
-        None if weights is None else column(data, weights, owner=owner, field="weights"), n,
+        None if weights is None else column(data, weights, owner=owner, field="weights"),
+        n,
         owner=owner,
     )
     source = covariates if covariates is not None else data
@@ -601,14 +627,28 @@ def fit_static(
         raise fail(owner, "trans", "be None: this model has no covariate version", trans)
     if _is_panel(source) and has_cov:
         if cls is not ParetoNBD:
-            raise fail(owner, "covariates", "be static: time-varying covariates need ParetoNBD",
-                       "CovariatePanel")
+            raise fail(
+                owner,
+                "covariates",
+                "be static: time-varying covariates need ParetoNBD",
+                "CovariatePanel",
+            )
         from shequn.loyalty.customer_base.time_varying import fit_time_varying
 
         return fit_time_varying(
-            x, tx, t, w, source, trans=trans, life=life, constrain=constrain,
-            regularization=regularization, penalizer=penalizer, initial=initial,
-            executor=executor, owner=owner,
+            x,
+            tx,
+            t,
+            w,
+            source,
+            trans=trans,
+            life=life,
+            constrain=constrain,
+            regularization=regularization,
+            penalizer=penalizer,
+            initial=initial,
+            executor=executor,
+            owner=owner,
         )
     t_names, Xt = _names_and_values(trans, source, "trans", owner, n)
     l_names, Xl = _names_and_values(life, source, "life", owner, n)
@@ -620,22 +660,52 @@ def fit_static(
             raise fail(owner, "constrain", "name covariates listed in both trans and life", k)
         jt, jl = t_names.index(k), l_names.index(k)
         if not np.array_equal(Xt[:, jt], Xl[:, jl]):
-            raise fail(owner, f"life[{k!r}]", "hold the same values as trans for a constrained "
-                       "covariate", k)
+            raise fail(
+                owner,
+                f"life[{k!r}]",
+                "hold the same values as trans for a constrained covariate",
+                k,
+            )
     if isinstance(trans, Mapping) and isinstance(life, Mapping):
         for k in set(t_names) & set(l_names):
             if not np.array_equal(Xt[:, t_names.index(k)], Xl[:, l_names.index(k)]):
-                raise fail(owner, f"life[{k!r}]", "hold the values of trans (one name, one column)",
-                           k)
+                raise fail(
+                    owner, f"life[{k!r}]", "hold the values of trans (one name, one column)", k
+                )
     null = None
     base_start: Mapping[str, float] | None = initial
+    coef_names = (
+        [f"trans.{k}" for k in t_names if k not in cons]
+        + [f"life.{k}" for k in l_names if k not in cons]
+        + [f"constr.{k}" for k in cons]
+    )
+    if initial is not None:
+        if not isinstance(initial, Mapping):
+            raise fail(owner, "initial", "be a mapping of parameter names to values", initial)
+        for k in initial:
+            if k not in (*spec.names, *coef_names):
+                raise fail(owner, "initial", f"use parameter names {[*spec.names, *coef_names]}", k)
     if has_cov:
-        coef_names = (
-            [f"trans.{k}" for k in t_names if k not in cons]
-            + [f"life.{k}" for k in l_names if k not in cons]
-            + [f"constr.{k}" for k in cons]
-        )
         kc = len(coef_names)
+        if kc == 0:  # no covariates after all: exactly the fit without covariates
+            plain = _fit_core(
+                cls,
+                spec,
+                x,
+                tx,
+                t,
+                w,
+                np.zeros((n, 0)),
+                np.zeros((n, 0)),
+                [],
+                penalizer=penalizer,
+                regularization=None,
+                initial=initial,
+                executor=executor,
+                owner=owner,
+                null=None,
+            )
+            return attrs.evolve(plain, model=spec.covariate_cls(base=plain.model))
         Dt = np.zeros((n, kc))
         Dl = np.zeros((n, kc))
         for j, cn in enumerate(coef_names):
@@ -649,22 +719,66 @@ def fit_static(
             {k: v for k, v in initial.items() if k in spec.names} if initial is not None else None
         )
         null = _fit_core(
-            cls, spec, x, tx, t, w, np.zeros((n, 0)), np.zeros((n, 0)), [], penalizer=penalizer,
-            regularization=None, initial=null_initial, executor=executor, owner=owner,
+            cls,
+            spec,
+            x,
+            tx,
+            t,
+            w,
+            np.zeros((n, 0)),
+            np.zeros((n, 0)),
+            [],
+            penalizer=penalizer,
+            regularization=None,
+            initial=null_initial,
+            executor=executor,
+            owner=owner,
             null=None,
         )
         base_start = {**null.params, **(initial or {})}
         return _fit_core(
-            cls, spec, x, tx, t, w, Dt, Dl, coef_names, penalizer=penalizer,
-            regularization=regularization, initial=base_start, executor=executor, owner=owner,
-            null=null, t_names=t_names, l_names=l_names, cons=cons,
+            cls,
+            spec,
+            x,
+            tx,
+            t,
+            w,
+            Dt,
+            Dl,
+            coef_names,
+            penalizer=penalizer,
+            regularization=regularization,
+            initial=base_start,
+            executor=executor,
+            owner=owner,
+            null=null,
+            t_names=t_names,
+            l_names=l_names,
+            cons=cons,
         )
     if regularization is not None and any(regularization.values()):
-        raise fail(owner, "regularization", "be used with covariates (it penalises their "
-                   "coefficients)", regularization)
+        raise fail(
+            owner,
+            "regularization",
+            "be used with covariates (it penalises their coefficients)",
+            regularization,
+        )
     return _fit_core(
-        cls, spec, x, tx, t, w, np.zeros((n, 0)), np.zeros((n, 0)), [], penalizer=penalizer,
-        regularization=None, initial=base_start, executor=executor, owner=owner, null=None,
+        cls,
+        spec,
+        x,
+        tx,
+        t,
+        w,
+        np.zeros((n, 0)),
+        np.zeros((n, 0)),
+        [],
+        penalizer=penalizer,
+        regularization=None,
+        initial=base_start,
+        executor=executor,
+        owner=owner,
+        null=None,
     )
 
 
@@ -675,16 +789,25 @@ def _check_identified(
     for j, name in enumerate(names):
         col = Dt[keep, j] if name.split(".")[0] != "life" else Dl[keep, j]
         if np.ptp(col) == 0:
-            raise fail(owner, "covariates", f"vary across customers (covariate {name} is "
-                       "constant, so its effect cannot be told from alpha or beta)", name)
+            raise fail(
+                owner,
+                "covariates",
+                f"vary across customers (covariate {name} is "
+                "constant, so its effect cannot be told from alpha or beta)",
+                name,
+            )
     for kind, D in (("trans", Dt), ("life", Dl)):
         used = [j for j, nm in enumerate(names) if nm.split(".")[0] in (kind, "constr")]
         if len(used) < 1:
             continue
         M = np.column_stack([np.ones(int(keep.sum())), D[keep][:, used]])
         if np.linalg.matrix_rank(M) < M.shape[1]:
-            raise fail(owner, kind, "hold covariates that are not collinear (with each other "
-                       "or with a constant)", [names[j] for j in used])
+            raise fail(
+                owner,
+                kind,
+                "hold covariates that are not collinear (with each other or with a constant)",
+                [names[j] for j in used],
+            )
 
 
 def _fit_core(
@@ -730,10 +853,10 @@ def _fit_core(
     scales = ["log"] * len(spec.names) + ["linear"] * kc
     k0 = len(spec.names)
     parts = blocks(n_rows)
-    cache = [
-        (ux[b], utx[b], uT[b], uw[b], sDt[b], sDl[b], RowIndex.of(ux[b], utx[b], uT[b]))
+    cache = {
+        b.start: (ux[b], utx[b], uT[b], uw[b], sDt[b], sDl[b], RowIndex.of(ux[b], utx[b], uT[b]))
         for b in parts
-    ]
+    }
     trans_on = bool(kc) and bool(np.any(sDt))
     life_on = bool(kc) and bool(np.any(sDl))
 
@@ -742,7 +865,7 @@ def _fit_core(
         gam = theta[k0:]
 
         def fn(b: slice) -> tuple[float, FloatArray]:
-            bx, btx, bT, bw, bDt, bDl, bu = cache[b.start // CHUNK_ROWS]
+            bx, btx, bT, bw, bDt, bDl, bu = cache[b.start]
             P: dict[str, Any] = dict(zip(spec.names, (float(v) for v in base), strict=True))
             et = np.exp(bDt @ gam) if trans_on else None
             el = np.exp(bDl @ gam) if life_on else None
@@ -773,8 +896,6 @@ def _fit_core(
 
     default = _default_start(spec.names, ux, uT, uw)
     default.update({k: 0.0 for k in coef_names})
-    if initial is not None:
-        initial = {k: v for k, v in initial.items() if k in names}
     x0 = initial_theta(initial, default, names, scales, owner)
     x0[k0:] *= rms
     pen = penalty_vector(names, scales, penalizer, owner, regularization)
@@ -793,6 +914,12 @@ def _fit_core(
         model = spec.covariate_cls(base=base_model, trans=tr, life=lf, constrained=tuple(cons))
     res = attrs.evolve(res, theta=theta, covariance=cov)
     return build_fit(
-        model, res, scales=scales, n_customers=n_cust, n_rows=n_rows, penalizer=penalizer,
-        regularization=regularization, null=null,
+        model,
+        res,
+        scales=scales,
+        n_customers=n_cust,
+        n_rows=n_rows,
+        penalizer=penalizer,
+        regularization=regularization,
+        null=null,
     )

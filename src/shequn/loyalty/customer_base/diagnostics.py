@@ -63,11 +63,20 @@ def _model(model: Any, owner: str) -> Any:
     inner = getattr(model, "model", model)  # a fit holds the model
     for name in ("p_alive", "conditional_expected_transactions", "expected_transactions"):
         if not hasattr(inner, name):
-            raise fail(owner, "model", "be a BG/NBD, MBG/NBD or Pareto/NBD model (or its fit)",
-                       type(model).__name__)
+            raise fail(
+                owner,
+                "model",
+                "be a BG/NBD, MBG/NBD or Pareto/NBD model (or its fit)",
+                type(model).__name__,
+            )
     if hasattr(inner, "customer_params"):
-        raise fail(owner, "model", "be a model without covariates (use "
-                   "model.for_customer({...}) for one covariate profile)", type(model).__name__)
+        raise fail(
+            owner,
+            "model",
+            "be a model without covariates (use "
+            "model.for_customer({...}) for one covariate profile)",
+            type(model).__name__,
+        )
     return inner
 
 
@@ -112,9 +121,9 @@ class Tracking(ResultMixin):
         i = max(i, 0)
         head: dict[str, Any] = {
             "periods": int(self.time.size),
-            "actual at calibration end": int(round(float(self.actual[i]))),
+            "actual at calibration end": round(float(self.actual[i])),
             "expected at calibration end": float(self.expected[i]),
-            "actual at the end": int(round(float(self.actual[-1]))),
+            "actual at the end": round(float(self.actual[-1])),
             "expected at the end": float(self.expected[-1]),
         }
         hold = self.time > self.calibration_end
@@ -224,11 +233,14 @@ def tracking(
     ids = np.asarray(customer_ids)
     days = _days(timestamps, "timestamps", date_format)
     if ids.ndim != 1 or ids.size != days.size or ids.size == 0:
-        raise fail(owner, "customer_ids", f"have one entry per transaction ({days.size})",
-                   ids.shape)
+        raise fail(
+            owner, "customer_ids", f"have one entry per transaction ({days.size})", ids.shape
+        )
     cal = _day(calibration_end, "calibration_end", date_format)
-    end = int(days.max()) if observation_end is None else _day(
-        observation_end, "observation_end", date_format
+    end = (
+        int(days.max())
+        if observation_end is None
+        else _day(observation_end, "observation_end", date_format)
     )
     if end < cal:
         raise fail(owner, "observation_end", "not be before calibration_end", observation_end)
@@ -436,8 +448,7 @@ def frequency_recency_matrix(
     rec = (
         np.unique(np.r_[np.arange(0.0, np.floor(age) + 1.0), age])
         if recency is None
-        else np.unique(check_array(recency, owner=owner, field="recency", ndim=1,
-                                   nonnegative=True))
+        else np.unique(check_array(recency, owner=owner, field="recency", ndim=1, nonnegative=True))
     )
     if rec.size == 0 or rec[-1] > age:
         raise fail(owner, "recency", f"lie in [0, T={age:g}]", rec)
@@ -483,7 +494,9 @@ class CalibrationHoldout(ResultMixin):
         """Per-bin table and the overall totals."""
         rows = {
             (f"{int(f)}+" if i == self.frequency.size - 1 else str(int(f))): (
-                int(c), float(a), float(e)
+                int(c),
+                float(a),
+                float(e),
             )
             for i, (f, c, a, e) in enumerate(
                 zip(self.frequency, self.customers, self.actual, self.expected, strict=True)
@@ -534,8 +547,12 @@ def calibration_holdout(
     owner = "calibration_holdout"
     inner = getattr(model, "model", model)
     if getattr(summary, "holdout_frequency", None) is None:
-        raise fail(owner, "summary", "have a holdout (rfm_summary(..., observation_end=...))",
-                   type(summary).__name__)
+        raise fail(
+            owner,
+            "summary",
+            "have a holdout (rfm_summary(..., observation_end=...))",
+            type(summary).__name__,
+        )
     fmax = check_int(max_frequency, owner=owner, field="max_frequency", low=1)
     x, tx, T = check_rfm(summary.frequency, summary.recency, summary.T, owner=owner)
     hold = np.asarray(summary.holdout_frequency, dtype=np.float64)
@@ -586,8 +603,9 @@ class PeriodTransactions(ResultMixin):
         last = self.frequency.size - 1
         rows = {
             (f"{int(f)}+" if i == last else str(int(f))): (float(a), float(e))
-            for i, (f, a, e) in enumerate(zip(self.frequency, self.actual, self.expected,
-                                              strict=True))
+            for i, (f, a, e) in enumerate(
+                zip(self.frequency, self.actual, self.expected, strict=True)
+            )
         }
         return Summary(
             title="Customers by repeat purchases in calibration",

@@ -126,8 +126,12 @@ class GammaGamma:
 spend (fit with q_constraint=True); got 0.5
         """
         if self.q <= 1:
-            raise fail("GammaGamma", "q", "be > 1 for a finite mean spend (fit with "
-                       "q_constraint=True)", self.q)
+            raise fail(
+                "GammaGamma",
+                "q",
+                "be > 1 for a finite mean spend (fit with q_constraint=True)",
+                self.q,
+            )
         return self.p * self.gamma / (self.q - 1)
 
     def log_likelihood(self, frequency: ArrayLike, monetary: ArrayLike) -> FloatArray:
@@ -278,8 +282,9 @@ fit with q_constraint=True); got 0.5
             dq = dpq - special.digamma(q) + math.log(g) - lgz
             dg = q / g - (px + q) / (g + ux * uz)
             value = -float(uw @ cls._ll(ux, uz, p, q, g))
-            return value, -np.array([uw @ dp * p, uw @ dq * (q - 1 if q_constraint else q),
-                                      uw @ dg * g])
+            return value, -np.array(
+                [uw @ dp * p, uw @ dq * (q - 1 if q_constraint else q), uw @ dg * g]
+            )
 
         mean_z = float(np.average(uz, weights=uw))
         default = {"p": 1.0, "q": 2.0, "gamma": max(mean_z, 1e-6)}

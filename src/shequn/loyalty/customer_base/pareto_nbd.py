@@ -97,7 +97,9 @@ def hyp2f1_one(b: ArrayLike, c: ArrayLike, w: ArrayLike) -> FloatArray:
     if np.any(bad):
         bi, ci, wi = bb[bad], cc[bad], ww[bad]
         one = np.ones(bi.size)
-        li = log_integral(one, 1.0 / (1.0 - wi), ci - bi, bi, np.zeros(bi.size), np.full(bi.size, np.inf))
+        li = log_integral(
+            one, 1.0 / (1.0 - wi), ci - bi, bi, np.zeros(bi.size), np.full(bi.size, np.inf)
+        )
         val = val.copy()
         val[bad] = np.exp(np.log(ci - 1.0) - bi * np.log1p(-wi) + li[0])
     return np.asarray(val, dtype=np.float64)
@@ -163,9 +165,7 @@ def pn_conditional(
 def pn_expected(P: Params, t: FloatArray) -> FloatArray:
     """E[X(t)] for a new customer: ``rβ/α · [1 − (β/(β+t))^(s−1)]/(s−1)``."""
     be = np.asarray(P["beta"], dtype=np.float64)
-    return np.asarray(
-        P["r"] * be / P["alpha"] * _rest(P["s"], t, be + 0 * t), dtype=np.float64
-    )
+    return np.asarray(P["r"] * be / P["alpha"] * _rest(P["s"], t, be + 0 * t), dtype=np.float64)
 
 
 def pn_pmf(P: Params, k: IntArray, t: float) -> FloatArray:
@@ -502,4 +502,3 @@ class ParetoNBD:
     def fit_summary(cls, summary: Any, **kwargs: Any) -> CustomerBaseFit[Any]:
         """Fit to an :class:`~shequn.loyalty.rfm.RFMSummary` (same as ``fit(data=summary)``)."""
         return cls.fit(summary.frequency, summary.recency, summary.T, **kwargs)
-

@@ -72,16 +72,24 @@ __all__ = ["CovariatePanel", "fit_time_varying", "sample_panel"]
 
 def _freeze_values(value: Mapping[str, ArrayLike]) -> dict[str, FloatArray]:
     if not isinstance(value, Mapping):
-        raise fail("CovariatePanel", "values", "be a mapping of names to (customers, periods) "
-                   "arrays", value)
+        raise fail(
+            "CovariatePanel",
+            "values",
+            "be a mapping of names to (customers, periods) arrays",
+            value,
+        )
     out = {}
     for k, v in value.items():
         arr = check_array(v, owner="CovariatePanel", field=f"values[{k!r}]")
         if arr.ndim == 1:
             arr = arr[None, :]
         if arr.ndim != 2:
-            raise fail("CovariatePanel", f"values[{k!r}]", "be (customers, periods) or "
-                       "(periods,) for a covariate shared by all", arr.shape)
+            raise fail(
+                "CovariatePanel",
+                f"values[{k!r}]",
+                "be (customers, periods) or (periods,) for a covariate shared by all",
+                arr.shape,
+            )
         out[str(k)] = np.ascontiguousarray(arr)
     return out
 
@@ -147,8 +155,9 @@ class CovariatePanel:
             raise fail(owner, "values", "hold at least one covariate", {})
         k = {v.shape[1] for v in self.values.values()}
         if len(k) != 1:
-            raise fail(owner, "values", "have the same number of periods for every covariate",
-                       sorted(k))
+            raise fail(
+                owner, "values", "have the same number of periods for every covariate", sorted(k)
+            )
         for name, v in self.values.items():
             if v.shape[0] not in (1, n):
                 raise fail(owner, f"values[{name!r}]", f"have 1 or {n} rows", v.shape[0])
@@ -157,8 +166,13 @@ class CovariatePanel:
         bad = np.flatnonzero(end > cover * (1 + 1e-12))
         if bad.size:
             i = int(bad[0])
-            raise fail(owner, "values", f"cover every customer's calibration (customer {i} "
-                       f"reaches {end[i]:g}, the panel ends at {cover:g})", self.n_periods)
+            raise fail(
+                owner,
+                "values",
+                f"cover every customer's calibration (customer {i} "
+                f"reaches {end[i]:g}, the panel ends at {cover:g})",
+                self.n_periods,
+            )
         if (self.frequency is None) != (self.recency is None):
             raise fail(owner, "recency", "be given together with frequency", self.recency)
         if self.frequency is not None:
@@ -227,8 +241,9 @@ class CovariatePanel:
         ids = np.asarray(customer_ids)
         tm = check_array(times, owner=owner, field="times", ndim=1, nonnegative=True)
         if ids.ndim != 1 or ids.size != tm.size or ids.size == 0:
-            raise fail(owner, "customer_ids", f"have one entry per transaction ({tm.size})",
-                       ids.shape)
+            raise fail(
+                owner, "customer_ids", f"have one entry per transaction ({tm.size})", ids.shape
+            )
         L = check_positive(period_length, owner=owner, field="period_length")
         end = check_positive(calibration_end, owner=owner, field="calibration_end")
         uid, code = np.unique(ids, return_inverse=True)
@@ -250,8 +265,12 @@ class CovariatePanel:
         vals = _freeze_values(values)
         for name, v in vals.items():
             if v.shape[0] not in (1, nc):
-                raise fail(owner, f"values[{name!r}]", f"have 1 or {nc} rows (one per customer)",
-                           v.shape[0])
+                raise fail(
+                    owner,
+                    f"values[{name!r}]",
+                    f"have 1 or {nc} rows (one per customer)",
+                    v.shape[0],
+                )
         n_per = next(iter(vals.values())).shape[1]
         rep = cal & (tm > first[code])
         k = np.minimum((tm[rep] // L).astype(np.int64), n_per - 1)
@@ -288,17 +307,24 @@ def _exp_eta(panel: CovariatePanel, coefs: Mapping[str, float], owner: str) -> F
     return np.asarray(np.exp(eta), dtype=np.float64)
 
 
-def _purchase_term(panel: CovariatePanel, coefs: Mapping[str, float], x: FloatArray,
-                   owner: str) -> FloatArray:
+def _purchase_term(
+    panel: CovariatePanel, coefs: Mapping[str, float], x: FloatArray, owner: str
+) -> FloatArray:
     if not coefs:
         return np.zeros(x.size)
     if panel.at_purchases is None:
-        raise fail(owner, "covariates", "carry at_purchases (build it with "
-                   "CovariatePanel.from_transactions)", None)
+        raise fail(
+            owner,
+            "covariates",
+            "carry at_purchases (build it with CovariatePanel.from_transactions)",
+            None,
+        )
     out = np.zeros(x.size)
     for name, g in coefs.items():
         if name not in panel.at_purchases:
-            raise fail(owner, "covariates", f"carry at_purchases[{name!r}]", list(panel.at_purchases))
+            raise fail(
+                owner, "covariates", f"carry at_purchases[{name!r}]", list(panel.at_purchases)
+            )
         out += g * panel.at_purchases[name]
     return out
 
@@ -366,15 +392,21 @@ def tv_conditional(
     bad = np.flatnonzero(pn.start + T_ + tt > cover * (1 + 1e-12))
     if bad.size:
         i = int(bad[0])
-        raise fail(owner, "t", f"stay within the panel (customer {i} would reach "
-                   f"{pn.start[i] + T_[i] + tt[i]:g}, the panel ends at {cover:g})", float(tt[i]))
+        raise fail(
+            owner,
+            "t",
+            f"stay within the panel (customer {i} would reach "
+            f"{pn.start[i] + T_[i] + tt[i]:g}, the panel ends at {cover:g})",
+            float(tt[i]),
+        )
     _, la, ld, A, B = _tv_parts(model, x, tx, T_, pn, owner)
     pa = special.expit(la - ld)
     r, al, s, be = (model.base.params[k] for k in ("r", "alpha", "s", "beta"))
     et = _exp_eta(pn, model.trans, owner)
     el = _exp_eta(pn, model.life, owner)
-    w = tv_future(T_, np.ascontiguousarray(tt, dtype=np.float64), pn.start, pn.period_length,
-                  et, el, s, be, B)
+    w = tv_future(
+        T_, np.ascontiguousarray(tt, dtype=np.float64), pn.start, pn.period_length, et, el, s, be, B
+    )
     return np.asarray(pa * (r + x) / (al + A) * w, dtype=np.float64)
 
 
@@ -401,7 +433,7 @@ def sample_panel(model: Any, panel: CovariatePanel, *, rng: RNGLike = None) -> C
     for i in range(n):
         rt = et[i if et.shape[0] > 1 else 0]
         rl = el[i if el.shape[0] > 1 else 0]
-        k0 = int(math.floor(pn.start[i] / L))
+        k0 = math.floor(pn.start[i] / L)
         # period boundaries in customer time, up to T
         bounds = [0.0]
         ks = []
@@ -462,9 +494,14 @@ def fit_time_varying(
 
     _align(panel, x, t, owner)
     for field, arg in (("trans", trans), ("life", life)):
-        if isinstance(arg, Mapping) or isinstance(arg, str):
-            raise fail(owner, field, "list covariate names of the panel (time-varying "
-                       "covariates come from covariates=panel)", type(arg).__name__)
+        if isinstance(arg, (Mapping, str)):
+            raise fail(
+                owner,
+                field,
+                "list covariate names of the panel (time-varying "
+                "covariates come from covariates=panel)",
+                type(arg).__name__,
+            )
     t_names = [str(k) for k in (trans or [])]
     l_names = [str(k) for k in (life or [])]
     for name in [*t_names, *l_names]:
@@ -475,17 +512,26 @@ def fit_time_varying(
         if k not in t_names or k not in l_names:
             raise fail(owner, "constrain", "name covariates listed in both trans and life", k)
     if t_names and panel.at_purchases is None:
-        raise fail(owner, "covariates", "carry at_purchases (build the panel with "
-                   "CovariatePanel.from_transactions)", None)
+        raise fail(
+            owner,
+            "covariates",
+            "carry at_purchases (build the panel with CovariatePanel.from_transactions)",
+            None,
+        )
     coef_names = (
         [f"trans.{k}" for k in t_names if k not in cons]
         + [f"life.{k}" for k in l_names if k not in cons]
         + [f"constr.{k}" for k in cons]
     )
-    null = ParetoNBD.fit(x, tx, t, weights=w, penalizer=penalizer,
-                         initial={k: v for k, v in (initial or {}).items()
-                                  if k in ParetoNBD.param_names} or None,
-                         executor=executor)
+    null = ParetoNBD.fit(
+        x,
+        tx,
+        t,
+        weights=w,
+        penalizer=penalizer,
+        initial={k: v for k, v in (initial or {}).items() if k in ParetoNBD.param_names} or None,
+        executor=executor,
+    )
     base_names = list(ParetoNBD.param_names)
     names = base_names + coef_names
     scales = ["log"] * 4 + ["linear"] * len(coef_names)
@@ -496,7 +542,9 @@ def fit_time_varying(
     xs, txs, ts, ws = x[keep], tx[keep], t[keep], w[keep]
 
     def model_at(theta: FloatArray) -> ParetoNBDCovariates:
-        base = ParetoNBD(**dict(zip(base_names, (float(v) for v in np.exp(theta[:4])), strict=True)))
+        base = ParetoNBD(
+            **dict(zip(base_names, (float(v) for v in np.exp(theta[:4])), strict=True))
+        )
         coefs = dict(zip(coef_names, (float(v) for v in theta[4:]), strict=True))
         tr = {k: coefs[f"constr.{k}"] if k in cons else coefs[f"trans.{k}"] for k in t_names}
         lf = {k: coefs[f"constr.{k}"] if k in cons else coefs[f"life.{k}"] for k in l_names}
@@ -504,6 +552,7 @@ def fit_time_varying(
 
     parts = blocks(n_rows)
     block_panels = [_subset(sub, np.arange(n_rows)[b]) for b in parts]
+    starts = {b.start: i for i, b in enumerate(parts)}
 
     def negll(theta: FloatArray) -> float:
         with np.errstate(all="ignore"):
@@ -512,30 +561,42 @@ def fit_time_varying(
             m = model_at(theta)
 
             def one(b: slice) -> float:
-                pb = block_panels[parts.index(b)]
+                pb = block_panels[starts[b.start]]
                 pre, la, ld, _, _ = _tv_parts(m, xs[b], txs[b], ts[b], pb, owner)
                 return -float(ws[b] @ (pre + np.logaddexp(la, ld)))
 
-            vals = [one(b) for b in parts] if executor is None or len(parts) == 1 else list(
-                executor.map(one, parts)
+            vals = (
+                [one(b) for b in parts]
+                if executor is None or len(parts) == 1
+                else list(executor.map(one, parts))
             )
             return float(sum(vals))
 
     default = {**null.params, **{k: 0.0 for k in coef_names}}
     x0 = initial_theta(
-        {k: v for k, v in (initial or {}).items() if k in names} or None, default, names, scales,
+        {k: v for k, v in (initial or {}).items() if k in names} or None,
+        default,
+        names,
+        scales,
         owner,
     )
     pen = penalty_vector(names, scales, penalizer, owner, regularization)
     res = maximise(numerical_gradient(negll), x0, owner=owner, n=n_cust, penalty=pen, names=names)
     return build_fit(
-        model_at(res.theta), res, scales=scales, n_customers=n_cust, n_rows=n_rows,
-        penalizer=penalizer, regularization=regularization, null=null,
+        model_at(res.theta),
+        res,
+        scales=scales,
+        n_customers=n_cust,
+        n_rows=n_rows,
+        penalizer=penalizer,
+        regularization=regularization,
+        null=null,
     )
 
 
 def _subset(panel: CovariatePanel, idx: Any) -> CovariatePanel:
     """The panel of the customers ``idx`` (a boolean mask or indices)."""
+
     def pick(v: FloatArray) -> FloatArray:
         return v[idx] if v.shape[0] > 1 else v
 
@@ -546,7 +607,7 @@ def _subset(panel: CovariatePanel, idx: Any) -> CovariatePanel:
         period_length=panel.period_length,
         frequency=None if panel.frequency is None else panel.frequency[idx],
         recency=None if panel.recency is None else panel.recency[idx],
-        at_purchases=None if panel.at_purchases is None else {
-            k: v[idx] for k, v in panel.at_purchases.items()
-        },
+        at_purchases=None
+        if panel.at_purchases is None
+        else {k: v[idx] for k, v in panel.at_purchases.items()},
     )
