@@ -97,7 +97,7 @@ from shequn.loyalty.customer_base.pareto_nbd import (
 )
 from shequn.rng import RNGLike, resolve_rng
 
-__all__ = ["BGNBDCovariates", "CovariateData", "ParetoNBDCovariates", "coefficients"]
+__all__ = ["BGNBDCovariates", "CovariateData", "ParetoNBDCovariates", "coefficients", "objective"]
 
 CovariateData: TypeAlias = Any
 """Covariates by name: a mapping ``{name: values}``, a pandas DataFrame, or a
@@ -686,6 +686,7 @@ def fit_static(
             if k not in (*spec.names, *coef_names):
                 raise fail(owner, "initial", f"use parameter names {[*spec.names, *coef_names]}", k)
     if has_cov:
+        coef_names, Dt, Dl = _coef_design(t_names, Xt, l_names, Xl, cons, n)
         kc = len(coef_names)
         if kc == 0:  # no covariates after all: exactly the fit without covariates
             plain = _fit_core(
@@ -706,14 +707,6 @@ def fit_static(
                 null=None,
             )
             return attrs.evolve(plain, model=spec.covariate_cls(base=plain.model))
-        Dt = np.zeros((n, kc))
-        Dl = np.zeros((n, kc))
-        for j, cn in enumerate(coef_names):
-            kind, name = cn.split(".", 1)
-            if kind in ("trans", "constr"):
-                Dt[:, j] = Xt[:, t_names.index(name)]
-            if kind in ("life", "constr"):
-                Dl[:, j] = Xl[:, l_names.index(name)]
         _check_identified(Dt, Dl, coef_names, w, owner)
         null_initial = (
             {k: v for k, v in initial.items() if k in spec.names} if initial is not None else None
@@ -810,8 +803,22 @@ def _check_identified(
             )
 
 
-def _fit_core(
-    cls: type[Any],
+@attrs.frozen
+class _Objective:
+    """The compressed data of a fit and its objective in the optimiser's scale."""
+
+    fused: Callable[[FloatArray], tuple[float, FloatArray]]
+    rms: FloatArray
+    n_rows: int
+    n_customers: float
+    names: list[str]
+    scales: list[str]
+    ux: FloatArray
+    ut: FloatArray
+    uw: FloatArray
+
+
+def _objective(
     spec: _Spec,
     x: FloatArray,
     tx: FloatArray,
@@ -820,17 +827,9 @@ def _fit_core(
     Dt: FloatArray,
     Dl: FloatArray,
     coef_names: list[str],
-    *,
-    penalizer: float,
-    regularization: Mapping[str, float] | None,
-    initial: Mapping[str, float] | None,
     executor: Executor | None,
-    owner: str,
-    null: CustomerBaseFit[Any] | None,
-    t_names: Sequence[str] = (),
-    l_names: Sequence[str] = (),
-    cons: Sequence[str] = (),
-) -> CustomerBaseFit[Any]:
+) -> _Objective:
+    """Total negative log-likelihood and gradient over θ = (log parameters, scaled coefficients)."""
     kc = len(coef_names)
     keep = w > 0
     cols: list[FloatArray] = [x[keep], tx[keep], t[keep]]
@@ -894,6 +893,105 @@ def _fit_core(
     def fused(theta: FloatArray) -> tuple[float, FloatArray]:
         return summed(block_fn(theta), n_rows, executor)
 
+    return _Objective(fused, rms, n_rows, n_cust, names, scales, ux, uT, uw)
+
+
+def objective(
+    cls: type[Any],
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,
+    *,
+    trans: Mapping[str, ArrayLike] | None = None,
+    life: Mapping[str, ArrayLike] | None = None,
+    constrain: Sequence[str] = (),
+    weights: ArrayLike | None = None,
+) -> tuple[Callable[[FloatArray], tuple[float, FloatArray]], list[str]]:
+    """The fit's objective on the user's scale: θ ↦ (−log-likelihood, gradient).
+
+    θ holds the logarithms of the base parameters, then the coefficients in ``params`` order
+    (the names are returned). For checking gradients and likelihoods, not needed to fit.
+
+    Examples
+    --------
+    >>> f, names = objective(BGNBD, [2, 0], [5.0, 0.0], [10.0, 10.0], trans={"m": [1.0, 0.0]})
+    >>> names
+    ['r', 'alpha', 'a', 'b', 'trans.m']
+    """
+    owner = f"{cls.__name__}.objective"
+    x, tx, t = check_rfm(frequency, recency, T, owner=owner)
+    n = x.size
+    w = check_weights(weights, n, owner=owner)
+    spec = _spec(cls)
+    t_names, Xt = _names_and_values(trans, None, "trans", owner, n)
+    l_names, Xl = _names_and_values(life, None, "life", owner, n)
+    cons = list(constrain)
+    coef_names, Dt, Dl = _coef_design(t_names, Xt, l_names, Xl, cons, n)
+    ob = _objective(spec, x, tx, t, w, Dt, Dl, coef_names, None)
+    k0 = len(spec.names)
+
+    def fused(theta: FloatArray) -> tuple[float, FloatArray]:
+        th = np.asarray(theta, dtype=np.float64).copy()
+        th[k0:] *= ob.rms
+        v, g = ob.fused(th)
+        g = g.copy()
+        g[k0:] *= ob.rms
+        return v, g
+
+    return fused, ob.names
+
+
+def _coef_design(
+    t_names: list[str],
+    Xt: FloatArray,
+    l_names: list[str],
+    Xl: FloatArray,
+    cons: list[str],
+    n: int,
+) -> tuple[list[str], FloatArray, FloatArray]:
+    coef_names = (
+        [f"trans.{k}" for k in t_names if k not in cons]
+        + [f"life.{k}" for k in l_names if k not in cons]
+        + [f"constr.{k}" for k in cons]
+    )
+    kc = len(coef_names)
+    Dt = np.zeros((n, kc))
+    Dl = np.zeros((n, kc))
+    for j, cn in enumerate(coef_names):
+        kind, name = cn.split(".", 1)
+        if kind in ("trans", "constr"):
+            Dt[:, j] = Xt[:, t_names.index(name)]
+        if kind in ("life", "constr"):
+            Dl[:, j] = Xl[:, l_names.index(name)]
+    return coef_names, Dt, Dl
+
+
+def _fit_core(
+    cls: type[Any],
+    spec: _Spec,
+    x: FloatArray,
+    tx: FloatArray,
+    t: FloatArray,
+    w: FloatArray,
+    Dt: FloatArray,
+    Dl: FloatArray,
+    coef_names: list[str],
+    *,
+    penalizer: float,
+    regularization: Mapping[str, float] | None,
+    initial: Mapping[str, float] | None,
+    executor: Executor | None,
+    owner: str,
+    null: CustomerBaseFit[Any] | None,
+    t_names: Sequence[str] = (),
+    l_names: Sequence[str] = (),
+    cons: Sequence[str] = (),
+) -> CustomerBaseFit[Any]:
+    ob = _objective(spec, x, tx, t, w, Dt, Dl, coef_names, executor)
+    fused, rms, names, scales = ob.fused, ob.rms, ob.names, ob.scales
+    n_rows, n_cust, ux, uT, uw = ob.n_rows, ob.n_customers, ob.ux, ob.ut, ob.uw
+    kc = len(coef_names)
+    k0 = len(spec.names)
     default = _default_start(spec.names, ux, uT, uw)
     default.update({k: 0.0 for k in coef_names})
     x0 = initial_theta(initial, default, names, scales, owner)
