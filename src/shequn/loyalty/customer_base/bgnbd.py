@@ -225,6 +225,31 @@ def bg_pmf(P: Params, k: IntArray, t: float, modified: bool) -> FloatArray:
     return np.asarray(np.exp(np.logaddexp(first, second)), dtype=np.float64)
 
 
+def bg_conditional_pmf(
+    P: Params,
+    k: IntArray,
+    t: float,
+    x: FloatArray,
+    tx: FloatArray,
+    T: FloatArray,
+    modified: bool,
+) -> FloatArray:
+    """P(Y(t) = k | x, t_x, T), shape (customers, len(k)).
+
+    Alive at T, the customer's future is a BG/NBD with the posterior parameters
+    (r+x, α+T, a, b+x), or b+x+1 for the MBG/NBD; dead, she buys nothing.
+    """
+    pa = bg_p_alive(P, x, tx, T, modified)
+    post = {
+        "r": P["r"] + x,
+        "alpha": P["alpha"] + T,
+        "a": P["a"] + 0 * x,
+        "b": P["b"] + x + (1.0 if modified else 0.0),
+    }
+    pmf = bg_pmf(post, k, t, False)
+    return np.asarray(pa[:, None] * pmf + (1 - pa)[:, None] * (k == 0), dtype=np.float64)
+
+
 def bg_sample(
     P: Params, T: FloatArray, gen: np.random.Generator, modified: bool
 ) -> tuple[IntArray, FloatArray, FloatArray]:
@@ -430,6 +455,26 @@ class _BGBase:
         k = check_array(n, owner=owner, field="n", dtype=np.int64, nonnegative=True)
         tt = check_nonnegative(t, owner=owner, field="t")
         return bg_pmf(self.params, k, tt, self._modified)
+
+    def conditional_prob_transactions(
+        self, n: ArrayLike, t: float, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> FloatArray:
+        """P(Y(t) = n | x, t_x, T): each customer's probability of ``n`` purchases in the next
+        ``t``; shape (customers, len(n)).
+
+        Examples
+        --------
+        >>> m = BGNBD(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> p = m.conditional_prob_transactions(np.arange(100), 39.0, [2, 0], [30.43, 0.0],
+        ...                                     [38.86, 38.86])
+        >>> np.round(p.sum(axis=1), 9).tolist()
+        [1.0, 1.0]
+        """
+        owner = f"{type(self).__name__}.conditional_prob_transactions"
+        x, tx, T_ = self._rfm(frequency, recency, T, "conditional_prob_transactions")
+        k = check_array(n, owner=owner, field="n", dtype=np.int64, nonnegative=True, ndim=1)
+        tt = check_nonnegative(t, owner=owner, field="t")
+        return bg_conditional_pmf(self.params, k, tt, x, tx, T_, self._modified)
 
     def sample(
         self, n_customers: int, T: ArrayLike, *, rng: RNGLike = None

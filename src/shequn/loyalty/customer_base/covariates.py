@@ -78,6 +78,7 @@ from shequn.loyalty.customer_base.bgnbd import (
     ModifiedBGNBD,
     RowIndex,
     bg_conditional,
+    bg_conditional_pmf,
     bg_expected,
     bg_log_likelihood,
     bg_p_alive,
@@ -88,6 +89,7 @@ from shequn.loyalty.customer_base.bgnbd import (
 from shequn.loyalty.customer_base.pareto_nbd import (
     ParetoNBD,
     pn_conditional,
+    pn_conditional_pmf,
     pn_expected,
     pn_log_likelihood,
     pn_p_alive,
@@ -420,6 +422,36 @@ class _CovariateModel:
         P = self.customer_params(covariates)
         return np.asarray(self._f["pmf"](P, k, tt), dtype=np.float64)
 
+    def conditional_prob_transactions(
+        self,
+        n: ArrayLike,
+        t: float,
+        frequency: ArrayLike,
+        recency: ArrayLike,
+        T: ArrayLike,
+        *,
+        covariates: CovariateData,
+    ) -> FloatArray:
+        """P(Y(t) = n | x, t_x, T, covariates): shape (customers, len(n)).
+
+        Examples
+        --------
+        >>> from shequn.loyalty.customer_base import ParetoNBD
+        >>> m = ParetoNBD(r=0.55, alpha=10.6, s=0.61, beta=11.7).with_covariates(
+        ...     trans={"member": 0.5})
+        >>> p = m.conditional_prob_transactions(np.arange(200), 39.0, [2, 2], [30.0, 30.0],
+        ...                                     [39.0, 39.0], covariates={"member": [0, 1]})
+        >>> np.round(p.sum(axis=1), 9).tolist()
+        [1.0, 1.0]
+        """
+        owner = self._owner("conditional_prob_transactions")
+        x, tx, T_, P = self._rfm_params(
+            frequency, recency, T, covariates, "conditional_prob_transactions"
+        )
+        k = check_array(n, owner=owner, field="n", dtype=np.int64, nonnegative=True, ndim=1)
+        tt = check_nonnegative(t, owner=owner, field="t")
+        return np.asarray(self._f["conditional_pmf"](P, k, tt, x, tx, T_), dtype=np.float64)
+
     def sample(
         self, T: ArrayLike, *, covariates: CovariateData, rng: RNGLike = None
     ) -> tuple[IntArray, FloatArray, FloatArray]:
@@ -472,6 +504,7 @@ class BGNBDCovariates(_CovariateModel):
         "conditional": lambda P, t, x, tx, T: bg_conditional(P, t, x, tx, T, False),
         "expected": lambda P, t: bg_expected(P, t, False),
         "pmf": lambda P, k, t: bg_pmf(P, k, t, False),
+        "conditional_pmf": lambda P, k, t, x, tx, T: bg_conditional_pmf(P, k, t, x, tx, T, False),
         "sample": lambda P, T, gen: bg_sample(P, T, gen, False),
     }
 
@@ -506,6 +539,7 @@ class ParetoNBDCovariates(_CovariateModel):
         "conditional": pn_conditional,
         "expected": pn_expected,
         "pmf": pn_pmf,
+        "conditional_pmf": pn_conditional_pmf,
         "sample": pn_sample,
     }
 

@@ -38,6 +38,7 @@ from scipy import special
 
 from shequn._typing import FloatArray
 from shequn._validation import check_array, check_int, fail, positive
+from shequn.exceptions import ConvergenceError
 from shequn.loyalty.customer_base._common import (
     CustomerBaseFit,
     build_fit,
@@ -291,7 +292,21 @@ fit with q_constraint=True); got 0.5
         names = list(cls.param_names)
         x0 = initial_theta(initial, default, names, scales, owner)
         pen = penalty_vector(names, scales, penalizer, owner)
-        res = maximise(fused, x0, owner=owner, n=n, penalty=pen, names=names)
+        try:
+            res = maximise(fused, x0, owner=owner, n=n, penalty=pen, names=names)
+        except ConvergenceError:
+            if not q_constraint:
+                raise
+            free = cls.fit(x, z, weights=w, penalizer=penalizer)
+            if free.params["q"] > 1:
+                raise
+            raise ConvergenceError(
+                f"{owner}: these data put q at {free.params['q']:.3g} <= 1 (spend so "
+                "heavy-tailed that the mean spend does not exist), so with q_constraint=True the "
+                "estimate runs to the boundary q = 1 instead of converging; the gamma-gamma "
+                "model does not describe this spend (check for outliers, or model spend "
+                "differently)"
+            ) from None
         vals = [from_theta(float(v), sc) for v, sc in zip(res.theta, scales, strict=True)]
         model = cls(**dict(zip(names, vals, strict=True)))
         return build_fit(

@@ -197,6 +197,20 @@ def pn_pmf(P: Params, k: IntArray, t: float) -> FloatArray:
     return np.asarray(alive + dead, dtype=np.float64)
 
 
+def pn_conditional_pmf(
+    P: Params, k: IntArray, t: float, x: FloatArray, tx: FloatArray, T: FloatArray
+) -> FloatArray:
+    """P(Y(t) = k | x, t_x, T), shape (customers, len(k)).
+
+    Alive at T, the customer's future is a Pareto/NBD with the posterior parameters
+    (r+x, α+T, s, β+T) (the exponential lifetime forgets its past); dead, she buys nothing.
+    """
+    pa = pn_p_alive(P, x, tx, T)
+    post = {"r": P["r"] + x, "alpha": P["alpha"] + T, "s": P["s"] + 0 * x, "beta": P["beta"] + T}
+    pmf = pn_pmf(post, k, t)
+    return np.asarray(pa[:, None] * pmf + (1 - pa)[:, None] * (k == 0), dtype=np.float64)
+
+
 def pn_sample(
     P: Params, T: FloatArray, gen: np.random.Generator
 ) -> tuple[IntArray, FloatArray, FloatArray]:
@@ -342,6 +356,26 @@ class ParetoNBD:
         )
         tt = check_nonnegative(t, owner="ParetoNBD.prob_transactions", field="t")
         return pn_pmf(self.params, k, tt)
+
+    def conditional_prob_transactions(
+        self, n: ArrayLike, t: float, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> FloatArray:
+        """P(Y(t) = n | x, t_x, T): each customer's probability of ``n`` purchases in the next
+        ``t`` (lifetimes' ``conditional_probability_of_n_purchases_up_to_time``); shape
+        (customers, len(n)).
+
+        Examples
+        --------
+        >>> m = ParetoNBD(r=0.553, alpha=10.578, s=0.606, beta=11.669)
+        >>> p = m.conditional_prob_transactions([0, 1, 2], 39.0, [2], [30.43], [38.86])
+        >>> bool(p[0, 0] > p[0, 1] > p[0, 2])
+        True
+        """
+        owner = "ParetoNBD.conditional_prob_transactions"
+        x, tx, T_ = check_rfm(frequency, recency, T, owner=owner)
+        k = check_array(n, owner=owner, field="n", dtype=np.int64, nonnegative=True, ndim=1)
+        tt = check_nonnegative(t, owner=owner, field="t")
+        return pn_conditional_pmf(self.params, k, tt, x, tx, T_)
 
     def sample(
         self, n_customers: int, T: ArrayLike, *, rng: RNGLike = None
