@@ -202,3 +202,38 @@ def test_fit_bad_input():
         LAD.project([1, 2], 3)
     with pytest.raises(InvalidParameterError, match="target"):
         LAD.p_lapse_before(Stage.LAPSED)
+
+
+def test_vocabulary_fit_conf_int_summary_and_deprecated_aliases():
+    import warnings
+
+    from shequn._results import Summary
+
+    paths = default_ladder().simulate(np.full(500, Stage.CUSTOMER), 12, rng=3)
+    fit = Ladder.fit(list(paths))
+    assert fit.model is fit.ladder
+    assert isinstance(fit.summary(), Summary)
+    ci = fit.conf_int()
+    assert set(ci) == set(fit.params) == set(fit.standard_errors)
+    # Wilson intervals at the fit's level are the stored bounds
+    lo, hi = ci["CUSTOMER->USER"]
+    assert (lo, hi) == (fit.lower[Stage.CUSTOMER, Stage.USER], fit.upper[Stage.CUSTOMER, Stage.USER])
+    lo90, hi90 = fit.conf_int(0.90)["CUSTOMER->USER"]
+    assert lo < lo90 < fit.params["CUSTOMER->USER"] < hi90 < hi
+    # binomial standard error of a row-normalised count
+    n_row = fit.counts[Stage.CUSTOMER].sum()
+    p = fit.params["CUSTOMER->USER"]
+    assert fit.standard_errors["CUSTOMER->USER"] == pytest.approx(np.sqrt(p * (1 - p) / n_row))
+    # the multinomial log-likelihood at the estimate, summed by hand
+    P = fit.model.transition
+    ll = sum(fit.counts[i, j] * np.log(P[i, j]) for i in range(6) for j in range(6)
+             if fit.counts[i, j])
+    assert fit.log_likelihood == pytest.approx(ll)
+    assert "<table>" in fit._repr_html_()
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        old = Ladder.estimate(list(paths))
+        old_log = Ladder.estimate_log([7, 7, 7], [0, 1, 2], [1, 2, 2])
+    assert old == fit and int(old_log.counts.sum()) == 2
+    assert [x.category for x in w] == [DeprecationWarning, DeprecationWarning]
+    assert "Ladder.fit" in str(w[0].message) and "Ladder.fit_log" in str(w[1].message)

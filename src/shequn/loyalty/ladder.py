@@ -54,6 +54,9 @@ __all__ = ["Ladder", "LadderFit", "default_ladder"]
 K = len(Stage)
 _TOL = 1e-9
 
+# interval bounds are NaN for rows never left: equal when NaN in the same places
+_nan_eq = attrs.cmp_using(eq=lambda a, b: bool(np.array_equal(a, b, equal_nan=True)))
+
 
 def _as_transition(value: Any) -> FloatArray:
     p = check_array(value, owner="Ladder", field="transition", ndim=2, probability=True)
@@ -104,19 +107,35 @@ class Ladder:
         >>> N, idx = default_ladder().fundamental_matrix([Stage.FAN, Stage.LAPSED])
         >>> [Stage(i).name for i in idx]
         ['PROSPECT', 'CUSTOMER', 'USER', 'FRIEND']
+        >>> default_ladder().fundamental_matrix([])
+        Traceback (most recent call last):
+        ...
+        shequn.exceptions.InvalidParameterError: `Ladder.fundamental_matrix.absorbing` must \
+make every other stage able to reach an absorbing one (no closed class among PROSPECT, \
+CUSTOMER, USER, FAN, FRIEND, LAPSED); got []
         """
-        ab = sorted({_stage(s, "absorbing", "Ladder.fundamental_matrix") for s in absorbing})
+        owner = "Ladder.fundamental_matrix"
+        ab = sorted({_stage(s, "absorbing", owner) for s in absorbing})
         tr = [i for i in range(K) if i not in ab]
-        Q = self.transition[np.ix_(tr, tr)]
-        try:
-            N = np.asarray(np.linalg.inv(np.eye(len(tr)) - Q), dtype=np.float64)
-        except np.linalg.LinAlgError as exc:
+        # N exists iff every transient stage can reach an absorbing one (else I − Q is singular
+        # and an inverse computed in floating point is garbage, not an error)
+        can = np.zeros(K, dtype=bool)
+        if ab:
+            g = csr_array((self.transition > 0).astype(np.float64).T)
+            for a in ab:
+                can[csgraph.breadth_first_order(g, a, return_predecessors=False)] = True
+        stuck = [Stage(i).name for i in tr if not can[i]]
+        if stuck:
             raise fail(
-                "Ladder.fundamental_matrix",
+                owner,
                 "absorbing",
-                "leave no closed class among the other stages",
-                list(absorbing),
-            ) from exc
+                "make every other stage able to reach an absorbing one (no closed class among "
+                + ", ".join(stuck)
+                + ")",
+                [Stage(a).name for a in ab],
+            )
+        Q = self.transition[np.ix_(tr, tr)]
+        N = np.asarray(np.linalg.inv(np.eye(len(tr)) - Q), dtype=np.float64)
         return N, tr
 
     def reach(
@@ -442,8 +461,8 @@ class LadderFit(ResultMixin):
 
     ladder: Ladder
     counts: IntArray = attrs.field(eq=array_eq)
-    lower: FloatArray = attrs.field(eq=array_eq)
-    upper: FloatArray = attrs.field(eq=array_eq)
+    lower: FloatArray = attrs.field(eq=_nan_eq)
+    upper: FloatArray = attrs.field(eq=_nan_eq)
     level: float
     unobserved: tuple[Stage, ...] = ()
 

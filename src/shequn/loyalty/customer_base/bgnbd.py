@@ -74,30 +74,41 @@ def _times(t: ArrayLike, owner: str) -> FloatArray:
 
 
 def _core_series(R: float, a: float, B: float, z: float) -> float:
-    """C(R, a, B, z) summed exactly: Σ_k P(K = k) Σ_{j<k} m_j, K ~ NB(R, 1−z), m_j = E[(1−p)^j]."""
+    """C(R, a, B, z) summed exactly: Σ_j E[(1−p)^j] · P(K > j), K ~ NB(R, 1−z).
+
+    Positive terms, summed in blocks until the rest is below 1e-17 of the sum: the rest is at
+    most m_J · min(E[K], (a+B+J)/(a−1)) (the second bound for a > 1, where Σ m_j converges),
+    so long horizons (huge K) cost little when a > 1.
+    """
     if z <= 0.0:
         return 0.0
     mean = R * z / (1.0 - z)
     sd = math.sqrt(R * z) / (1.0 - z)
-    kmax = int(mean + 40.0 * sd + 60.0)
-    if kmax > 50_000_000:
-        raise ConvergenceError(
-            f"BG/NBD expected transactions: the purchase count to sum over is too large "
-            f"(mean {mean:.3g} for r+x={R:.3g}, z={z:.6g}); use a shorter horizon t or a time "
-            f"unit in which alpha + T is not tiny compared with t"
-        )
-    k = np.arange(kmax + 1, dtype=np.float64)
-    log_pmf = (
-        special.gammaln(R + k)
-        - special.gammaln(R)
-        - special.gammaln(k + 1.0)
-        + R * math.log1p(-z)
-        + k * math.log(z)
-    )
-    j = k[:-1]
-    log_m = np.concatenate(([0.0], np.cumsum(np.log(B + j) - np.log(a + B + j))))
-    s = np.concatenate(([0.0], np.cumsum(np.exp(log_m[:-1]))))  # S_k = Σ_{j<k} m_j
-    return float(np.exp(log_pmf) @ s)
+    kmax = mean + 40.0 * sd + 60.0
+    q = 1.0 - z
+    total = 0.0
+    log_m = 0.0  # log m_J at the start of the block
+    j0 = 0
+    block = 4096
+    while True:
+        j = np.arange(j0, j0 + block, dtype=np.float64)
+        steps = np.log(B + j) - np.log(a + B + j)
+        lm = log_m + np.concatenate(([0.0], np.cumsum(steps[:-1])))
+        sf = stats.nbinom.sf(j, R, q)
+        total += float(np.exp(lm) @ sf)
+        log_m = float(lm[-1] + steps[-1])
+        j0 += block
+        rest = math.exp(log_m) * min(mean, (a + B + j0) / (a - 1.0) if a > 1.0 else math.inf)
+        if j0 > kmax or rest < 1e-17 * total:
+            return total
+        if j0 > 50_000_000:
+            raise ConvergenceError(
+                f"BG/NBD expected transactions: the sum over future purchases does not settle "
+                f"(mean purchase count {mean:.3g} for r+x={R:.3g}, z={z:.6g}, a={a:.3g} <= 1); "
+                "use a shorter horizon t or a time unit in which alpha + T is not tiny "
+                "compared with t"
+            )
+        block = min(block * 4, 1 << 20)
 
 
 def bg_core(R: ArrayLike, a: ArrayLike, B: ArrayLike, z: ArrayLike) -> FloatArray:
