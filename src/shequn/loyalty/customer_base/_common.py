@@ -685,7 +685,13 @@ class CustomerBaseFit(ResultMixin, Generic[M]):
         other = self.null if restricted is None else restricted
         owner = "CustomerBaseFit.lr_test"
         if other is None:
-            raise fail(owner, "restricted", "be given for a fit without covariates", None)
+            raise fail(
+                owner,
+                "restricted",
+                "be given for a fit without covariates (or whose model without covariates did "
+                "not converge on these data)",
+                None,
+            )
         if (
             self.penalizer
             or any(self.regularization.values())

@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 
 from shequn._typing import FloatArray
 
-__all__ = ["log_integral", "log_integral_scalar", "tv_future", "tv_rows"]
+__all__ = ["log_integral", "log_integral_scalar", "tv_future", "tv_grad_rows", "tv_rows"]
 
 _N_GL = 8
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(_N_GL)
@@ -340,3 +340,180 @@ def tv_future(
             out,
         )
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _lse_add(acc, g_acc, seg, g_seg):  # type: ignore[no-untyped-def]
+    """Add exp(seg) with gradient g_seg to (acc, g_acc) = (log Σ, Σ-weighted mean gradient)."""
+    if seg == -math.inf:
+        return acc
+    if acc == -math.inf:
+        g_acc[:] = g_seg
+        return seg
+    hi = max(acc, seg)
+    wa = math.exp(acc - hi)
+    ws = math.exp(seg - hi)
+    tot = wa + ws
+    for j in range(g_acc.shape[0]):
+        g_acc[j] = (wa * g_acc[j] + ws * g_seg[j]) / tot
+    return hi + math.log(tot)
+
+
+@numba.njit(cache=True, nogil=True)
+def _tv_grad_rows(
+    x,
+    tx,
+    T,
+    start,
+    L,
+    Xt,
+    Xl,
+    gt,
+    gl,
+    r,
+    al,
+    s,
+    be,
+    gx,
+    gw,  # type: ignore[no-untyped-def]
+    la_out,
+    ld_out,
+    g_la,
+    g_ld,
+):
+    """Per customer: log alive term LA, log dead term LD and their gradients with respect to
+    (α, β, r, s, γ_trans..., γ_life...) of the time-varying Pareto/NBD."""
+    kt = gt.shape[0]
+    kl = gl.shape[0]
+    m = 4 + kt + kl
+    buf = np.empty(5)
+    dA = np.empty(kt)
+    dB = np.empty(kl)
+    gseg = np.empty(m)
+    gacc = np.empty(m)
+    q = s + 1.0
+    for i in range(x.shape[0]):
+        rt = i if Xt.shape[0] > 1 else 0
+        rl = i if Xl.shape[0] > 1 else 0
+        p = r + x[i]
+        k = math.floor(start[i] / L)
+        u = 0.0
+        A = 0.0
+        B = 0.0
+        dA[:] = 0.0
+        dB[:] = 0.0
+        acc = -math.inf
+        gacc[:] = 0.0
+        while u < T[i]:
+            end = min((k + 1) * L - start[i], T[i])
+            if end <= u:
+                k += 1
+                continue
+            eta_t = 0.0
+            for j in range(kt):
+                eta_t += gt[j] * Xt[rt, k, j]
+            eta_l = 0.0
+            for j in range(kl):
+                eta_l += gl[j] * Xl[rl, k, j]
+            a = math.exp(eta_t)
+            b = math.exp(eta_l)
+            lo = max(u, tx[i])
+            if end > lo:
+                off = lo - u
+                a_lo = al + A + a * off
+                b_lo = be + B + b * off
+                bpp = b_lo * a / b  # β'' of the substitution w = a·v
+                H = a * (end - lo)
+                _one(a_lo, bpp, p, q, 0.0, H, gx, gw, buf)
+                log_i = buf[0]
+                seg = (1.0 - q) * (eta_l - eta_t) + log_i
+                # d log I / d H = f(H) / I
+                dh = math.exp(-p * math.log(a_lo + H) - q * math.log(bpp + H) - log_i)
+                gseg[0] = buf[1]  # α
+                gseg[1] = buf[2] * a / b  # β
+                gseg[2] = buf[3]  # r (through p)
+                gseg[3] = -(eta_l - eta_t) + buf[4]  # s (through q)
+                for j in range(kt):
+                    xj = Xt[rt, k, j]
+                    gseg[4 + j] = xj * (-(1.0 - q) + buf[2] * bpp + dh * H) + buf[1] * (
+                        dA[j] + a * off * xj
+                    )
+                for j in range(kl):
+                    zj = Xl[rl, k, j]
+                    gseg[4 + kt + j] = (1.0 - q) * zj + buf[2] * (
+                        a / b * (dB[j] + b * off * zj) - bpp * zj
+                    )
+                acc = _lse_add(acc, gacc, seg, gseg)
+            ell = end - u
+            A += a * ell
+            B += b * ell
+            for j in range(kt):
+                dA[j] += a * ell * Xt[rt, k, j]
+            for j in range(kl):
+                dB[j] += b * ell * Xl[rl, k, j]
+            u = end
+            k += 1
+        la = -p * math.log(al + A) - s * math.log(be + B)
+        la_out[i] = la
+        g_la[i, 0] = -p / (al + A)
+        g_la[i, 1] = -s / (be + B)
+        g_la[i, 2] = -math.log(al + A)
+        g_la[i, 3] = -math.log(be + B)
+        for j in range(kt):
+            g_la[i, 4 + j] = -p / (al + A) * dA[j]
+        for j in range(kl):
+            g_la[i, 4 + kt + j] = -s / (be + B) * dB[j]
+        ld_out[i] = math.log(s) + acc
+        for j in range(m):
+            g_ld[i, j] = gacc[j]
+        g_ld[i, 3] += 1.0 / s
+
+
+def tv_grad_rows(
+    x: FloatArray,
+    tx: FloatArray,
+    T: FloatArray,
+    start: FloatArray,
+    period_length: float,
+    Xt: FloatArray,
+    Xl: FloatArray,
+    gt: FloatArray,
+    gl: FloatArray,
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """LA, LD (n,) and their gradients (n, 4 + kt + kl) over (α, β, r, s, γ_trans, γ_life).
+
+    ``Xt``/``Xl`` are (customers or 1, periods, covariates) arrays of the panel's values.
+    """
+    n = x.shape[0]
+    m = 4 + gt.shape[0] + gl.shape[0]
+    la = np.empty(n)
+    ld = np.empty(n)
+    g_la = np.empty((n, m))
+    g_ld = np.empty((n, m))
+    if n:
+        _tv_grad_rows(
+            np.ascontiguousarray(x),
+            np.ascontiguousarray(tx),
+            np.ascontiguousarray(T),
+            np.ascontiguousarray(start),
+            float(period_length),
+            np.ascontiguousarray(Xt),
+            np.ascontiguousarray(Xl),
+            np.ascontiguousarray(gt),
+            np.ascontiguousarray(gl),
+            float(r),
+            float(alpha),
+            float(s),
+            float(beta),
+            _GL_X,
+            _GL_W,
+            la,
+            ld,
+            g_la,
+            g_ld,
+        )
+    return la, ld, g_la, g_ld

@@ -59,6 +59,7 @@ from numpy.typing import ArrayLike
 
 from shequn._typing import FloatArray, IntArray
 from shequn._validation import check_array, check_nonnegative, fail
+from shequn.exceptions import ConvergenceError
 from shequn.loyalty.customer_base._common import (
     CustomerBaseFit,
     blocks,
@@ -745,24 +746,30 @@ def fit_static(
         null_initial = (
             {k: v for k, v in initial.items() if k in spec.names} if initial is not None else None
         )
-        null = _fit_core(
-            cls,
-            spec,
-            x,
-            tx,
-            t,
-            w,
-            np.zeros((n, 0)),
-            np.zeros((n, 0)),
-            [],
-            penalizer=penalizer,
-            regularization=None,
-            initial=null_initial,
-            executor=executor,
-            owner=owner,
-            null=None,
-        )
-        base_start = {**null.params, **(initial or {})}
+        try:
+            null = _fit_core(
+                cls,
+                spec,
+                x,
+                tx,
+                t,
+                w,
+                np.zeros((n, 0)),
+                np.zeros((n, 0)),
+                [],
+                penalizer=penalizer,
+                regularization=None,
+                initial=null_initial,
+                executor=executor,
+                owner=owner,
+                null=None,
+            )
+        except ConvergenceError:
+            # the model without covariates is not identified on these data (say, a pooled
+            # drop-out rate with no heterogeneity): start the covariate fit from the defaults;
+            # lr_test() then needs the restricted fit passed explicitly
+            null = None
+        base_start = {**(null.params if null is not None else {}), **(initial or {})}
         return _fit_core(
             cls,
             spec,

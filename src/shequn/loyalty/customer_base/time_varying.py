@@ -54,17 +54,17 @@ from scipy import special
 
 from shequn._typing import FloatArray, optional_array_eq
 from shequn._validation import check_array, check_positive, fail
+from shequn.exceptions import ConvergenceError
 from shequn.loyalty.customer_base._common import (
     CustomerBaseFit,
-    blocks,
     build_fit,
     check_rfm,
     initial_theta,
     maximise,
-    numerical_gradient,
     penalty_vector,
+    summed,
 )
-from shequn.loyalty.customer_base._kernels import tv_future, tv_rows
+from shequn.loyalty.customer_base._kernels import tv_future, tv_grad_rows, tv_rows
 from shequn.rng import RNGLike, resolve_rng
 
 __all__ = ["CovariatePanel", "fit_time_varying", "sample_panel"]
@@ -523,15 +523,20 @@ def fit_time_varying(
         + [f"life.{k}" for k in l_names if k not in cons]
         + [f"constr.{k}" for k in cons]
     )
-    null = ParetoNBD.fit(
-        x,
-        tx,
-        t,
-        weights=w,
-        penalizer=penalizer,
-        initial={k: v for k, v in (initial or {}).items() if k in ParetoNBD.param_names} or None,
-        executor=executor,
-    )
+    null: CustomerBaseFit[Any] | None
+    try:
+        null = ParetoNBD.fit(
+            x,
+            tx,
+            t,
+            weights=w,
+            penalizer=penalizer,
+            initial={k: v for k, v in (initial or {}).items() if k in ParetoNBD.param_names}
+            or None,
+            executor=executor,
+        )
+    except ConvergenceError:  # not identified without covariates: start from the defaults
+        null = None
     base_names = list(ParetoNBD.param_names)
     names = base_names + coef_names
     scales = ["log"] * 4 + ["linear"] * len(coef_names)
@@ -550,29 +555,92 @@ def fit_time_varying(
         lf = {k: coefs[f"constr.{k}"] if k in cons else coefs[f"life.{k}"] for k in l_names}
         return ParetoNBDCovariates(base=base, trans=tr, life=lf, constrained=tuple(cons))
 
-    parts = blocks(n_rows)
-    block_panels = [_subset(sub, np.arange(n_rows)[b]) for b in parts]
-    starts = {b.start: i for i, b in enumerate(parts)}
+    Xt = _stack(sub, t_names)
+    Xl = _stack(sub, l_names)
+    S = (
+        np.column_stack([sub.at_purchases[k] for k in t_names])
+        if t_names and sub.at_purchases is not None
+        else np.zeros((n_rows, 0))
+    )
+    kt, kl = len(t_names), len(l_names)
+    # coefficient k of θ → its columns in (γ_trans, γ_life)
+    cols_t = [
+        t_names.index(c.split(".", 1)[1]) if c.split(".")[0] in ("trans", "constr") else -1
+        for c in coef_names
+    ]
+    cols_l = [
+        l_names.index(c.split(".", 1)[1]) if c.split(".")[0] in ("life", "constr") else -1
+        for c in coef_names
+    ]
 
-    def negll(theta: FloatArray) -> float:
-        with np.errstate(all="ignore"):
-            if np.any(np.abs(theta) > 50):
-                return math.inf
-            m = model_at(theta)
+    def fused(theta: FloatArray) -> tuple[float, FloatArray]:
+        r, al, s_, be = (float(v) for v in np.exp(theta[:4]))
+        coefs = theta[4:]
+        gt = np.zeros(kt)
+        gl = np.zeros(kl)
+        for j in range(coefs.size):
+            if cols_t[j] >= 0:
+                gt[cols_t[j]] = coefs[j]
+            if cols_l[j] >= 0:
+                gl[cols_l[j]] = coefs[j]
 
-            def one(b: slice) -> float:
-                pb = block_panels[starts[b.start]]
-                pre, la, ld, _, _ = _tv_parts(m, xs[b], txs[b], ts[b], pb, owner)
-                return -float(ws[b] @ (pre + np.logaddexp(la, ld)))
-
-            vals = (
-                [one(b) for b in parts]
-                if executor is None or len(parts) == 1
-                else list(executor.map(one, parts))
+        def one(b: slice) -> tuple[float, FloatArray]:
+            xt = Xt if Xt.shape[0] == 1 else Xt[b]
+            xl = Xl if Xl.shape[0] == 1 else Xl[b]
+            la, ld, g_la, g_ld = tv_grad_rows(
+                xs[b],
+                txs[b],
+                ts[b],
+                sub.start[b],
+                sub.period_length,
+                xt,
+                xl,
+                gt,
+                gl,
+                r,
+                al,
+                s_,
+                be,
             )
-            return float(sum(vals))
+            xb = xs[b]
+            m = np.logaddexp(la, ld)
+            pa = np.exp(la - m)[:, None]
+            pd_ = np.exp(ld - m)[:, None]
+            g = pa * g_la + pd_ * g_ld  # (rows, 4 + kt + kl) over (α, β, r, s, γt, γl)
+            pre = (
+                S[b] @ gt
+                + special.gammaln(r + xb)
+                - special.gammaln(r)
+                + r * math.log(al)
+                + s_ * math.log(be)
+            )
+            g[:, 0] += r / al
+            g[:, 1] += s_ / be
+            g[:, 2] += special.digamma(r + xb) - special.digamma(r) + math.log(al)
+            g[:, 3] += math.log(be)
+            g[:, 4 : 4 + kt] += S[b]
+            wb = ws[b]
+            tot = wb @ g
+            out = np.empty(theta.size)
+            out[0] = tot[2] * r
+            out[1] = tot[0] * al
+            out[2] = tot[3] * s_
+            out[3] = tot[1] * be
+            for j in range(coefs.size):
+                v = 0.0
+                if cols_t[j] >= 0:
+                    v += tot[4 + cols_t[j]]
+                if cols_l[j] >= 0:
+                    v += tot[4 + kt + cols_l[j]]
+                out[4 + j] = v
+            return -float(wb @ (pre + m)), -out
 
-    default = {**null.params, **{k: 0.0 for k in coef_names}}
+        with np.errstate(all="ignore"):
+            return summed(one, n_rows, executor)
+
+    scale = max(float(np.average(t, weights=w)), 1e-3) / 4
+    start = null.params if null is not None else {"r": 1.0, "alpha": scale, "s": 1.0, "beta": scale}
+    default = {**start, **{k: 0.0 for k in coef_names}}
     x0 = initial_theta(
         {k: v for k, v in (initial or {}).items() if k in names} or None,
         default,
@@ -581,7 +649,7 @@ def fit_time_varying(
         owner,
     )
     pen = penalty_vector(names, scales, penalizer, owner, regularization)
-    res = maximise(numerical_gradient(negll), x0, owner=owner, n=n_cust, penalty=pen, names=names)
+    res = maximise(fused, x0, owner=owner, n=n_cust, penalty=pen, names=names)
     return build_fit(
         model_at(res.theta),
         res,
@@ -591,6 +659,17 @@ def fit_time_varying(
         penalizer=penalizer,
         regularization=regularization,
         null=null,
+    )
+
+
+def _stack(panel: CovariatePanel, names: Sequence[str]) -> FloatArray:
+    """(customers or 1, periods, len(names)) array of the named covariates."""
+    if not names:
+        return np.zeros((1, panel.n_periods, 0))
+    vals = [panel.values[k] for k in names]
+    rows = max(v.shape[0] for v in vals)
+    return np.ascontiguousarray(
+        np.stack([np.broadcast_to(v, (rows, panel.n_periods)) for v in vals], axis=-1)
     )
 
 
