@@ -35,7 +35,7 @@ def _panel(n=400, K=60, seed=0):
 
 def test_constant_panel_is_exactly_the_static_model():
     gen = np.random.default_rng(1)
-    n, K = 500, 70
+    n, K = 300, 70
     member = gen.integers(0, 2, n).astype(float)
     z = gen.normal(size=n)
     start = gen.uniform(0, 15, n)

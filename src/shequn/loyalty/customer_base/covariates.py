@@ -56,6 +56,7 @@ from typing import Any, ClassVar, TypeAlias
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy import special
 
 from shequn._typing import FloatArray, IntArray
 from shequn._validation import check_array, check_nonnegative, fail
@@ -74,6 +75,7 @@ from shequn.loyalty.customer_base._common import (
     register_model,
     summed,
 )
+from shequn.loyalty.customer_base._kernels import bg_block
 from shequn.loyalty.customer_base.bgnbd import (
     BGNBD,
     ModifiedBGNBD,
@@ -84,7 +86,6 @@ from shequn.loyalty.customer_base.bgnbd import (
     bg_log_likelihood,
     bg_p_alive,
     bg_pmf,
-    bg_rows,
     bg_sample,
 )
 from shequn.loyalty.customer_base.pareto_nbd import (
@@ -560,28 +561,32 @@ class ParetoNBDCovariates(_CovariateModel):
 @attrs.frozen(kw_only=True)
 class _Spec:
     names: tuple[str, ...]
-    rows: Callable[..., tuple[FloatArray, dict[str, FloatArray]]]
+    rows: Callable[..., tuple[FloatArray, dict[str, FloatArray]]] | None
     trans_scaled: dict[str, float]
     life_scaled: dict[str, float]
     covariate_cls: Any
+    modified: bool | None = None  # the (M)BG/NBD run in the compiled kernel
+    warm_rows: int = 200_000  # fits to more rows start from a pilot fit to half as many
 
 
 def _spec(cls: type[Any]) -> _Spec:
     if cls is ModifiedBGNBD:
         return _Spec(
             names=("r", "alpha", "a", "b"),
-            rows=lambda P, x, tx, T, u: bg_rows(P, x, tx, T, True, u),
+            rows=None,
             trans_scaled={},
             life_scaled={},
             covariate_cls=None,
+            modified=True,
         )
     if issubclass(cls, BGNBD):
         return _Spec(
             names=("r", "alpha", "a", "b"),
-            rows=lambda P, x, tx, T, u: bg_rows(P, x, tx, T, False, u),
+            rows=None,
             trans_scaled=BGNBDCovariates._trans_scaled,
             life_scaled=BGNBDCovariates._life_scaled,
             covariate_cls=BGNBDCovariates,
+            modified=False,
         )
     return _Spec(
         names=("r", "alpha", "s", "beta"),
@@ -589,7 +594,12 @@ def _spec(cls: type[Any]) -> _Spec:
         trans_scaled=ParetoNBDCovariates._trans_scaled,
         life_scaled=ParetoNBDCovariates._life_scaled,
         covariate_cls=ParetoNBDCovariates,
+        warm_rows=20_000,  # each row costs a quadrature: warm-start earlier
     )
+
+
+_CENTRAL_ROWS = 200_000
+"""Fits to more rows take the observed information from forward differences."""
 
 
 def _default_start(
@@ -819,29 +829,32 @@ def fit_static(
 def _check_identified(
     Dt: FloatArray, Dl: FloatArray, names: Sequence[str], w: FloatArray, owner: str
 ) -> None:
+    """Refuse constant covariates and collinear ones (their coefficients are not identified)."""
     keep = w > 0
-    for j, name in enumerate(names):
-        col = Dt[keep, j] if name.split(".")[0] != "life" else Dl[keep, j]
-        if np.ptp(col) == 0:
-            raise fail(
-                owner,
-                "covariates",
-                f"vary across customers (covariate {name} is "
-                "constant, so its effect cannot be told from alpha or beta)",
-                name,
-            )
     for kind, D in (("trans", Dt), ("life", Dl)):
         used = [j for j, nm in enumerate(names) if nm.split(".")[0] in (kind, "constr")]
-        if len(used) < 1:
+        if not used:
             continue
-        M = np.column_stack([np.ones(int(keep.sum())), D[keep][:, used]])
-        if np.linalg.matrix_rank(M) < M.shape[1]:
-            raise fail(
-                owner,
-                kind,
-                "hold covariates that are not collinear (with each other or with a constant)",
-                [names[j] for j in used],
-            )
+        M = D[keep][:, used]
+        sd = M.std(axis=0)
+        for j, v in zip(used, sd, strict=True):
+            if v == 0:
+                raise fail(
+                    owner,
+                    "covariates",
+                    f"vary across customers (covariate {names[j]} "
+                    "is constant, so its effect cannot be told from alpha or beta)",
+                    names[j],
+                )
+        if len(used) > 1:
+            corr = np.corrcoef(M, rowvar=False)
+            if np.min(np.linalg.eigvalsh(corr)) < 1e-10:
+                raise fail(
+                    owner,
+                    kind,
+                    "hold covariates that are not collinear (with each other or with a constant)",
+                    [names[j] for j in used],
+                )
 
 
 @attrs.frozen
@@ -906,6 +919,29 @@ def _objective(
 
         def fn(b: slice) -> tuple[float, FloatArray]:
             bx, btx, bT, bw, bDt, bDl, bu = cache[b.start]
+            if spec.modified is not None:  # (M)BG/NBD: one compiled pass per block
+                r = float(base[0])
+                lgr = special.gammaln(r + bu.vx) - special.gammaln(r)
+                dgr = special.digamma(r + bu.vx) - special.digamma(r)
+                v, g = bg_block(
+                    bx,
+                    btx,
+                    bT,
+                    bw,
+                    bDt,
+                    bDl,
+                    bu.ix,
+                    lgr,
+                    dgr,
+                    r,
+                    float(base[1]),
+                    float(base[2]),
+                    float(base[3]),
+                    gam,
+                    spec.modified,
+                )
+                return -v, -g
+            assert spec.rows is not None
             P: dict[str, Any] = dict(zip(spec.names, (float(v) for v in base), strict=True))
             et = np.exp(bDt @ gam) if trans_on else None
             el = np.exp(bDl @ gam) if life_on else None
@@ -1027,7 +1063,40 @@ def _fit_core(
     t_names: Sequence[str] = (),
     l_names: Sequence[str] = (),
     cons: Sequence[str] = (),
+    _warm: bool = False,
 ) -> CustomerBaseFit[Any]:
+    pilot = None
+    if x.size > spec.warm_rows and not _warm:
+        # start from a fit to an evenly spaced subsample: the full data then need only the
+        # last few iterations (the same subsample whatever the executor)
+        sub = np.arange(0, x.size, x.size // (spec.warm_rows // 2))
+        scale = float(w.sum() / w[sub].sum())
+        pilot = None
+        try:
+            pilot = _fit_core(
+                cls,
+                spec,
+                x[sub],
+                tx[sub],
+                t[sub],
+                w[sub] * scale,
+                Dt[sub],
+                Dl[sub],
+                coef_names,
+                penalizer=penalizer,
+                regularization=regularization,
+                initial=initial,
+                executor=executor,
+                owner=owner,
+                null=None,
+                t_names=t_names,
+                l_names=l_names,
+                cons=cons,
+                _warm=True,
+            )
+            initial = dict(pilot.params)
+        except ConvergenceError:
+            pass
     ob = _objective(spec, x, tx, t, w, Dt, Dl, coef_names, executor)
     fused, rms, names, scales = ob.fused, ob.rms, ob.names, ob.scales
     n_rows, n_cust, ux, uT, uw = ob.n_rows, ob.n_customers, ob.ux, ob.ut, ob.uw
@@ -1039,7 +1108,21 @@ def _fit_core(
     x0[k0:] *= rms
     pen = penalty_vector(names, scales, penalizer, owner, regularization)
     pen[k0:] /= rms**2
-    res = maximise(fused, x0, owner=owner, n=n_cust, penalty=pen, names=names)
+    h0 = None
+    if pilot is not None:  # the pilot's information, in the optimiser's (scaled) coordinates
+        S = np.concatenate([np.ones(k0), rms])
+        h0 = n_cust * pilot.covariance * S[:, None] * S[None, :]
+        h0 = 0.5 * (h0 + h0.T)
+    res = maximise(
+        fused,
+        x0,
+        owner=owner,
+        n=n_cust,
+        penalty=pen,
+        names=names,
+        central=n_rows <= _CENTRAL_ROWS,
+        hess_inv0=h0,
+    )
     theta = res.theta.copy()
     theta[k0:] /= rms
     S = np.concatenate([np.ones(k0), 1.0 / rms])
