@@ -563,7 +563,7 @@ def _beta_terms(a, b, x):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, nogil=True)
-def _bg_block(x, tx, T, w, Dt, Dl, ix, lgr, dgr, r, al, a, b, gam, modified, grad):  # type: ignore[no-untyped-def]
+def _bg_block(x, tx, T, w, Dt, Dl, ix, lgr, dgr, r, al, a, b, gam, modified, btab, grad):  # type: ignore[no-untyped-def]
     """Σ w·ℓ over rows of a (M)BG/NBD with covariates, and its gradient over
     (log r, log α, log a, log b, coefficients) added into ``grad``."""
     kc = gam.shape[0]
@@ -603,7 +603,12 @@ def _bg_block(x, tx, T, w, Dt, Dl, ix, lgr, dgr, r, al, a, b, gam, modified, gra
             m = la
             wa = 1.0
             wd = 0.0
-        lb, d_a, d_b = _beta_terms(ai, bi, xi + shift)
+        if btab.shape[0]:  # a and b are the same for every row: per distinct x, precomputed
+            lb = btab[ix[i], 0]
+            d_a = btab[ix[i], 1]
+            d_b = btab[ix[i], 2]
+        else:
+            lb, d_a, d_b = _beta_terms(ai, bi, xi + shift)
         log_ali = log_al0 - eta_t
         k = ix[i]
         total += wi * (lgr[k] + r * log_ali + lb + m)
@@ -638,12 +643,16 @@ def bg_block(
     b: float,
     gam: FloatArray,
     modified: bool,
+    btab: FloatArray | None = None,
 ) -> tuple[float, FloatArray]:
     """Weighted log-likelihood of a block of (M)BG/NBD rows with covariates and its gradient
     over (log r, log α, log a, log b, coefficients); ``lgr[ix]``/``dgr[ix]`` hold
-    lgamma(r+x) − lgamma(r) and ψ(r+x) − ψ(r) per distinct x (computed once per evaluation).
+    lgamma(r+x) − lgamma(r) and ψ(r+x) − ψ(r) per distinct x (computed once per evaluation),
+    and ``btab[ix]`` (optional, when a and b are the same for every row) the beta terms
+    (log B(a, b+x)/B(a, b) and the two digamma differences).
     """
     grad = np.zeros(4 + gam.shape[0])
+    tab = np.zeros((0, 3)) if btab is None else np.ascontiguousarray(btab)
     value = _bg_block(
         x,
         tx,
@@ -660,6 +669,7 @@ def bg_block(
         float(b),
         np.ascontiguousarray(gam),
         bool(modified),
+        tab,
         grad,
     )
     return float(value), grad

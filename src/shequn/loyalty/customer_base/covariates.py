@@ -920,9 +920,21 @@ def _objective(
         def fn(b: slice) -> tuple[float, FloatArray]:
             bx, btx, bT, bw, bDt, bDl, bu = cache[b.start]
             if spec.modified is not None:  # (M)BG/NBD: one compiled pass per block
-                r = float(base[0])
+                r, al, a, b_ = (float(v) for v in base)
                 lgr = special.gammaln(r + bu.vx) - special.gammaln(r)
                 dgr = special.digamma(r + bu.vx) - special.digamma(r)
+                tab = None
+                if not life_on:  # the beta terms depend on x only
+                    xs = bu.vx + (1.0 if spec.modified else 0.0)
+                    dab = special.digamma(a + b_)
+                    dabx = special.digamma(a + b_ + xs)
+                    tab = np.column_stack(
+                        [
+                            special.betaln(a, b_ + xs) - special.betaln(a, b_),
+                            dab - dabx,
+                            dab + special.digamma(b_ + xs) - special.digamma(b_) - dabx,
+                        ]
+                    )
                 v, g = bg_block(
                     bx,
                     btx,
@@ -934,11 +946,12 @@ def _objective(
                     lgr,
                     dgr,
                     r,
-                    float(base[1]),
-                    float(base[2]),
-                    float(base[3]),
+                    al,
+                    a,
+                    b_,
                     gam,
                     spec.modified,
+                    tab,
                 )
                 return -v, -g
             assert spec.rows is not None
