@@ -27,9 +27,9 @@ from shequn.loyalty.customer_base import (
     ModifiedBGNBD,
     ParetoNBD,
     ParetoNBDCovariates,
+    _common,
     customer_lifetime_value,
 )
-from shequn.loyalty.customer_base import _common
 from shequn.loyalty.customer_base.covariates import objective
 from shequn.rng import map_runs
 
@@ -63,11 +63,16 @@ def test_per_customer_likelihood_equals_base_model_at_own_parameters(kind):
     for i in range(x.size):
         eta_t = 0.6 * member[i] - 0.3 * z[i]
         if kind == "bg":  # CLVTools: alpha_i = alpha e^{-g'x}, a_i, b_i = (a, b) e^{g'z}
-            own = BGNBD(r=0.5, alpha=6.0 * math.exp(-eta_t), a=0.8 * math.exp(0.5 * member[i]),
-                        b=2.5 * math.exp(0.5 * member[i]))
+            own = BGNBD(
+                r=0.5,
+                alpha=6.0 * math.exp(-eta_t),
+                a=0.8 * math.exp(0.5 * member[i]),
+                b=2.5 * math.exp(0.5 * member[i]),
+            )
         else:  # alpha_i = alpha e^{-g'x}, beta_i = beta e^{-g'z}
-            own = ParetoNBD(r=0.6, alpha=8.0 * math.exp(-eta_t), s=0.7,
-                            beta=10.0 * math.exp(0.8 * member[i]))
+            own = ParetoNBD(
+                r=0.6, alpha=8.0 * math.exp(-eta_t), s=0.7, beta=10.0 * math.exp(0.8 * member[i])
+            )
         args = ([x[i]], [tx[i]], [T[i]])
         assert ll[i] == pytest.approx(own.log_likelihood(*args)[0], rel=1e-12, abs=1e-12)
         assert pa[i] == pytest.approx(own.p_alive(*args)[0], rel=1e-12, abs=1e-14)
@@ -97,8 +102,9 @@ def _pn_individual(lam, mu, x, tx, T):
     return lam**x * math.exp(-s * T) + lam**x * mu / s * (math.exp(-s * tx) - math.exp(-s * T))
 
 
-@pytest.mark.parametrize(("x", "tx", "T", "m"), [(0, 0.0, 30.0, 1.0), (2, 12.5, 30.0, 0.0),
-                                                  (4, 25.0, 39.0, 1.0)])
+@pytest.mark.parametrize(
+    ("x", "tx", "T", "m"), [(0, 0.0, 30.0, 1.0), (2, 12.5, 30.0, 0.0), (4, 25.0, 39.0, 1.0)]
+)
 def test_bgnbd_covariate_likelihood_vs_brute_force_integration(x, tx, T, m):
     mod = BG.with_covariates(trans={"member": 0.6}, life={"member": 0.5})
     P = mod.customer_params({"member": [m]})
@@ -106,14 +112,20 @@ def test_bgnbd_covariate_likelihood_vs_brute_force_integration(x, tx, T, m):
     g, bt = _gamma_logpdf(r, al), _beta_logpdf(a, b)
     val, _ = integrate.dblquad(
         lambda lam, p: _bg_individual(lam, p, x, tx, T) * math.exp(g(lam) + bt(p)),
-        0.0, 1.0, 0.0, np.inf, epsabs=0, epsrel=1e-9,
+        0.0,
+        1.0,
+        0.0,
+        np.inf,
+        epsabs=0,
+        epsrel=1e-9,
     )
     ours = mod.log_likelihood([x], [tx], [T], covariates={"member": [m]})[0]
     assert ours == pytest.approx(math.log(val), rel=1e-6)
 
 
-@pytest.mark.parametrize(("x", "tx", "T", "m"), [(0, 0.0, 30.0, 1.0), (2, 12.5, 30.0, 0.0),
-                                                  (4, 25.0, 39.0, 1.0)])
+@pytest.mark.parametrize(
+    ("x", "tx", "T", "m"), [(0, 0.0, 30.0, 1.0), (2, 12.5, 30.0, 0.0), (4, 25.0, 39.0, 1.0)]
+)
 def test_pareto_covariate_likelihood_vs_brute_force_integration(x, tx, T, m):
     mod = PN.with_covariates(trans={"member": 0.6}, life={"member": -0.8})
     P = mod.customer_params({"member": [m]})
@@ -121,7 +133,12 @@ def test_pareto_covariate_likelihood_vs_brute_force_integration(x, tx, T, m):
     g, h = _gamma_logpdf(r, al), _gamma_logpdf(s, be)
     val, _ = integrate.dblquad(
         lambda lam, mu: _pn_individual(lam, mu, x, tx, T) * math.exp(g(lam) + h(mu)),
-        0.0, np.inf, 0.0, np.inf, epsabs=0, epsrel=1e-9,
+        0.0,
+        np.inf,
+        0.0,
+        np.inf,
+        epsabs=0,
+        epsrel=1e-9,
     )
     ours = mod.log_likelihood([x], [tx], [T], covariates={"member": [m]})[0]
     assert ours == pytest.approx(math.log(val), rel=1e-6)
@@ -150,13 +167,22 @@ def test_fit_objective_equals_model_log_likelihood(cls):
     member, z = _data(300, 5)
     base = BG if cls is BGNBD else PN
     x, tx, T = base.sample(300, 39.0, rng=6)
-    f, names = objective(cls, x, tx, T, trans={"member": member, "z": z}, life={"member": member},
-                         weights=np.arange(300) % 3 + 1)
+    f, names = objective(
+        cls,
+        x,
+        tx,
+        T,
+        trans={"member": member, "z": z},
+        life={"member": member},
+        weights=np.arange(300) % 3 + 1,
+    )
     theta = np.r_[np.log(list(base.params.values())), 0.4, -0.2, 0.3]
     value, _ = f(theta)
     coefs = dict(zip(names[4:], theta[4:], strict=True))
-    m = base.with_covariates(trans={"member": coefs["trans.member"], "z": coefs["trans.z"]},
-                             life={"member": coefs["life.member"]})
+    m = base.with_covariates(
+        trans={"member": coefs["trans.member"], "z": coefs["trans.z"]},
+        life={"member": coefs["life.member"]},
+    )
     ll = m.log_likelihood(x, tx, T, covariates={"member": member, "z": z})
     assert -value == pytest.approx(float((np.arange(300) % 3 + 1) @ ll), rel=1e-12)
 
@@ -170,9 +196,15 @@ def test_analytic_gradient_matches_finite_differences(cls, constrain):
     if cls is ModifiedBGNBD:
         f, names = objective(cls, x, tx, T)
     else:
-        f, names = objective(cls, x, tx, T, trans={"member": member, "z": z},
-                             life={"member": member, "z": z},
-                             constrain=["member"] if constrain else ())
+        f, names = objective(
+            cls,
+            x,
+            tx,
+            T,
+            trans={"member": member, "z": z},
+            life={"member": member, "z": z},
+            constrain=["member"] if constrain else (),
+        )
     gen = np.random.default_rng(10)
     theta = np.log(list(base.params.values()))
     theta = np.r_[theta + gen.normal(0, 0.2, 4), gen.normal(0, 0.3, len(names) - 4)]
@@ -214,10 +246,14 @@ def _replicate_pn(rng):
 @pytest.mark.parametrize(
     ("fn", "truth"),
     [
-        (_replicate_bg, {"trans.member": 0.6, "trans.z": -0.3, "life.member": 0.7, "r": 0.5,
-                         "alpha": 6.0}),
-        (_replicate_pn, {"trans.member": 0.5, "trans.z": 0.3, "life.member": -0.8, "r": 0.6,
-                         "alpha": 8.0}),
+        (
+            _replicate_bg,
+            {"trans.member": 0.6, "trans.z": -0.3, "life.member": 0.7, "r": 0.5, "alpha": 6.0},
+        ),
+        (
+            _replicate_pn,
+            {"trans.member": 0.5, "trans.z": 0.3, "life.member": -0.8, "r": 0.6, "alpha": 8.0},
+        ),
     ],
     ids=["bgnbd", "pareto"],
 )
@@ -262,8 +298,9 @@ def test_constrained_coefficient_is_shared_and_nested():
     assert truth.params["constr.member"] == 0.5
     x, tx, T = truth.sample(52.0, covariates={"member": member}, rng=13)
     free = ParetoNBD.fit(x, tx, T, trans={"member": member}, life={"member": member})
-    tied = ParetoNBD.fit(x, tx, T, trans={"member": member}, life={"member": member},
-                         constrain=["member"])
+    tied = ParetoNBD.fit(
+        x, tx, T, trans={"member": member}, life={"member": member}, constrain=["member"]
+    )
     assert list(tied.params)[-1] == "constr.member"
     assert tied.model.trans["member"] == tied.model.life["member"] == tied.params["constr.member"]
     assert tied.log_likelihood <= free.log_likelihood + 1e-6
@@ -298,8 +335,9 @@ def test_regularization_shrinks_coefficients_and_zero_changes_nothing():
 def test_predictions_per_customer_equal_the_customers_own_model(kind):
     member, z = _data(6, 16)
     cov = {"member": member, "z": z}
-    m = (BG if kind == "bg" else PN).with_covariates(trans={"member": 0.6, "z": 0.2},
-                                                     life={"member": -0.4})
+    m = (BG if kind == "bg" else PN).with_covariates(
+        trans={"member": 0.6, "z": 0.2}, life={"member": -0.4}
+    )
     x, tx, T = np.array([0, 1, 3, 7, 2, 0]), np.array([0, 5.0, 20, 30, 9, 0]), np.full(6, 39.0)
     e = m.expected_transactions(20.0, covariates=cov)
     pmf = m.prob_transactions(np.arange(5), 20.0, covariates=cov)
@@ -362,8 +400,9 @@ def test_fit_from_dataframe_by_column_names_equals_arrays():
     c = BGNBD.fit(x, tx, T, covariates=df, trans=["member"], life=["z"])
     assert c.params == a.params
     p = b.model.p_alive(x, tx, T, covariates=df)
-    np.testing.assert_array_equal(p, a.model.p_alive(x, tx, T, covariates={"member": member,
-                                                                           "z": z}))
+    np.testing.assert_array_equal(
+        p, a.model.p_alive(x, tx, T, covariates={"member": member, "z": z})
+    )
 
 
 def test_weights_equal_expanded_rows():
@@ -393,16 +432,19 @@ def test_threads_give_the_same_fit_as_serial(monkeypatch):
 
 def test_covariate_fit_round_trips_through_json(tmp_path):
     member, _ = _data(800, 23)
-    x, tx, T = PN.with_covariates(trans={"member": 0.5}).sample(39.0, covariates={"member": member},
-                                                                rng=24)
-    fit = ParetoNBD.fit(x, tx, T, trans={"member": member}, life={"member": member},
-                        constrain=["member"])
+    x, tx, T = PN.with_covariates(trans={"member": 0.5}).sample(
+        39.0, covariates={"member": member}, rng=24
+    )
+    fit = ParetoNBD.fit(
+        x, tx, T, trans={"member": member}, life={"member": member}, constrain=["member"]
+    )
     path = tmp_path / "fit.json"
     fit.save(path)
     back = CustomerBaseFit.load(path)
     assert back == fit
-    assert back.model.p_alive([1], [3.0], [9.0], covariates={"member": [1.0]})[0] == (
-        fit.model.p_alive([1], [3.0], [9.0], covariates={"member": [1.0]})[0]
+    assert (
+        back.model.p_alive([1], [3.0], [9.0], covariates={"member": [1.0]})[0]
+        == (fit.model.p_alive([1], [3.0], [9.0], covariates={"member": [1.0]})[0])
     )
     assert back.lr_test().statistic == fit.lr_test().statistic
 
@@ -450,5 +492,10 @@ def test_bad_prediction_covariates_and_unsupported_models():
     with pytest.raises(InvalidParameterError, match="life"):
         PN.with_covariates(trans={"m": 1.0}, life={"m": 2.0}, constrained=["m"])
     with pytest.raises(InvalidParameterError, match="life"):
-        BGNBD.fit([1, 0, 2], [2.0, 0.0, 3.0], [5.0, 5.0, 5.0], trans={"m": [0.0, 1.0, 2.0]},
-                  life={"m": [1.0, 1.0, 0.0]})
+        BGNBD.fit(
+            [1, 0, 2],
+            [2.0, 0.0, 3.0],
+            [5.0, 5.0, 5.0],
+            trans={"m": [0.0, 1.0, 2.0]},
+            life={"m": [1.0, 1.0, 0.0]},
+        )

@@ -64,8 +64,11 @@ def test_calibration_holdout_reproduces_the_published_zero_class(cdnow):
         sel = (s.frequency == f) if f < 7 else (s.frequency >= 7)
         assert c == sel.sum()
         assert a == pytest.approx(s.holdout_frequency[sel].mean())
-        assert e == pytest.approx(m.conditional_expected_transactions(
-            s.holdout_length, s.frequency[sel], s.recency[sel], s.T[sel]).mean())
+        assert e == pytest.approx(
+            m.conditional_expected_transactions(
+                s.holdout_length, s.frequency[sel], s.recency[sel], s.T[sel]
+            ).mean()
+        )
     with pytest.raises(InvalidParameterError, match="holdout"):
         calibration_holdout(m, load_cdnow_sample().rfm(observation_end=None))
 
@@ -122,7 +125,7 @@ def test_frequency_recency_matrices(model):
     assert ex.values[i, j] == model.conditional_expected_transactions(10.0, [7], [20.0], [39.0])[0]
     # P(alive) rises with recency at fixed frequency
     assert np.all(np.diff(fr.values[1:], axis=1) >= -1e-12)
-    assert 0 <= np.nanmin(fr.values) and np.nanmax(fr.values) <= 1
+    assert np.nanmin(fr.values) >= 0 and np.nanmax(fr.values) <= 1
     with pytest.raises(InvalidParameterError, match="model"):
         frequency_recency_matrix(model.with_covariates(trans={"m": 1.0}), T=10.0)
 
@@ -131,8 +134,10 @@ def test_results_to_frame(cdnow):
     pytest.importorskip("pandas")
     log, s, m = cdnow
     assert list(frequency_recency_matrix(m, T=5.0).to_frame().index.names) == ["frequency"]
-    assert "expected_incremental" in tracking(m, log.customer_id, log.date,
-                                               calibration_end="1997-09-30").to_frame()
+    assert (
+        "expected_incremental"
+        in tracking(m, log.customer_id, log.date, calibration_end="1997-09-30").to_frame()
+    )
     assert calibration_holdout(m, s).to_frame().shape[1] == 4
     assert period_transactions(m, s.frequency, s.T).to_frame().shape == (8, 3)
     assert alive_path(m, [0.0, 2.0], end=5.0).to_frame().shape[1] == 2

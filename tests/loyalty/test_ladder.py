@@ -217,7 +217,10 @@ def test_vocabulary_fit_conf_int_summary_and_deprecated_aliases():
     assert set(ci) == set(fit.params) == set(fit.standard_errors)
     # Wilson intervals at the fit's level are the stored bounds
     lo, hi = ci["CUSTOMER->USER"]
-    assert (lo, hi) == (fit.lower[Stage.CUSTOMER, Stage.USER], fit.upper[Stage.CUSTOMER, Stage.USER])
+    assert (lo, hi) == (
+        fit.lower[Stage.CUSTOMER, Stage.USER],
+        fit.upper[Stage.CUSTOMER, Stage.USER],
+    )
     lo90, hi90 = fit.conf_int(0.90)["CUSTOMER->USER"]
     assert lo < lo90 < fit.params["CUSTOMER->USER"] < hi90 < hi
     # binomial standard error of a row-normalised count
@@ -226,8 +229,9 @@ def test_vocabulary_fit_conf_int_summary_and_deprecated_aliases():
     assert fit.standard_errors["CUSTOMER->USER"] == pytest.approx(np.sqrt(p * (1 - p) / n_row))
     # the multinomial log-likelihood at the estimate, summed by hand
     P = fit.model.transition
-    ll = sum(fit.counts[i, j] * np.log(P[i, j]) for i in range(6) for j in range(6)
-             if fit.counts[i, j])
+    ll = sum(
+        fit.counts[i, j] * np.log(P[i, j]) for i in range(6) for j in range(6) if fit.counts[i, j]
+    )
     assert fit.log_likelihood == pytest.approx(ll)
     assert "<table>" in fit._repr_html_()
     with warnings.catch_warnings(record=True) as w:

@@ -52,8 +52,9 @@ def test_modified_bgnbd_matches_lifetimes(cdnow):
     m = fit.model
     ref = lifetimes.ModifiedBetaGeoFitter()
     ref.params_ = pd.Series(m.params)
-    np.testing.assert_allclose(m.p_alive(x, tx, T), ref.conditional_probability_alive(x, tx, T),
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        m.p_alive(x, tx, T), ref.conditional_probability_alive(x, tx, T), rtol=1e-10
+    )
     np.testing.assert_allclose(
         m.conditional_expected_transactions(10.0, x, tx, T),
         ref.conditional_expected_number_of_purchases_up_to_time(10.0, x, tx, T),
@@ -104,7 +105,9 @@ def test_pareto_conditional_pmf_matches_lifetimes(cdnow):
     x, tx, T = cdnow.frequency[:200].astype(float), cdnow.recency[:200], cdnow.T[:200]
     ours = m.conditional_prob_transactions([0, 1, 2, 5], 10.0, x, tx, T)
     for j, n in enumerate([0, 1, 2, 5]):
-        theirs = np.asarray(ref.conditional_probability_of_n_purchases_up_to_time(n, 10.0, x, tx, T))
+        theirs = np.asarray(
+            ref.conditional_probability_of_n_purchases_up_to_time(n, 10.0, x, tx, T)
+        )
         np.testing.assert_allclose(ours[:, j], theirs, rtol=1e-9)
 
 
@@ -167,14 +170,20 @@ def test_tracking_matches_lifetimes_expected_cumulative_transactions():
     m = BGNBD.fit(data=s).model
     df = pd.DataFrame({"id": log.customer_id, "date": pd.to_datetime(log.date)})
     t = 200
+
     class Adapter:  # lifetimes calls the lifetimes method name
         expected_number_of_purchases_up_to_time = staticmethod(m.expected_transactions)
 
-    lt = lifetimes.utils.expected_cumulative_transactions(Adapter(), df, "date", "id", t,
-                                                          freq="D")
-    ours = tracking(m, log.customer_id, log.date, calibration_end="1997-03-31",
-                    observation_end=str(log.date.min() + np.timedelta64(t, "D")),
-                    period="days", time_unit="days")
+    lt = lifetimes.utils.expected_cumulative_transactions(Adapter(), df, "date", "id", t, freq="D")
+    ours = tracking(
+        m,
+        log.customer_id,
+        log.date,
+        calibration_end="1997-03-31",
+        observation_end=str(log.date.min() + np.timedelta64(t, "D")),
+        period="days",
+        time_unit="days",
+    )
     np.testing.assert_array_equal(ours.actual[:t], lt["actual"].to_numpy())
     # lifetimes evaluates E[X] one day later (at the start of the next day); ours at the end
     # of the day, the age convention of rfm_summary: its period j is our period j + 1
@@ -188,8 +197,9 @@ def test_alive_path_follows_lifetimes_definition():
     s = log.rfm(time_unit="days")
     m = BGNBD.fit(data=s).model
     cid = int(s.customer_ids[np.argmax(s.frequency)])
-    days = np.unique((log.date[log.customer_id == cid] - log.date[log.customer_id == cid].min())
-                     .astype(np.int64))
+    days = np.unique(
+        (log.date[log.customer_id == cid] - log.date[log.customer_id == cid].min()).astype(np.int64)
+    )
     t = int(days.max()) + 30
     expected = []
     for u in range(t + 1):

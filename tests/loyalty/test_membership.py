@@ -59,7 +59,7 @@ def test_community_effect_recovers_the_membership_effect():
 
 def test_no_effect_is_not_reported_as_one():
     # a membership flag unrelated to behaviour: the LR test should not reject (at 0.1%)
-    ids, days, member = _log(n=2000, seed=1)
+    ids, days, _member = _log(n=2000, seed=1)
     s = rfm_summary(ids, days, calibration_end=52 * 7 - 1)
     fake = np.random.default_rng(2).random(s.n) < 0.5
     eff = community_effect(s.frequency, s.recency, s.T, member=fake)
@@ -69,13 +69,13 @@ def test_no_effect_is_not_reported_as_one():
 def test_bgnbd_variant_and_bad_flags():
     ids, days, member = _log(n=1500, seed=3)
     s = rfm_summary(ids, days, calibration_end=52 * 7 - 1)
-    eff = community_effect(s.frequency, s.recency, s.T, member=member[s.customer_ids],
-                           model="bgnbd")
+    eff = community_effect(
+        s.frequency, s.recency, s.T, member=member[s.customer_ids], model="bgnbd"
+    )
     assert set(eff.params) == {"purchase rate ratio", "a, b factor"}
     lo, hi = eff.conf_int()["purchase rate ratio"]
     assert lo < math.exp(GAMMA_T) * 1.5 and hi > 1.0  # right direction at this size
     with pytest.raises(InvalidParameterError, match="member"):
         community_effect(s.frequency, s.recency, s.T, member=np.full(s.n, 2.0))
     with pytest.raises(InvalidParameterError, match="model"):
-        community_effect(s.frequency, s.recency, s.T, member=member[s.customer_ids],
-                         model="cox")
+        community_effect(s.frequency, s.recency, s.T, member=member[s.customer_ids], model="cox")

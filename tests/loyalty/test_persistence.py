@@ -61,8 +61,9 @@ def test_predictions_after_loading_are_identical(fits):
         "not json",
         json.dumps({"format": "pickle"}),
         json.dumps({"format": "shequn.CustomerBaseFit", "model": {"type": "os.system"}}),
-        json.dumps({"format": "shequn.CustomerBaseFit", "model": {"type": "BGNBD",
-                                                                  "params": {"r": -1}}}),
+        json.dumps(
+            {"format": "shequn.CustomerBaseFit", "model": {"type": "BGNBD", "params": {"r": -1}}}
+        ),
     ],
 )
 def test_bad_json_is_refused_with_our_error(text):

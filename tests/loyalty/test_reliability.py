@@ -64,8 +64,12 @@ def test_pareto_expected_transactions_at_zero_is_positive_zero():
     m = ParetoNBD(r=0.553, alpha=10.578, s=0.606, beta=11.669)
     v = m.expected_transactions([0.0, 0.0])
     assert v.tolist() == [0.0, 0.0] and all(math.copysign(1.0, x) == 1.0 for x in v)
-    assert math.copysign(1.0, BGBB(alpha=1.2, beta=0.75, gamma=0.66, delta=2.8)
-                         .expected_transactions([0])[0]) == 1.0
+    assert (
+        math.copysign(
+            1.0, BGBB(alpha=1.2, beta=0.75, gamma=0.66, delta=2.8).expected_transactions([0])[0]
+        )
+        == 1.0
+    )
 
 
 # -- issue 14: BG/BB ---------------------------------------------------------------------------
@@ -119,8 +123,9 @@ def test_gamma_gamma_needs_q_above_one_for_a_mean_spend(q):
     with pytest.raises(InvalidParameterError, match="q"):
         _ = m.mean_spend
     with pytest.raises(InvalidParameterError, match="q"):
-        customer_lifetime_value(BGNBD(r=0.24, alpha=4.4, a=0.79, b=2.4), m, [0], [0.0], [39.0],
-                                [0.0])
+        customer_lifetime_value(
+            BGNBD(r=0.24, alpha=4.4, a=0.79, b=2.4), m, [0], [0.0], [39.0], [0.0]
+        )
     # a repeat customer's expected spend exists when p·x + q > 1: finite and positive
     assert m.conditional_expected_spend([2], [20.0])[0] > 0
 
@@ -134,8 +139,10 @@ def _bg_conditional_mpmath(m, t, x, tx, T):
     r, al, a, b = (mp.mpf(v) for v in (m.r, m.alpha, m.a, m.b))
     t, X, TX, TT = mp.mpf(t), mp.mpf(x), mp.mpf(tx), mp.mpf(T)
     z = t / (al + TT + t)
-    num = (a + b + X - 1) / (a - 1) * (
-        1 - ((al + TT) / (al + TT + t)) ** (r + X) * mp.hyp2f1(r + X, b + X, a + b + X - 1, z)
+    num = (
+        (a + b + X - 1)
+        / (a - 1)
+        * (1 - ((al + TT) / (al + TT + t)) ** (r + X) * mp.hyp2f1(r + X, b + X, a + b + X - 1, z))
     )
     den = 1 + (a / (b + X - 1)) * ((al + TT) / (al + TX)) ** (r + X) if x > 0 else 1
     return float(num / den)
@@ -151,8 +158,14 @@ EXTREME_BG = [
 
 @pytest.mark.parametrize("m", EXTREME_BG, ids=range(len(EXTREME_BG)))
 def test_bgnbd_conditional_expectation_at_extreme_parameters_vs_mpmath(m):
-    grid = [(0, 0.0, 1e-6), (0, 0.0, 100.0), (1, 5.0, 10.0), (100, 1e-6, 1e-6), (1000, 50.0, 100.0),
-            (5, 1e3, 1e4)]
+    grid = [
+        (0, 0.0, 1e-6),
+        (0, 0.0, 100.0),
+        (1, 5.0, 10.0),
+        (100, 1e-6, 1e-6),
+        (1000, 50.0, 100.0),
+        (5, 1e3, 1e4),
+    ]
     for t in (1.0, 1e4):
         for x, tx, T in grid:
             ours = m.conditional_expected_transactions(t, [x], [tx], [T])[0]
@@ -205,12 +218,23 @@ def test_issue_case_pareto_p_alive_value():
 log_param = st.floats(-3, 3).map(lambda v: float(10**v))
 
 
-@given(log_param, log_param, log_param, log_param, st.integers(0, 5000), st.floats(0, 1),
-       st.floats(-4, 4).map(lambda v: float(10**v)), st.floats(-2, 4).map(lambda v: float(10**v)))
+@given(
+    log_param,
+    log_param,
+    log_param,
+    log_param,
+    st.integers(0, 5000),
+    st.floats(0, 1),
+    st.floats(-4, 4).map(lambda v: float(10**v)),
+    st.floats(-2, 4).map(lambda v: float(10**v)),
+)
 def test_extreme_parameters_give_finite_probabilities(r, al, a, b, x, frac, T, t):
     tx = frac * T if x > 0 else 0.0
-    for m in (BGNBD(r=r, alpha=al, a=a, b=b), ModifiedBGNBD(r=r, alpha=al, a=a, b=b),
-              ParetoNBD(r=r, alpha=al, s=a, beta=b)):
+    for m in (
+        BGNBD(r=r, alpha=al, a=a, b=b),
+        ModifiedBGNBD(r=r, alpha=al, a=a, b=b),
+        ParetoNBD(r=r, alpha=al, s=a, beta=b),
+    ):
         p = m.p_alive([x], [tx], [T])[0]
         assert 0.0 <= p <= 1.0
         ll = m.log_likelihood([x], [tx], [T])[0]

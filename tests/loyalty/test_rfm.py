@@ -188,10 +188,13 @@ def test_short_reprs_summaries_and_the_deprecated_log_summary():
     from shequn._results import Summary
 
     log = load_cdnow_sample()
-    assert repr(log) == "TransactionLog(6,919 transactions, 2,357 customers, 1997-01-01 to 1998-06-30)"
+    assert (
+        repr(log) == "TransactionLog(6,919 transactions, 2,357 customers, 1997-01-01 to 1998-06-30)"
+    )
     s = log.rfm()
-    assert repr(s) == ("RFMSummary(2,357 customers, 946 with repeat purchases, time unit weeks, "
-                       "holdout 39)")
+    assert repr(s) == (
+        "RFMSummary(2,357 customers, 946 with repeat purchases, time unit weeks, holdout 39)"
+    )
     assert len(repr(s)) < 120 and len(repr(log)) < 120  # sizes, not arrays
     for obj in (log, s):
         assert isinstance(obj.summary(), Summary) and "<table>" in obj._repr_html_()

@@ -49,12 +49,14 @@ def test_constant_panel_is_exactly_the_static_model():
         np.testing.assert_allclose(
             getattr(m, method)(x, tx, T, covariates=sim),
             getattr(m, method)(x, tx, T, covariates=static),
-            rtol=1e-11, atol=1e-13,
+            rtol=1e-11,
+            atol=1e-13,
         )
     np.testing.assert_allclose(
         m.conditional_expected_transactions(10.0, x, tx, T, covariates=sim),
         m.conditional_expected_transactions(10.0, x, tx, T, covariates=static),
-        rtol=1e-11, atol=1e-13,
+        rtol=1e-11,
+        atol=1e-13,
     )
     # the purchase sums of a constant covariate are x times its value
     np.testing.assert_allclose(sim.at_purchases["member"], x * member)
@@ -82,14 +84,14 @@ class _Paths:
             return np.exp(e)
 
         self.et, self.el = eta(trans), eta(life)
-        k0 = int(math.floor(self.st))
+        k0 = math.floor(self.st)
         self.knots = np.r_[0.0, np.arange(k0 + 1, n_per) - self.st]  # customer-time boundaries
         ks = np.arange(k0, n_per)
         self.A = np.r_[0.0, np.cumsum(self.et[ks[:-1]] * np.diff(self.knots))]
         self.B = np.r_[0.0, np.cumsum(self.el[ks[:-1]] * np.diff(self.knots))]
 
     def rate(self, u, which):
-        k = int(math.floor(self.st + u))
+        k = math.floor(self.st + u)
         return (self.et if which == "t" else self.el)[k]
 
     def cum(self, u, which):
@@ -101,8 +103,9 @@ class _Paths:
 
 def test_likelihood_integral_against_adaptive_quadrature():
     panel, _ = _panel(12, seed=3)
-    m = BASE.with_covariates(trans={"promo": 0.9, "season": 0.4}, life={"promo": -0.5,
-                                                                       "season": 0.3})
+    m = BASE.with_covariates(
+        trans={"promo": 0.9, "season": 0.4}, life={"promo": -0.5, "season": 0.3}
+    )
     sim = m.sample_panel(panel, rng=4)
     x, tx, T = sim.frequency, sim.recency, sim.T
     ll = m.log_likelihood(x, tx, T, covariates=sim)
@@ -111,22 +114,36 @@ def test_likelihood_integral_against_adaptive_quadrature():
         p = _Paths(sim, i, m.trans, m.life)
 
         def f(u, p=p, i=i):
-            return p.rate(u, "l") * (al + p.cum(u, "t")) ** (-(r + x[i])) * (
-                be + p.cum(u, "l")) ** (-(s + 1))
+            return (
+                p.rate(u, "l")
+                * (al + p.cum(u, "t")) ** (-(r + x[i]))
+                * (be + p.cum(u, "l")) ** (-(s + 1))
+            )
 
-        dead = s * integrate.quad(f, tx[i], T[i], points=p.breaks(tx[i], T[i]), limit=400,
-                                  epsabs=0, epsrel=1e-12)[0] if T[i] > tx[i] else 0.0
+        dead = (
+            s
+            * integrate.quad(
+                f, tx[i], T[i], points=p.breaks(tx[i], T[i]), limit=400, epsabs=0, epsrel=1e-12
+            )[0]
+            if T[i] > tx[i]
+            else 0.0
+        )
         alive = (al + p.cum(T[i], "t")) ** (-(r + x[i])) * (be + p.cum(T[i], "l")) ** (-s)
-        pre = (sum(g * sim.at_purchases[k][i] for k, g in m.trans.items())
-               + special.gammaln(r + x[i]) - special.gammaln(r) + r * math.log(al)
-               + s * math.log(be))
+        pre = (
+            sum(g * sim.at_purchases[k][i] for k, g in m.trans.items())
+            + special.gammaln(r + x[i])
+            - special.gammaln(r)
+            + r * math.log(al)
+            + s * math.log(be)
+        )
         assert ll[i] == pytest.approx(pre + math.log(alive + dead), rel=1e-10)
 
 
 def test_analytic_gradient_of_the_kernel_matches_finite_differences():
     panel, _ = _panel(200, seed=5)
-    m = BASE.with_covariates(trans={"member": 0.5, "promo": 0.8}, life={"member": -0.8,
-                                                                       "promo": 0.3})
+    m = BASE.with_covariates(
+        trans={"member": 0.5, "promo": 0.8}, life={"member": -0.8, "promo": 0.3}
+    )
     sim = m.sample_panel(panel, rng=6)
     x, tx, T, st = sim.frequency, sim.recency, sim.T, sim.start
     Xt = tv._stack(sim, ["member", "promo"])
@@ -136,7 +153,7 @@ def test_analytic_gradient_of_the_kernel_matches_finite_differences():
     def run(v):
         return tv_grad_rows(x, tx, T, st, 1.0, Xt, Xl, v[4:6], v[6:8], *v[:4])
 
-    la, ld, g_la, g_ld = run(th)
+    _la, ld, g_la, g_ld = run(th)
     ok = np.isfinite(ld)
     for j, k in enumerate([1, 3, 0, 2, 4, 5, 6, 7]):  # kernel order: α, β, r, s, γt, γl
         h = 1e-6 * max(1.0, abs(th[k]))
@@ -145,8 +162,9 @@ def test_analytic_gradient_of_the_kernel_matches_finite_differences():
         dn[k] -= h
         a1, a0 = run(up), run(dn)
         np.testing.assert_allclose(g_la[:, j], (a1[0] - a0[0]) / (2 * h), rtol=1e-5, atol=1e-7)
-        np.testing.assert_allclose(g_ld[ok, j], ((a1[1] - a0[1]) / (2 * h))[ok], rtol=1e-4,
-                                   atol=1e-6)
+        np.testing.assert_allclose(
+            g_ld[ok, j], ((a1[1] - a0[1]) / (2 * h))[ok], rtol=1e-4, atol=1e-6
+        )
 
 
 def test_recovery_of_time_varying_coefficients():
@@ -159,8 +177,9 @@ def test_recovery_of_time_varying_coefficients():
         assert abs(fit.params[k] - v) < 3.5 * se[k], (k, fit.params[k], v, se[k])
     assert fit.lr_test().p_value < 1e-6
     # ignoring the promotion (a static member-only model) fits worse
-    static = ParetoNBD.fit(sim.frequency, sim.recency, sim.T, trans={"member": member},
-                           life={"member": member})
+    static = ParetoNBD.fit(
+        sim.frequency, sim.recency, sim.T, trans={"member": member}, life={"member": member}
+    )
     assert fit.log_likelihood > static.log_likelihood + 10
 
 
@@ -168,8 +187,10 @@ def test_from_transactions_builds_rfm_and_purchase_sums():
     p = CovariatePanel.from_transactions(
         [7, 7, 7, 9, 9, 7],
         [0.5, 3.5, 3.5, 1.0, 6.0, 2.2],  # customer 7 buys twice at 3.5: one purchase
-        {"promo": [0, 0, 1, 1, 0, 0, 0, 0], "spend": [[1, 2, 3, 4, 5, 6, 7, 8],
-                                                     [8, 7, 6, 5, 4, 3, 2, 1]]},
+        {
+            "promo": [0, 0, 1, 1, 0, 0, 0, 0],
+            "spend": [[1, 2, 3, 4, 5, 6, 7, 8], [8, 7, 6, 5, 4, 3, 2, 1]],
+        },
         calibration_end=5.0,
     )
     assert p.frequency.tolist() == [2.0, 0.0]  # 9's purchase at 6.0 is after calibration
@@ -196,7 +217,11 @@ def test_conditional_expectation_integral_against_quadrature():
         bt = p.cum(T[i], "l")
         w = integrate.quad(
             lambda u, p=p, bt=bt: p.rate(u, "t") * ((be + bt) / (be + p.cum(u, "l"))) ** s,
-            T[i], T[i] + 8.0, points=p.breaks(T[i], T[i] + 8.0), limit=200, epsabs=0,
+            T[i],
+            T[i] + 8.0,
+            points=p.breaks(T[i], T[i] + 8.0),
+            limit=200,
+            epsabs=0,
             epsrel=1e-12,
         )[0]
         assert y[i] == pytest.approx(pa[i] * (r + x[i]) / (al + p.cum(T[i], "t")) * w, rel=1e-10)
@@ -207,14 +232,14 @@ def test_bad_panels_and_horizons():
     m = BASE.with_covariates(trans={"promo": 0.5})
     sim = m.sample_panel(panel, rng=12)
     with pytest.raises(InvalidParameterError, match="stay within the panel"):
-        m.conditional_expected_transactions(20.0, sim.frequency, sim.recency, sim.T,
-                                            covariates=sim)
+        m.conditional_expected_transactions(20.0, sim.frequency, sim.recency, sim.T, covariates=sim)
     with pytest.raises(InvalidParameterError, match="cover every customer"):
         CovariatePanel(values={"promo": np.zeros(20)}, start=np.zeros(2), T=np.array([10, 30.0]))
     with pytest.raises(InvalidParameterError, match="names"):
         ParetoNBD.fit(data=sim, trans={"promo": np.zeros(10)})
-    no_sums = CovariatePanel(values=sim.values, start=sim.start, T=sim.T,
-                             frequency=sim.frequency, recency=sim.recency)
+    no_sums = CovariatePanel(
+        values=sim.values, start=sim.start, T=sim.T, frequency=sim.frequency, recency=sim.recency
+    )
     with pytest.raises(InvalidParameterError, match="at_purchases"):
         ParetoNBD.fit(data=no_sums, trans=["promo"])
     with pytest.raises(InvalidParameterError, match="static"):

@@ -28,27 +28,44 @@ def results():
     log = load_cdnow_sample()
     s = log.rfm()
     m = BGNBD.fit(data=s).model
-    tr = tracking(m, log.customer_id, log.date, calibration_end="1997-09-30",
-                  observation_end="1998-06-30")
+    tr = tracking(
+        m, log.customer_id, log.date, calibration_end="1997-09-30", observation_end="1998-06-30"
+    )
     cid = int(s.customer_ids[np.argmax(s.frequency)])
     days = log.date[log.customer_id == cid]
     weeks = (days - days.min()).astype(np.int64) / 7.0
     return {
         "calibration_holdout": (cbp.plot_calibration_holdout, calibration_holdout(m, s), {}),
-        "frequency_recency": (cbp.plot_frequency_recency,
-                              frequency_recency_matrix(m, T=39.0, max_frequency=20), {}),
-        "p_alive_matrix": (cbp.plot_frequency_recency,
-                           frequency_recency_matrix(m, T=39.0, kind="p_alive"), {}),
-        "period_transactions": (cbp.plot_period_transactions,
-                                period_transactions(m, s.frequency, s.T), {}),
+        "frequency_recency": (
+            cbp.plot_frequency_recency,
+            frequency_recency_matrix(m, T=39.0, max_frequency=20),
+            {},
+        ),
+        "p_alive_matrix": (
+            cbp.plot_frequency_recency,
+            frequency_recency_matrix(m, T=39.0, kind="p_alive"),
+            {},
+        ),
+        "period_transactions": (
+            cbp.plot_period_transactions,
+            period_transactions(m, s.frequency, s.T),
+            {},
+        ),
         "tracking_cumulative": (cbp.plot_tracking, tr, {"kind": "cumulative"}),
         "tracking_incremental": (cbp.plot_tracking, tr, {"kind": "incremental"}),
         "alive_path": (cbp.plot_alive_path, alive_path(m, weeks, end=78.0, step=0.25), {}),
     }
 
 
-NAMES = ["calibration_holdout", "frequency_recency", "p_alive_matrix", "period_transactions",
-         "tracking_cumulative", "tracking_incremental", "alive_path"]
+NAMES = [
+    "calibration_holdout",
+    "frequency_recency",
+    "p_alive_matrix",
+    "period_transactions",
+    "tracking_cumulative",
+    "tracking_incremental",
+    "alive_path",
+]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -245,7 +245,7 @@ def compress_rows(
     relabel[rank] = np.arange(rank.size)
     inverse = np.empty(n, dtype=np.intp)
     inverse[order] = relabel[group_sorted]
-    counts = np.bincount(inverse, weights=w, minlength=rank.size)
+    counts = np.asarray(np.bincount(inverse, weights=w, minlength=rank.size), dtype=np.float64)
     if rank.size == n:  # nothing to merge: the rows themselves
         return tuple(np.ascontiguousarray(c) for c in cols), counts, inverse
     keep = first[rank]
@@ -516,6 +516,10 @@ def penalty_vector(
 # -- results --------------------------------------------------------------------------------
 
 
+def _names(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 class _Model(Protocol):
     @property
     def params(self) -> dict[str, float]: ...
@@ -613,7 +617,7 @@ class CustomerBaseFit(ResultMixin, Generic[M]):
 
     model: M
     covariance: FloatArray = attrs.field(eq=array_eq)
-    scales: tuple[str, ...] = attrs.field(converter=tuple)
+    scales: tuple[str, ...] = attrs.field(converter=_names)
     log_likelihood: float
     n_customers: int
     n_rows: int

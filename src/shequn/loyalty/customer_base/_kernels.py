@@ -188,7 +188,7 @@ def log_integral(
     n = arrs[0].shape[0]
     res = np.empty((5, n))
     if n:
-        _many(*arrs, _GL_X, _GL_W, res)
+        _many(arrs[0], arrs[1], arrs[2], arrs[3], arrs[4], arrs[5], _GL_X, _GL_W, res)
     return res
 
 
@@ -367,7 +367,7 @@ def _lse_add(acc, g_acc, seg, g_seg):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, nogil=True)
-def _tv_grad_rows(
+def _tv_grad_rows(  # type: ignore[no-untyped-def]
     x,
     tx,
     T,
@@ -382,7 +382,7 @@ def _tv_grad_rows(
     s,
     be,
     gx,
-    gw,  # type: ignore[no-untyped-def]
+    gw,
     la_out,
     ld_out,
     g_la,

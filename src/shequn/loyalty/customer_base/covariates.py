@@ -49,7 +49,7 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any, ClassVar, TypeAlias
 
@@ -147,9 +147,8 @@ def coefficients(
             raise fail(
                 owner, f"life[{k!r}]", f"equal trans[{k!r}] for a constrained covariate", lf[k]
             )
-        v = t.get(k, lf.get(k))
-        assert v is not None
-        t[k] = lf[k] = v
+        shared = t[k] if k in t else lf[k]
+        t[k] = lf[k] = shared
     return t, lf, cons
 
 
@@ -182,6 +181,10 @@ def design(covariates: Any, names: Sequence[str], n: int, *, owner: str) -> Floa
 
 
 # -- the covariate models -----------------------------------------------------------------------
+
+
+def _names(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
 
 
 class _CovariateModel:
@@ -266,10 +269,10 @@ class _CovariateModel:
                 "CovariatePanel",
             )
         if n is None:
-            names = self.covariate_names
-            if not names:
+            cov_names = self.covariate_names
+            if not cov_names:
                 raise fail(owner, "n", "be given for a model without covariates", None)
-            first = np.asarray(covariates[names[0]]) if covariates is not None else None
+            first = np.asarray(covariates[cov_names[0]]) if covariates is not None else None
             n = 1 if first is None or first.ndim == 0 else int(first.shape[0])
         out: dict[str, Any] = dict(self.base.params)
         for coefs, scaled in ((self.trans, self._trans_scaled), (self.life, self._life_scaled)):
@@ -496,7 +499,7 @@ class BGNBDCovariates(_CovariateModel):
     base: BGNBD
     trans: dict[str, float] = attrs.field(factory=dict)
     life: dict[str, float] = attrs.field(factory=dict)
-    constrained: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    constrained: tuple[str, ...] = attrs.field(default=(), converter=_names)
 
     _trans_scaled: ClassVar[dict[str, float]] = {"alpha": -1.0}
     _life_scaled: ClassVar[dict[str, float]] = {"a": 1.0, "b": 1.0}
@@ -531,7 +534,7 @@ class ParetoNBDCovariates(_CovariateModel):
     base: ParetoNBD
     trans: dict[str, float] = attrs.field(factory=dict)
     life: dict[str, float] = attrs.field(factory=dict)
-    constrained: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    constrained: tuple[str, ...] = attrs.field(default=(), converter=_names)
 
     _trans_scaled: ClassVar[dict[str, float]] = {"alpha": -1.0}
     _life_scaled: ClassVar[dict[str, float]] = {"beta": -1.0}

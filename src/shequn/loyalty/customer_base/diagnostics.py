@@ -264,7 +264,11 @@ def tracking(
     actual = np.searchsorted(np.sort(repeat_days), edges, side="right").astype(np.float64)
     # a customer who first bought on day f has age e − f at the end of day e, as in
     # rfm_summary (T = calibration_end − first purchase day)
-    expected = expected_cumulative(mdl, (firsts - d0) / unit, (edges - d0) / unit)
+    expected = expected_cumulative(
+        mdl,
+        np.asarray((firsts - d0) / unit, dtype=np.float64),
+        np.asarray((edges - d0) / unit, dtype=np.float64),
+    )
     return Tracking(
         time=t.astype(np.float64),
         actual=actual,

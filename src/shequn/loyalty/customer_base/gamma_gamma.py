@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
 
-from shequn._typing import FloatArray
+from shequn._typing import BoolArray, FloatArray
 from shequn._validation import check_array, check_int, fail, positive
 from shequn.exceptions import ConvergenceError
 from shequn.loyalty.customer_base._common import (
@@ -58,7 +58,7 @@ __all__ = ["GammaGamma"]
 
 def _check(
     frequency: ArrayLike, monetary: ArrayLike, owner: str, drop_zero: bool
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+) -> tuple[FloatArray, FloatArray, BoolArray]:
     """Validated (frequency, monetary, keep-mask)."""
     x = check_array(frequency, owner=owner, field="frequency", ndim=1, nonnegative=True)
     m = check_array(monetary, owner=owner, field="monetary", ndim=1, nonnegative=True)

@@ -102,10 +102,13 @@ def _opt_dict(v: Any) -> dict[str, FloatArray] | None:
     return None if v is None else {str(k): np.asarray(a, dtype=np.float64) for k, a in v.items()}
 
 
-def _dict_eq(a: Any, b: Any) -> bool:
+def _dict_equal(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is None and b is None
-    return a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+    return bool(a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a))
+
+
+_dict_eq = attrs.cmp_using(eq=_dict_equal)
 
 
 @attrs.frozen(kw_only=True, repr=False)
