@@ -57,7 +57,11 @@ _STOP = 40.0
 
 @numba.njit(cache=True, nogil=True)
 def _one(al, be, p, q, lo, hi, gx, gw, out):  # type: ignore[no-untyped-def]
-    """log I and d log I / d(α, β, p, q) into out[0:5]; returns nothing."""
+    """log I and d log I / d(α, β, p, q) into out[0:5]; returns nothing.
+
+    The march runs in v = u − log(c + lo), so the width W = log1p((hi − lo)/(c + lo)) keeps
+    full relative precision even for intervals far shorter than α and β.
+    """
     out[1] = 0.0
     out[2] = 0.0
     out[3] = 0.0
@@ -68,13 +72,22 @@ def _one(al, be, p, q, lo, hi, gx, gw, out):  # type: ignore[no-untyped-def]
     c = min(al, be)
     da = al - c
     db = be - c
-    u = math.log(c + lo)
+    base = c + lo
+    u0 = math.log(base)
     infinite = math.isinf(hi)
     if infinite:
         scale = p * da + q * db
-        u_end = math.log(max(scale, 1e-300) * 1e17 + c + lo + 1.0)
+        w_end = math.log(max(scale, 1e-300) * 1e17 + base + 1.0) - u0
     else:
-        u_end = math.log(c + hi)
+        w_end = math.log1p((hi - lo) / base)
+        if w_end * (p + q + 1.0) < 1e-9:  # the integrand is constant on so short an interval
+            tm = lo + 0.5 * (hi - lo)  # (midpoint rule: relative error below 1e-18)
+            out[0] = math.log(hi - lo) - p * math.log(al + tm) - q * math.log(be + tm)
+            out[1] = -p / (al + tm)
+            out[2] = -q / (be + tm)
+            out[3] = -math.log(al + tm)
+            out[4] = -math.log(be + tm)
+            return
     ref = -math.inf  # running maximum of psi
     s0 = 0.0
     sa = 0.0
@@ -82,26 +95,28 @@ def _one(al, be, p, q, lo, hi, gx, gw, out):  # type: ignore[no-untyped-def]
     sp = 0.0
     sq = 0.0
     n = gx.shape[0]
+    v = 0.0
     for _ in range(100000):
-        if u >= u_end:
+        if v >= w_end:
             break
-        e = math.exp(u)
+        e = base * math.exp(v)
         fa = e / (da + e)
         fb = e / (db + e)
         slope = 1.0 - p * fa - q * fb
         curve = p * fa * (1.0 - fa) + q * fb * (1.0 - fb)
-        h = min(_STEP_MAX, u_end - u)
+        h = min(_STEP_MAX, w_end - v)
         if abs(slope) * h > _STEP_SLOPE:
             h = _STEP_SLOPE / abs(slope)
         if curve * h * h > _STEP_CURVE:
             h = math.sqrt(_STEP_CURVE / curve)
         for k in range(n):
-            v = u + h * gx[k]
-            ev = math.exp(v)
+            vk = v + h * gx[k]
+            ev = base * math.exp(vk)
             # one of da, db is 0 (c is the smaller of alpha and beta): one log per node
-            la = v if da == 0.0 else math.log(da + ev)
-            lb = v if db == 0.0 else math.log(db + ev)
-            psi = -p * la - q * lb + v
+            uk = u0 + vk
+            la = uk if da == 0.0 else math.log(da + ev)
+            lb = uk if db == 0.0 else math.log(db + ev)
+            psi = -p * la - q * lb + uk
             if psi > ref:
                 f = math.exp(ref - psi) if ref > -math.inf else 0.0
                 s0 *= f
@@ -116,18 +131,19 @@ def _one(al, be, p, q, lo, hi, gx, gw, out):  # type: ignore[no-untyped-def]
             sb -= wt * q / (db + ev)
             sp -= wt * la
             sq -= wt * lb
-        u += h
+        v += h
         # past the mode the rest is at most exp(psi(u)) / |psi'(u)|
-        if u < u_end:
-            e = math.exp(u)
+        if v < w_end:
+            e = base * math.exp(v)
             slope_end = 1.0 - p * e / (da + e) - q * e / (db + e)
             if slope_end < 0.0:
-                psi_u = -p * math.log(da + e) - q * math.log(db + e) + u
+                psi_u = -p * math.log(da + e) - q * math.log(db + e) + u0 + v
                 if psi_u - math.log(-slope_end) < ref + math.log(s0) - _STOP:
                     break
-    if infinite and u >= u_end:
-        # tail: psi(v) = psi(u) + (1 - p - q)(v - u) to relative 1e-17
-        e = math.exp(u)
+    if infinite and v >= w_end:
+        # tail: psi(t) = psi(u) + (1 - p - q)(t - u) to relative 1e-17
+        e = base * math.exp(v)
+        u = u0 + v
         la = math.log(da + e)
         lb = math.log(db + e)
         psi = -p * la - q * lb + u
@@ -144,9 +160,12 @@ def _one(al, be, p, q, lo, hi, gx, gw, out):  # type: ignore[no-untyped-def]
         s0 += wt
         sa -= wt * p / (da + e)
         sb -= wt * q / (db + e)
-        # d/dp of ∫_u^∞ e^{-p la - q lb + v} dv with la ≈ lb ≈ v: -(la + 1/m) per unit mass
+        # d/dp of ∫_u^∞ e^{-p la - q lb + t} dt with la ≈ lb ≈ t: -(la + 1/m) per unit mass
         sp -= wt * (la + 1.0 / m)
         sq -= wt * (lb + 1.0 / m)
+    if not s0 > 0.0:  # nothing representable (an underflowed, degenerate interval)
+        out[0] = -math.inf
+        return
     out[0] = ref + math.log(s0)
     out[1] = sa / s0
     out[2] = sb / s0
