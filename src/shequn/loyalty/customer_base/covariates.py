@@ -782,27 +782,35 @@ def fit_static(
             # drop-out rate with no heterogeneity): start the covariate fit from the defaults;
             # lr_test() then needs the restricted fit passed explicitly
             null = None
-        base_start = {**(null.params if null is not None else {}), **(initial or {})}
-        return _fit_core(
-            cls,
-            spec,
-            x,
-            tx,
-            t,
-            w,
-            Dt,
-            Dl,
-            coef_names,
-            penalizer=penalizer,
-            regularization=regularization,
-            initial=base_start,
-            executor=executor,
-            owner=owner,
-            null=null,
-            t_names=t_names,
-            l_names=l_names,
-            cons=cons,
-        )
+
+        def attempt(start: Mapping[str, float] | None) -> CustomerBaseFit[Any]:
+            return _fit_core(
+                cls,
+                spec,
+                x,
+                tx,
+                t,
+                w,
+                Dt,
+                Dl,
+                coef_names,
+                penalizer=penalizer,
+                regularization=regularization,
+                initial=start,
+                executor=executor,
+                owner=owner,
+                null=null,
+                t_names=t_names,
+                l_names=l_names,
+                cons=cons,
+            )
+
+        starts: list[Mapping[str, float] | None] = []
+        if null is not None:
+            starts.append({**null.params, **(initial or {})})
+        if initial is None or null is None:
+            starts.append(initial)  # the defaults (or the user's values)
+        return best_of(attempt, starts, spec.names)
     if regularization is not None and any(regularization.values()):
         raise fail(
             owner,
@@ -827,6 +835,29 @@ def fit_static(
         owner=owner,
         null=None,
     )
+
+
+def best_of(
+    attempt: Callable[[Any], CustomerBaseFit[Any]], starts: Sequence[Any], names: Sequence[str]
+) -> CustomerBaseFit[Any]:
+    """Fit from the first start (usually the fit without covariates); when that fails or ends
+    near a boundary (a base parameter beyond e^±9, as when the pooled fit has no drop-out
+    heterogeneity), fit from the next start too and keep the higher likelihood."""
+    fits: list[CustomerBaseFit[Any]] = []
+    error: ConvergenceError | None = None
+    for start in starts:
+        try:
+            fit = attempt(start)
+        except ConvergenceError as exc:
+            error = exc
+            continue
+        fits.append(fit)
+        if all(abs(math.log(fit.params[k])) <= 9.0 for k in names):
+            break
+    if not fits:
+        assert error is not None
+        raise error
+    return max(fits, key=lambda f: f.log_likelihood)
 
 
 def _check_identified(

@@ -492,7 +492,7 @@ def fit_time_varying(
     owner: str,
 ) -> CustomerBaseFit[Any]:
     """The time-varying Pareto/NBD fit behind ``ParetoNBD.fit(..., covariates=panel)``."""
-    from shequn.loyalty.customer_base.covariates import ParetoNBDCovariates
+    from shequn.loyalty.customer_base.covariates import ParetoNBDCovariates, best_of
     from shequn.loyalty.customer_base.pareto_nbd import ParetoNBD
 
     _align(panel, x, t, owner)
@@ -642,27 +642,26 @@ def fit_time_varying(
             return summed(one, n_rows, executor)
 
     scale = max(float(np.average(t, weights=w)), 1e-3) / 4
-    start = null.params if null is not None else {"r": 1.0, "alpha": scale, "s": 1.0, "beta": scale}
-    default = {**start, **{k: 0.0 for k in coef_names}}
-    x0 = initial_theta(
-        {k: v for k, v in (initial or {}).items() if k in names} or None,
-        default,
-        names,
-        scales,
-        owner,
-    )
+    defaults = {"r": 1.0, "alpha": scale, "s": 1.0, "beta": scale}
     pen = penalty_vector(names, scales, penalizer, owner, regularization)
-    res = maximise(fused, x0, owner=owner, n=n_cust, penalty=pen, names=names)
-    return build_fit(
-        model_at(res.theta),
-        res,
-        scales=scales,
-        n_customers=n_cust,
-        n_rows=n_rows,
-        penalizer=penalizer,
-        regularization=regularization,
-        null=null,
-    )
+    user = {k: v for k, v in (initial or {}).items() if k in names} or None
+
+    def attempt(start: Mapping[str, float]) -> CustomerBaseFit[Any]:
+        x0 = initial_theta(user, {**start, **{k: 0.0 for k in coef_names}}, names, scales, owner)
+        res = maximise(fused, x0, owner=owner, n=n_cust, penalty=pen, names=names)
+        return build_fit(
+            model_at(res.theta),
+            res,
+            scales=scales,
+            n_customers=n_cust,
+            n_rows=n_rows,
+            penalizer=penalizer,
+            regularization=regularization,
+            null=null,
+        )
+
+    starts = ([null.params] if null is not None else []) + [defaults]
+    return best_of(attempt, starts, base_names)
 
 
 def _stack(panel: CovariatePanel, names: Sequence[str]) -> FloatArray:
