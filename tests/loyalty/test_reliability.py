@@ -25,8 +25,6 @@ from shequn.loyalty.customer_base import (
     customer_lifetime_value,
 )
 
-mp = pytest.importorskip("mpmath")
-
 # -- issue 13: rfm_summary, expected_transactions(0) ------------------------------------------
 
 
@@ -93,6 +91,7 @@ def test_bgbb_fit_with_frequency_above_n_is_invalid_input_not_convergence():
 
 
 def _bgbb_pmf_mpmath(m, x, n):
+    mp = pytest.importorskip("mpmath")
     mp.mp.dps = 30
     al, be, ga, de = (mp.mpf(v) for v in (m.alpha, m.beta, m.gamma, m.delta))
     bab, bgd = mp.beta(al, be), mp.beta(ga, de)
@@ -135,6 +134,7 @@ def test_gamma_gamma_needs_q_above_one_for_a_mean_spend(q):
 
 def _bg_conditional_mpmath(m, t, x, tx, T):
     """FHL (2005) eq. 10, 50 digits."""
+    mp = pytest.importorskip("mpmath")
     mp.mp.dps = 50
     r, al, a, b = (mp.mpf(v) for v in (m.r, m.alpha, m.a, m.b))
     t, X, TX, TT = mp.mpf(t), mp.mpf(x), mp.mpf(tx), mp.mpf(T)
@@ -188,6 +188,7 @@ def test_bgnbd_issue_grid_has_no_nan():
 
 
 def _pareto_p_alive_mpmath(m, x, tx, T):
+    mp = pytest.importorskip("mpmath")
     mp.mp.dps = 60
     r, al, s, be = (mp.mpf(v) for v in (m.r, m.alpha, m.s, m.beta))
     X, TX, TT = mp.mpf(x), mp.mpf(tx), mp.mpf(T)
