@@ -22,7 +22,9 @@ Gauss–Legendre quadrature in ``u = log(c + τ)`` with ``c = min(α, β)``:
 The same pass accumulates the derivatives of log I with respect to α, β, p and q (derivatives
 of the integrand, integrated by the same rule), which the fits use as analytic gradients.
 
-Every loop runs without the GIL, so a fit's row blocks can run in threads (``executor=``).
+Every loop runs without the GIL, so a fit's row blocks can run in threads (``executor=``), and
+with numpy's error model: a division by zero at an extreme trial point of the optimiser gives
+inf or NaN (which the fit treats as "not here"), as the numpy code does, not an exception.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ _STEP_MAX = 2.0
 _STOP = 40.0
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _one(al, be, p, q, lo, hi, gx, gw, out):  # type: ignore[no-untyped-def]
     """log I and d log I / d(α, β, p, q) into out[0:5]; returns nothing.
 
@@ -173,7 +175,7 @@ def _one(al, be, p, q, lo, hi, gx, gw, out):  # type: ignore[no-untyped-def]
     out[4] = sq / s0
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _many(al, be, p, q, lo, hi, gx, gw, res):  # type: ignore[no-untyped-def]
     out = np.empty(5)
     for i in range(lo.shape[0]):
@@ -226,7 +228,7 @@ def log_integral_scalar(
     return (float(out[0]), float(out[1]), float(out[2]), float(out[3]), float(out[4]))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _tv_rows(x, tx, T, start, L, et, el, r, al, s, be, gx, gw, out):  # type: ignore[no-untyped-def]
     """Per customer: log dead term, A(T), B(T) of the time-varying Pareto/NBD (into out)."""
     buf = np.empty(5)
@@ -270,7 +272,7 @@ def _tv_rows(x, tx, T, start, L, et, el, r, al, s, be, gx, gw, out):  # type: ig
         out[2, i] = B
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _tv_future(T, t, start, L, et, el, s, be, BT, out):  # type: ignore[no-untyped-def]
     """∫_T^{T+t} e_trans(u) ((β+B(T))/(β+B(u)))^s du per customer (into out)."""
     for i in range(T.shape[0]):
@@ -368,7 +370,7 @@ def tv_future(
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _lse_add(acc, g_acc, seg, g_seg):  # type: ignore[no-untyped-def]
     """Add exp(seg) with gradient g_seg to (acc, g_acc) = (log Σ, Σ-weighted mean gradient)."""
     if seg == -math.inf:
@@ -385,7 +387,7 @@ def _lse_add(acc, g_acc, seg, g_seg):  # type: ignore[no-untyped-def]
     return hi + math.log(tot)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _tv_grad_rows(  # type: ignore[no-untyped-def]
     x,
     tx,
@@ -545,7 +547,7 @@ def tv_grad_rows(
     return la, ld, g_la, g_ld
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _digamma(x):  # type: ignore[no-untyped-def]
     """ψ(x) for x > 0: recurrence to x >= 6, then the asymptotic series (error < 1e-15)."""
     acc = 0.0
@@ -557,7 +559,7 @@ def _digamma(x):  # type: ignore[no-untyped-def]
     return acc + math.log(x) - 0.5 / x - series
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _beta_terms(a, b, x):  # type: ignore[no-untyped-def]
     """(log B(a, b+x)/B(a, b), ψ(a+b) − ψ(a+b+x), ψ(a+b) + ψ(b+x) − ψ(b) − ψ(a+b+x)) for
     whole x >= 0: finite sums for small x (no special function), lgamma/ψ otherwise."""
@@ -581,7 +583,7 @@ def _beta_terms(a, b, x):  # type: ignore[no-untyped-def]
     return lb, dab - dabx, dab + _digamma(b + x) - _digamma(b) - dabx
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _bg_block(x, tx, T, w, Dt, Dl, ix, lgr, dgr, r, al, a, b, gam, modified, btab, grad):  # type: ignore[no-untyped-def]
     """Σ w·ℓ over rows of a (M)BG/NBD with covariates, and its gradient over
     (log r, log α, log a, log b, coefficients) added into ``grad``."""
