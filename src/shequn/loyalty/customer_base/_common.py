@@ -58,7 +58,7 @@ from shequn._optional import optional_import
 from shequn._results import Intervals, ResultMixin, Summary, Table, format_value
 from shequn._typing import FloatArray, array_eq
 from shequn._validation import check_array, check_in_range, check_level, fail
-from shequn.exceptions import ConvergenceError
+from shequn.exceptions import ConvergenceError, InvalidParameterError
 
 __all__ = [
     "CHUNK_ROWS",
@@ -912,9 +912,9 @@ class CustomerBaseFit(ResultMixin, Generic[M]):
                 message=str(d["message"]),
                 null=None if d.get("null") is None else cls.from_dict(d["null"]),
             )
+        except InvalidParameterError:
+            raise
         except (KeyError, TypeError, ValueError) as exc:
-            if isinstance(exc, ValueError) and type(exc).__name__ == "InvalidParameterError":
-                raise
             raise fail("load_fit", "data", "hold every field of a saved fit", repr(exc)) from exc
 
     @classmethod

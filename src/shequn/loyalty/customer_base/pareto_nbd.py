@@ -41,7 +41,8 @@ from numpy.typing import ArrayLike
 from scipy import special, stats
 
 from shequn._typing import FloatArray, IntArray
-from shequn._validation import check_array, check_int, check_nonnegative, positive
+from shequn._validation import check_array, check_int, check_nonnegative, fail, positive
+from shequn.exceptions import ConvergenceError
 from shequn.loyalty.customer_base._common import CustomerBaseFit, check_rfm, register_model
 from shequn.loyalty.customer_base._kernels import log_integral
 from shequn.rng import RNGLike, resolve_rng
@@ -59,7 +60,7 @@ _GL_W = 0.5 * _GL_W
 
 
 def hyp2f1_one(b: ArrayLike, c: ArrayLike, w: ArrayLike) -> FloatArray:
-    """₂F₁(1, b; c; w) for 0 < b < c, c > 1 and w <= 0, robustly.
+    """₂F₁(1, b; c; w) for b > 0, c > 1 and w <= 0, robustly (the fallback needs b < c).
 
     Evaluated through Pfaff's transformation ``(1−w)⁻¹ ₂F₁(1, c−b; c; w/(w−1))``, whose
     argument lies in [0, 1) and whose series has positive terms: :func:`scipy.special.hyp2f1`
@@ -77,11 +78,17 @@ def hyp2f1_one(b: ArrayLike, c: ArrayLike, w: ArrayLike) -> FloatArray:
     >>> print(f"{hyp2f1_one([1002.0], [1005.0], [-1e7])[0]:.10e}")  # scipy: NaN; mpmath agrees
     1.0029969024e-07
     """
+    owner = "hyp2f1_one"
     bb, cc, ww = np.broadcast_arrays(
-        np.atleast_1d(np.asarray(b, dtype=np.float64)),
-        np.atleast_1d(np.asarray(c, dtype=np.float64)),
-        np.atleast_1d(np.asarray(w, dtype=np.float64)),
+        np.atleast_1d(check_array(b, owner=owner, field="b")),
+        np.atleast_1d(check_array(c, owner=owner, field="c")),
+        np.atleast_1d(check_array(w, owner=owner, field="w")),
     )
+    for field, bad in (("b", ~(bb > 0)), ("c", ~(cc > 1)), ("w", ~(ww <= 0))):
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            rule = {"b": "be > 0", "c": "be > 1", "w": "be <= 0"}[field]
+            raise fail(owner, field, f"{rule} (index {i})", {"b": bb, "c": cc, "w": ww}[field][i])
     with np.errstate(all="ignore"):
         val = np.asarray(
             special.hyp2f1(1.0, cc - bb, cc, ww / (ww - 1.0)) / (1.0 - ww), dtype=np.float64
@@ -93,6 +100,12 @@ def hyp2f1_one(b: ArrayLike, c: ArrayLike, w: ArrayLike) -> FloatArray:
             | (val < lower * (1 - 1e-9))
             | (val <= 0)
             | ~np.isfinite(lower)
+        )
+    if np.any(bad & (cc <= bb)):
+        i = int(np.flatnonzero(bad & (cc <= bb))[0])
+        raise ConvergenceError(
+            f"hyp2f1_one: scipy's value at b={bb[i]:g}, c={cc[i]:g}, w={ww[i]:g} is not "
+            "finite or out of bounds, and the quadrature fallback needs c > b"
         )
     if np.any(bad):
         bi, ci, wi = bb[bad], cc[bad], ww[bad]
