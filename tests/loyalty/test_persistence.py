@@ -69,11 +69,3 @@ def test_predictions_after_loading_are_identical(fits):
 def test_bad_json_is_refused_with_our_error(text):
     with pytest.raises(InvalidParameterError):
         CustomerBaseFit.from_json(text)
-
-
-def test_hyp2f1_one_refuses_arguments_outside_its_domain():
-    from shequn.loyalty.customer_base import hyp2f1_one
-
-    for args, field in (((0.0, 2.0, -1.0), "b"), ((1.0, 0.5, -1.0), "c"), ((1.0, 2.0, 0.5), "w")):
-        with pytest.raises(InvalidParameterError, match=field):
-            hyp2f1_one(*args)

@@ -304,3 +304,11 @@ def test_read_cdnow_accepts_leap_day(tmp_path):
     p.write_text("1 19960229 1 10.0\n2 19971231 1 5.0\n")
     log = read_cdnow(p)
     assert [str(d) for d in log.date] == ["1996-02-29", "1997-12-31"]
+
+
+def test_hyp2f1_one_refuses_arguments_outside_its_domain():
+    from shequn.loyalty.customer_base import hyp2f1_one
+
+    for args, field in (((0.0, 2.0, -1.0), "b"), ((1.0, 0.5, -1.0), "c"), ((1.0, 2.0, 0.5), "w")):
+        with pytest.raises(InvalidParameterError, match=field):
+            hyp2f1_one(*args)
