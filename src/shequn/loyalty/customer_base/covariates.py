@@ -1015,6 +1015,8 @@ def _objective(
         return fn
 
     def fused(theta: FloatArray) -> tuple[float, FloatArray]:
+        if not np.all(np.abs(theta) < 700):  # a trial point past what floats hold
+            return math.inf, np.zeros_like(theta)
         return summed(block_fn(theta), n_rows, executor)
 
     return _Objective(fused, rms, n_rows, n_cust, names, scales, ux, uT, uw)

@@ -577,6 +577,8 @@ def fit_time_varying(
     ]
 
     def fused(theta: FloatArray) -> tuple[float, FloatArray]:
+        if not np.all(np.abs(theta) < 700):  # a trial point past what floats hold
+            return math.inf, np.zeros_like(theta)
         r, al, s_, be = (float(v) for v in np.exp(theta[:4]))
         coefs = theta[4:]
         gt = np.zeros(kt)
