@@ -33,6 +33,21 @@ PLOTTERS: dict[str, str] = {
     "shequn.community.community.Community": "shequn.plotting.community:plot_community",
     "shequn.scenarios.result.ScenarioResult": "shequn.plotting.scenarios:plot_scenario",
     "shequn.io.scenario.ScenarioRun": "shequn.plotting.scenarios:plot_scenario_run",
+    "shequn.loyalty.customer_base.diagnostics.Tracking": (
+        "shequn.plotting.customer_base:plot_tracking"
+    ),
+    "shequn.loyalty.customer_base.diagnostics.AlivePath": (
+        "shequn.plotting.customer_base:plot_alive_path"
+    ),
+    "shequn.loyalty.customer_base.diagnostics.FrequencyRecencyMatrix": (
+        "shequn.plotting.customer_base:plot_frequency_recency"
+    ),
+    "shequn.loyalty.customer_base.diagnostics.CalibrationHoldout": (
+        "shequn.plotting.customer_base:plot_calibration_holdout"
+    ),
+    "shequn.loyalty.customer_base.diagnostics.PeriodTransactions": (
+        "shequn.plotting.customer_base:plot_period_transactions"
+    ),
 }
 """Result class (an importable ``module.Class`` path) → the function that draws it."""
 
