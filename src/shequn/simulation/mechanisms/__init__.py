@@ -28,6 +28,7 @@ shequn.exceptions.InvalidParameterError: `Mechanisms.attention` must be > 0 and 
 from __future__ import annotations
 
 import functools
+import typing
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -139,6 +140,32 @@ parameter of one (e.g. 'attention'); got 4.0
                 raise _reowned(exc, m.PARAMS) from None
             out.append(obj)
         object.__setattr__(self, "parts", tuple(out))
+
+    @staticmethod
+    def fields() -> tuple[attrs.Attribute[Any], ...]:
+        """Every parameter's attrs field, mechanism by mechanism in registry order: the keys of
+        the flat view (:meth:`values`, scenario files' ``[mechanisms]`` table).
+
+        Examples
+        --------
+        >>> [f.name for f in Mechanisms.fields()][:2]
+        ['attention', 'overload']
+        """
+        return tuple(f for m in _registry() for f in attrs.fields(m.PARAMS))
+
+    @staticmethod
+    def types() -> dict[str, Any]:
+        """Every parameter's declared type, by name (the type hints of its mechanism's class).
+
+        Examples
+        --------
+        >>> Mechanisms.types()["repost_hops"]
+        <class 'int'>
+        """
+        out: dict[str, Any] = {}
+        for m in _registry():
+            out.update(typing.get_type_hints(m.PARAMS))
+        return out
 
     def part(self, mechanism: str) -> Any:
         """The parameter object of one mechanism, by name.
