@@ -176,7 +176,10 @@ def _compile_notice(text: str) -> Iterator[None]:
         def on_start(self, ev: Any) -> None:
             disp = ev.data.get("dispatcher") if isinstance(ev.data, dict) else None
             module = getattr(getattr(disp, "py_func", None), "__module__", "") or ""
-            if not self.shown and not module.startswith("shequn.simulation"):
+            # shequn's own kernels only (numba's internals compile inside them), and not
+            # the engine's, which announce themselves
+            ours = module.startswith("shequn.") and not module.startswith("shequn.simulation")
+            if not self.shown and ours:
                 self.shown = True
                 _say(f"  ({text})")
 
