@@ -98,3 +98,37 @@ def test_to_frames(run) -> None:  # type: ignore[no-untyped-def]
     assert set(frames) == set(TABLES)
     assert isinstance(frames["stages"], pd.DataFrame)
     assert set(frames["stages"]["stage"].astype(str)) <= set(STAGE_NAMES)
+
+
+def test_member_roles_are_the_communitys_and_group_roles_their_groups() -> None:
+    # the members table carries each member's role in the community (Community.roles), the
+    # groups table each member's role in their group: the two must not leak into each other
+    from shequn.community.types import Role
+    from shequn.simulation import compile_dynamics
+
+    names = {Role.MEMBER: "member", Role.VOLUNTEER: "volunteer", Role.LEADER: "leader"}
+    names[Role.BRAND_ACCOUNT] = "brand_account"
+    seen: set[str] = set()
+    owner_rows = 0
+    for kind in ("leader", "brand", "sharing"):
+        c = generate_community(kind, 600, rng=3)
+        t = simulate(c, OperatingModel(), weeks=6, rng=4, records=True)
+        assert t.records is not None
+        m, g = t.records["members"], t.records["groups"]
+        founding = m["member"] < c.n
+        expected = np.array([names[Role(int(x))] for x in c.roles[m["member"][founding]]])
+        assert np.array_equal(m["role"][founding], expected), kind
+        assert set(m["role"][~founding]) <= {"member"}  # newcomers are ordinary members
+        seen |= set(expected.tolist())
+        # at most one owner per group; a week-0 owner still in their group is its owner and
+        # every other member of a week-0 group a member (later groups' owners are not known)
+        owners = compile_dynamics(c, OperatingModel()).groups.owners
+        assert np.bincount(g["group"][g["role"] == "owner"]).max(initial=0) <= 1, kind
+        week0 = g["group"] < owners.size
+        is_owner = np.zeros(g["group"].size, dtype=bool)
+        is_owner[week0] = owners[g["group"][week0]] == g["member"][week0]
+        assert (g["role"][is_owner] == "owner").all(), kind
+        assert (g["role"][week0 & ~is_owner] == "member").all(), kind
+        owner_rows += int(is_owner.sum())
+    assert {"leader", "brand_account", "volunteer", "member"} <= seen  # every role was checked
+    assert owner_rows > 0  # and some group owners

@@ -265,9 +265,9 @@ class Recorder:
             formed[lo:hi] = w  # (week-0 ties: NaN, formed before the start)
         present = (state.stage[:n] >= 0) & (state.stage[:n] < int(Stage.LAPSED))
         in_group = np.flatnonzero(present & (state.group[:n] >= 0))
-        owners = np.zeros(n, dtype=bool)
-        owners[state.owners[state.owners < n]] = True
-        group_role = np.where(owners[in_group], "owner", "member")
+        # a member's role in their group (not in the community: that is ``role`` above)
+        owns_it = state.owners[state.group[in_group]] == in_group
+        group_role = np.where(owns_it, "owner", "member")
         policy = self.d.groups.policy.value
 
         def cat(parts: list[Any], dtype: Any) -> Any:
