@@ -250,7 +250,7 @@ def _fields(cls: type) -> list[Any]:
     """The attrs fields a file's table holds for ``cls`` (Mechanisms: its flat parameters)."""
     if cls is Mechanisms:
         return list(Mechanisms.fields())
-    return [f for f in attrs.fields(cls) if f.init]  # type: ignore[arg-type]
+    return [f for f in attrs.fields(cls) if f.init]
 
 
 def unstructure(value: Any) -> dict[str, Any]:
