@@ -81,7 +81,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--baseline", help="git revision of an engine to compare with")
     ap.add_argument("--repeat", type=int, default=3, help="fresh processes per engine")
+    ap.add_argument("--quick", action="store_true", help="one fresh process per engine")
     args = ap.parse_args()
+    if args.quick:
+        args.repeat = 1
     print_context()
     engines = {"this checkout": ROOT / "src"}
     if args.baseline:

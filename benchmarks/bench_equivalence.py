@@ -96,7 +96,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--baseline", default="main", help="git revision of the engine to match")
     ap.add_argument("--weeks", type=int, default=26)
+    ap.add_argument("--quick", action="store_true", help="8 weeks per case")
     args = ap.parse_args()
+    if args.quick:
+        args.weeks = 8
     print_context()
     with tempfile.TemporaryDirectory(prefix="shequn-equiv-") as tmp:
         old_path, new_path = Path(tmp) / "old.npz", Path(tmp) / "new.npz"
