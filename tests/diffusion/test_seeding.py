@@ -21,8 +21,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shequn.diffusion._network import as_network
-from shequn.diffusion._rr import RRCollection, RRModel
-from shequn.diffusion._seeding_kernels import greedy_cover
 from shequn.diffusion.seeding import (
     METHODS,
     SeedSet,
@@ -37,6 +35,8 @@ from shequn.diffusion.seeding import (
     select_seeds,
     top_degree,
 )
+from shequn.diffusion.seeding._kernels import greedy_cover
+from shequn.diffusion.seeding._rr import RRCollection, RRModel
 from shequn.exceptions import InvalidParameterError
 
 # --- the exact oracle -------------------------------------------------------------------------

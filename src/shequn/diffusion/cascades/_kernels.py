@@ -35,7 +35,7 @@ Fast paths
 Examples
 --------
 >>> import numpy as np
->>> from shequn.diffusion._cascade_kernels import run
+>>> from shequn.diffusion.cascades._kernels import run
 >>> indptr = np.array([0, 1, 2, 2], np.int32)                # the path 0 -> 1 -> 2
 >>> indices = np.array([1, 2], np.int32)
 >>> states = np.array([[1, 2, 3, 4]], dtype=np.uint64)

@@ -1,84 +1,17 @@
-"""Word of mouth on community networks: cascades, thresholds, network Bass and rumours.
-
-Seed 000 describes a community as a way to reach "the second- and third-degree contacts"
-(二三级人脉) of loyal fans through their reposts; seed 001 says an article's reach "depends on
-its reposts, not on the platform's subscribers" and that a community needs a central person
-(中心人) to drive it. These are network diffusion processes, and this module simulates the
-standard ones by Monte Carlo on the community's ties:
-
-=========================  ==================================================================
-:func:`independent_cascade` each new adopter gets one chance to convert each contact, with an
-                            edge probability (uniform, per edge, from tie strength...)
-:func:`linear_threshold`    a member adopts once the weight of adopted contacts reaches a
-                            private random (or given) threshold (Kempe, Kleinberg & Tardos 2003)
-:func:`watts_threshold`     adopt when the adopted *share* of contacts is at least ``phi``
-                            (Watts 2002): global cascades only inside a window of density
-:func:`complex_contagion`   adopt after ``k`` distinct adopted contacts (Centola & Macy 2007)
-:func:`network_bass`        every step a non-adopter adopts with ``1 - (1-p)(1-q)^a``: ``p``
-                            broadcast, ``q`` per (tie-weighted) adopted contact ``a``
-:func:`rumour`              ignorant → spreader → stifler with forgetting (Maki & Thompson 1973,
-                            Daley & Kendall 1965): messages die out
-=========================  ==================================================================
-
-All take the graph first (a :class:`~shequn.community.Community`, a networkx graph, a square
-sparse matrix, or a :class:`~shequn.diffusion._network.DiffusionNetwork` built once with
-:func:`~shequn.diffusion._network.as_network` to skip the conversion in repeated calls), then
-the seeds (node labels, or :class:`RandomSeeds` for fresh uniform seeds in every run), then
-keyword-only options, ``runs``, ``rng`` and ``executor``, and return a frozen
-:class:`DiffusionResult`. Time is discrete: step ``t`` turns the adopters of step ``t - 1``
-into new adopters (synchronous generations); ``curves[:, 0]`` counts the seeds.
-
-Runs are simulated by compiled kernels (:mod:`shequn.diffusion._cascade_kernels`) in blocks of
-:data:`BLOCK` runs, each block on its own child stream of ``rng``
-(:func:`shequn.rng.spawn_seeds`); the split does not depend on the executor, so the same
-``rng`` gives identical results serially, on threads (the kernels release the GIL) or on
-processes, and a larger ``runs`` extends the same first runs.
-
-Examples
---------
->>> import networkx as nx
->>> from shequn.diffusion.cascades import independent_cascade
->>> G = nx.path_graph(3)                # a fan (0) reposts to a friend (1), who reposts on (2)
->>> res = independent_cascade(G, [0], p=0.5, runs=20_000, rng=7)
->>> bool(abs(res.mean - 1.75) < 4 * res.se)   # exact: 1 + 0.5 + 0.5 * 0.5 = 1.75
-True
->>> import numpy as np                  # reach of the second- and third-degree contacts
->>> bool(np.allclose(res.node_frequency, [1.0, 0.5, 0.25], atol=0.02))
-True
->>> res == independent_cascade(G, [0], p=0.5, runs=20_000, rng=7)   # same rng, same result
-True
-
-References
-----------
-Kempe, D., Kleinberg, J. & Tardos, É. (2003). Maximizing the spread of influence through a
-social network. *KDD '03*, 137-146.
-Watts, D. J. (2002). A simple model of global cascades on random networks. *PNAS* 99(9),
-5766-5771.
-Centola, D. & Macy, M. (2007). Complex contagions and the weakness of long ties. *American
-Journal of Sociology* 113(3), 702-734.
-Bass, F. M. (1969). A new product growth for model consumer durables. *Management Science*
-15(5), 215-227.
-Daley, D. J. & Kendall, D. G. (1965). Stochastic rumours. *IMA J. Applied Mathematics* 1(1),
-42-55. Maki, D. P. & Thompson, M. (1973). *Mathematical Models and Applications*.
-Prentice-Hall. Zhao, L. et al. (2011). Rumor spreading model with consideration of forgetting
-mechanism. *Physica A* 390(13), 2619-2625.
-"""
+"""The cascade models: independent cascade, linear threshold, Watts' threshold, complex
+contagion, network Bass and rumours (see :mod:`shequn.diffusion.cascades`)."""
 
 from __future__ import annotations
 
-import functools
 import math
-import weakref
-from collections.abc import Hashable
 from concurrent.futures import Executor
 from typing import Any, Literal
 
 import attrs
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-from shequn._optional import optional_import
-from shequn._stats import mean_ci, mean_ci_columns
+from shequn._typing import FloatArray, IntArray
 from shequn._validation import (
     check_array,
     check_choice,
@@ -97,11 +30,21 @@ from shequn.diffusion._network import (
     edge_probabilities,
     threshold_weights,
 )
-from shequn.rng import RNGLike, spawn_seeds
+from shequn.diffusion.cascades._run import (
+    BLOCK,
+    _counting_args,
+    _csr32,
+    _describe,
+    _limit,
+    _prepared,
+    _result,
+    _simulate,
+)
+from shequn.diffusion.cascades.result import DiffusionResult
+from shequn.rng import RNGLike
 
 __all__ = [
     "BLOCK",
-    "DiffusionResult",
     "RandomSeeds",
     "complex_contagion",
     "independent_cascade",
@@ -111,22 +54,10 @@ __all__ = [
     "watts_threshold",
 ]
 
-BLOCK = 1024
-"""Runs per random stream: run ``r`` uses child stream ``r // BLOCK`` of ``rng``."""
-
 _TOL = 1e-9
 """Slack in fixed-threshold comparisons, so that shares equal in exact arithmetic count."""
 
-_arr_eq = attrs.cmp_using(eq=np.array_equal)
 _NO_EDGES = np.zeros(0, dtype=np.float64)
-IntArray = NDArray[np.int64]
-FloatArray = NDArray[np.float64]
-
-
-def _opt_equal(a: IntArray | None, b: IntArray | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return bool(np.array_equal(a, b))
 
 
 @attrs.frozen(kw_only=True)
@@ -152,280 +83,6 @@ class RandomSeeds:
     count: int = attrs.field(default=1, validator=integer(low=1))
 
 
-@attrs.frozen(kw_only=True)
-class DiffusionResult:
-    """Monte Carlo outcome of a diffusion model: final sizes, adoption curves, who adopted.
-
-    Attributes
-    ----------
-    model
-        Name of the function that produced it, e.g. ``"independent_cascade"``.
-    n
-        Number of nodes of the network.
-    seeds
-        (k,) node indices of the fixed seeds (empty with :class:`RandomSeeds`).
-    random_seeds
-        Number of seeds drawn per run with :class:`RandomSeeds`, else 0.
-    final_sizes
-        (runs,) adopters at the end of each run, seeds included (for :func:`rumour`: members
-        who ever heard the message, i.e. spreaders plus stiflers).
-    curves
-        (runs, steps + 1) cumulative adopters after each step (column 0: the seeds), each row
-        padded with its final value after the run stopped.
-    node_counts
-        (n,) number of runs in which each node adopted (seeds included).
-    active
-        (runs, steps + 1) spreaders after each step for :func:`rumour` (0 once it died out);
-        ``None`` for the other models.
-    params
-        The model's parameters as ``(name, value)`` pairs, for the summary.
-    labels
-        Node labels by index, or ``None`` when the nodes are ``0..n-1``.
-    level
-        Confidence level of the reported intervals.
-
-    Examples
-    --------
-    >>> import networkx as nx
-    >>> res = independent_cascade(nx.path_graph(4), [0], p=1.0, runs=3, rng=0)
-    >>> res.final_sizes.tolist(), res.curves[0].tolist()
-    ([4, 4, 4], [1, 2, 3, 4])
-    >>> res.node_frequency.tolist()
-    [1.0, 1.0, 1.0, 1.0]
-    """
-
-    model: str
-    n: int
-    seeds: IntArray = attrs.field(eq=_arr_eq, repr=False)
-    random_seeds: int = 0
-    final_sizes: IntArray = attrs.field(eq=_arr_eq, repr=False)
-    curves: IntArray = attrs.field(eq=_arr_eq, repr=False)
-    node_counts: IntArray = attrs.field(eq=_arr_eq, repr=False)
-    active: IntArray | None = attrs.field(
-        default=None, eq=attrs.cmp_using(eq=_opt_equal), repr=False
-    )
-    params: tuple[tuple[str, Any], ...] = attrs.field(default=(), repr=False)
-    labels: tuple[Hashable, ...] | None = attrs.field(default=None, repr=False)
-    level: float = 0.95
-
-    @property
-    def runs(self) -> int:
-        """Number of Monte Carlo runs."""
-        return int(self.final_sizes.shape[0])
-
-    @property
-    def steps(self) -> int:
-        """Number of steps recorded in :attr:`curves` (its width minus one)."""
-        return int(self.curves.shape[1] - 1)
-
-    @property
-    def mean(self) -> float:
-        """Mean final size over the runs (the expected spread)."""
-        return float(self.final_sizes.mean())
-
-    @property
-    def se(self) -> float:
-        """Standard error of :attr:`mean` (NaN with one run)."""
-        if self.runs < 2:
-            return float("nan")
-        return float(self.final_sizes.std(ddof=1) / math.sqrt(self.runs))
-
-    @property
-    def mean_share(self) -> float:
-        """Mean final size as a share of the network."""
-        return self.mean / self.n
-
-    @property
-    def node_frequency(self) -> FloatArray:
-        """(n,) share of runs in which each node adopted: its adoption probability."""
-        out: FloatArray = self.node_counts / float(self.runs)
-        return out
-
-    @property
-    def durations(self) -> IntArray:
-        """(runs,) step of each run's last adoption (for :func:`rumour`: steps until no spreader
-        is left).
-
-        Examples
-        --------
-        >>> import networkx as nx
-        >>> independent_cascade(nx.path_graph(4), [0], p=1.0, runs=2, rng=0).durations.tolist()
-        [3, 3]
-        """
-        if self.active is not None:
-            # spreaders stay positive until the rumour dies, then 0 for good
-            alive: IntArray = np.minimum((self.active > 0).sum(axis=1), self.steps)
-            return alive.astype(np.int64)
-        grew = np.diff(self.curves, axis=1) > 0
-        if grew.shape[1] == 0:
-            return np.zeros(self.runs, dtype=np.int64)
-        last = grew.shape[1] - np.argmax(grew[:, ::-1], axis=1)
-        out = np.where(grew.any(axis=1), last, 0).astype(np.int64)
-        return out
-
-    def ci(self, level: float | None = None) -> tuple[float, float]:
-        """Student-t confidence interval ``(lower, upper)`` of :attr:`mean` at ``level``.
-
-        Examples
-        --------
-        >>> import networkx as nx
-        >>> res = independent_cascade(nx.star_graph(5), [0], p=0.5, runs=400, rng=1)
-        >>> lo, hi = res.ci()
-        >>> bool(lo < 3.5 < hi)    # exact: 1 + 5 * 0.5
-        True
-        """
-        lvl = self.level if level is None else level
-        _, lo, hi = mean_ci(self.final_sizes, level=lvl)
-        return lo, hi
-
-    def mean_curve(self, level: float | None = None) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Mean cumulative adopters per step with its confidence band ``(mean, lower, upper)``.
-
-        Examples
-        --------
-        >>> import networkx as nx
-        >>> m, lo, hi = independent_cascade(nx.path_graph(3), [0], p=1.0, runs=2).mean_curve()
-        >>> m.tolist()
-        [1.0, 2.0, 3.0]
-        """
-        lvl = self.level if level is None else level
-        return mean_ci_columns(self.curves, level=lvl)
-
-    def prob_reach(self, size: int) -> float:
-        """Share of runs whose final size is at least ``size`` (e.g. a "global" cascade).
-
-        Examples
-        --------
-        >>> import networkx as nx
-        >>> independent_cascade(nx.path_graph(3), [0], p=1.0, runs=4).prob_reach(3)
-        1.0
-        """
-        k = check_int(size, owner="DiffusionResult.prob_reach", field="size", low=0)
-        return float((self.final_sizes >= k).mean())
-
-    def _param_text(self) -> str:
-        return ", ".join(f"{k}={_short(v)}" for k, v in self.params)
-
-    def _seed_text(self) -> str:
-        if self.random_seeds:
-            return f"{self.random_seeds} random seed{'s' if self.random_seeds > 1 else ''} per run"
-        k = self.seeds.shape[0]
-        return f"{k} seed{'s' if k != 1 else ''}"
-
-    def summary(self) -> str:
-        """Plain-text summary: expected spread with its interval, share, duration.
-
-        Examples
-        --------
-        >>> import networkx as nx
-        >>> res = independent_cascade(nx.path_graph(5), [0], p=1.0, runs=10, rng=0)
-        >>> print(res.summary().splitlines()[0])
-        independent_cascade on 5 nodes, 1 seed, 10 runs (p=1)
-        """
-        pct = round(100 * self.level)
-        lo, hi = self.ci()
-        what = "informed" if self.model == "rumour" else "adopters"
-        dur = self.durations
-        lines = [
-            f"{self.model} on {self.n} nodes, {self._seed_text()}, {self.runs} runs"
-            + (f" ({self._param_text()})" if self.params else ""),
-            f"final {what}: mean {self.mean:.6g}, {pct}% CI [{lo:.6g}, {hi:.6g}], "
-            f"sd {float(self.final_sizes.std(ddof=1)) if self.runs > 1 else 0.0:.4g}, "
-            f"range {int(self.final_sizes.min())}-{int(self.final_sizes.max())}",
-            f"share of the network: {self.mean_share:.4g}; steps: mean {float(dur.mean()):.3g}, "
-            f"max {int(dur.max())}",
-        ]
-        return "\n".join(lines)
-
-    def to_frame(self, kind: Literal["runs", "curve", "nodes"] = "runs") -> Any:
-        """The result as a :class:`pandas.DataFrame` (needs pandas).
-
-        Parameters
-        ----------
-        kind
-            ``"runs"``: one row per run (final size, duration); ``"curve"``: one row per step
-            (mean cumulative adopters with its confidence band, and mean spreaders for the
-            rumour); ``"nodes"``: one row per node (adoption frequency), indexed by label.
-
-        Examples
-        --------
-        >>> pd = __import__("pytest").importorskip("pandas")
-        >>> import networkx as nx
-        >>> res = independent_cascade(nx.path_graph(3), [0], p=1.0, runs=2)
-        >>> res.to_frame().columns.tolist(), res.to_frame("curve").shape
-        (['final_size', 'duration'], (3, 3))
-        """
-        kind = check_choice(
-            kind, ["runs", "curve", "nodes"], owner="DiffusionResult.to_frame", field="kind"
-        )
-        pd = optional_import("pandas", extra="pandas")
-        if kind == "runs":
-            return pd.DataFrame(
-                {"final_size": self.final_sizes, "duration": self.durations},
-                index=pd.RangeIndex(self.runs, name="run"),
-            )
-        if kind == "curve":
-            m, lo, hi = self.mean_curve()
-            data = {"mean": m, "lower": lo, "upper": hi}
-            if self.active is not None:
-                data["spreaders"] = self.active.mean(axis=0)
-            return pd.DataFrame(data, index=pd.RangeIndex(self.steps + 1, name="step"))
-        index = pd.Index(
-            list(self.labels) if self.labels is not None else list(range(self.n)), name="node"
-        )
-        return pd.DataFrame(
-            {"frequency": self.node_frequency, "runs_adopted": self.node_counts}, index=index
-        )
-
-    def _repr_html_(self) -> str:
-        lo, hi = self.ci()
-        pct = round(100 * self.level)
-        params = f" ({self._param_text()})" if self.params else ""
-        return (
-            f"<p>{self.model} on {self.n} nodes, {self._seed_text()}, {self.runs} runs"
-            f"{params}</p><table><tr><th>mean final size</th><th>{pct}% CI</th>"
-            "<th>share</th><th>max steps</th></tr>"
-            f"<tr><td>{self.mean:.6g}</td><td>[{lo:.6g}, {hi:.6g}]</td>"
-            f"<td>{self.mean_share:.4g}</td><td>{self.steps}</td></tr></table>"
-        )
-
-
-def _short(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:g}"
-    return str(v)
-
-
-# --- shared plumbing ------------------------------------------------------------------------------
-
-
-_INT32_MAX = 2**31 - 1
-_last_csr: tuple[weakref.ref[DiffusionNetwork], NDArray[Any], NDArray[Any], int] | None = None
-
-
-def _prepared(net: DiffusionNetwork) -> tuple[NDArray[Any], NDArray[Any], int]:
-    """``net.indptr`` and ``net.indices`` as int32 when they fit (a quarter less memory traffic
-    per visited edge, measured 20-25% faster on BA(100k, 5)) and the largest out-degree; kept
-    for the last network, so repeated calls on one network (CELF) prepare it once."""
-    global _last_csr
-    cached = _last_csr
-    if cached is not None and cached[0]() is net:
-        return cached[1], cached[2], cached[3]
-    dmax = int(net.out_degree.max()) if net.n else 0
-    if net.n_edges >= _INT32_MAX or net.n >= _INT32_MAX:
-        ip, ix = net.indptr, net.indices
-    else:
-        ip, ix = net.indptr.astype(np.int32), net.indices.astype(np.int32)
-    _last_csr = (weakref.ref(net), ip, ix, dmax)
-    return ip, ix, dmax
-
-
-def _csr32(net: DiffusionNetwork) -> tuple[NDArray[Any], NDArray[Any]]:
-    """The kernels' CSR arrays of ``net`` (see :func:`_prepared`)."""
-    ip, ix, _ = _prepared(net)
-    return ip, ix
-
-
 def _seeds(
     seeds: Any, net: DiffusionNetwork, owner: str, *, allow_empty: bool = False
 ) -> tuple[IntArray, int]:
@@ -437,132 +94,6 @@ def _seeds(
         seeds, net.n, net.labels, owner=owner, field="seeds", allow_empty=allow_empty
     )
     return np.ascontiguousarray(idx, dtype=np.int64), 0
-
-
-def _limit(max_steps: int | None, owner: str) -> int:
-    if max_steps is None:
-        return -1
-    return check_int(max_steps, owner=owner, field="max_steps", low=0)
-
-
-def _block_states(rng: RNGLike, n_blocks: int, owner: str) -> NDArray[np.uint64]:
-    children = spawn_seeds(rng, n_blocks, owner=owner)
-    states = np.empty((n_blocks, 4), dtype=np.uint64)
-    for b, child in enumerate(children):
-        st = child.generate_state(4, np.uint64)
-        if not st.any():  # xoshiro's one forbidden state; probability 2^-256
-            st[0] = np.uint64(1)
-        states[b] = st
-    return states
-
-
-def _pad(curve: IntArray, steps: IntArray, sizes: IntArray, width: int) -> IntArray:
-    """Cut or widen ``curve`` to ``width`` columns, each row padded with its final value."""
-    out = np.empty((curve.shape[0], width), dtype=np.int64)
-    k = min(width, curve.shape[1])
-    out[:, :k] = curve[:, :k]
-    cols = np.arange(width)
-    return np.where(cols[None, :] <= steps[:, None], out, sizes[:, None])
-
-
-def _simulate(
-    kernel: str,
-    model_args: tuple[Any, ...],
-    *,
-    seeds: IntArray,
-    n_random: int,
-    runs: int,
-    rng: RNGLike,
-    executor: Executor | None,
-    limit: int,
-    owner: str,
-    deterministic: bool = False,
-    fixed_width: bool = False,
-) -> tuple[IntArray, IntArray, IntArray, IntArray | None]:
-    """Final sizes, curves, node counts and (rumour) spreader curves of ``runs`` runs."""
-    from shequn.diffusion import _cascade_kernels as kern
-
-    call = functools.partial(
-        kern.run, kernel, model_args, seeds=seeds, n_random=n_random, block=BLOCK, limit=limit
-    )
-    if deterministic and n_random == 0:
-        # nothing random: one run is every run
-        one = call(states=np.ones((1, 4), dtype=np.uint64), runs=1)
-        outs = [
-            kern.KernelOutput(
-                sizes=np.repeat(one.sizes, runs),
-                steps=np.repeat(one.steps, runs),
-                curves=np.repeat(one.curves, runs, axis=0),
-                counts=one.counts * runs,
-                active=one.active,
-            )
-        ]
-    else:
-        n_blocks = -(-runs // BLOCK)
-        states = _block_states(rng, n_blocks, owner)
-        if executor is None:
-            outs = [call(states=states, runs=runs)]
-        else:
-            per_task = max(1, -(-n_blocks // 16))
-            futures = []
-            for b0 in range(0, n_blocks, per_task):
-                b1 = min(n_blocks, b0 + per_task)
-                n_runs = min(runs, b1 * BLOCK) - b0 * BLOCK
-                futures.append(executor.submit(call, states=states[b0:b1], runs=n_runs))
-            outs = [f.result() for f in futures]
-    sizes = np.concatenate([o.sizes for o in outs])
-    steps = np.concatenate([o.steps for o in outs])
-    width = outs[0].curves.shape[1] if fixed_width else int(steps.max()) + 1
-    curves = np.concatenate([_pad(o.curves, o.steps, o.sizes, width) for o in outs], axis=0)
-    counts = outs[0].counts if len(outs) == 1 else np.sum([o.counts for o in outs], axis=0)
-    active: IntArray | None = None
-    if kernel == "rumour":
-        final_active = [o.active[np.arange(o.sizes.shape[0]), o.steps] for o in outs]
-        active = np.concatenate(
-            [_pad(o.active, o.steps, fa, width) for o, fa in zip(outs, final_active, strict=True)],
-            axis=0,
-        )
-    return sizes, curves, counts, active
-
-
-def _counting_args(net: DiffusionNetwork, need: IntArray) -> tuple[Any, ...]:
-    """Threshold kernel arguments for "adopt after ``need[v]`` adopted contacts": the linear
-    threshold with every in-weight 1 and the fixed threshold ``need[v]`` (integer sums of
-    ones are exact in floating point, so no tolerance is needed)."""
-    ones = np.ones(net.n_edges, dtype=np.float64)
-    return (*_csr32(net), ones, need.astype(np.float64), 1, 0.0)
-
-
-def _result(
-    model: str,
-    net: DiffusionNetwork,
-    seeds: IntArray,
-    n_random: int,
-    out: tuple[IntArray, IntArray, IntArray, IntArray | None],
-    params: tuple[tuple[str, Any], ...],
-) -> DiffusionResult:
-    sizes, curves, counts, active = out
-    return DiffusionResult(
-        model=model,
-        n=net.n,
-        seeds=seeds,
-        random_seeds=n_random,
-        final_sizes=sizes,
-        curves=curves,
-        node_counts=counts,
-        active=active,
-        params=params,
-        labels=net.labels,
-    )
-
-
-def _describe(value: Any, per: str = "per-edge") -> Any:
-    """A short, comparable description of a parameter for the summary."""
-    if isinstance(value, str | int | float):
-        return value
-    if callable(value):
-        return "callable"
-    return per if np.ndim(value) else float(value)
 
 
 # --- the models -----------------------------------------------------------------------------------
@@ -637,7 +168,7 @@ def independent_cascade(
     idx, n_random = _seeds(seeds, net, owner)
     runs = check_int(runs, owner=owner, field="runs", low=1)
     limit = _limit(max_steps, owner)
-    from shequn.diffusion import _cascade_kernels as kern
+    from shequn.diffusion.cascades import _kernels as kern
 
     ip, ix, dmax = _prepared(net)
     if uniform:

@@ -18,7 +18,7 @@ Examples
 >>> import networkx as nx
 >>> import numpy as np
 >>> from shequn.diffusion._network import as_network
->>> from shequn.diffusion._rr import RRModel, estimate_spread
+>>> from shequn.diffusion.seeding._rr import RRModel, estimate_spread
 >>> m = RRModel.build(as_network(nx.path_graph(3)), model="ic", p=1.0, weights="uniform",
 ...                   owner="doc")
 >>> estimate_spread(m, np.array([0]), samples=100, gen=np.random.default_rng(0))
@@ -45,7 +45,7 @@ from shequn.diffusion._network import (
     edge_probabilities,
     threshold_weights,
 )
-from shequn.diffusion._seeding_kernels import (
+from shequn.diffusion.seeding._kernels import (
     append_sets,
     count_covered,
     greedy_cover,

@@ -1,0 +1,279 @@
+"""What every cascade model returns: :class:`DiffusionResult` (final sizes, curves, who adopted)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+
+from shequn._optional import optional_import
+from shequn._stats import mean_ci, mean_ci_columns
+from shequn._typing import FloatArray, IntArray, array_eq
+from shequn._validation import (
+    check_choice,
+    check_int,
+)
+
+__all__ = ["DiffusionResult"]
+
+_arr_eq = array_eq
+
+
+def _opt_equal(a: IntArray | None, b: IntArray | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return bool(np.array_equal(a, b))
+
+
+@attrs.frozen(kw_only=True)
+class DiffusionResult:
+    """Monte Carlo outcome of a diffusion model: final sizes, adoption curves, who adopted.
+
+    Attributes
+    ----------
+    model
+        Name of the function that produced it, e.g. ``"independent_cascade"``.
+    n
+        Number of nodes of the network.
+    seeds
+        (k,) node indices of the fixed seeds (empty with :class:`RandomSeeds`).
+    random_seeds
+        Number of seeds drawn per run with :class:`RandomSeeds`, else 0.
+    final_sizes
+        (runs,) adopters at the end of each run, seeds included (for :func:`rumour`: members
+        who ever heard the message, i.e. spreaders plus stiflers).
+    curves
+        (runs, steps + 1) cumulative adopters after each step (column 0: the seeds), each row
+        padded with its final value after the run stopped.
+    node_counts
+        (n,) number of runs in which each node adopted (seeds included).
+    active
+        (runs, steps + 1) spreaders after each step for :func:`rumour` (0 once it died out);
+        ``None`` for the other models.
+    params
+        The model's parameters as ``(name, value)`` pairs, for the summary.
+    labels
+        Node labels by index, or ``None`` when the nodes are ``0..n-1``.
+    level
+        Confidence level of the reported intervals.
+
+    Examples
+    --------
+    >>> from shequn.diffusion.cascades import independent_cascade
+    >>> import networkx as nx
+    >>> res = independent_cascade(nx.path_graph(4), [0], p=1.0, runs=3, rng=0)
+    >>> res.final_sizes.tolist(), res.curves[0].tolist()
+    ([4, 4, 4], [1, 2, 3, 4])
+    >>> res.node_frequency.tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    """
+
+    model: str
+    n: int
+    seeds: IntArray = attrs.field(eq=_arr_eq, repr=False)
+    random_seeds: int = 0
+    final_sizes: IntArray = attrs.field(eq=_arr_eq, repr=False)
+    curves: IntArray = attrs.field(eq=_arr_eq, repr=False)
+    node_counts: IntArray = attrs.field(eq=_arr_eq, repr=False)
+    active: IntArray | None = attrs.field(
+        default=None, eq=attrs.cmp_using(eq=_opt_equal), repr=False
+    )
+    params: tuple[tuple[str, Any], ...] = attrs.field(default=(), repr=False)
+    labels: tuple[Hashable, ...] | None = attrs.field(default=None, repr=False)
+    level: float = 0.95
+
+    @property
+    def runs(self) -> int:
+        """Number of Monte Carlo runs."""
+        return int(self.final_sizes.shape[0])
+
+    @property
+    def steps(self) -> int:
+        """Number of steps recorded in :attr:`curves` (its width minus one)."""
+        return int(self.curves.shape[1] - 1)
+
+    @property
+    def mean(self) -> float:
+        """Mean final size over the runs (the expected spread)."""
+        return float(self.final_sizes.mean())
+
+    @property
+    def se(self) -> float:
+        """Standard error of :attr:`mean` (NaN with one run)."""
+        if self.runs < 2:
+            return float("nan")
+        return float(self.final_sizes.std(ddof=1) / math.sqrt(self.runs))
+
+    @property
+    def mean_share(self) -> float:
+        """Mean final size as a share of the network."""
+        return self.mean / self.n
+
+    @property
+    def node_frequency(self) -> FloatArray:
+        """(n,) share of runs in which each node adopted: its adoption probability."""
+        out: FloatArray = self.node_counts / float(self.runs)
+        return out
+
+    @property
+    def durations(self) -> IntArray:
+        """(runs,) step of each run's last adoption (for :func:`rumour`: steps until no spreader
+        is left).
+
+        Examples
+        --------
+        >>> from shequn.diffusion.cascades import independent_cascade
+        >>> import networkx as nx
+        >>> independent_cascade(nx.path_graph(4), [0], p=1.0, runs=2, rng=0).durations.tolist()
+        [3, 3]
+        """
+        if self.active is not None:
+            # spreaders stay positive until the rumour dies, then 0 for good
+            alive: IntArray = np.minimum((self.active > 0).sum(axis=1), self.steps)
+            return alive.astype(np.int64)
+        grew = np.diff(self.curves, axis=1) > 0
+        if grew.shape[1] == 0:
+            return np.zeros(self.runs, dtype=np.int64)
+        last = grew.shape[1] - np.argmax(grew[:, ::-1], axis=1)
+        out = np.where(grew.any(axis=1), last, 0).astype(np.int64)
+        return out
+
+    def ci(self, level: float | None = None) -> tuple[float, float]:
+        """Student-t confidence interval ``(lower, upper)`` of :attr:`mean` at ``level``.
+
+        Examples
+        --------
+        >>> from shequn.diffusion.cascades import independent_cascade
+        >>> import networkx as nx
+        >>> res = independent_cascade(nx.star_graph(5), [0], p=0.5, runs=400, rng=1)
+        >>> lo, hi = res.ci()
+        >>> bool(lo < 3.5 < hi)    # exact: 1 + 5 * 0.5
+        True
+        """
+        lvl = self.level if level is None else level
+        _, lo, hi = mean_ci(self.final_sizes, level=lvl)
+        return lo, hi
+
+    def mean_curve(self, level: float | None = None) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Mean cumulative adopters per step with its confidence band ``(mean, lower, upper)``.
+
+        Examples
+        --------
+        >>> from shequn.diffusion.cascades import independent_cascade
+        >>> import networkx as nx
+        >>> m, lo, hi = independent_cascade(nx.path_graph(3), [0], p=1.0, runs=2).mean_curve()
+        >>> m.tolist()
+        [1.0, 2.0, 3.0]
+        """
+        lvl = self.level if level is None else level
+        return mean_ci_columns(self.curves, level=lvl)
+
+    def prob_reach(self, size: int) -> float:
+        """Share of runs whose final size is at least ``size`` (e.g. a "global" cascade).
+
+        Examples
+        --------
+        >>> from shequn.diffusion.cascades import independent_cascade
+        >>> import networkx as nx
+        >>> independent_cascade(nx.path_graph(3), [0], p=1.0, runs=4).prob_reach(3)
+        1.0
+        """
+        k = check_int(size, owner="DiffusionResult.prob_reach", field="size", low=0)
+        return float((self.final_sizes >= k).mean())
+
+    def _param_text(self) -> str:
+        return ", ".join(f"{k}={_short(v)}" for k, v in self.params)
+
+    def _seed_text(self) -> str:
+        if self.random_seeds:
+            return f"{self.random_seeds} random seed{'s' if self.random_seeds > 1 else ''} per run"
+        k = self.seeds.shape[0]
+        return f"{k} seed{'s' if k != 1 else ''}"
+
+    def summary(self) -> str:
+        """Plain-text summary: expected spread with its interval, share, duration.
+
+        Examples
+        --------
+        >>> from shequn.diffusion.cascades import independent_cascade
+        >>> import networkx as nx
+        >>> res = independent_cascade(nx.path_graph(5), [0], p=1.0, runs=10, rng=0)
+        >>> print(res.summary().splitlines()[0])
+        independent_cascade on 5 nodes, 1 seed, 10 runs (p=1)
+        """
+        pct = round(100 * self.level)
+        lo, hi = self.ci()
+        what = "informed" if self.model == "rumour" else "adopters"
+        dur = self.durations
+        lines = [
+            f"{self.model} on {self.n} nodes, {self._seed_text()}, {self.runs} runs"
+            + (f" ({self._param_text()})" if self.params else ""),
+            f"final {what}: mean {self.mean:.6g}, {pct}% CI [{lo:.6g}, {hi:.6g}], "
+            f"sd {float(self.final_sizes.std(ddof=1)) if self.runs > 1 else 0.0:.4g}, "
+            f"range {int(self.final_sizes.min())}-{int(self.final_sizes.max())}",
+            f"share of the network: {self.mean_share:.4g}; steps: mean {float(dur.mean()):.3g}, "
+            f"max {int(dur.max())}",
+        ]
+        return "\n".join(lines)
+
+    def to_frame(self, kind: Literal["runs", "curve", "nodes"] = "runs") -> Any:
+        """The result as a :class:`pandas.DataFrame` (needs pandas).
+
+        Parameters
+        ----------
+        kind
+            ``"runs"``: one row per run (final size, duration); ``"curve"``: one row per step
+            (mean cumulative adopters with its confidence band, and mean spreaders for the
+            rumour); ``"nodes"``: one row per node (adoption frequency), indexed by label.
+
+        Examples
+        --------
+        >>> from shequn.diffusion.cascades import independent_cascade
+        >>> pd = __import__("pytest").importorskip("pandas")
+        >>> import networkx as nx
+        >>> res = independent_cascade(nx.path_graph(3), [0], p=1.0, runs=2)
+        >>> res.to_frame().columns.tolist(), res.to_frame("curve").shape
+        (['final_size', 'duration'], (3, 3))
+        """
+        kind = check_choice(
+            kind, ["runs", "curve", "nodes"], owner="DiffusionResult.to_frame", field="kind"
+        )
+        pd = optional_import("pandas", extra="pandas")
+        if kind == "runs":
+            return pd.DataFrame(
+                {"final_size": self.final_sizes, "duration": self.durations},
+                index=pd.RangeIndex(self.runs, name="run"),
+            )
+        if kind == "curve":
+            m, lo, hi = self.mean_curve()
+            data = {"mean": m, "lower": lo, "upper": hi}
+            if self.active is not None:
+                data["spreaders"] = self.active.mean(axis=0)
+            return pd.DataFrame(data, index=pd.RangeIndex(self.steps + 1, name="step"))
+        index = pd.Index(
+            list(self.labels) if self.labels is not None else list(range(self.n)), name="node"
+        )
+        return pd.DataFrame(
+            {"frequency": self.node_frequency, "runs_adopted": self.node_counts}, index=index
+        )
+
+    def _repr_html_(self) -> str:
+        lo, hi = self.ci()
+        pct = round(100 * self.level)
+        params = f" ({self._param_text()})" if self.params else ""
+        return (
+            f"<p>{self.model} on {self.n} nodes, {self._seed_text()}, {self.runs} runs"
+            f"{params}</p><table><tr><th>mean final size</th><th>{pct}% CI</th>"
+            "<th>share</th><th>max steps</th></tr>"
+            f"<tr><td>{self.mean:.6g}</td><td>[{lo:.6g}, {hi:.6g}]</td>"
+            f"<td>{self.mean_share:.4g}</td><td>{self.steps}</td></tr></table>"
+        )
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
