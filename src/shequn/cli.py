@@ -45,7 +45,7 @@ def _demo(n: int, seed: int) -> int:
     rows: dict[str, list[str]] = {}
     for kind, s in zip(kinds, streams, strict=True):
         c = generate_community(kind, n, rng=s)
-        summ = c.summary()
+        summ = dict(c.summary())
         reach = k_hop_reach(c, list(range(1, 11)), k=3)
         summ["reach_2nd_3rd_from_10"] = int(reach[2] + reach[3])
         summ["groups"] = c.groups.n_groups if c.groups is not None else 0

@@ -175,7 +175,7 @@ def test_labelled_seeds_name_the_label() -> None:
 
 def test_result_level_checked() -> None:
     res = independent_cascade(G, [0], runs=5, rng=0)
-    _raises(lambda: res.ci(1.5), r"`mean_ci.level` must be in \(0, 1\); got 1.5")
+    _raises(lambda: res.conf_int(1.5), r"`mean_ci.level` must be in \(0, 1\); got 1.5")
     _raises(lambda: res.prob_reach(-1), r"`DiffusionResult.prob_reach.size` must be an integer")
     bad: Any = "x"
     _raises(lambda: res.to_frame(bad), r"`DiffusionResult.to_frame.kind` must be one of")

@@ -29,6 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from shequn._typing import array_eq
 from shequn._validation import check_array, check_int, fail, integer
 from shequn.community._graph import GraphLike, as_csr
 from shequn.community.types import InvitePolicy
@@ -42,9 +43,6 @@ WECHAT_GROUP_CAP = 500
 
 def _int_array(x: Any) -> NDArray[np.int64]:
     return np.asarray(x, dtype=np.int64)
-
-
-_eq = attrs.cmp_using(eq=np.array_equal)
 
 
 @attrs.frozen(kw_only=True)
@@ -63,8 +61,8 @@ class Groups:
         Who may invite: ``OPEN`` (any member) or ``OWNER_ONLY``.
     """
 
-    membership: NDArray[np.int64] = attrs.field(converter=_int_array, eq=_eq)
-    owners: NDArray[np.int64] = attrs.field(converter=_int_array, eq=_eq)
+    membership: NDArray[np.int64] = attrs.field(converter=_int_array, eq=array_eq)
+    owners: NDArray[np.int64] = attrs.field(converter=_int_array, eq=array_eq)
     cap: int = attrs.field(default=WECHAT_GROUP_CAP, validator=integer(low=1))
     policy: InvitePolicy = attrs.field(default=InvitePolicy.OPEN)
 

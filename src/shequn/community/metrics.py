@@ -25,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
+from shequn._results import Summary, format_value
 from shequn._validation import check_array, check_int, fail
 from shequn.community._graph import GraphLike, as_csr, resolve_members
 
@@ -368,12 +369,14 @@ def reed_log_value(n: int) -> float:
     return n * math.log(2.0) + math.log1p(-(n + 1) * 2.0 ** (-n)) if n < 1100 else n * math.log(2)
 
 
-def structure_summary(graph: GraphLike, *, rng: Any = 0) -> dict[str, Any]:
+def structure_summary(graph: GraphLike, *, rng: Any = 0) -> Summary:
     """Headline figures of a community's structure, as shown by ``shequn demo``.
 
-    Keys: ``n``, ``ties``, ``mean_degree``, ``max_degree_share`` (the best-connected member's
-    ties over n − 1), ``degree_centralization``, ``clustering``, ``taste_assortativity`` (NaN
-    without tastes), ``modularity`` (only below 200,000 ties, else NaN).
+    A :class:`~shequn._results.Summary` (a read-only mapping that prints as a report) with
+    keys ``n``, ``ties``, ``mean_degree``, ``max_degree_share`` (the best-connected member's
+    ties over n − 1), ``degree_centralization`` (NaN below 3 members), ``clustering``,
+    ``taste_assortativity`` (NaN without tastes), ``modularity`` (only below 200,000 ties,
+    else NaN).
 
     Examples
     --------
@@ -381,6 +384,16 @@ def structure_summary(graph: GraphLike, *, rng: Any = 0) -> dict[str, Any]:
     >>> s = structure_summary(nx.star_graph(4))
     >>> s["n"], s["ties"], s["degree_centralization"]
     (5, 4, 1.0)
+    >>> print(s)
+    network: 5 members, 4 ties
+      n                      5
+      ties                   4
+      mean_degree            1.6
+      max_degree_share       1
+      degree_centralization  1
+      clustering             0
+      taste_assortativity    nan
+      modularity             0
     """
     from shequn.community.community import Community
 
@@ -399,4 +412,9 @@ def structure_summary(graph: GraphLike, *, rng: Any = 0) -> dict[str, Any]:
         ),
         "modularity": modularity(A, rng=rng) if A.nnz // 2 <= 200_000 else float("nan"),
     }
-    return out
+    title = (
+        graph._title()
+        if isinstance(graph, Community)
+        else f"network: {format_value(n)} members, {format_value(out['ties'])} ties"
+    )
+    return Summary(title=title, headline=out)

@@ -41,6 +41,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
+from shequn._typing import FloatArray, IntArray, array_eq
 from shequn._validation import check_array, check_choice, check_probability, fail
 from shequn.community._graph import as_csr
 
@@ -57,8 +58,6 @@ EdgeProbability: TypeAlias = (
     float | ArrayLike | Literal["weighted", "weight"] | Callable[[NDArray[np.float64]], ArrayLike]
 )
 ThresholdWeights: TypeAlias = ArrayLike | Literal["uniform", "normalized", "weight"]
-
-_arr_eq = attrs.cmp_using(eq=np.array_equal)
 
 
 @attrs.frozen(kw_only=True)
@@ -79,9 +78,9 @@ class DiffusionNetwork:
         The user's node labels by index, or ``None`` when nodes are ``0..n-1``.
     """
 
-    indptr: NDArray[np.int64] = attrs.field(eq=_arr_eq, repr=False)
-    indices: NDArray[np.int64] = attrs.field(eq=_arr_eq, repr=False)
-    weight: NDArray[np.float64] = attrs.field(eq=_arr_eq, repr=False)
+    indptr: IntArray = attrs.field(eq=array_eq, repr=False)
+    indices: IntArray = attrs.field(eq=array_eq, repr=False)
+    weight: FloatArray = attrs.field(eq=array_eq, repr=False)
     directed: bool = False
     labels: tuple[Hashable, ...] | None = attrs.field(default=None, repr=False)
 

@@ -135,7 +135,7 @@ def seeding_report(
     lines = [head, f"{'':{w}}  " + "  ".join(f"{c_:>16}" for c_ in cols)]
     for name, chosen in choices.items():
         res = independent_cascade(c, chosen.seeds, p=p, runs=runs, rng=sim_seed)
-        lo, hi = res.ci()
+        lo, hi = res.conf_int()["mean"]
         hops = k_hop_reach(c, chosen.seeds, k=3).cumsum()
         cells = [f"{res.mean:,.1f}", f"[{lo:,.1f}, {hi:,.1f}]", f"{hops[2]:,}", f"{hops[3]:,}"]
         lines.append(f"{name:{w}}  " + "  ".join(f"{x:>16}" for x in cells))

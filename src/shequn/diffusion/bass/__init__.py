@@ -43,7 +43,7 @@ Examples
 >>> round(model.peak_time, 3)
 6.193
 >>> fit = fit_bass(model.adoptions(20))
->>> fit.params.round(4).tolist()
+>>> fit.estimates.round(4).tolist()
 [0.03, 0.38, 1000.0]
 """
 

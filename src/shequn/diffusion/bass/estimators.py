@@ -421,7 +421,7 @@ def fit_bass(
     --------
     >>> truth = Bass(p=0.03, q=0.38, m=1000)
     >>> y = truth.adoptions(20)
-    >>> fit_bass(y, method="nls").params[:2].round(4).tolist()
+    >>> fit_bass(y, method="nls").estimates[:2].round(4).tolist()
     [0.03, 0.38]
     >>> fit_bass(y, method="mle", m=1000).m_fixed
     True
@@ -494,7 +494,7 @@ def fit_bass(
         ll = _gauss_loglik(rss, y.shape[0])
     return BassFit(
         method=method,
-        params=theta,
+        estimates=theta,
         cov=cov,
         m_fixed=m_fixed is not None,
         adoptions=y,

@@ -6,6 +6,7 @@ See :mod:`shequn.diffusion.bass` for the model and its references.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -21,9 +22,10 @@ from shequn._validation import (
     positive,
 )
 
-__all__ = ["Bass", "GeneralizedBass", "bass_cdf", "bass_pdf", "bkj_effort"]
+if TYPE_CHECKING:
+    from shequn.diffusion.bass.results import BassFit
 
-_arr_eq = array_eq
+__all__ = ["Bass", "GeneralizedBass", "bass_cdf", "bass_pdf", "bkj_effort"]
 
 
 # --- closed forms -------------------------------------------------------------------------------
@@ -127,6 +129,23 @@ class Bass:
     p: float = attrs.field(converter=float, validator=positive)
     q: float = attrs.field(converter=float, validator=positive)
     m: float = attrs.field(default=1.0, converter=float, validator=positive)
+
+    @classmethod
+    def fit(cls, adoptions: ArrayLike, **options: Any) -> BassFit:
+        """Fit the model to adoptions per period: the same estimator as :func:`fit_bass`.
+
+        ``options`` are those of :func:`~shequn.diffusion.bass.fit_bass` (``method``, ``m``,
+        ``m_bounds``, ``effort``, ``level``).
+
+        Examples
+        --------
+        >>> fit = Bass.fit(Bass(p=0.03, q=0.38, m=1000.0).adoptions(20), method="nls")
+        >>> round(fit.model.q, 4), type(fit).__name__
+        (0.38, 'BassFit')
+        """
+        from shequn.diffusion.bass.estimators import fit_bass
+
+        return fit_bass(adoptions, **options)
 
     def cdf(self, t: ArrayLike) -> FloatArray:
         """Share adopted by time ``t``: ``F(t)``.
@@ -353,7 +372,7 @@ class GeneralizedBass:
     p: float = attrs.field(converter=float, validator=positive)
     q: float = attrs.field(converter=float, validator=positive)
     m: float = attrs.field(default=1.0, converter=float, validator=positive)
-    effort: FloatArray = attrs.field(converter=_gb_effort, eq=_arr_eq)
+    effort: FloatArray = attrs.field(converter=_gb_effort, eq=array_eq)
 
     def effective_time(self, t: ArrayLike) -> FloatArray:
         """Effective time ``X(t)`` (the integral of the effort up to ``t``).

@@ -6,26 +6,23 @@ from typing import Any
 
 import attrs
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from shequn._optional import optional_import
-from shequn._results import draw
-from shequn._typing import FloatArray, array_eq
-from shequn._validation import (
-    check_level,
-    fail,
-)
+from shequn._results import Intervals, ResultMixin, Summary, Table, draw
+from shequn._typing import FloatArray, IntArray, array_eq, optional_array_eq
+from shequn._validation import check_level, fail
+from shequn.diffusion._compat import ArrayDict, nan_eq
 from shequn.diffusion.bass.model import Bass, _curve_and_jac, _effort_array, _periods_arg
 
 __all__ = ["BassFit", "BassForecast"]
 
-_arr_eq = array_eq
 _PARAMS = ("p", "q", "m")
 
 
 @attrs.frozen(kw_only=True)
-class BassForecast:
+class BassForecast(ResultMixin):
     """Point forecasts with prediction intervals for adoptions per period and cumulative.
 
     ``lower``/``upper`` bound a new observation (parameter uncertainty by the delta method plus
@@ -40,14 +37,44 @@ class BassForecast:
     True
     """
 
-    periods: NDArray[np.int64] = attrs.field(eq=_arr_eq)
-    adoptions: FloatArray = attrs.field(eq=_arr_eq)
-    lower: FloatArray = attrs.field(eq=_arr_eq)
-    upper: FloatArray = attrs.field(eq=_arr_eq)
-    cumulative: FloatArray = attrs.field(eq=_arr_eq)
-    cumulative_lower: FloatArray = attrs.field(eq=_arr_eq)
-    cumulative_upper: FloatArray = attrs.field(eq=_arr_eq)
+    periods: IntArray = attrs.field(eq=array_eq)
+    adoptions: FloatArray = attrs.field(eq=array_eq)
+    lower: FloatArray = attrs.field(eq=array_eq)
+    upper: FloatArray = attrs.field(eq=array_eq)
+    cumulative: FloatArray = attrs.field(eq=array_eq)
+    cumulative_lower: FloatArray = attrs.field(eq=array_eq)
+    cumulative_upper: FloatArray = attrs.field(eq=array_eq)
     level: float
+
+    def summary(self) -> Summary:
+        """The forecast per period with its prediction bounds, and the last cumulative figure.
+
+        Examples
+        --------
+        >>> from shequn.diffusion.bass import fit_bass
+        >>> fit = fit_bass(Bass(p=0.03, q=0.38, m=1000).adoptions(15) + (-1.0) ** np.arange(15))
+        >>> s = fit.predict(30).summary()
+        >>> s["last_period"], bool(abs(s["cumulative"] - 1000) < 5)
+        (30, True)
+        """
+        pct = round(100 * self.level)
+        rows = {
+            str(int(k)): (float(a), float(lo), float(hi), float(c))
+            for k, a, lo, hi, c in zip(
+                self.periods, self.adoptions, self.lower, self.upper, self.cumulative, strict=True
+            )
+        }
+        return Summary(
+            title=f"Bass forecast, {self.periods.shape[0]} periods, {pct}% prediction intervals",
+            headline={
+                "last_period": int(self.periods[-1]),
+                "adoptions": float(self.adoptions[-1]),
+                "cumulative": float(self.cumulative[-1]),
+                "cumulative_lower": float(self.cumulative_lower[-1]),
+                "cumulative_upper": float(self.cumulative_upper[-1]),
+            },
+            table=Table(columns=("adoptions", "lower", "upper", "cumulative"), rows=rows),
+        )
 
     def to_frame(self) -> Any:
         """The forecast as a :class:`pandas.DataFrame` indexed by period (needs pandas).
@@ -75,15 +102,15 @@ class BassForecast:
 
 
 @attrs.frozen(kw_only=True)
-class BassFit:
+class BassFit(ResultMixin):
     """A fitted Bass model: estimates, standard errors, diagnostics and forecasts.
 
     Attributes
     ----------
     method
         ``"nls"``, ``"ols"`` or ``"mle"``.
-    params
-        Estimates of ``(p, q, m)``.
+    estimates
+        The estimates of ``(p, q, m)`` as an array (:attr:`params` names them).
     cov
         Their (3, 3) covariance matrix (rows and columns of a fixed ``m`` are zero).
     m_fixed
@@ -102,43 +129,76 @@ class BassFit:
         Gaussian (least squares) or multinomial (``"mle"``) log-likelihood, Akaike's
         criterion and the share of variance in adoptions per period explained.
     level
-        Confidence level of :meth:`conf_int` and :meth:`summary` by default.
+        Confidence level of :meth:`conf_int` and :meth:`summary` by default (0.95).
     """
 
     method: str
-    params: FloatArray = attrs.field(eq=_arr_eq)
-    cov: FloatArray = attrs.field(eq=_arr_eq, repr=False)
+    estimates: FloatArray = attrs.field(eq=array_eq)
+    cov: FloatArray = attrs.field(eq=array_eq, repr=False)
     m_fixed: bool
-    adoptions: FloatArray = attrs.field(eq=_arr_eq, repr=False)
-    effort: FloatArray | None = attrs.field(eq=_arr_eq, repr=False)
-    fitted: FloatArray = attrs.field(eq=_arr_eq, repr=False)
-    residuals: FloatArray = attrs.field(eq=_arr_eq, repr=False)
-    sigma2: float
+    adoptions: FloatArray = attrs.field(eq=array_eq, repr=False)
+    effort: FloatArray | None = attrs.field(eq=optional_array_eq, repr=False)
+    fitted: FloatArray = attrs.field(eq=array_eq, repr=False)
+    residuals: FloatArray = attrs.field(eq=array_eq, repr=False)
+    sigma2: float = attrs.field(eq=nan_eq)
     dof: int
-    log_likelihood: float
-    aic: float
-    r2: float
+    log_likelihood: float = attrs.field(eq=nan_eq)
+    aic: float = attrs.field(eq=nan_eq)
+    r2: float = attrs.field(eq=nan_eq)
     level: float = 0.95
+
+    @property
+    def params(self) -> dict[str, float]:
+        """The estimates by name, ``{"p": ..., "q": ..., "m": ...}``.
+
+        Until the next release the mapping also answers the old array use
+        (``fit.params[1]``) with a :class:`DeprecationWarning`; use :attr:`estimates` for the
+        array.
+
+        Examples
+        --------
+        >>> from shequn.diffusion.bass import fit_bass
+        >>> fit = fit_bass(Bass(p=0.03, q=0.38, m=1000).adoptions(20))
+        >>> {k: round(v, 4) for k, v in fit.params.items()}
+        {'p': 0.03, 'q': 0.38, 'm': 1000.0}
+        """
+        return ArrayDict(
+            {k: float(v) for k, v in zip(_PARAMS, self.estimates, strict=True)},
+            old="BassFit.params",
+            new='BassFit.params["q"], or BassFit.estimates for the array',
+        )
 
     @property
     def p(self) -> float:
         """Coefficient of innovation (broadcast)."""
-        return float(self.params[0])
+        return float(self.estimates[0])
 
     @property
     def q(self) -> float:
         """Coefficient of imitation (word of mouth)."""
-        return float(self.params[1])
+        return float(self.estimates[1])
 
     @property
     def m(self) -> float:
         """Market potential."""
-        return float(self.params[2])
+        return float(self.estimates[2])
 
     @property
     def se(self) -> FloatArray:
-        """Standard errors of ``(p, q, m)``."""
+        """Standard errors of ``(p, q, m)`` as an array (0 for a fixed ``m``)."""
         return np.sqrt(np.clip(np.diag(self.cov), 0.0, None))
+
+    @property
+    def standard_errors(self) -> dict[str, float]:
+        """Standard errors by name (0 for a fixed ``m``).
+
+        Examples
+        --------
+        >>> from shequn.diffusion.bass import fit_bass
+        >>> fit_bass(Bass(p=0.03, q=0.38, m=1000).adoptions(20), m=1000).standard_errors["m"]
+        0.0
+        """
+        return {k: float(v) for k, v in zip(_PARAMS, self.se, strict=True)}
 
     @property
     def n_obs(self) -> int:
@@ -162,20 +222,33 @@ class BassFit:
             return float(stats.norm.ppf(0.5 + level / 2))
         return float(stats.t.ppf(0.5 + level / 2, df=self.dof))
 
-    def conf_int(self, level: float | None = None) -> FloatArray:
-        """(3, 2) confidence intervals for ``(p, q, m)`` (Student t for least squares).
+    def _bounds(self, level: float | None, owner: str) -> tuple[FloatArray, FloatArray]:
+        lv = self.level if level is None else check_level(level, owner=owner)
+        z = self._quantile(lv)
+        return self.estimates - z * self.se, self.estimates + z * self.se
+
+    def conf_int(self, level: float | None = None) -> Intervals:
+        """Confidence intervals ``{"p": (lower, upper), "q": ..., "m": ...}``.
+
+        Student t with the residual degrees of freedom for least squares, normal for maximum
+        likelihood; ``level`` defaults to the fit's :attr:`level` (0.95). A fixed ``m`` has
+        the interval ``(m, m)``. Until the next release the mapping also answers the old
+        (3, 2) array use (``ci[0, 1]``) with a :class:`DeprecationWarning`.
 
         Examples
         --------
         >>> from shequn.diffusion.bass import fit_bass
         >>> fit = fit_bass(Bass(p=0.03, q=0.38, m=1000).adoptions(15) + (-1.0) ** np.arange(15))
-        >>> ci = fit.conf_int()
-        >>> bool(ci[0, 0] < 0.03 < ci[0, 1])
+        >>> lo, hi = fit.conf_int()["p"]
+        >>> bool(lo < 0.03 < hi)
         True
         """
-        lv = self.level if level is None else check_level(level, owner="BassFit.conf_int")
-        z = self._quantile(lv)
-        return np.column_stack([self.params - z * self.se, self.params + z * self.se])
+        lo, hi = self._bounds(level, "BassFit.conf_int")
+        return ArrayDict(
+            {k: (float(a), float(b)) for k, a, b in zip(_PARAMS, lo, hi, strict=True)},
+            old="BassFit.conf_int()",
+            new='BassFit.conf_int()["q"] -> (lower, upper)',
+        )
 
     def _effort_for(self, n: int, effort: ArrayLike | None) -> FloatArray | None:
         if effort is not None:
@@ -250,37 +323,49 @@ class BassFit:
             level=lv,
         )
 
-    def summary(self) -> str:
-        """A plain-text table of estimates, standard errors and intervals plus fit statistics.
+    def summary(self) -> Summary:
+        """Estimates with standard errors and intervals, the peak and the fit statistics.
 
         Examples
         --------
         >>> from shequn.diffusion.bass import fit_bass
-        >>> print(fit_bass(Bass(p=0.03, q=0.38, m=1000).adoptions(20)).summary())
-        ... # doctest: +ELLIPSIS
+        >>> s = fit_bass(Bass(p=0.03, q=0.38, m=1000).adoptions(20)).summary()
+        >>> round(s["q"], 4), round(s["peak_time"], 2)
+        (0.38, 6.19)
+        >>> print(s)
         Bass fit (nls), 20 periods
         ...
+             estimate  se  lower  upper
+          p      0.03 ...
         """
-        ci = self.conf_int()
+        lo, hi = self._bounds(None, "BassFit.summary")
         pct = round(100 * self.level)
-        lines = [
-            f"Bass fit ({self.method}), {self.n_obs} periods"
-            + (" with effort" if self.effort is not None else ""),
-            f"{'param':<6}{'estimate':>14}{'se':>14}{f'{pct}% lower':>14}{f'{pct}% upper':>14}",
-        ]
+        rows: dict[str, tuple[object, ...]] = {}
         for i, name in enumerate(_PARAMS):
-            fixed = name == "m" and self.m_fixed
-            lines.append(
-                f"{name:<6}{self.params[i]:>14.6g}"
-                + (f"{'(fixed)':>14}" if fixed else f"{self.se[i]:>14.4g}")
-                + ("" if fixed else f"{ci[i, 0]:>14.6g}{ci[i, 1]:>14.6g}")
-            )
+            if name == "m" and self.m_fixed:
+                rows[name] = (float(self.estimates[i]), "(fixed)", "", "")
+            else:
+                rows[name] = (
+                    float(self.estimates[i]),
+                    float(self.se[i]),
+                    float(lo[i]),
+                    float(hi[i]),
+                )
         model = self.model
-        lines.append(
-            f"peak at t = {model.peak_time:.3g} ({model.peak_rate:.4g} per period); "
-            f"R2 = {self.r2:.4f}; log-lik = {self.log_likelihood:.4g}; AIC = {self.aic:.4g}"
+        return Summary(
+            title=f"Bass fit ({self.method}), {self.n_obs} periods"
+            + (" with effort" if self.effort is not None else ""),
+            headline={
+                **self.params,
+                "peak_time": model.peak_time,
+                "peak_rate": model.peak_rate,
+                "r2": self.r2,
+                "log_likelihood": self.log_likelihood,
+                "aic": self.aic,
+            },
+            table=Table(columns=("estimate", "se", "lower", "upper"), rows=rows),
+            notes=(f"lower and upper: {pct}% confidence interval",),
         )
-        return "\n".join(lines)
 
     def to_frame(self) -> Any:
         """Estimates as a :class:`pandas.DataFrame` (index p, q, m; needs pandas).
@@ -293,24 +378,18 @@ class BassFit:
         ['p', 'q', 'm']
         """
         pd = optional_import("pandas", extra="pandas")
-        ci = self.conf_int()
+        lo, hi = self._bounds(None, "BassFit.to_frame")
         return pd.DataFrame(
-            {"estimate": self.params, "se": self.se, "lower": ci[:, 0], "upper": ci[:, 1]},
+            {"estimate": self.estimates, "se": self.se, "lower": lo, "upper": hi},
             index=pd.Index(list(_PARAMS), name="param"),
         )
 
-    def plot(
-        self,
-        *,
-        periods: int | None = None,
-        level: float | None = None,
-        split: bool = True,
-        ax: Any = None,
-    ) -> Any:
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """The forecast plot (needs the ``plot`` extra): data, fit, prediction band, p/q split.
 
-        A shortcut for :func:`shequn.plotting.bass.plot_bass_forecast`; draws on ``ax`` (a new
-        figure when ``None``) and returns the Axes.
+        Drawn by :func:`shequn.plotting.bass.plot_bass_forecast` on ``ax`` (a new figure when
+        ``None``); keyword arguments ``periods`` (horizon), ``level`` and ``split`` (show the
+        innovator/imitator split) are passed on. Returns the Axes.
 
         Examples
         --------
@@ -321,17 +400,4 @@ class BassFit:
         >>> ax.get_ylabel()
         'adoptions per period'
         """
-        return draw(self, ax=ax, periods=periods, level=level, split=split)
-
-    def _repr_html_(self) -> str:
-        ci = self.conf_int()
-        rows = "".join(
-            f"<tr><td>{n}</td><td>{self.params[i]:.6g}</td><td>{self.se[i]:.4g}</td>"
-            f"<td>{ci[i, 0]:.6g}</td><td>{ci[i, 1]:.6g}</td></tr>"
-            for i, n in enumerate(_PARAMS)
-        )
-        return (
-            f"<p>Bass fit ({self.method}), {self.n_obs} periods, R&sup2; = {self.r2:.4f}</p>"
-            "<table><tr><th>param</th><th>estimate</th><th>se</th><th>lower</th>"
-            f"<th>upper</th></tr>{rows}</table>"
-        )
+        return draw(self, ax=ax, **kwargs)

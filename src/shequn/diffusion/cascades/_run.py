@@ -18,6 +18,7 @@ from shequn._validation import (
 from shequn.diffusion._network import (
     DiffusionNetwork,
 )
+from shequn.diffusion._parallel import check_executor
 from shequn.diffusion.cascades.result import DiffusionResult
 from shequn.rng import RNGLike, spawn_seeds
 
@@ -98,6 +99,8 @@ def _simulate(
 ) -> tuple[IntArray, IntArray, IntArray, IntArray | None]:
     """Final sizes, curves, node counts and (rumour) spreader curves of ``runs`` runs."""
     from shequn.diffusion.cascades import _kernels as kern
+
+    executor = check_executor(executor, owner)
 
     call = functools.partial(
         kern.run, kernel, model_args, seeds=seeds, n_random=n_random, block=BLOCK, limit=limit

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Hashable
 from typing import Any, Literal
 
@@ -10,26 +11,16 @@ import attrs
 import numpy as np
 
 from shequn._optional import optional_import
+from shequn._results import Intervals, ResultMixin, Summary
 from shequn._stats import mean_ci, mean_ci_columns
-from shequn._typing import FloatArray, IntArray, array_eq
-from shequn._validation import (
-    check_choice,
-    check_int,
-)
+from shequn._typing import FloatArray, IntArray, array_eq, optional_array_eq
+from shequn._validation import check_choice, check_int
 
 __all__ = ["DiffusionResult"]
 
-_arr_eq = array_eq
-
-
-def _opt_equal(a: IntArray | None, b: IntArray | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return bool(np.array_equal(a, b))
-
 
 @attrs.frozen(kw_only=True)
-class DiffusionResult:
+class DiffusionResult(ResultMixin):
     """Monte Carlo outcome of a diffusion model: final sizes, adoption curves, who adopted.
 
     Attributes
@@ -73,14 +64,12 @@ class DiffusionResult:
 
     model: str
     n: int
-    seeds: IntArray = attrs.field(eq=_arr_eq, repr=False)
+    seeds: IntArray = attrs.field(eq=array_eq, repr=False)
     random_seeds: int = 0
-    final_sizes: IntArray = attrs.field(eq=_arr_eq, repr=False)
-    curves: IntArray = attrs.field(eq=_arr_eq, repr=False)
-    node_counts: IntArray = attrs.field(eq=_arr_eq, repr=False)
-    active: IntArray | None = attrs.field(
-        default=None, eq=attrs.cmp_using(eq=_opt_equal), repr=False
-    )
+    final_sizes: IntArray = attrs.field(eq=array_eq, repr=False)
+    curves: IntArray = attrs.field(eq=array_eq, repr=False)
+    node_counts: IntArray = attrs.field(eq=array_eq, repr=False)
+    active: IntArray | None = attrs.field(default=None, eq=optional_array_eq, repr=False)
     params: tuple[tuple[str, Any], ...] = attrs.field(default=(), repr=False)
     labels: tuple[Hashable, ...] | None = attrs.field(default=None, repr=False)
     level: float = 0.95
@@ -141,21 +130,44 @@ class DiffusionResult:
         out = np.where(grew.any(axis=1), last, 0).astype(np.int64)
         return out
 
-    def ci(self, level: float | None = None) -> tuple[float, float]:
-        """Student-t confidence interval ``(lower, upper)`` of :attr:`mean` at ``level``.
+    def conf_int(self, level: float | None = None) -> Intervals:
+        """Student-t confidence intervals ``{"mean": (lo, hi), "mean_share": (lo, hi)}`` of the
+        expected spread and of its share of the network, at ``level`` (default :attr:`level`).
 
         Examples
         --------
-        >>> from shequn.diffusion.cascades import independent_cascade
         >>> import networkx as nx
+        >>> from shequn.diffusion.cascades import independent_cascade
         >>> res = independent_cascade(nx.star_graph(5), [0], p=0.5, runs=400, rng=1)
-        >>> lo, hi = res.ci()
+        >>> lo, hi = res.conf_int()["mean"]
         >>> bool(lo < 3.5 < hi)    # exact: 1 + 5 * 0.5
         True
         """
         lvl = self.level if level is None else level
         _, lo, hi = mean_ci(self.final_sizes, level=lvl)
-        return lo, hi
+        return {"mean": (lo, hi), "mean_share": (lo / self.n, hi / self.n)}
+
+    def ci(self, level: float | None = None) -> tuple[float, float]:
+        """Deprecated: use ``conf_int(level)["mean"]``.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> import networkx as nx
+        >>> from shequn.diffusion.cascades import independent_cascade
+        >>> res = independent_cascade(nx.path_graph(3), [0], p=1.0, runs=2)
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore", DeprecationWarning)
+        ...     res.ci() == res.conf_int()["mean"]
+        True
+        """
+        warnings.warn(
+            "DiffusionResult.ci() is deprecated: use DiffusionResult.conf_int(level)['mean'] "
+            "(one shape for every confidence interval, docs/architecture.md)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.conf_int(level)["mean"]
 
     def mean_curve(self, level: float | None = None) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Mean cumulative adopters per step with its confidence band ``(mean, lower, upper)``.
@@ -193,31 +205,46 @@ class DiffusionResult:
         k = self.seeds.shape[0]
         return f"{k} seed{'s' if k != 1 else ''}"
 
-    def summary(self) -> str:
-        """Plain-text summary: expected spread with its interval, share, duration.
+    def summary(self) -> Summary:
+        """Expected spread with its interval, its spread over runs, share and duration.
 
         Examples
         --------
-        >>> from shequn.diffusion.cascades import independent_cascade
         >>> import networkx as nx
+        >>> from shequn.diffusion.cascades import independent_cascade
         >>> res = independent_cascade(nx.path_graph(5), [0], p=1.0, runs=10, rng=0)
-        >>> print(res.summary().splitlines()[0])
+        >>> s = res.summary()
+        >>> print(str(s).splitlines()[0])
         independent_cascade on 5 nodes, 1 seed, 10 runs (p=1)
+        >>> s["mean"], s["share"], s["max_steps"]
+        (5.0, 1.0, 4)
         """
         pct = round(100 * self.level)
-        lo, hi = self.ci()
+        lo, hi = self.conf_int()["mean"]
         what = "informed" if self.model == "rumour" else "adopters"
         dur = self.durations
-        lines = [
-            f"{self.model} on {self.n} nodes, {self._seed_text()}, {self.runs} runs"
-            + (f" ({self._param_text()})" if self.params else ""),
-            f"final {what}: mean {self.mean:.6g}, {pct}% CI [{lo:.6g}, {hi:.6g}], "
-            f"sd {float(self.final_sizes.std(ddof=1)) if self.runs > 1 else 0.0:.4g}, "
-            f"range {int(self.final_sizes.min())}-{int(self.final_sizes.max())}",
-            f"share of the network: {self.mean_share:.4g}; steps: mean {float(dur.mean()):.3g}, "
-            f"max {int(dur.max())}",
-        ]
-        return "\n".join(lines)
+        title = f"{self.model} on {self.n} nodes, {self._seed_text()}, {self.runs} runs" + (
+            f" ({self._param_text()})" if self.params else ""
+        )
+        return Summary(
+            title=title,
+            headline={
+                "mean": self.mean,
+                "se": self.se,
+                "lower": lo,
+                "upper": hi,
+                "sd": float(self.final_sizes.std(ddof=1)) if self.runs > 1 else 0.0,
+                "min": int(self.final_sizes.min()),
+                "max": int(self.final_sizes.max()),
+                "share": self.mean_share,
+                "mean_steps": float(dur.mean()),
+                "max_steps": int(dur.max()),
+            },
+            notes=(
+                f"final {what} per run, seeds included; lower and upper: {pct}% Student-t "
+                "interval of the mean",
+            ),
+        )
 
     def to_frame(self, kind: Literal["runs", "curve", "nodes"] = "runs") -> Any:
         """The result as a :class:`pandas.DataFrame` (needs pandas).
@@ -258,18 +285,6 @@ class DiffusionResult:
         )
         return pd.DataFrame(
             {"frequency": self.node_frequency, "runs_adopted": self.node_counts}, index=index
-        )
-
-    def _repr_html_(self) -> str:
-        lo, hi = self.ci()
-        pct = round(100 * self.level)
-        params = f" ({self._param_text()})" if self.params else ""
-        return (
-            f"<p>{self.model} on {self.n} nodes, {self._seed_text()}, {self.runs} runs"
-            f"{params}</p><table><tr><th>mean final size</th><th>{pct}% CI</th>"
-            "<th>share</th><th>max steps</th></tr>"
-            f"<tr><td>{self.mean:.6g}</td><td>[{lo:.6g}, {hi:.6g}]</td>"
-            f"<td>{self.mean_share:.4g}</td><td>{self.steps}</td></tr></table>"
         )
 
 

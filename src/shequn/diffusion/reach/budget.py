@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shequn._optional import optional_import
-from shequn._results import draw
+from shequn._results import Intervals, ResultMixin, Summary, Table, draw, format_value
 from shequn._stats import mean_ci
 from shequn._typing import array_eq
 from shequn._validation import (
@@ -32,8 +32,6 @@ from shequn.diffusion.reach.broadcast import BroadcastCampaign, _ratio
 from shequn.rng import RNGLike, map_runs, resolve_rng
 
 __all__ = ["BudgetComparison", "CommunityChannel", "CommunityCustomers", "compare_budget"]
-
-_arr_eq = array_eq
 
 
 # --- community side: network Bass ---------------------------------------------------------------
@@ -147,7 +145,7 @@ def _one_run(
 
 
 @attrs.frozen(kw_only=True)
-class BudgetComparison:
+class BudgetComparison(ResultMixin):
     """Customers acquired by the same budget through broadcast and through community operation.
 
     Attributes
@@ -163,8 +161,8 @@ class BudgetComparison:
     """
 
     budget: float
-    broadcast: NDArray[np.int64] = attrs.field(eq=_arr_eq)
-    community: NDArray[np.int64] = attrs.field(eq=_arr_eq)
+    broadcast: NDArray[np.int64] = attrs.field(eq=array_eq)
+    community: NDArray[np.int64] = attrs.field(eq=array_eq)
     campaign: BroadcastCampaign
     level: float = 0.95
 
@@ -212,27 +210,56 @@ class BudgetComparison:
         ties = (self.community == self.broadcast).mean()
         return float(wins + 0.5 * ties)
 
-    def summary(self) -> str:
-        """Plain-text comparison of the two channels.
+    def conf_int(self, level: float | None = None) -> Intervals:
+        """Student-t intervals of the mean customers per channel: ``{"broadcast": (lo, hi),
+        "community": (lo, hi)}`` at ``level`` (default :attr:`level`).
 
         Examples
         --------
         >>> cmp = compare_budget(1000, broadcast=BroadcastCampaign(audience=1, open_rate=1.0,
         ...     cost_per_impression=1.0), community=lambda b, g: 5, runs=20, rng=0)
-        >>> print(cmp.summary().splitlines()[0])
-        Budget 1000 over 20 runs
+        >>> cmp.conf_int()["community"]
+        (5.0, 5.0)
+        """
+        lv = self.level if level is None else check_level(level, owner="BudgetComparison")
+        out: Intervals = {}
+        for ch in ("broadcast", "community"):
+            _, lo, hi = mean_ci(getattr(self, ch), level=lv)
+            out[ch] = (lo, hi)
+        return out
+
+    def summary(self) -> Summary:
+        """Customers and cost per customer of both channels, and who wins how often.
+
+        Examples
+        --------
+        >>> cmp = compare_budget(1000, broadcast=BroadcastCampaign(audience=1, open_rate=1.0,
+        ...     cost_per_impression=1.0), community=lambda b, g: 5, runs=20, rng=0)
+        >>> s = cmp.summary()
+        >>> print(str(s).splitlines()[0])
+        Budget 1,000 over 20 runs
+        >>> s["community_customers"]
+        5.0
         """
         pct = round(100 * self.level)
-        lines = [
-            f"Budget {self.budget:g} over {self.broadcast.shape[0]} runs",
-            f"{'channel':<11}{'customers':>11}{f'{pct}% CI':>22}{'cost/customer':>15}",
-        ]
+        rows = {}
+        head: dict[str, Any] = {}
         for ch in ("broadcast", "community"):
             m, lo, hi = self.customers(ch)
             cpc = self.cost_per_customer(ch)[0]
-            lines.append(f"{ch:<11}{m:>11.4g}{f'[{lo:.4g}, {hi:.4g}]':>22}{cpc:>15.4g}")
-        lines.append(f"P(community acquires more) = {self.prob_community_wins:.3f}")
-        return "\n".join(lines)
+            rows[ch] = (m, lo, hi, cpc)
+            head[f"{ch}_customers"] = m
+            head[f"{ch}_cost_per_customer"] = cpc
+        head["prob_community_wins"] = self.prob_community_wins
+        return Summary(
+            title=f"Budget {format_value(self.budget)} over {self.broadcast.shape[0]} runs",
+            headline=head,
+            table=Table(columns=("customers", "lower", "upper", "cost/customer"), rows=rows),
+            notes=(
+                f"lower and upper: {pct}% confidence interval of the mean customers; "
+                "prob_community_wins counts ties as half",
+            ),
+        )
 
     def to_frame(self) -> Any:
         """Customers per run and channel as a :class:`pandas.DataFrame` (needs pandas).
@@ -251,7 +278,7 @@ class BudgetComparison:
             index=pd.RangeIndex(self.broadcast.shape[0], name="run"),
         )
 
-    def plot(self, *, ax: Any = None) -> Any:
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Histograms of customers per run for both channels (needs the ``plot`` extra).
 
         A shortcut for :func:`shequn.plotting.bass.plot_budget_comparison`; returns the Axes.
@@ -265,7 +292,7 @@ class BudgetComparison:
         >>> cmp.plot().get_xlabel()
         'customers acquired'
         """
-        return draw(self, ax=ax)
+        return draw(self, ax=ax, **kwargs)
 
 
 def compare_budget(

@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike
 from scipy import optimize, special, stats
 
 from shequn._optional import optional_import
+from shequn._results import Intervals, ResultMixin, Summary, Table
 from shequn._typing import FloatArray, array_eq
 from shequn._validation import (
     check_array,
@@ -26,6 +27,7 @@ from shequn._validation import (
     positive,
     probability,
 )
+from shequn.diffusion._compat import ArrayDict
 from shequn.exceptions import ConvergenceError
 
 __all__ = [
@@ -36,8 +38,6 @@ __all__ = [
     "fit_open_rate",
     "open_rate_from_interest",
 ]
-
-_arr_eq = array_eq
 
 
 def _audience(audience: ArrayLike, owner: str) -> FloatArray:
@@ -75,6 +75,20 @@ class PowerOpenRate:
     beta: float = attrs.field(converter=float, validator=finite)
     a0: float = attrs.field(default=1000.0, converter=float, validator=positive)
 
+    @classmethod
+    def fit(cls, audience: ArrayLike, opens: ArrayLike, **options: Any) -> OpenRateFit:
+        """Fit this law to ``(audience, opens)`` pairs: :func:`fit_open_rate` with
+        ``form="power"`` (``options``: ``a0``, ``dispersion``, ``level``).
+
+        Examples
+        --------
+        >>> a = np.array([1e2, 1e3, 1e4, 1e5])
+        >>> fit = PowerOpenRate.fit(a, np.round(PowerOpenRate(r0=0.2, beta=0.3, a0=1e3)(a) * a))
+        >>> round(fit.params["beta"], 2)
+        0.3
+        """
+        return fit_open_rate(audience, opens, form="power", **options)
+
     def __call__(self, audience: ArrayLike) -> FloatArray:
         """Open rate at each audience size."""
         a = _audience(audience, "PowerOpenRate")
@@ -105,6 +119,21 @@ class SaturatingOpenRate:
         if self.r_floor > self.r0:
             raise fail("SaturatingOpenRate", "r_floor", f"be <= r0 ({self.r0:g})", self.r_floor)
 
+    @classmethod
+    def fit(cls, audience: ArrayLike, opens: ArrayLike, **options: Any) -> OpenRateFit:
+        """Fit this law to ``(audience, opens)`` pairs: :func:`fit_open_rate` with
+        ``form="saturating"`` (``options``: ``a0``, ``dispersion``, ``level``).
+
+        Examples
+        --------
+        >>> a = np.geomspace(100, 1e6, 12)
+        >>> law = SaturatingOpenRate(r0=0.4, r_floor=0.04, a_half=5000)
+        >>> fit = SaturatingOpenRate.fit(a, np.round(law(a) * a))
+        >>> round(fit.params["a_half"], -2)
+        5000.0
+        """
+        return fit_open_rate(audience, opens, form="saturating", **options)
+
     def __call__(self, audience: ArrayLike) -> FloatArray:
         """Open rate at each audience size."""
         a = _audience(audience, "SaturatingOpenRate")
@@ -130,27 +159,30 @@ def _law_and_grad(
 
 
 @attrs.frozen(kw_only=True)
-class OpenRateFit:
+class OpenRateFit(ResultMixin):
     """A fitted open-rate law with standard errors (binomial likelihood of opens).
 
     Attributes
     ----------
     law
-        The fitted :class:`PowerOpenRate` or :class:`SaturatingOpenRate`.
-    names, params, cov
-        Parameter names, estimates and covariance (Fisher information, scaled by the Pearson
-        dispersion when ``dispersion > 1`` was estimated).
+        The fitted :class:`PowerOpenRate` or :class:`SaturatingOpenRate` (also :attr:`model`).
+    names, estimates, cov
+        Parameter names, estimates (an array; :attr:`params` names them) and covariance
+        (Fisher information, scaled by the Pearson dispersion when ``dispersion > 1`` was
+        estimated).
     dispersion
         Pearson chi-square over residual degrees of freedom (``1`` with
         ``dispersion="binomial"``); values well above 1 mean overdispersed campaign data.
     log_likelihood, aic, n_obs
         Binomial log-likelihood, Akaike's criterion and the number of pairs.
+    level
+        Confidence level of :meth:`conf_int` by default (0.95).
     """
 
     law: OpenRateLaw
     names: tuple[str, ...]
-    params: FloatArray = attrs.field(eq=_arr_eq)
-    cov: FloatArray = attrs.field(eq=_arr_eq, repr=False)
+    estimates: FloatArray = attrs.field(eq=array_eq)
+    cov: FloatArray = attrs.field(eq=array_eq, repr=False)
     dispersion: float
     log_likelihood: float
     aic: float
@@ -158,46 +190,88 @@ class OpenRateFit:
     level: float = 0.95
 
     @property
+    def model(self) -> OpenRateLaw:
+        """The fitted law (the vocabulary's name for :attr:`law`)."""
+        return self.law
+
+    @property
+    def params(self) -> dict[str, float]:
+        """The estimates by name (``{"r0": ..., "beta": ...}`` for the power law).
+
+        Until the next release the mapping also answers the old array use with a
+        :class:`DeprecationWarning`; use :attr:`estimates` for the array.
+        """
+        return ArrayDict(
+            {k: float(v) for k, v in zip(self.names, self.estimates, strict=True)},
+            old="OpenRateFit.params",
+            new='OpenRateFit.params["beta"], or OpenRateFit.estimates for the array',
+        )
+
+    @property
     def se(self) -> FloatArray:
-        """Standard errors of :attr:`params`."""
+        """Standard errors of :attr:`estimates`, as an array."""
         return np.sqrt(np.clip(np.diag(self.cov), 0.0, None))
 
-    def conf_int(self, level: float | None = None) -> FloatArray:
-        """(k, 2) Wald intervals for the parameters.
+    @property
+    def standard_errors(self) -> dict[str, float]:
+        """Standard errors by name."""
+        return {k: float(v) for k, v in zip(self.names, self.se, strict=True)}
 
-        Examples
-        --------
-        >>> a = np.array([1e2, 1e3, 1e4, 1e5])
-        >>> fit = fit_open_rate(a, np.round(PowerOpenRate(r0=0.2, beta=0.3, a0=1e3)(a) * a))
-        >>> fit.conf_int().shape
-        (2, 2)
-        """
+    def _bounds(self, level: float | None) -> tuple[FloatArray, FloatArray]:
         lv = self.level if level is None else check_level(level, owner="OpenRateFit.conf_int")
         z = float(stats.norm.ppf(0.5 + lv / 2))
-        return np.column_stack([self.params - z * self.se, self.params + z * self.se])
+        return self.estimates - z * self.se, self.estimates + z * self.se
 
-    def summary(self) -> str:
-        """Plain-text table of the estimates.
+    def conf_int(self, level: float | None = None) -> Intervals:
+        """Wald intervals ``{name: (lower, upper)}`` at ``level`` (default :attr:`level`).
+
+        Until the next release the mapping also answers the old (k, 2) array use with a
+        :class:`DeprecationWarning`.
 
         Examples
         --------
         >>> a = np.array([1e2, 1e3, 1e4, 1e5])
         >>> fit = fit_open_rate(a, np.round(PowerOpenRate(r0=0.2, beta=0.3, a0=1e3)(a) * a))
-        >>> print(fit.summary().splitlines()[0])
-        Open-rate law PowerOpenRate, 4 (audience, opens) pairs
+        >>> lo, hi = fit.conf_int()["beta"]
+        >>> bool(lo < 0.3 < hi)
+        True
         """
-        ci = self.conf_int()
-        lines = [f"Open-rate law {type(self.law).__name__}, {self.n_obs} (audience, opens) pairs"]
-        for i, n in enumerate(self.names):
-            lines.append(
-                f"{n:<8}{self.params[i]:>12.6g}{self.se[i]:>12.4g}"
-                f"{ci[i, 0]:>12.6g}{ci[i, 1]:>12.6g}"
-            )
-        lines.append(
-            f"dispersion = {self.dispersion:.3g}; log-lik = {self.log_likelihood:.6g};"
-            f" AIC = {self.aic:.6g}"
+        lo, hi = self._bounds(level)
+        return ArrayDict(
+            {k: (float(a), float(b)) for k, a, b in zip(self.names, lo, hi, strict=True)},
+            old="OpenRateFit.conf_int()",
+            new='OpenRateFit.conf_int()["beta"] -> (lower, upper)',
         )
-        return "\n".join(lines)
+
+    def summary(self) -> Summary:
+        """Estimates with standard errors and intervals, dispersion and fit statistics.
+
+        Examples
+        --------
+        >>> a = np.array([1e2, 1e3, 1e4, 1e5])
+        >>> fit = fit_open_rate(a, np.round(PowerOpenRate(r0=0.2, beta=0.3, a0=1e3)(a) * a))
+        >>> s = fit.summary()
+        >>> print(str(s).splitlines()[0])
+        Open-rate law PowerOpenRate, 4 (audience, opens) pairs
+        >>> round(s["beta"], 2)
+        0.3
+        """
+        lo, hi = self._bounds(None)
+        rows = {
+            n: (float(self.estimates[i]), float(self.se[i]), float(lo[i]), float(hi[i]))
+            for i, n in enumerate(self.names)
+        }
+        return Summary(
+            title=f"Open-rate law {type(self.law).__name__}, {self.n_obs} (audience, opens) pairs",
+            headline={
+                **self.params,
+                "dispersion": self.dispersion,
+                "log_likelihood": self.log_likelihood,
+                "aic": self.aic,
+            },
+            table=Table(columns=("estimate", "se", "lower", "upper"), rows=rows),
+            notes=(f"lower and upper: {round(100 * self.level)}% Wald interval",),
+        )
 
     def to_frame(self) -> Any:
         """Estimates as a :class:`pandas.DataFrame` (needs pandas).
@@ -211,9 +285,9 @@ class OpenRateFit:
         ['r0', 'beta']
         """
         pd = optional_import("pandas", extra="pandas")
-        ci = self.conf_int()
+        lo, hi = self._bounds(None)
         return pd.DataFrame(
-            {"estimate": self.params, "se": self.se, "lower": ci[:, 0], "upper": ci[:, 1]},
+            {"estimate": self.estimates, "se": self.se, "lower": lo, "upper": hi},
             index=pd.Index(list(self.names), name="param"),
         )
 
@@ -253,7 +327,7 @@ def fit_open_rate(
     >>> a = np.geomspace(100, 1e6, 30).round()
     >>> opens = rng.binomial(a.astype(int), PowerOpenRate(r0=0.2, beta=0.3, a0=1e4)(a))
     >>> fit = fit_open_rate(a, opens, a0=1e4)
-    >>> bool(abs(fit.params[1] - 0.3) < 3 * fit.se[1])
+    >>> bool(abs(fit.params["beta"] - 0.3) < 3 * fit.standard_errors["beta"])
     True
     """
     owner = "fit_open_rate"
@@ -405,7 +479,7 @@ def fit_open_rate(
     return OpenRateFit(
         law=law,
         names=names,
-        params=np.asarray(theta, dtype=float),
+        estimates=np.asarray(theta, dtype=float),
         cov=np.asarray(cov, dtype=np.float64),
         dispersion=phi,
         log_likelihood=ll,

@@ -91,12 +91,6 @@ def _prologue(
     return net, k, model, samples
 
 
-def _check_threads(threads: int | None, owner: str) -> int | None:
-    if threads is None:
-        return None
-    return check_int(threads, owner=owner, field="threads", low=1)
-
-
 def _ranked(score: NDArray[np.float64], k: int) -> NDArray[np.int64]:
     """The ``k`` highest scores, ties to the lowest index."""
     order: NDArray[np.int64] = np.argsort(-score, kind="stable")[:k].astype(np.int64)

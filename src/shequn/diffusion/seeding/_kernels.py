@@ -39,6 +39,8 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from shequn._typing import FloatArray, IntArray
+
 __all__ = [
     "Arrays",
     "append_sets",
@@ -166,7 +168,8 @@ def _run(lt, in_ptr, in_src, a, b, c, counts, r_lo, r_hi, is_seed, stop, gen, si
     """``counts[r]`` RR sets rooted at each ``r`` in ``[r_lo, r_hi)``: store or count hits.
 
     Returns the stored sets' nodes and offsets, and (``stop``) how many sets met a seed.
-    Only ``singles[r_lo:r_hi]`` is written, so blocks of roots can run in parallel threads.
+    ``singles[r - r_lo]`` counts the singleton sets of root ``r`` (a block-local array), so
+    blocks of roots can run in parallel threads or processes.
 
     IC roots whose in-edges share a probability settle how many of their ``counts[r]`` sets
     are singletons with one binomial draw (each is a singleton with probability
@@ -195,12 +198,12 @@ def _run(lt, in_ptr, in_src, a, b, c, counts, r_lo, r_hi, is_seed, stop, gen, si
                 p0 = c[r]
         if lone:  # no in-edge can be live: every set is the root alone
             if not stop:
-                singles[r] += cnt
+                singles[r - r_lo] += cnt
             continue
         if p0 > 0.0:
             k0 = gen.binomial(cnt, p0)
             if not stop:
-                singles[r] += k0
+                singles[r - r_lo] += k0
             cnt -= k0
         for _ in range(cnt):
             stamp += 1
@@ -231,7 +234,7 @@ def _run(lt, in_ptr, in_src, a, b, c, counts, r_lo, r_hi, is_seed, stop, gen, si
                     hits += 1
                 continue
             if end - top == 1:
-                singles[r] += 1
+                singles[r - r_lo] += 1
                 continue
             top = end
             nsets += 1
@@ -344,39 +347,37 @@ _covered_jit = numba.njit(cache=True)(_covered)
 _append_jit = numba.njit(cache=True)(_append)
 _row_cumsum_jit = numba.njit(cache=True)(_row_cumsum)
 
-I64 = NDArray[np.int64]
-F64 = NDArray[np.float64]
-IntArray = NDArray[np.int32] | NDArray[np.int64]
+IndexArray = NDArray[np.int32] | NDArray[np.int64]
 
 
-Arrays = tuple[IntArray, IntArray, F64, F64, F64]
+Arrays = tuple[IndexArray, IndexArray, FloatArray, FloatArray, FloatArray]
 
 
 def rr_sets(
     model: str,
     arrays: Arrays,
-    counts: I64,
+    counts: IntArray,
     roots: tuple[int, int],
     gen: np.random.Generator,
-    singles: I64,
-) -> tuple[NDArray[np.int32], I64]:
+) -> tuple[NDArray[np.int32], IntArray, IntArray]:
     """``counts[r]`` RR sets rooted at each node ``r`` in ``range(*roots)`` ("ic" or "lt").
 
-    ``arrays`` is ``(in_ptr, in_src, a, b, c)`` (see the module notes). Singletons are added
-    to ``singles`` in place; the other sets are returned flat (nodes, offsets). Releases the
-    GIL, so disjoint root ranges can run in threads.
+    ``arrays`` is ``(in_ptr, in_src, a, b, c)`` (see the module notes). Returns the stored
+    (non-singleton) sets flat (nodes, offsets) and the singleton count of each root in the
+    range. Releases the GIL, so disjoint root ranges can run in threads.
     """
     no_seed = np.zeros(1, dtype=np.bool_)
+    singles = np.zeros(roots[1] - roots[0], dtype=np.int64)
     nodes, ptr, _ = _run_jit(
         model == "lt", *arrays, counts, roots[0], roots[1], no_seed, False, gen, singles
     )
-    return nodes, ptr
+    return nodes, ptr, singles
 
 
 def rr_hits(
     model: str,
     arrays: Arrays,
-    counts: I64,
+    counts: IntArray,
     roots: tuple[int, int],
     is_seed: NDArray[np.bool_],
     gen: np.random.Generator,
@@ -393,8 +394,8 @@ def rr_hits(
 
 
 def greedy_cover(
-    n: int, k: int, singles: I64, in_sets: I64, nodes: NDArray[np.int32], ptr: I64
-) -> tuple[I64, I64]:
+    n: int, k: int, singles: IntArray, in_sets: IntArray, nodes: NDArray[np.int32], ptr: IntArray
+) -> tuple[IntArray, IntArray]:
     """Greedy maximum coverage: ``k`` nodes and the number of new RR sets each one covers.
 
     ``singles[u]`` counts the sets that are ``{u}`` alone, ``in_sets[u]`` the stored sets
@@ -406,12 +407,12 @@ def greedy_cover(
 
 def append_sets(
     dst_nodes: NDArray[np.int32],
-    dst_ptr: I64,
+    dst_ptr: IntArray,
     top: int,
     nsets: int,
     nodes: NDArray[np.int32],
-    ptr: I64,
-    in_sets: I64,
+    ptr: IntArray,
+    in_sets: IntArray,
 ) -> None:
     """Copy sets (``nodes``, ``ptr``) after ``top`` entries and ``nsets`` sets of the ``dst``
     buffers (which must have room) and count them into ``in_sets``."""
@@ -419,13 +420,13 @@ def append_sets(
 
 
 def count_covered(
-    singles: I64, nodes: NDArray[np.int32], ptr: I64, is_seed: NDArray[np.bool_]
+    singles: IntArray, nodes: NDArray[np.int32], ptr: IntArray, is_seed: NDArray[np.bool_]
 ) -> int:
     """Number of RR sets (singletons included) that contain at least one seed."""
     return int(_covered_jit(singles, nodes, ptr, is_seed))
 
 
-def row_cumsum(indptr: I64, values: F64) -> F64:
+def row_cumsum(indptr: IntArray, values: FloatArray) -> FloatArray:
     """Running sum of ``values`` within each CSR row."""
-    out: F64 = _row_cumsum_jit(indptr, values)
+    out: FloatArray = _row_cumsum_jit(indptr, values)
     return out

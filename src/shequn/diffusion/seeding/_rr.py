@@ -28,15 +28,13 @@ Examples
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from shequn._typing import FloatArray, array_eq
 from shequn._validation import check_choice
 from shequn.diffusion._network import (
     DiffusionNetwork,
@@ -45,6 +43,7 @@ from shequn.diffusion._network import (
     edge_probabilities,
     threshold_weights,
 )
+from shequn.diffusion._parallel import run_tasks
 from shequn.diffusion.seeding._kernels import (
     append_sets,
     count_covered,
@@ -60,7 +59,6 @@ __all__ = [
     "BLOCKS",
     "RRCollection",
     "RRModel",
-    "default_threads",
     "estimate_spread",
     "root_counts",
 ]
@@ -69,9 +67,6 @@ __all__ = [
 BATCH = 1 << 24
 #: Root ranges per round, each on its own stream; fixed, so results do not depend on threads.
 BLOCKS = 8
-
-_arr_eq = attrs.cmp_using(eq=np.array_equal)
-T = TypeVar("T")
 
 
 def _row_common(indptr: NDArray[np.int64], values: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -107,11 +102,11 @@ class RRModel:
 
     model: str
     n: int
-    in_ptr: NDArray[np.int32] | NDArray[np.int64] = attrs.field(eq=_arr_eq, repr=False)
-    in_src: NDArray[np.int32] | NDArray[np.int64] = attrs.field(eq=_arr_eq, repr=False)
-    a: NDArray[np.float64] = attrs.field(eq=_arr_eq, repr=False)
-    b: NDArray[np.float64] = attrs.field(eq=_arr_eq, repr=False)
-    c: NDArray[np.float64] = attrs.field(eq=_arr_eq, repr=False)
+    in_ptr: NDArray[np.int32] | NDArray[np.int64] = attrs.field(eq=array_eq, repr=False)
+    in_src: NDArray[np.int32] | NDArray[np.int64] = attrs.field(eq=array_eq, repr=False)
+    a: FloatArray = attrs.field(eq=array_eq, repr=False)
+    b: FloatArray = attrs.field(eq=array_eq, repr=False)
+    c: FloatArray = attrs.field(eq=array_eq, repr=False)
 
     @classmethod
     def build(
@@ -208,14 +203,6 @@ def root_counts(n: int, size: int, gen: np.random.Generator) -> NDArray[np.int64
     return out
 
 
-def default_threads() -> int:
-    """Cores this process may use (the default number of sampling threads)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def _blocks(
     n: int, gen: np.random.Generator
 ) -> tuple[list[tuple[int, int]], list[np.random.Generator]]:
@@ -230,14 +217,6 @@ def _blocks(
     children = spawn_seeds(np.random.SeedSequence(entropy), BLOCKS, owner="rr_sample")
     ranges = [(int(cuts[i]), int(cuts[i + 1])) for i in range(BLOCKS)]
     return ranges, [np.random.default_rng(c) for c in children]
-
-
-def _map(fn: Callable[..., T], jobs: list[tuple[Any, ...]], threads: int) -> list[T]:
-    """``fn(*job)`` for every job, in order, on up to ``threads`` threads (kernels drop the GIL)."""
-    if threads <= 1 or len(jobs) <= 1:
-        return [fn(*job) for job in jobs]
-    with ThreadPoolExecutor(max_workers=min(threads, len(jobs))) as pool:
-        return list(pool.map(lambda job: fn(*job), jobs))
 
 
 class RRCollection:
@@ -255,9 +234,9 @@ class RRCollection:
     (50, [0], [50])
     """
 
-    def __init__(self, model: RRModel, *, threads: int | None = None) -> None:
+    def __init__(self, model: RRModel, *, executor: Any = None) -> None:
         self.model = model
-        self.threads = default_threads() if threads is None else threads
+        self.executor = executor
         self.size = 0
         self.singles = np.zeros(model.n, dtype=np.int64)
         # stored sets in amortised (doubling) buffers, and how many of them hold each node
@@ -288,11 +267,10 @@ class RRCollection:
             b = min(BATCH, total - self.size)
             counts = root_counts(m.n, b, gen)
             ranges, gens = _blocks(m.n, gen)
-            jobs = [
-                (m.model, m.arrays, counts, r, g, self.singles)
-                for r, g in zip(ranges, gens, strict=True)
-            ]
-            for nodes, ptr in _map(rr_sets, jobs, self.threads):
+            jobs = [(m.model, m.arrays, counts, r, g) for r, g in zip(ranges, gens, strict=True)]
+            outs = run_tasks(rr_sets, jobs, self.executor)
+            for (lo, hi), (nodes, ptr, singles) in zip(ranges, outs, strict=True):
+                self.singles[lo:hi] += singles
                 if ptr.shape[0] > 1:
                     self._append(nodes, ptr)
             self.size += b
@@ -330,7 +308,7 @@ def estimate_spread(
     *,
     samples: int,
     gen: np.random.Generator,
-    threads: int | None = None,
+    executor: Any = None,
 ) -> tuple[float, float]:
     """Expected spread of ``seeds`` and its standard error from ``samples`` fresh RR sets.
 
@@ -347,7 +325,6 @@ def estimate_spread(
     k = int(seeds.shape[0])
     if k >= n:
         return float(n), 0.0
-    nthreads = default_threads() if threads is None else threads
     is_seed = np.zeros(n, dtype=np.bool_)
     is_seed[seeds] = True
     others = np.flatnonzero(~is_seed).astype(np.int64)
@@ -363,7 +340,7 @@ def estimate_spread(
             (model.model, model.arrays, counts, r, is_seed, g)
             for r, g in zip(ranges, gens, strict=True)
         ]
-        hits += sum(_map(rr_hits, jobs, nthreads))
+        hits += sum(run_tasks(rr_hits, jobs, executor))
         done += b
     f = hits / samples
     spread = k + (n - k) * f

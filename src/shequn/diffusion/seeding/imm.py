@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Hashable, Iterable
+from concurrent.futures import Executor
 
 import numpy as np
 
@@ -18,14 +19,15 @@ from shequn._validation import (
 )
 from shequn.community._graph import GraphLike, resolve_members
 from shequn.diffusion._network import (
+    DiffusionNetwork,
     EdgeProbability,
     ThresholdWeights,
     as_network,
 )
+from shequn.diffusion._parallel import executor_from_threads
 from shequn.diffusion.seeding._common import (
     _DEFAULT_P,
     _EVAL_RSE,
-    _check_threads,
     _labels,
 )
 from shequn.diffusion.seeding._rr import RRCollection, RRModel, estimate_spread
@@ -81,8 +83,9 @@ def imm(
     ell: float = 1.0,
     samples: int | None = None,
     reuse_samples: bool = False,
-    threads: int | None = None,
     rng: RNGLike = None,
+    executor: Executor | None = None,
+    threads: int | None = None,
 ) -> SeedSet:
     """Influence maximisation by martingales (IMM; Tang, Shi & Xiao 2015).
 
@@ -126,11 +129,15 @@ def imm(
     reuse_samples
         Reuse the sampling phase's RR sets in the selection phase, as the paper does (faster,
         but see above).
-    threads
-        Threads drawing RR sets (default: the cores this process may use). Results do not
-        depend on it: roots are cut into fixed blocks, each with its own random stream.
     rng
         Randomness; the same ``rng`` gives the same seeds.
+    executor
+        A :class:`concurrent.futures.Executor` to draw RR sets on (a ``ThreadPoolExecutor``
+        uses every core: the kernels release the GIL); ``None`` draws them in this thread.
+        Results do not depend on it: roots are cut into fixed blocks, each with its own
+        random stream.
+    threads
+        Deprecated: pass ``executor=ThreadPoolExecutor(threads)``.
 
     Returns
     -------
@@ -160,9 +167,43 @@ def imm(
         samples = check_int(samples, owner=owner, field="samples", low=1)
     if not isinstance(reuse_samples, bool):
         raise fail(owner, "reuse_samples", "be True or False", reuse_samples)
-    threads = _check_threads(threads, owner)
+    executor, owned = executor_from_threads(threads, executor, owner)
     m = RRModel.build(net, model=model, p=p, weights=weights, owner=owner)
     gen = resolve_rng(rng, owner=owner)
+    try:
+        return _run_imm(
+            net,
+            m,
+            k,
+            epsilon=epsilon,
+            ell=ell,
+            samples=samples,
+            reuse_samples=reuse_samples,
+            gen=gen,
+            executor=executor,
+            t0=t0,
+        )
+    finally:
+        if owned is not None:
+            owned.shutdown()
+
+
+def _run_imm(
+    net: DiffusionNetwork,
+    m: RRModel,
+    k: int,
+    *,
+    epsilon: float,
+    ell: float,
+    samples: int | None,
+    reuse_samples: bool,
+    gen: np.random.Generator,
+    executor: Executor | None,
+    t0: float,
+) -> SeedSet:
+    """IMM's two phases, the selection and the fresh estimate (arguments validated)."""
+    n = net.n
+    model = m.model
     if k == n:  # everyone is a seed: nothing to choose or estimate
         seeds = np.arange(n, dtype=np.int64)
         return SeedSet(
@@ -179,7 +220,7 @@ def imm(
 
     c = imm_parameters(n, k, epsilon, ell)
     eps_p = c["eps_prime"]
-    R = RRCollection(m, threads=threads)
+    R = RRCollection(m, executor=executor)
     lb = 1.0
     for i in range(1, max(1, math.floor(math.log2(n)))):
         x = n / 2.0**i
@@ -194,7 +235,7 @@ def imm(
     sampled = R.size
     t1 = time.perf_counter()
     if not reuse_samples:
-        R = RRCollection(m, threads=threads)
+        R = RRCollection(m, executor=executor)
     R.extend(theta, gen)
     seeds, gains = R.greedy(k)
     t2 = time.perf_counter()
@@ -206,7 +247,7 @@ def imm(
         n_eval = math.ceil(min(R.size, max(10_000, need)))  # need is inf when f = 0
     else:
         n_eval = samples
-    spread, se = estimate_spread(m, seeds, samples=n_eval, gen=gen, threads=threads)
+    spread, se = estimate_spread(m, seeds, samples=n_eval, gen=gen, executor=executor)
     t3 = time.perf_counter()
     return SeedSet(
         seeds=seeds,
@@ -241,8 +282,9 @@ def rr_spread(
     p: EdgeProbability = _DEFAULT_P,
     weights: ThresholdWeights = "uniform",
     samples: int = 10_000,
-    threads: int | None = None,
     rng: RNGLike = None,
+    executor: Executor | None = None,
+    threads: int | None = None,
 ) -> SeedSet:
     """Expected spread of ``seeds`` and its standard error from ``samples`` RR sets.
 
@@ -265,10 +307,13 @@ def rr_spread(
         Cascade model and its parameters (see :func:`imm`).
     samples
         Number of RR sets, at least 1.
-    threads
-        Threads drawing RR sets (default: all cores); the result does not depend on it.
     rng
         Randomness of the estimate.
+    executor
+        A :class:`concurrent.futures.Executor` to draw RR sets on; the result does not depend
+        on it.
+    threads
+        Deprecated: pass ``executor=ThreadPoolExecutor(threads)``.
 
     Examples
     --------
@@ -287,10 +332,14 @@ def rr_spread(
     idx = resolve_members(seeds, net.n, net.labels, owner=owner, field="seeds")
     model = check_choice(model, ["ic", "lt"], owner=owner, field="model")
     samples = check_int(samples, owner=owner, field="samples", low=1)
-    threads = _check_threads(threads, owner)
     m = RRModel.build(net, model=model, p=p, weights=weights, owner=owner)
     gen = resolve_rng(rng, owner=owner)
-    spread, se = estimate_spread(m, idx, samples=samples, gen=gen, threads=threads)
+    executor, owned = executor_from_threads(threads, executor, owner)
+    try:
+        spread, se = estimate_spread(m, idx, samples=samples, gen=gen, executor=executor)
+    finally:
+        if owned is not None:
+            owned.shutdown()
     return SeedSet(
         seeds=idx,
         method="given",

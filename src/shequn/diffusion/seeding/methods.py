@@ -27,6 +27,8 @@ __all__ = ["METHODS", "select_seeds"]
 
 # --- by name ----------------------------------------------------------------------------------
 
+_DEPRECATED = ("threads",)  # still accepted, with a warning, not advertised
+
 #: Seeding methods by the name :func:`select_seeds` and ``Structure.seeding`` use.
 METHODS: dict[str, Callable[..., SeedSet]] = {
     "degree": top_degree,
@@ -55,7 +57,7 @@ def select_seeds(
     ``"degree_discount"``   :func:`degree_discount` p, model, weights, samples
     ``"celf"``              :func:`celf`            spread, model, p, weights, runs, candidates
     ``"imm"``               :func:`imm`             model, p, weights, epsilon, ell, samples,
-                                                    reuse_samples, threads
+                                                    reuse_samples, executor
     ======================  ======================  ============================================
 
     Examples
@@ -67,17 +69,17 @@ def select_seeds(
     Traceback (most recent call last):
     ...
     shequn.exceptions.InvalidParameterError: `select_seeds.runs` must be a parameter of \
-method 'imm' (model, p, weights, epsilon, ell, samples, reuse_samples, threads); got 5
+method 'imm' (model, p, weights, epsilon, ell, samples, reuse_samples, executor); got 5
     """
     method = check_choice(method, list(METHODS), owner="select_seeds", field="method")
     fn = METHODS[method]
     accepted = [
         name
         for name, par in inspect.signature(fn).parameters.items()
-        if par.kind is inspect.Parameter.KEYWORD_ONLY and name != "rng"
+        if par.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("rng", *_DEPRECATED)
     ]
     for name, value in params.items():
-        if name not in accepted:
+        if name not in accepted and name not in _DEPRECATED:
             raise fail(
                 "select_seeds",
                 name,

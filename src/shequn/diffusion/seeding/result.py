@@ -8,36 +8,27 @@ from typing import Any
 
 import attrs
 import numpy as np
-from numpy.typing import NDArray
+from scipy import stats
 
 from shequn._optional import optional_import
+from shequn._results import Intervals, ResultMixin, Summary, format_value
+from shequn._typing import FloatArray, IntArray, array_eq, optional_array_eq
+from shequn._validation import check_level
+from shequn.diffusion._compat import nan_eq
 
 __all__ = ["SeedSet"]
 
 
-def _opt_array_eq(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return a is b
-    return bool(np.array_equal(a, b))
-
-
-def _float_eq(a: float, b: float) -> bool:
-    return a == b or (math.isnan(a) and math.isnan(b))
-
-
-_nan_eq = attrs.cmp_using(eq=_float_eq)
-
-
-def _as_int64(x: Any) -> NDArray[np.int64]:
+def _as_int64(x: Any) -> IntArray:
     return np.asarray(x, dtype=np.int64)
 
 
-def _opt_float_array(x: Any) -> NDArray[np.float64] | None:
+def _opt_float_array(x: Any) -> FloatArray | None:
     return None if x is None else np.asarray(x, dtype=np.float64)
 
 
 @attrs.frozen(kw_only=True)
-class SeedSet:
+class SeedSet(ResultMixin):
     """Chosen seeds with, where estimated, their expected spread and its standard error.
 
     Attributes
@@ -77,26 +68,25 @@ class SeedSet:
     (2, [3, 1])
     >>> print(s.summary())
     SeedSet by degree, k = 2
-    spread 7.5 ± 0.2 (SE)
-    seeds: 3, 1
+      spread     7.5
+      spread_se  0.2
+      seeds      [3, 1]
     """
 
-    seeds: NDArray[np.int64] = attrs.field(
-        converter=_as_int64, eq=attrs.cmp_using(eq=np.array_equal)
-    )
+    seeds: IntArray = attrs.field(converter=_as_int64, eq=array_eq)
     method: str
-    spread: float = attrs.field(default=float("nan"), eq=_nan_eq)
-    spread_se: float = attrs.field(default=float("nan"), eq=_nan_eq)
+    spread: float = attrs.field(default=float("nan"), eq=nan_eq)
+    spread_se: float = attrs.field(default=float("nan"), eq=nan_eq)
     labels: tuple[Hashable, ...] | None = None
-    scores: NDArray[np.float64] | None = attrs.field(
-        default=None, converter=_opt_float_array, eq=attrs.cmp_using(eq=_opt_array_eq)
+    scores: FloatArray | None = attrs.field(
+        default=None, converter=_opt_float_array, eq=optional_array_eq
     )
     model: str | None = None
     samples: int = 0
     rr_sets: int = 0
-    lower_bound: float = attrs.field(default=float("nan"), eq=_nan_eq)
-    epsilon: float = attrs.field(default=float("nan"), eq=_nan_eq)
-    confidence: float = attrs.field(default=float("nan"), eq=_nan_eq)
+    lower_bound: float = attrs.field(default=float("nan"), eq=nan_eq)
+    epsilon: float = attrs.field(default=float("nan"), eq=nan_eq)
+    confidence: float = attrs.field(default=float("nan"), eq=nan_eq)
     timings: dict[str, float] = attrs.field(factory=dict, eq=False)
 
     @property
@@ -123,39 +113,63 @@ class SeedSet:
         """
         return 1.0 - 1.0 / math.e - self.epsilon
 
-    def summary(self) -> str:
-        """Plain-text description: method, spread ± SE, guarantee (IMM) and the seeds.
+    def conf_int(self, level: float = 0.95) -> Intervals:
+        """Normal-approximation interval ``{"spread": (lower, upper)}`` of the expected spread
+        (NaN bounds when the spread was not estimated).
 
         Examples
         --------
-        >>> from shequn.diffusion.seeding import imm
+        >>> SeedSet(seeds=[0], method="degree", spread=10.0, spread_se=1.0).conf_int()
+        {'spread': (8.04..., 11.95...)}
+        """
+        lv = check_level(level, owner="SeedSet.conf_int")
+        half = float(stats.norm.ppf(0.5 + lv / 2)) * self.spread_se
+        return {"spread": (self.spread - half, self.spread + half)}
+
+    def summary(self) -> Summary:
+        """Method, spread ± SE, IMM's guarantee and the seeds (the first ten).
+
+        Examples
+        --------
         >>> import networkx as nx
-        >>> print(imm(nx.star_graph(4), 1, p=1.0, rng=0).summary())
+        >>> from shequn.diffusion.seeding import imm
+        >>> s = imm(nx.star_graph(4), 1, p=1.0, rng=0).summary()
+        >>> print(s)
         SeedSet by imm (ic), k = 1
-        spread 5 ± 0 (SE, ... fresh RR sets)
-        IMM: θ = ... RR sets, LB(OPT) = ...; spread ≥ (1 - 1/e - 0.1) OPT = 0.532 OPT with
-        probability ≥ 1 - n^-ℓ = 0.8
-        seeds: 0
+          spread       5
+          spread_se    0
+          samples      ...
+          rr_sets      ...
+          lower_bound  ...
+          guarantee    0.5321
+          confidence   0.8
+          seeds        [0]
+          spread ≥ (1 - 1/e - ε) OPT = 0.5321 OPT with probability ≥ 1 - n^-ℓ = 0.8 (IMM, ...
+        >>> s["spread"]
+        5.0
         """
         head = f"SeedSet by {self.method}" + (f" ({self.model})" if self.model else "")
-        lines = [f"{head}, k = {self.k}"]
+        values: dict[str, Any] = {}
+        notes: list[str] = []
         if math.isfinite(self.spread):
-            src = f"SE, {self.samples:,} fresh RR sets" if self.samples else "SE"
-            lines.append(f"spread {self.spread:.6g} ± {self.spread_se:.3g} ({src})")
+            values["spread"] = self.spread
+            values["spread_se"] = self.spread_se
+            if self.samples:
+                values["samples"] = self.samples
         if math.isfinite(self.epsilon):
-            lines.append(
-                f"IMM: θ = {self.rr_sets:,} RR sets, LB(OPT) = {self.lower_bound:.6g}; "
-                f"spread ≥ (1 - 1/e - {self.epsilon:g}) OPT = {self.guarantee:.3g} OPT with\n"
-                f"probability ≥ 1 - n^-ℓ = {self.confidence:.6g}"
+            values["rr_sets"] = self.rr_sets
+            values["lower_bound"] = self.lower_bound
+            values["guarantee"] = self.guarantee
+            values["confidence"] = self.confidence
+            notes.append(
+                f"spread ≥ (1 - 1/e - ε) OPT = {format_value(self.guarantee)} OPT with "
+                f"probability ≥ 1 - n^-ℓ = {format_value(self.confidence)} (IMM, ε = "
+                f"{format_value(self.epsilon)})"
+                + ("; spread and spread_se from samples fresh RR sets" if self.samples else "")
             )
-        shown = [str(x) for x in self.nodes[:10]]
-        more = f", ... ({self.k - 10} more)" if self.k > 10 else ""
-        lines.append("seeds: " + ", ".join(shown) + more)
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        body = self.summary().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return f"<pre>{body}</pre>"
+        shown = [x if isinstance(x, int | str) else str(x) for x in self.nodes[:10]]
+        values["seeds"] = shown + ([f"... ({self.k - 10} more)"] if self.k > 10 else [])
+        return Summary(title=f"{head}, k = {self.k}", headline=values, notes=tuple(notes))
 
     def to_frame(self) -> Any:
         """One row per seed in the order chosen (needs pandas).
