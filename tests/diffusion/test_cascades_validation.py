@@ -157,7 +157,7 @@ CASES: list[tuple[Callable[[], Any], str]] = [
     ),
     (
         lambda: rumour(G, [0], stifle=0.0, forget=0.0),
-        r"`rumour.max_steps` must be given when stifle and forget are both 0 .*; got None",
+        r"`rumour.max_steps` must be given when forget is 0 and stifle or spread is 0 .*; got None",
     ),
 ]
 

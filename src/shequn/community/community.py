@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from shequn._results import Summary, format_value
 from shequn._typing import FloatArray, array_eq
 from shequn._validation import check_array, fail
-from shequn.community._graph import as_csr, resolve_members
+from shequn.community._graph import as_csr, check_csr, is_trusted, resolve_members, trusted_csr
 from shequn.community.groups import Groups
 from shequn.community.types import CommunityType, Role
 
@@ -81,6 +81,22 @@ class Community:
                 getattr(A, "shape", A),
             )
         n = A.shape[0]
+        if not is_trusted():
+            # compiled kernels (the engine, structure metrics) read these arrays unchecked
+            ip, ix, w = check_csr(
+                A.indptr,
+                A.indices,
+                A.data,
+                n=n,
+                owner="Community",
+                field="adjacency",
+                symmetric=True,
+                labels=self.labels,
+            )
+            if ip is not A.indptr or ix is not A.indices or w is not A.data:
+                A = sp.csr_array((w, ix, ip), shape=(n, n), copy=False)
+                object.__setattr__(self, "adjacency", A)
+            A.has_sorted_indices = True
         roles = check_array(self.roles, owner="Community", field="roles", dtype=np.int8, ndim=1)
         if roles.shape[0] != n:
             raise fail("Community", "roles", f"have one entry per member ({n})", roles.shape[0])
@@ -156,15 +172,16 @@ class Community:
             roles_arr: ArrayLike = r
         else:
             roles_arr = np.zeros(n, dtype=np.int8) if roles is None else roles
-        return cls(
-            adjacency=A,
-            roles=np.asarray(roles_arr),
-            taste=np.zeros((n, 1)) if taste is None else np.asarray(taste),
-            resources=np.ones(n) if resources is None else np.asarray(resources),
-            groups=groups,
-            kind=None if kind is None else CommunityType.parse(kind, owner="Community"),
-            labels=None if labels == tuple(range(n)) else labels,
-        )
+        with trusted_csr():  # as_csr returned a canonical, checked adjacency
+            return cls(
+                adjacency=A,
+                roles=np.asarray(roles_arr),
+                taste=np.zeros((n, 1)) if taste is None else np.asarray(taste),
+                resources=np.ones(n) if resources is None else np.asarray(resources),
+                groups=groups,
+                kind=None if kind is None else CommunityType.parse(kind, owner="Community"),
+                labels=None if labels == tuple(range(n)) else labels,
+            )
 
     # ------------------------------------------------------------------ views
     @property
@@ -256,7 +273,10 @@ class Community:
         3
         """
         A, _ = as_csr(adjacency, owner="Community.with_adjacency")
-        return attrs.evolve(self, adjacency=A)
+        if A.shape[0] != self.n:
+            raise fail("Community.with_adjacency", "adjacency", f"have {self.n} rows", A.shape)
+        with trusted_csr():  # as_csr checked it
+            return attrs.evolve(self, adjacency=A)
 
     def summary(self) -> Summary:
         """Headline structure figures (see :func:`shequn.community.metrics.structure_summary`).

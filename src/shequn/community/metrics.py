@@ -204,7 +204,9 @@ def average_clustering(graph: GraphLike) -> float:
 def modularity(graph: GraphLike, *, rng: Any = None) -> float:
     """Modularity of the Louvain partition (networkx), a measure of how clustered into circles.
 
-    Meant for graphs up to about 10⁵ ties; it builds a networkx graph.
+    Meant for graphs up to about 10⁵ ties; it builds a networkx graph. Modularity compares
+    the ties inside circles with those expected by chance, so a graph without ties has none:
+    the result is NaN (0/0), not an error.
 
     Examples
     --------
@@ -212,12 +214,17 @@ def modularity(graph: GraphLike, *, rng: Any = None) -> float:
     >>> G = nx.disjoint_union(nx.complete_graph(5), nx.complete_graph(5))
     >>> round(modularity(G, rng=0), 3)
     0.5
+    >>> modularity(nx.empty_graph(3))
+    nan
     """
     import networkx as nx
 
     from shequn.rng import resolve_rng
 
     A, _ = as_csr(graph, owner="modularity")
+    if A.nnz == 0:
+        resolve_rng(rng, owner="modularity")  # still check it
+        return float("nan")
     G = nx.from_scipy_sparse_array(A)
     seed = int(resolve_rng(rng, owner="modularity").integers(2**31 - 1))
     parts = nx.community.louvain_communities(G, seed=seed)
@@ -250,6 +257,8 @@ def taste_assortativity(graph: GraphLike, taste: ArrayLike | None = None) -> flo
             tv = tv[:, None]
     if tv.shape[0] != A.shape[0]:
         raise fail("taste_assortativity", "taste", f"have {A.shape[0]} rows", tv.shape[0])
+    if A.nnz == 0:  # no tie: nothing to correlate
+        return float("nan")
     coo = A.tocoo()
     rs = []
     for j in range(tv.shape[1]):
@@ -374,9 +383,9 @@ def structure_summary(graph: GraphLike, *, rng: Any = 0) -> Summary:
 
     A :class:`~shequn._results.Summary` (a read-only mapping that prints as a report) with
     keys ``n``, ``ties``, ``mean_degree``, ``max_degree_share`` (the best-connected member's
-    ties over n − 1), ``degree_centralization`` (NaN below 3 members), ``clustering``,
-    ``taste_assortativity`` (NaN without tastes), ``modularity`` (only below 200,000 ties,
-    else NaN).
+    ties over n − 1; 0 for a single member), ``degree_centralization`` (NaN below 3 members),
+    ``clustering``, ``taste_assortativity`` (NaN without tastes or ties), ``modularity`` (NaN
+    without ties, and above 200,000 ties, where Louvain would take too long).
 
     Examples
     --------

@@ -35,10 +35,23 @@ def _float_equal(a: float, b: float) -> bool:
 
 
 nan_eq = attrs.cmp_using(eq=_float_equal)
+
+
+def as_floats(instance: Any, *names: str) -> None:
+    """Store the named fields of a frozen attrs ``instance`` as floats (call it in
+    ``__attrs_post_init__``, after the validators have refused anything not a real number).
+
+    Float fields carry no ``converter=float``: it would quietly read ``"0.5"`` as 0.5 and
+    ``True`` as 1.0 before any validator sees them.
+    """
+    for name in names:
+        object.__setattr__(instance, name, float(getattr(instance, name)))
+
+
 """attrs ``eq=`` for float fields that may be NaN (a NaN field must not make a result unequal
 to itself)."""
 
-__all__ = ["ArrayDict", "nan_eq"]
+__all__ = ["ArrayDict", "as_floats", "nan_eq"]
 
 
 class ArrayDict(dict[str, Any]):

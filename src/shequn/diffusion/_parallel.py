@@ -61,7 +61,12 @@ def run_tasks(
     if ex is None or len(tasks) <= 1:
         return [fn(*task) for task in tasks]
     futures = [ex.submit(fn, *task) for task in tasks]
-    return [f.result() for f in futures]
+    try:
+        return [f.result() for f in futures]
+    except BaseException:  # Ctrl-C or a failed task: drop the work not started yet
+        for f in futures:
+            f.cancel()
+        raise
 
 
 def executor_from_threads(

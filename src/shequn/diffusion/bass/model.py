@@ -21,6 +21,7 @@ from shequn._validation import (
     fail,
     positive,
 )
+from shequn.diffusion._compat import as_floats
 
 if TYPE_CHECKING:
     from shequn.diffusion.bass.results import BassFit
@@ -126,9 +127,12 @@ class Bass:
     shequn.exceptions.InvalidParameterError: `Bass.p` must be > 0 and finite; got 0.0
     """
 
-    p: float = attrs.field(converter=float, validator=positive)
-    q: float = attrs.field(converter=float, validator=positive)
-    m: float = attrs.field(default=1.0, converter=float, validator=positive)
+    p: float = attrs.field(validator=positive)
+    q: float = attrs.field(validator=positive)
+    m: float = attrs.field(default=1.0, validator=positive)
+
+    def __attrs_post_init__(self) -> None:
+        as_floats(self, "p", "q", "m")
 
     @classmethod
     def fit(cls, adoptions: ArrayLike, **options: Any) -> BassFit:
@@ -369,10 +373,13 @@ class GeneralizedBass:
     shequn.exceptions.InvalidParameterError: `GeneralizedBass.effort` must be > 0 (index 1); ...
     """
 
-    p: float = attrs.field(converter=float, validator=positive)
-    q: float = attrs.field(converter=float, validator=positive)
-    m: float = attrs.field(default=1.0, converter=float, validator=positive)
+    p: float = attrs.field(validator=positive)
+    q: float = attrs.field(validator=positive)
+    m: float = attrs.field(default=1.0, validator=positive)
     effort: FloatArray = attrs.field(converter=_gb_effort, eq=array_eq)
+
+    def __attrs_post_init__(self) -> None:
+        as_floats(self, "p", "q", "m")
 
     def effective_time(self, t: ArrayLike) -> FloatArray:
         """Effective time ``X(t)`` (the integral of the effort up to ``t``).

@@ -125,21 +125,24 @@ def _u01_open(x: Any) -> float:
 
 
 @numba.njit(cache=True)
-def _grow(curve: Any, need: int) -> Any:
-    """A copy of ``curve`` with at least ``need + 1`` columns."""
+def _grow(curve: Any, need: int, limit: int) -> Any:
+    """A copy of ``curve`` with at least ``need + 1`` columns, doubling, but never more than
+    ``limit + 1`` (the step cap, chosen by the caller to fit in memory) when ``limit >= 0``."""
     cap = curve.shape[1]
     while cap <= need:
         cap *= 2
+    if limit >= 0 and cap > limit + 1:
+        cap = max(limit + 1, need + 1)
     out = np.zeros((curve.shape[0], cap), np.int64)
     out[:, : curve.shape[1]] = curve
     return out
 
 
 @numba.njit(inline="always")
-def _record_step(curve: Any, r: int, t: int, tail: int) -> Any:
+def _record_step(curve: Any, r: int, t: int, tail: int, limit: int) -> Any:
     """Write run ``r``'s cumulative count after step ``t``, growing ``curve`` when full."""
     if t >= curve.shape[1]:
-        curve = _grow(curve, t)
+        curve = _grow(curve, t, limit)
     curve[r, t] = tail
     return curve
 
@@ -272,7 +275,7 @@ def _ic(
                             frontier[tail] = v
                             tail += 1
             t += 1
-            curve = _record_step(curve, r, t, tail)
+            curve = _record_step(curve, r, t, tail, limit)
             if tail > end_gen:
                 last = t
         _record_run(sizes, nsteps, counts, r, tail, last, frontier)
@@ -345,7 +348,7 @@ def _lt(
                         frontier[tail] = v
                         tail += 1
             t += 1
-            curve = _record_step(curve, r, t, tail)
+            curve = _record_step(curve, r, t, tail, limit)
             if tail > end_gen:
                 last = t
         _record_run(sizes, nsteps, counts, r, tail, last, frontier)
@@ -553,8 +556,8 @@ def _rumour(
             n_cur = m
             t += 1
             if t >= curve.shape[1]:
-                curve = _grow(curve, t)
-                active = _grow(active, t)
+                curve = _grow(curve, t, limit)
+                active = _grow(active, t, limit)
             curve[r, t] = tail
             active[r, t] = n_cur
             last = t

@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike
 
+from shequn._progress import ProgressLike
 from shequn._typing import FloatArray, IntArray
 from shequn._validation import (
     check_array,
@@ -41,6 +42,7 @@ from shequn.diffusion.cascades._run import (
     _simulate,
 )
 from shequn.diffusion.cascades.result import DiffusionResult
+from shequn.exceptions import ConvergenceError
 from shequn.rng import RNGLike
 
 __all__ = [
@@ -58,6 +60,8 @@ _TOL = 1e-9
 """Slack in fixed-threshold comparisons, so that shares equal in exact arithmetic count."""
 
 _NO_EDGES = np.zeros(0, dtype=np.float64)
+_RUMOUR_STEPS_PER_NODE = 10
+"""Without ``max_steps`` a rumour run stops after 10 steps per member (+ 1,000) at most."""
 
 
 @attrs.frozen(kw_only=True)
@@ -108,6 +112,7 @@ def independent_cascade(
     rng: RNGLike = None,
     executor: Executor | None = None,
     max_steps: int | None = None,
+    progress: ProgressLike = None,
 ) -> DiffusionResult:
     """Independent cascade: each new adopter gets one chance to convert each contact.
 
@@ -167,7 +172,7 @@ def independent_cascade(
         uniform, prob = True, _NO_EDGES
     idx, n_random = _seeds(seeds, net, owner)
     runs = check_int(runs, owner=owner, field="runs", low=1)
-    limit = _limit(max_steps, owner)
+    limit, capped = _limit(max_steps, owner, net.n)
     from shequn.diffusion.cascades import _kernels as kern
 
     ip, ix, dmax = _prepared(net)
@@ -193,6 +198,8 @@ def independent_cascade(
         executor=executor,
         limit=limit,
         owner=owner,
+        progress=progress,
+        capped=capped,
         deterministic=deterministic,
     )
     return _result(owner, net, idx, n_random, out, (("p", _describe(p)),))
@@ -208,6 +215,7 @@ def linear_threshold(
     rng: RNGLike = None,
     executor: Executor | None = None,
     max_steps: int | None = None,
+    progress: ProgressLike = None,
 ) -> DiffusionResult:
     """Linear threshold: adopt once the weight of adopted contacts reaches your threshold.
 
@@ -246,7 +254,7 @@ def linear_threshold(
     w = threshold_weights(net, weights, owner=owner)
     idx, n_random = _seeds(seeds, net, owner)
     runs = check_int(runs, owner=owner, field="runs", low=1)
-    limit = _limit(max_steps, owner)
+    limit, capped = _limit(max_steps, owner, net.n)
     if thresholds is None:
         theta = np.zeros(net.n, dtype=np.float64)
         fixed, tol = 0, 0.0
@@ -264,6 +272,8 @@ def linear_threshold(
         executor=executor,
         limit=limit,
         owner=owner,
+        progress=progress,
+        capped=capped,
         deterministic=bool(fixed),
     )
     params = (("weights", _describe(weights)),) + (
@@ -297,6 +307,7 @@ def watts_threshold(
     rng: RNGLike = None,
     executor: Executor | None = None,
     max_steps: int | None = None,
+    progress: ProgressLike = None,
 ) -> DiffusionResult:
     """Watts' (2002) fractional threshold: adopt when at least a share ``phi`` of contacts has.
 
@@ -334,7 +345,7 @@ def watts_threshold(
     phis = _per_node(phi, net.n, owner, "phi", probability=True)
     idx, n_random = _seeds(seeds, net, owner)
     runs = check_int(runs, owner=owner, field="runs", low=1)
-    limit = _limit(max_steps, owner)
+    limit, capped = _limit(max_steps, owner, net.n)
     if weighted:
         w = threshold_weights(net, "normalized", owner=owner)
         args: tuple[Any, ...] = (
@@ -360,6 +371,8 @@ def watts_threshold(
         executor=executor,
         limit=limit,
         owner=owner,
+        progress=progress,
+        capped=capped,
         deterministic=True,
     )
     params = (("phi", _describe(phi, "per-node")), ("weighted", weighted))
@@ -375,6 +388,7 @@ def complex_contagion(
     rng: RNGLike = None,
     executor: Executor | None = None,
     max_steps: int | None = None,
+    progress: ProgressLike = None,
 ) -> DiffusionResult:
     """Complex contagion: adopt after hearing it from ``k`` distinct adopted contacts.
 
@@ -414,7 +428,7 @@ def complex_contagion(
         need = np.ascontiguousarray(need, dtype=np.int64)
     idx, n_random = _seeds(seeds, net, owner)
     runs = check_int(runs, owner=owner, field="runs", low=1)
-    limit = _limit(max_steps, owner)
+    limit, capped = _limit(max_steps, owner, net.n)
     out = _simulate(
         "lt",
         _counting_args(net, need),
@@ -425,6 +439,8 @@ def complex_contagion(
         executor=executor,
         limit=limit,
         owner=owner,
+        progress=progress,
+        capped=capped,
         deterministic=True,
     )
     return _result(owner, net, idx, n_random, out, (("k", _describe(k, "per-node")),))
@@ -441,6 +457,7 @@ def network_bass(
     runs: int = 1000,
     rng: RNGLike = None,
     executor: Executor | None = None,
+    progress: ProgressLike = None,
 ) -> DiffusionResult:
     """Network Bass: broadcast ``p`` and word of mouth ``q`` per adopted contact, every step.
 
@@ -496,6 +513,7 @@ def network_bass(
         executor=executor,
         limit=steps,
         owner=owner,
+        progress=progress,
         deterministic=(p in (0.0, 1.0) and q in (0.0, 1.0)),
         fixed_width=True,
     )
@@ -521,6 +539,7 @@ def rumour(
     rng: RNGLike = None,
     executor: Executor | None = None,
     max_steps: int | None = None,
+    progress: ProgressLike = None,
 ) -> DiffusionResult:
     """Rumour spreading with stifling and forgetting: ignorant → spreader → stifler.
 
@@ -548,8 +567,10 @@ def rumour(
     graph, seeds, runs, rng, executor, max_steps
         As in :func:`independent_cascade`.
     spread, stifle, forget
-        λ, α and δ, probabilities in [0, 1]. With ``stifle = forget = 0`` spreaders never
-        stop, so ``max_steps`` is then required.
+        λ, α and δ, probabilities in [0, 1]. With ``forget = 0`` and ``stifle = 0`` or
+        ``spread = 0`` spreaders may never stop, so ``max_steps`` is then required. Without
+        ``max_steps`` a run may last 10 steps per member + 1,000; a rumour still alive then
+        raises :class:`~shequn.exceptions.ConvergenceError` (pass ``max_steps``).
     variant
         ``"maki-thompson"`` (only the teller is stifled) or ``"daley-kendall"``.
 
@@ -570,14 +591,16 @@ def rumour(
     variant = check_choice(variant, list(_VARIANTS), owner=owner, field="variant")
     idx, n_random = _seeds(seeds, net, owner)
     runs = check_int(runs, owner=owner, field="runs", low=1)
-    limit = _limit(max_steps, owner)
-    if alpha == 0.0 and delta == 0.0 and limit < 0:
+    if max_steps is None and delta == 0.0 and (alpha == 0.0 or lam == 0.0):
+        # a spreader stops only by forgetting, or by stifling on a contact who knows; with no
+        # forgetting and no stifling (or no one new ever hearing) it can talk forever
         raise fail(
             owner,
             "max_steps",
-            "be given when stifle and forget are both 0 (spreaders would never stop)",
+            "be given when forget is 0 and stifle or spread is 0 (spreaders could never stop)",
             max_steps,
         )
+    limit, capped = _limit(max_steps, owner, _RUMOUR_STEPS_PER_NODE * net.n + 1000)
     dk = 1 if variant == "daley-kendall" else 0
     out = _simulate(
         "rumour",
@@ -589,6 +612,15 @@ def rumour(
         executor=executor,
         limit=limit,
         owner=owner,
+        progress=progress,
+        capped=capped,
     )
+    if max_steps is None and out[3] is not None and bool(out[3][:, -1].any()):
+        raise ConvergenceError(
+            f"rumour: spreaders were still talking after {limit:,} steps (the default cap, "
+            f"{_RUMOUR_STEPS_PER_NODE} steps per member + 1,000); the rumour dies out too slowly "
+            "for these spread, stifle and forget: pass max_steps to stop it there, or raise "
+            "stifle or forget"
+        )
     params = (("spread", lam), ("stifle", alpha), ("forget", delta), ("variant", variant))
     return _result(owner, net, idx, n_random, out, params)

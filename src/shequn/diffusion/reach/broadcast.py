@@ -18,6 +18,7 @@ from shequn._validation import (
     nonnegative,
     probability,
 )
+from shequn.diffusion._compat import as_floats
 from shequn.diffusion.reach.open_rate import OpenRateLaw, PowerOpenRate, SaturatingOpenRate
 from shequn.rng import RNGLike, resolve_rng
 
@@ -96,12 +97,23 @@ class BroadcastCampaign:
         validator=lambda i, a, v: check_int(v, owner=type(i).__name__, field=a.name, low=0)
     )
     open_rate: float | OpenRateLaw = attrs.field(validator=_open_rate_field)
-    delivery_rate: float = attrs.field(default=1.0, converter=float, validator=probability)
-    click_rate: float = attrs.field(default=1.0, converter=float, validator=probability)
-    precise_share: float = attrs.field(default=1.0, converter=float, validator=probability)
-    conversion_rate: float = attrs.field(default=1.0, converter=float, validator=probability)
-    cost_per_impression: float = attrs.field(default=0.0, converter=float, validator=nonnegative)
-    fixed_cost: float = attrs.field(default=0.0, converter=float, validator=nonnegative)
+    delivery_rate: float = attrs.field(default=1.0, validator=probability)
+    click_rate: float = attrs.field(default=1.0, validator=probability)
+    precise_share: float = attrs.field(default=1.0, validator=probability)
+    conversion_rate: float = attrs.field(default=1.0, validator=probability)
+    cost_per_impression: float = attrs.field(default=0.0, validator=nonnegative)
+    fixed_cost: float = attrs.field(default=0.0, validator=nonnegative)
+
+    def __attrs_post_init__(self) -> None:
+        as_floats(
+            self,
+            "delivery_rate",
+            "click_rate",
+            "precise_share",
+            "conversion_rate",
+            "cost_per_impression",
+            "fixed_cost",
+        )
 
     @property
     def effective_open_rate(self) -> float:

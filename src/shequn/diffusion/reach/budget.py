@@ -26,6 +26,7 @@ from shequn._validation import (
     probability,
 )
 from shequn.community._graph import GraphLike, resolve_members
+from shequn.diffusion._compat import as_floats
 from shequn.diffusion._network import DiffusionNetwork, as_network
 from shequn.diffusion.cascades import network_bass
 from shequn.diffusion.reach.broadcast import BroadcastCampaign, _ratio
@@ -59,14 +60,15 @@ class CommunityChannel:
     """
 
     graph: GraphLike = attrs.field(repr=False)
-    p: float = attrs.field(converter=float, validator=probability)
-    q: float = attrs.field(converter=float, validator=probability)
-    cost_per_week: float = attrs.field(converter=float, validator=positive)
+    p: float = attrs.field(validator=probability)
+    q: float = attrs.field(validator=probability)
+    cost_per_week: float = attrs.field(validator=positive)
     seeds: Any = attrs.field(default=None, repr=False)
     _net: DiffusionNetwork = attrs.field(init=False, repr=False, eq=False)
     _seed_labels: tuple[Any, ...] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
+        as_floats(self, "p", "q", "cost_per_week")
         net = as_network(self.graph, owner="CommunityChannel")
         idx = (
             np.zeros(0, dtype=np.int64)

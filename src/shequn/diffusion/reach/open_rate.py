@@ -27,7 +27,7 @@ from shequn._validation import (
     positive,
     probability,
 )
-from shequn.diffusion._compat import ArrayDict
+from shequn.diffusion._compat import ArrayDict, as_floats
 from shequn.exceptions import ConvergenceError
 
 __all__ = [
@@ -71,9 +71,12 @@ class PowerOpenRate:
     1.0
     """
 
-    r0: float = attrs.field(converter=float, validator=[positive, probability])
-    beta: float = attrs.field(converter=float, validator=finite)
-    a0: float = attrs.field(default=1000.0, converter=float, validator=positive)
+    r0: float = attrs.field(validator=[positive, probability])
+    beta: float = attrs.field(validator=finite)
+    a0: float = attrs.field(default=1000.0, validator=positive)
+
+    def __attrs_post_init__(self) -> None:
+        as_floats(self, "r0", "beta", "a0")
 
     @classmethod
     def fit(cls, audience: ArrayLike, opens: ArrayLike, **options: Any) -> OpenRateFit:
@@ -111,11 +114,12 @@ class SaturatingOpenRate:
     [0.4, 0.22]
     """
 
-    r0: float = attrs.field(converter=float, validator=[positive, probability])
-    r_floor: float = attrs.field(converter=float, validator=probability)
-    a_half: float = attrs.field(converter=float, validator=positive)
+    r0: float = attrs.field(validator=[positive, probability])
+    r_floor: float = attrs.field(validator=probability)
+    a_half: float = attrs.field(validator=positive)
 
     def __attrs_post_init__(self) -> None:
+        as_floats(self, "r0", "r_floor", "a_half")
         if self.r_floor > self.r0:
             raise fail("SaturatingOpenRate", "r_floor", f"be <= r0 ({self.r0:g})", self.r_floor)
 

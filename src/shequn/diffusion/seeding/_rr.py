@@ -28,12 +28,14 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from shequn._progress import Progress
 from shequn._typing import FloatArray, array_eq
 from shequn._validation import check_choice
 from shequn.diffusion._network import (
@@ -57,14 +59,19 @@ from shequn.rng import spawn_seeds
 __all__ = [
     "BATCH",
     "BLOCKS",
+    "PILOT",
     "RRCollection",
     "RRModel",
     "estimate_spread",
     "root_counts",
 ]
 
-#: RR sets drawn per round of kernel calls.
-BATCH = 1 << 24
+#: RR sets drawn per round of kernel calls, at most (rounds start at :data:`PILOT` sets and
+#: double, so a first round tells the memory a set takes and every round is short enough for
+#: progress and Ctrl-C; the sizes depend only on the counts asked for, never on timing).
+BATCH = 1 << 22
+#: RR sets in a collection's first round.
+PILOT = 1 << 14
 #: Root ranges per round, each on its own stream; fixed, so results do not depend on threads.
 BLOCKS = 8
 
@@ -260,11 +267,32 @@ class RRCollection:
         self._top += m
         self._nsets += k
 
-    def extend(self, total: int, gen: np.random.Generator) -> None:
-        """Draw RR sets until the collection holds ``total``."""
+    def bytes_per_set(self) -> float:
+        """Memory a stored RR set has taken so far, on average (0 before any set)."""
+        if self.size == 0:
+            return 0.0
+        return (4.0 * self._top + 8.0 * self._nsets) / self.size
+
+    def extend(
+        self,
+        total: int,
+        gen: np.random.Generator,
+        *,
+        bar: Progress | None = None,
+        guard: Callable[[float], None] | None = None,
+    ) -> None:
+        """Draw RR sets until the collection holds ``total``.
+
+        Rounds of :data:`PILOT`, then doubling up to :data:`BATCH` sets; ``bar`` is advanced
+        after each round and ``guard(bytes)`` is called before every round after the first
+        with the memory the remaining sets will need (it raises to refuse).
+        """
         m = self.model
         while self.size < total:
-            b = min(BATCH, total - self.size)
+            if guard is not None and self.size:
+                # the stored sets grow by doubling: twice their expected size at worst
+                guard(2.0 * self.bytes_per_set() * total)
+            b = min(BATCH, total - self.size, max(PILOT, self.size))
             counts = root_counts(m.n, b, gen)
             ranges, gens = _blocks(m.n, gen)
             jobs = [(m.model, m.arrays, counts, r, g) for r, g in zip(ranges, gens, strict=True)]
@@ -274,6 +302,8 @@ class RRCollection:
                 if ptr.shape[0] > 1:
                     self._append(nodes, ptr)
             self.size += b
+            if bar is not None:
+                bar.update(b)
 
     def flat(self) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
         """The stored (non-singleton) sets as one flat node array and offsets (views)."""
@@ -309,6 +339,7 @@ def estimate_spread(
     samples: int,
     gen: np.random.Generator,
     executor: Any = None,
+    bar: Progress | None = None,
 ) -> tuple[float, float]:
     """Expected spread of ``seeds`` and its standard error from ``samples`` fresh RR sets.
 
@@ -331,7 +362,7 @@ def estimate_spread(
     hits = 0
     done = 0
     while done < samples:
-        b = min(BATCH, samples - done)
+        b = min(BATCH, samples - done, max(PILOT, done))
         counts = np.zeros(n, dtype=np.int64)
         counts[others] = root_counts(others.shape[0], b, gen)
         ranges, gens = _blocks(n, gen)
@@ -342,6 +373,8 @@ def estimate_spread(
         ]
         hits += sum(run_tasks(rr_hits, jobs, executor))
         done += b
+        if bar is not None:
+            bar.update(b)
     f = hits / samples
     spread = k + (n - k) * f
     se = (n - k) * math.sqrt(f * (1.0 - f) / samples)

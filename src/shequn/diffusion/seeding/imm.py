@@ -10,10 +10,12 @@ from concurrent.futures import Executor
 
 import numpy as np
 
+from shequn._progress import Progress, ProgressLike
 from shequn._validation import (
     check_choice,
     check_in_range,
     check_int,
+    check_memory,
     check_positive,
     fail,
 )
@@ -85,6 +87,7 @@ def imm(
     reuse_samples: bool = False,
     rng: RNGLike = None,
     executor: Executor | None = None,
+    progress: ProgressLike = None,
     threads: int | None = None,
 ) -> SeedSet:
     """Influence maximisation by martingales (IMM; Tang, Shi & Xiao 2015).
@@ -136,8 +139,19 @@ def imm(
         uses every core: the kernels release the GIL); ``None`` draws them in this thread.
         Results do not depend on it: roots are cut into fixed blocks, each with its own
         random stream.
+    progress
+        ``None`` (a bar when tqdm is installed and the output is interactive), ``True``,
+        ``False`` or a callable ``(done, total)``: RR sets drawn, one bar per round of the
+        sampling phase, then the selection sample and the estimate. Ctrl-C stops the call
+        between rounds of sets.
     threads
         Deprecated: pass ``executor=ThreadPoolExecutor(threads)``.
+
+    Raises
+    ------
+    InvalidParameterError
+        Also when the RR sets the guarantee needs (``epsilon``, ``ell``) would not fit in this
+        machine's memory: the estimate, from the first round's sets, is in the message.
 
     Returns
     -------
@@ -182,6 +196,7 @@ def imm(
             gen=gen,
             executor=executor,
             t0=t0,
+            progress=progress,
         )
     finally:
         if owned is not None:
@@ -200,6 +215,7 @@ def _run_imm(
     gen: np.random.Generator,
     executor: Executor | None,
     t0: float,
+    progress: ProgressLike,
 ) -> SeedSet:
     """IMM's two phases, the selection and the fresh estimate (arguments validated)."""
     n = net.n
@@ -219,12 +235,21 @@ def _run_imm(
         )
 
     c = imm_parameters(n, k, epsilon, ell)
+    if not all(math.isfinite(v) and v < 2.0**62 for v in c.values()):
+        raise fail("imm", "ell", "leave IMM's sample sizes finite (with this epsilon)", ell)
     eps_p = c["eps_prime"]
+
+    def guard(nbytes: float) -> None:
+        check_memory(nbytes, owner="imm", field="epsilon", value=epsilon)
+
     R = RRCollection(m, executor=executor)
     lb = 1.0
     for i in range(1, max(1, math.floor(math.log2(n)))):
         x = n / 2.0**i
-        R.extend(math.ceil(c["lambda_prime"] / x), gen)
+        target = math.ceil(c["lambda_prime"] / x)
+        with Progress(progress, total=target, owner="imm", desc=f"RR sets, x = n/2^{i}") as bar:
+            bar.update(R.size)
+            R.extend(target, gen, bar=bar, guard=guard)
         _, gains = R.greedy(k)
         est = n * float(gains.sum()) / R.size
         if est >= (1.0 + eps_p) * x:
@@ -234,9 +259,13 @@ def _run_imm(
     theta = max(1, math.ceil(c["lambda_star"] / lb))
     sampled = R.size
     t1 = time.perf_counter()
+    per_set = R.bytes_per_set()
+    guard(2.0 * per_set * theta)
     if not reuse_samples:
         R = RRCollection(m, executor=executor)
-    R.extend(theta, gen)
+    with Progress(progress, total=theta, owner="imm", desc="RR sets, selection") as bar:
+        bar.update(min(R.size, theta))
+        R.extend(theta, gen, bar=bar, guard=guard)
     seeds, gains = R.greedy(k)
     t2 = time.perf_counter()
     if samples is None:
@@ -247,7 +276,8 @@ def _run_imm(
         n_eval = math.ceil(min(R.size, max(10_000, need)))  # need is inf when f = 0
     else:
         n_eval = samples
-    spread, se = estimate_spread(m, seeds, samples=n_eval, gen=gen, executor=executor)
+    with Progress(progress, total=n_eval, owner="imm", desc="RR sets, estimate") as bar:
+        spread, se = estimate_spread(m, seeds, samples=n_eval, gen=gen, executor=executor, bar=bar)
     t3 = time.perf_counter()
     return SeedSet(
         seeds=seeds,
@@ -284,6 +314,7 @@ def rr_spread(
     samples: int = 10_000,
     rng: RNGLike = None,
     executor: Executor | None = None,
+    progress: ProgressLike = None,
     threads: int | None = None,
 ) -> SeedSet:
     """Expected spread of ``seeds`` and its standard error from ``samples`` RR sets.
@@ -312,6 +343,9 @@ def rr_spread(
     executor
         A :class:`concurrent.futures.Executor` to draw RR sets on; the result does not depend
         on it.
+    progress
+        ``None``, ``True``, ``False`` or a callable ``(done, total)`` (RR sets drawn); Ctrl-C
+        stops the call between rounds of sets.
     threads
         Deprecated: pass ``executor=ThreadPoolExecutor(threads)``.
 
@@ -336,7 +370,10 @@ def rr_spread(
     gen = resolve_rng(rng, owner=owner)
     executor, owned = executor_from_threads(threads, executor, owner)
     try:
-        spread, se = estimate_spread(m, idx, samples=samples, gen=gen, executor=executor)
+        with Progress(progress, total=samples, owner=owner, desc="RR sets") as bar:
+            spread, se = estimate_spread(
+                m, idx, samples=samples, gen=gen, executor=executor, bar=bar
+            )
     finally:
         if owned is not None:
             owned.shutdown()

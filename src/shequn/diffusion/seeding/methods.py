@@ -57,7 +57,7 @@ def select_seeds(
     ``"degree_discount"``   :func:`degree_discount` p, model, weights, samples
     ``"celf"``              :func:`celf`            spread, model, p, weights, runs, candidates
     ``"imm"``               :func:`imm`             model, p, weights, epsilon, ell, samples,
-                                                    reuse_samples, executor
+                                                    reuse_samples, executor, progress
     ======================  ======================  ============================================
 
     Examples
@@ -69,7 +69,8 @@ def select_seeds(
     Traceback (most recent call last):
     ...
     shequn.exceptions.InvalidParameterError: `select_seeds.runs` must be a parameter of \
-method 'imm' (model, p, weights, epsilon, ell, samples, reuse_samples, executor); got 5
+method 'imm' (model, p, weights, epsilon, ell, samples, reuse_samples, executor, \
+progress); got 5
     """
     method = check_choice(method, list(METHODS), owner="select_seeds", field="method")
     fn = METHODS[method]
