@@ -309,3 +309,38 @@ def test_results_do_not_depend_on_chunking_or_executor() -> None:
 def test_strings_and_bools_are_not_numbers(make: Any, message: str) -> None:
     with pytest.raises(InvalidParameterError, match=re.escape(message)):
         make()
+
+
+def test_compile_notice_is_printed_once_for_diffusion_kernels(capsys: Any) -> None:
+    """The first compilation of a diffusion kernel prints one line (and only the first); a
+    kernel of another package says nothing."""
+    import types
+
+    import numba
+    from numba.core import event
+
+    from shequn.diffusion import _compile
+
+    def source(x: int) -> int:
+        return x + 1
+
+    def fake(module: str) -> Any:
+        fn = types.FunctionType(source.__code__, {"__name__": module}, "kernel")
+        return numba.njit(fn)
+
+    listener = _compile._Notice()
+    installed = _compile._LISTENER  # the process's own listener: set aside for the test
+    if installed is not None:
+        event.unregister("numba:compile", installed)
+    event.register("numba:compile", listener)
+    try:
+        fake("someone.else")(1)
+        assert capsys.readouterr().err == ""
+        fake("shequn.diffusion.fake")(1)
+        fake("shequn.diffusion.fake2")(2)
+    finally:
+        event.unregister("numba:compile", listener)
+        if installed is not None:
+            event.register("numba:compile", installed)
+    err = capsys.readouterr().err
+    assert err.count("shequn: compiling the diffusion kernels") == 1

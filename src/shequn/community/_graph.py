@@ -313,9 +313,6 @@ def _from_networkx(
     if n == 0:
         raise fail(owner, "graph", "have at least one node", 0)
     labels = tuple(adj)
-    loop = next((u for u, nbrs in adj.items() if u in nbrs), None)
-    if loop is not None:
-        raise fail(owner, "graph", "have no self-loops", (loop, loop))
     deg = np.fromiter(map(len, adj.values()), dtype=np.int64, count=n)
     indptr_full = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(deg, out=indptr_full[1:])
@@ -328,6 +325,12 @@ def _from_networkx(
     else:
         position = dict(zip(labels, range(n), strict=True))
         indices = np.fromiter(map(position.__getitem__, nbrs), dtype=idx, count=m)
+    rows = np.repeat(np.arange(n, dtype=idx), deg)
+    loops = np.flatnonzero(indices == rows)
+    del rows
+    if loops.size:
+        u = labels[int(indices[loops[0]])]
+        raise fail(owner, "graph", "have no self-loops", (u, u))
     data = np.ones(m, dtype=np.float64) if weight is None else _weights_of(adj, weight, m, owner)
     bad = ~np.isfinite(data) | (data < 0)
     if bad.any():
@@ -551,12 +554,13 @@ def resolve_members(
         items = list(members)
     if not items and not allow_empty:
         raise fail(owner, field, "be non-empty", items)
-    if labels is None or (isinstance(labels, tuple) and labels == tuple(range(n))):
-        out = np.empty(len(items), dtype=np.int64)
-        for i, x in enumerate(items):
-            if isinstance(x, bool) or not isinstance(x, int | np.integer) or not 0 <= int(x) < n:
-                raise fail(owner, field, f"be members of the community (0..{n - 1})", x)
-            out[i] = int(x)
+    if labels is None:
+        ints = [x for x in items if type(x) is int]  # the common case, checked fast
+        if len(ints) != len(items) or (ints and (min(ints) < 0 or max(ints) >= n)):
+            for x in items:
+                if isinstance(x, bool) or not isinstance(x, int | np.integer) or not 0 <= x < n:
+                    raise fail(owner, field, f"be members of the community (0..{n - 1})", x)
+        out = np.array(items, dtype=np.int64)
     else:
         index = {lab: i for i, lab in enumerate(labels)}
         out = np.empty(len(items), dtype=np.int64)
@@ -565,7 +569,7 @@ def resolve_members(
                 out[i] = index[x]
             except (KeyError, TypeError):
                 raise fail(owner, field, "be nodes of the graph", x) from None
-    if not allow_repeats and np.unique(out).size != out.size:
+    if not allow_repeats and len(set(out.tolist())) != out.size:
         vals, counts = np.unique(out, return_counts=True)
         dup = vals[counts > 1][0]
         shown = labels[dup] if labels is not None else int(dup)

@@ -4,20 +4,30 @@ Private module: the public, validated entry points are in :mod:`shequn.diffusion
 :func:`run` is the one typed door into the compiled code.
 
 Every kernel simulates a contiguous range of Monte Carlo runs in one call, so per-run overhead
-is a few nanoseconds, and returns the same five arrays (see :class:`KernelOutput`). The graph
-comes as out-edge CSR arrays (``indptr``, ``indices``), int32 when they fit (the callers
-convert; int64 works too, compiled on first use).
+is a few nanoseconds, and returns the arrays of :class:`KernelOutput`. The graph comes as
+out-edge CSR arrays (``indptr``, ``indices``), int32 when they fit (as
+:class:`~shequn.diffusion.DiffusionNetwork` stores them).
 
 Randomness
 ----------
 The kernels never touch global random state. Runs are grouped in fixed blocks of ``block``
-runs; block ``b`` is driven by its own xoshiro256** generator (Blackman & Vigna 2018, 256 bits
-of state, period 2^256 - 1) whose state is ``states[b]``, four 64-bit words drawn by the caller
-from a spawned :class:`numpy.random.SeedSequence` child. Within a block the runs share that
-stream in run order. A uniform variate is the top 53 bits of one output scaled by 2^-53
-(``[0, 1)``) or shifted by one ulp (``(0, 1]``, where a logarithm is taken). xoshiro256** is a
-handful of shifts and xors kept in registers; measured here it costs about 1 ns per draw,
-half of a ``numpy.random.Generator`` passed into numba.
+runs; block ``b`` is driven by its own xoshiro256** generator whose state is ``states[b]``
+(:mod:`shequn.diffusion._xoshiro`). Within a block the runs share that stream in run order. A
+uniform variate is the top 53 bits of one output scaled by 2^-53 (``[0, 1)``) or shifted by
+one ulp (``(0, 1]``, where a logarithm is taken).
+
+No work proportional to the network per call
+--------------------------------------------
+A call costs a few microseconds plus the work of its runs, whatever the network's size:
+
+* the per-node scratch arrays (activity marks, frontier, thresholds) live in a *workspace*
+  (:func:`workspace`) that the caller keeps per network and thread and hands to every call;
+  marks are int32 run stamps (``mark[v] == stamp``) that keep counting across calls, so
+  nothing is cleared between runs or calls (only when the stamp wraps, every 2^31 runs);
+* who adopted is recorded as the concatenated adopters of the runs (``reached``), not as a
+  per-node count: the counts are folded into an (n,) array only when the list would pass
+  :func:`fold_at` entries, and :class:`~shequn.diffusion.DiffusionResult` adds up the rest
+  only when ``node_counts`` is read.
 
 Fast paths
 ----------
@@ -26,8 +36,6 @@ Fast paths
   ``floor(log(U) / log(1 - p))``, so a node of degree ``d`` costs about ``1 + p d`` draws
   instead of ``d``. Per-edge probabilities draw once per edge, before the (random-access)
   visited check, so failed edges never touch node memory.
-* Activity marks are int32 run stamps (``mark[v] == run + 1``), so nothing is cleared between
-  runs and the marks take half the cache of int64.
 * Network Bass draws the external adoptions (probability ``p`` each) by geometric skipping over
   the node range and the word-of-mouth adoptions only for exposed non-adopters, so a step costs
   ``O(p n + exposed + new ties)``, not ``O(n)``.
@@ -35,14 +43,14 @@ Fast paths
 Examples
 --------
 >>> import numpy as np
->>> from shequn.diffusion.cascades._kernels import run
+>>> from shequn.diffusion.cascades._kernels import run, workspace
 >>> indptr = np.array([0, 1, 2, 2], np.int32)                # the path 0 -> 1 -> 2
 >>> indices = np.array([1, 2], np.int32)
 >>> states = np.array([[1, 2, 3, 4]], dtype=np.uint64)
->>> out = run("ic", (indptr, indices, np.ones(2), 1.0, 1), seeds=np.array([0]), n_random=0,
-...           states=states, block=256, runs=2, limit=-1)
->>> out.sizes.tolist(), out.steps.tolist(), out.curves[0, :3].tolist()
-([3, 3], [2, 2], [1, 2, 3])
+>>> out = run("ic_edges", (indptr, indices, np.ones(2), 1.0), workspace("ic_edges", 3),
+...           seeds=np.array([0]), n_random=0, states=states, block=256, runs=2, limit=2)
+>>> out.sizes.tolist(), out.steps.tolist(), out.curves[0, :3].tolist(), out.reached.tolist()
+([3, 3], [2, 2], [1, 2, 3], [0, 1, 2, 0, 1, 2])
 """
 
 from __future__ import annotations
@@ -54,15 +62,26 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["IC_ALL", "IC_EDGE", "IC_GEOMETRIC", "IC_NONE", "KernelOutput", "run"]
+from shequn.diffusion._compile import install_notice
+from shequn.diffusion._xoshiro import next_state, u01, u01_open
 
-IC_GEOMETRIC = 0  # one probability 0 < p < 1 on every edge
-IC_ALL = 1  # p = 1 on every edge
-IC_NONE = 2  # p = 0 on every edge
-IC_EDGE = 3  # per-edge probabilities
+__all__ = [
+    "KernelOutput",
+    "fold_at",
+    "run",
+    "workspace",
+]
 
-_TWO_M53 = 1.0 / 9007199254740992.0  # 2^-53
-_WRAP = 2**31 - 2  # run stamps live in int32 marks; after this many runs the marks are cleared
+install_notice()
+
+_WRAP = 2**31 - 2  # run stamps live in int32 marks; past this the marks are cleared
+_FOLD = 1 << 22  # adopters listed per call before they are folded into per-node counts
+
+
+def fold_at(n: int) -> int:
+    """Adopters a call lists before folding them into an (n,) count array: the larger of
+    ``n`` and 4 M (16 MiB), so the list never takes much more memory than the counts."""
+    return max(n, _FOLD)
 
 
 class KernelOutput(NamedTuple):
@@ -75,10 +94,12 @@ class KernelOutput(NamedTuple):
     steps
         (runs,) last step at which anyone adopted (0: nobody beyond the seeds).
     curves
-        (runs, width) cumulative adopters after each step; only columns ``0..steps[r]`` of row
-        ``r`` are meaningful (the caller pads).
+        (runs, width) cumulative adopters after each step, each row padded with its final
+        value (so the last column holds the final sizes).
+    reached
+        The adopters of the runs not yet folded into ``counts``, run after run (int32).
     counts
-        (n,) number of runs in which each node adopted.
+        (n,) runs in which each node adopted, for the folded runs; empty when none was folded.
     active
         (runs, width) spreaders after each step for the rumour; (0, 0) for the other models.
     """
@@ -86,45 +107,15 @@ class KernelOutput(NamedTuple):
     sizes: NDArray[np.int64]
     steps: NDArray[np.int64]
     curves: NDArray[np.int64]
+    reached: NDArray[Any]
     counts: NDArray[np.int64]
     active: NDArray[np.int64]
 
 
-# --- the generator -------------------------------------------------------------------------------
+# --- shared steps --------------------------------------------------------------------------------
 
 
 @numba.njit(inline="always")
-def _rotl(x: Any, k: int) -> Any:
-    return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
-
-
-@numba.njit(inline="always")
-def _next(s0: Any, s1: Any, s2: Any, s3: Any) -> tuple[Any, Any, Any, Any, Any]:
-    """One xoshiro256** output and the advanced state."""
-    out = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
-    t = s1 << np.uint64(17)
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = _rotl(s3, 45)
-    return out, s0, s1, s2, s3
-
-
-@numba.njit(inline="always")
-def _u01(x: Any) -> float:
-    """Uniform on [0, 1) from a 64-bit output."""
-    return float(x >> np.uint64(11)) * _TWO_M53
-
-
-@numba.njit(inline="always")
-def _u01_open(x: Any) -> float:
-    """Uniform on (0, 1] from a 64-bit output (safe to take the logarithm of)."""
-    return float((x >> np.uint64(11)) + np.uint64(1)) * _TWO_M53
-
-
-@numba.njit(cache=True)
 def _grow(curve: Any, need: int, limit: int) -> Any:
     """A copy of ``curve`` with at least ``need + 1`` columns, doubling, but never more than
     ``limit + 1`` (the step cap, chosen by the caller to fit in memory) when ``limit >= 0``."""
@@ -134,7 +125,9 @@ def _grow(curve: Any, need: int, limit: int) -> Any:
     if limit >= 0 and cap > limit + 1:
         cap = max(limit + 1, need + 1)
     out = np.zeros((curve.shape[0], cap), np.int64)
-    out[:, : curve.shape[1]] = curve
+    for r in range(curve.shape[0]):  # loops, not slice assignment: far cheaper to compile
+        for c in range(curve.shape[1]):
+            out[r, c] = curve[r, c]
     return out
 
 
@@ -148,14 +141,67 @@ def _record_step(curve: Any, r: int, t: int, tail: int, limit: int) -> Any:
 
 
 @numba.njit(inline="always")
+def _pad_rows(curve: Any, nsteps: Any) -> None:
+    """Repeat each run's value at its last step to the end of its row (the final size, or
+    the final spreaders): every column of a chunk's curves is then meaningful."""
+    for r in range(curve.shape[0]):
+        last = curve[r, nsteps[r]]
+        for c in range(nsteps[r] + 1, curve.shape[1]):
+            curve[r, c] = last
+
+
+@numba.njit(inline="always")
+def _fold(buf: Any, nbuf: int, counts: Any, n: int) -> Any:
+    """Add the listed adopters ``buf[:nbuf]`` to the per-node counts (made on first use)."""
+    if counts.shape[0] == 0:
+        counts = np.zeros(n, np.int64)
+    for i in range(nbuf):
+        counts[buf[i]] += 1
+    return counts
+
+
+@numba.njit(inline="always")
+def _clear(marks: Any) -> None:
+    for i in range(marks.shape[0]):
+        marks[i] = 0
+
+
+@numba.njit(inline="always")
+def _longer(buf: Any, need: int) -> Any:
+    cap = buf.shape[0]
+    while cap < need:
+        cap *= 2
+    out = np.empty(cap, buf.dtype)
+    for i in range(buf.shape[0]):
+        out[i] = buf[i]
+    return out
+
+
+@numba.njit(inline="always")
 def _record_run(
-    sizes: Any, nsteps: Any, counts: Any, r: int, tail: int, last: int, reached: Any
-) -> None:
-    """Store run ``r``'s final size and last step, and count the ``tail`` nodes it reached."""
+    sizes: Any,
+    nsteps: Any,
+    r: int,
+    tail: int,
+    last: int,
+    nodes: Any,
+    buf: Any,
+    nbuf: int,
+    counts: Any,
+    limit_list: int,
+) -> tuple[Any, int, Any]:
+    """Store run ``r``'s final size and last step and list the ``tail`` nodes it reached."""
     sizes[r] = tail
     nsteps[r] = last
+    n = nodes.shape[0]
+    if nbuf + tail > limit_list:
+        counts = _fold(buf, nbuf, counts, n)
+        nbuf = 0
+    if nbuf + tail > buf.shape[0]:
+        buf = _longer(buf, nbuf + tail)
     for i in range(tail):
-        counts[reached[i]] += 1
+        buf[nbuf + i] = nodes[i]
+    return buf, nbuf + tail, counts
 
 
 @numba.njit(inline="always")
@@ -180,8 +226,8 @@ def _start(
             frontier[tail] = v
             tail += 1
     while tail < n_random:
-        x, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-        v = min(int(_u01(x) * n), n - 1)
+        x, s0, s1, s2, s3 = next_state(s0, s1, s2, s3)
+        v = min(int(u01(x) * n), n - 1)
         if mark[v] != stamp:
             mark[v] = stamp
             frontier[tail] = v
@@ -193,41 +239,42 @@ def _start(
 
 
 @numba.njit(cache=True, nogil=True)
-def _ic(
+def _ic_geometric(
     indptr: Any,
     indices: Any,
-    prob: Any,
+    none_left: Any,
     p: float,
-    mode: int,
     seeds: Any,
     n_random: int,
     states: Any,
     block: int,
     runs: int,
     limit: int,
-) -> tuple[Any, Any, Any, Any, Any]:
+    mark: Any,
+    frontier: Any,
+    ws_stamp: Any,
+    limit_list: int,
+) -> tuple[Any, Any, Any, Any, Any, Any]:
     n = indptr.shape[0] - 1
-    mark = np.zeros(n, np.int32)
-    frontier = np.empty(n, np.int32)
-    counts = np.zeros(n, np.int64)
     sizes = np.empty(runs, np.int64)
     nsteps = np.empty(runs, np.int64)
     curve = np.zeros((runs, 16), np.int64)
-    inv_log = 0.0
-    # in geometric mode ``prob`` holds none_left[k] = (1 - p)^k for k = 0..max degree, the
-    # chance that k remaining edges all fail: a gap is only computed (one logarithm) when the
-    # uniform says some edge succeeds
-    none_left = prob
-    if mode == IC_GEOMETRIC:
-        inv_log = 1.0 / math.log1p(-p)
+    buf = np.empty(1024, frontier.dtype)
+    nbuf = 0
+    counts = np.zeros(0, np.int64)
+    # none_left[k] = (1 - p)^k for k = 0..max degree is the chance that k remaining edges all
+    # fail: a gap is only computed (one logarithm) when the uniform says some edge succeeds
+    inv_log = 1.0 / math.log1p(-p)
+    stamp = ws_stamp[0]
     s0 = s1 = s2 = s3 = np.uint64(0)
     for r in range(runs):
         if r % block == 0:
             b = r // block
             s0, s1, s2, s3 = states[b, 0], states[b, 1], states[b, 2], states[b, 3]
-        stamp = r % _WRAP + 1
-        if stamp == 1 and r > 0:
-            mark[:] = 0
+        stamp += 1
+        if stamp > _WRAP:
+            _clear(mark)
+            stamp = 1
         tail, s0, s1, s2, s3 = _start(seeds, n_random, n, mark, stamp, frontier, s0, s1, s2, s3)
         curve[r, 0] = tail
         head = 0
@@ -240,35 +287,84 @@ def _ic(
                 head += 1
                 e = indptr[u]
                 end = indptr[u + 1]
-                if mode == IC_GEOMETRIC:
-                    while e < end:
-                        # failures before the next success: floor(log(U) / log(1 - p)),
-                        # at least end - e exactly when U <= (1 - p)^(end - e)
-                        x, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-                        w = _u01_open(x)
-                        if w <= none_left[end - e]:
-                            break
-                        gap = int(math.log(w) * inv_log)
-                        if gap >= end - e:  # rounding at the boundary
-                            break
-                        e += gap
-                        v = indices[e]
-                        if mark[v] != stamp:
-                            mark[v] = stamp
-                            frontier[tail] = v
-                            tail += 1
-                        e += 1
-                elif mode == IC_EDGE:
-                    for j in range(e, end):
-                        x, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-                        if _u01(x) < prob[j]:
-                            v = indices[j]
-                            if mark[v] != stamp:
-                                mark[v] = stamp
-                                frontier[tail] = v
-                                tail += 1
-                elif mode == IC_ALL:
-                    for j in range(e, end):
+                while e < end:
+                    # failures before the next success: floor(log(U) / log(1 - p)),
+                    # at least end - e exactly when U <= (1 - p)^(end - e)
+                    x, s0, s1, s2, s3 = next_state(s0, s1, s2, s3)
+                    w = u01_open(x)
+                    if w <= none_left[end - e]:
+                        break
+                    gap = int(math.log(w) * inv_log)
+                    if gap >= end - e:  # rounding at the boundary
+                        break
+                    e += gap
+                    v = indices[e]
+                    if mark[v] != stamp:
+                        mark[v] = stamp
+                        frontier[tail] = v
+                        tail += 1
+                    e += 1
+            t += 1
+            curve = _record_step(curve, r, t, tail, limit)
+            if tail > end_gen:
+                last = t
+        buf, nbuf, counts = _record_run(
+            sizes, nsteps, r, tail, last, frontier, buf, nbuf, counts, limit_list
+        )
+    ws_stamp[0] = stamp
+    _pad_rows(curve, nsteps)
+    return sizes, nsteps, curve, buf[:nbuf], counts, np.zeros((0, 0), np.int64)
+
+
+@numba.njit(cache=True, nogil=True)
+def _ic_edges(
+    indptr: Any,
+    indices: Any,
+    prob: Any,
+    p: float,
+    seeds: Any,
+    n_random: int,
+    states: Any,
+    block: int,
+    runs: int,
+    limit: int,
+    mark: Any,
+    frontier: Any,
+    ws_stamp: Any,
+    limit_list: int,
+) -> tuple[Any, Any, Any, Any, Any, Any]:
+    n = indptr.shape[0] - 1
+    sizes = np.empty(runs, np.int64)
+    nsteps = np.empty(runs, np.int64)
+    curve = np.zeros((runs, 16), np.int64)
+    buf = np.empty(1024, frontier.dtype)
+    nbuf = 0
+    counts = np.zeros(0, np.int64)
+    stamp = ws_stamp[0]
+    s0 = s1 = s2 = s3 = np.uint64(0)
+    for r in range(runs):
+        if r % block == 0:
+            b = r // block
+            s0, s1, s2, s3 = states[b, 0], states[b, 1], states[b, 2], states[b, 3]
+        stamp += 1
+        if stamp > _WRAP:
+            _clear(mark)
+            stamp = 1
+        tail, s0, s1, s2, s3 = _start(seeds, n_random, n, mark, stamp, frontier, s0, s1, s2, s3)
+        curve[r, 0] = tail
+        head = 0
+        t = 0
+        last = 0
+        while head < tail and (limit < 0 or t < limit):
+            end_gen = tail
+            while head < end_gen:
+                u = frontier[head]
+                head += 1
+                e = indptr[u]
+                end = indptr[u + 1]
+                for j in range(e, end):  # one coin per edge (p = 1 edges always pass)
+                    x, s0, s1, s2, s3 = next_state(s0, s1, s2, s3)
+                    if u01(x) < prob[j]:
                         v = indices[j]
                         if mark[v] != stamp:
                             mark[v] = stamp
@@ -278,8 +374,12 @@ def _ic(
             curve = _record_step(curve, r, t, tail, limit)
             if tail > end_gen:
                 last = t
-        _record_run(sizes, nsteps, counts, r, tail, last, frontier)
-    return sizes, nsteps, curve, counts, np.zeros((0, 0), np.int64)
+        buf, nbuf, counts = _record_run(
+            sizes, nsteps, r, tail, last, frontier, buf, nbuf, counts, limit_list
+        )
+    ws_stamp[0] = stamp
+    _pad_rows(curve, nsteps)
+    return sizes, nsteps, curve, buf[:nbuf], counts, np.zeros((0, 0), np.int64)
 
 
 # --- linear threshold ----------------------------------------------------------------------------
@@ -299,26 +399,32 @@ def _lt(
     block: int,
     runs: int,
     limit: int,
-) -> tuple[Any, Any, Any, Any, Any]:
+    mark: Any,
+    frontier: Any,
+    ws_stamp: Any,
+    touched: Any,
+    bucket: Any,
+    theta: Any,
+    limit_list: int,
+) -> tuple[Any, Any, Any, Any, Any, Any]:
     n = indptr.shape[0] - 1
-    mark = np.zeros(n, np.int32)
-    touched = np.zeros(n, np.int32)
-    bucket = np.zeros(n, np.float64)
-    theta = np.zeros(n, np.float64)
-    frontier = np.empty(n, np.int32)
-    counts = np.zeros(n, np.int64)
     sizes = np.empty(runs, np.int64)
     nsteps = np.empty(runs, np.int64)
     curve = np.zeros((runs, 16), np.int64)
+    buf = np.empty(1024, frontier.dtype)
+    nbuf = 0
+    counts = np.zeros(0, np.int64)
+    stamp = ws_stamp[0]
     s0 = s1 = s2 = s3 = np.uint64(0)
     for r in range(runs):
         if r % block == 0:
             b = r // block
             s0, s1, s2, s3 = states[b, 0], states[b, 1], states[b, 2], states[b, 3]
-        stamp = r % _WRAP + 1
-        if stamp == 1 and r > 0:
-            mark[:] = 0
-            touched[:] = 0
+        stamp += 1
+        if stamp > _WRAP:
+            _clear(mark)
+            _clear(touched)
+            stamp = 1
         tail, s0, s1, s2, s3 = _start(seeds, n_random, n, mark, stamp, frontier, s0, s1, s2, s3)
         curve[r, 0] = tail
         head = 0
@@ -340,8 +446,8 @@ def _lt(
                         if fixed:
                             theta[v] = theta_fixed[v]
                         else:
-                            x, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-                            theta[v] = _u01_open(x)
+                            x, s0, s1, s2, s3 = next_state(s0, s1, s2, s3)
+                            theta[v] = u01_open(x)
                     bucket[v] += weight[e]
                     if bucket[v] >= theta[v] - tol:
                         mark[v] = stamp
@@ -351,8 +457,12 @@ def _lt(
             curve = _record_step(curve, r, t, tail, limit)
             if tail > end_gen:
                 last = t
-        _record_run(sizes, nsteps, counts, r, tail, last, frontier)
-    return sizes, nsteps, curve, counts, np.zeros((0, 0), np.int64)
+        buf, nbuf, counts = _record_run(
+            sizes, nsteps, r, tail, last, frontier, buf, nbuf, counts, limit_list
+        )
+    ws_stamp[0] = stamp
+    _pad_rows(curve, nsteps)
+    return sizes, nsteps, curve, buf[:nbuf], counts, np.zeros((0, 0), np.int64)
 
 
 # --- network Bass --------------------------------------------------------------------------------
@@ -371,29 +481,35 @@ def _bass(
     block: int,
     runs: int,
     limit: int,
-) -> tuple[Any, Any, Any, Any, Any]:
+    mark: Any,
+    adopters: Any,
+    ws_stamp: Any,
+    exposed_mark: Any,
+    pressure: Any,
+    exposed: Any,
+    limit_list: int,
+) -> tuple[Any, Any, Any, Any, Any, Any]:
     n = indptr.shape[0] - 1
     steps = limit
-    mark = np.zeros(n, np.int32)
-    exposed_mark = np.zeros(n, np.int32)
-    pressure = np.zeros(n, np.float64)  # tie-weighted adopted in-neighbours
-    adopters = np.empty(n, np.int32)  # in adoption order
-    exposed = np.empty(n, np.int32)
-    counts = np.zeros(n, np.int64)
     sizes = np.empty(runs, np.int64)
     nsteps = np.empty(runs, np.int64)
     curve = np.zeros((runs, steps + 1), np.int64)
+    buf = np.empty(1024, adopters.dtype)
+    nbuf = 0
+    counts = np.zeros(0, np.int64)
     inv_log_p = 1.0 / math.log1p(-p) if 0.0 < p < 1.0 else 0.0
     log_keep_q = math.log1p(-q) if q < 1.0 else -math.inf
+    stamp = ws_stamp[0]
     s0 = s1 = s2 = s3 = np.uint64(0)
     for r in range(runs):
         if r % block == 0:
             b = r // block
             s0, s1, s2, s3 = states[b, 0], states[b, 1], states[b, 2], states[b, 3]
-        stamp = r % _WRAP + 1
-        if stamp == 1 and r > 0:
-            mark[:] = 0
-            exposed_mark[:] = 0
+        stamp += 1
+        if stamp > _WRAP:
+            _clear(mark)
+            _clear(exposed_mark)
+            stamp = 1
         tail, s0, s1, s2, s3 = _start(seeds, n_random, n, mark, stamp, adopters, s0, s1, s2, s3)
         curve[r, 0] = tail
         n_exposed = 0
@@ -425,8 +541,8 @@ def _bass(
             elif p > 0.0:
                 v = -1
                 while True:
-                    x, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-                    gap = math.log(_u01_open(x)) * inv_log_p
+                    x, s0, s1, s2, s3 = next_state(s0, s1, s2, s3)
+                    gap = math.log(u01_open(x)) * inv_log_p
                     if gap >= n - 1 - v:
                         break
                     v += int(gap) + 1
@@ -441,8 +557,8 @@ def _bass(
                     v = exposed[i]
                     if mark[v] == stamp:
                         continue  # adopted: leaves the exposed list
-                    x, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-                    if _u01(x) >= math.exp(pressure[v] * log_keep_q):
+                    x, s0, s1, s2, s3 = next_state(s0, s1, s2, s3)
+                    if u01(x) >= math.exp(pressure[v] * log_keep_q):
                         mark[v] = stamp
                         adopters[tail] = v
                         tail += 1
@@ -453,8 +569,12 @@ def _bass(
             curve[r, t] = tail
             if tail > start:
                 last = t
-        _record_run(sizes, nsteps, counts, r, tail, last, adopters)
-    return sizes, nsteps, curve, counts, np.zeros((0, 0), np.int64)
+        buf, nbuf, counts = _record_run(
+            sizes, nsteps, r, tail, last, adopters, buf, nbuf, counts, limit_list
+        )
+    ws_stamp[0] = stamp
+    _pad_rows(curve, nsteps)
+    return sizes, nsteps, curve, buf[:nbuf], counts, np.zeros((0, 0), np.int64)
 
 
 # --- rumour (Maki-Thompson / Daley-Kendall with forgetting) --------------------------------------
@@ -474,26 +594,32 @@ def _rumour(
     block: int,
     runs: int,
     limit: int,
-) -> tuple[Any, Any, Any, Any, Any]:
+    mark: Any,
+    informed: Any,
+    ws_stamp: Any,
+    spreading: Any,
+    current: Any,
+    nxt: Any,
+    limit_list: int,
+) -> tuple[Any, Any, Any, Any, Any, Any]:
     n = indptr.shape[0] - 1
-    mark = np.zeros(n, np.int32)  # informed (spreader or stifler) in this run
-    spreading = np.zeros(n, np.bool_)  # meaningful only where informed
-    informed = np.empty(n, np.int32)  # in order of hearing
-    current = np.empty(n, np.int32)
-    nxt = np.empty(n, np.int32)
-    counts = np.zeros(n, np.int64)
     sizes = np.empty(runs, np.int64)
     nsteps = np.empty(runs, np.int64)
     curve = np.zeros((runs, 16), np.int64)
     active = np.zeros((runs, 16), np.int64)
+    buf = np.empty(1024, informed.dtype)
+    nbuf = 0
+    counts = np.zeros(0, np.int64)
+    stamp = ws_stamp[0]
     s0 = s1 = s2 = s3 = np.uint64(0)
     for r in range(runs):
         if r % block == 0:
             b = r // block
             s0, s1, s2, s3 = states[b, 0], states[b, 1], states[b, 2], states[b, 3]
-        stamp = r % _WRAP + 1
-        if stamp == 1 and r > 0:
-            mark[:] = 0
+        stamp += 1
+        if stamp > _WRAP:
+            _clear(mark)
+            stamp = 1
         tail, s0, s1, s2, s3 = _start(seeds, n_random, n, mark, stamp, informed, s0, s1, s2, s3)
         n_cur = tail
         for i in range(tail):
@@ -507,8 +633,8 @@ def _rumour(
             start = tail
             # the spreaders of this step act once each, in random order
             for i in range(n_cur - 1, 0, -1):
-                x, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-                j = min(int(_u01(x) * (i + 1)), i)
+                x, s0, s1, s2, s3 = next_state(s0, s1, s2, s3)
+                j = min(int(u01(x) * (i + 1)), i)
                 tmp = current[i]
                 current[i] = current[j]
                 current[j] = tmp
@@ -520,27 +646,27 @@ def _rumour(
                 if deg == 0:
                     spreading[u] = False  # nobody to tell
                     continue
-                x, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-                v = indices[indptr[u] + min(int(_u01(x) * deg), deg - 1)]
+                x, s0, s1, s2, s3 = next_state(s0, s1, s2, s3)
+                v = indices[indptr[u] + min(int(u01(x) * deg), deg - 1)]
                 if mark[v] != stamp:
                     hear = spread >= 1.0
                     if not hear:
-                        x, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-                        hear = _u01(x) < spread
+                        x, s0, s1, s2, s3 = next_state(s0, s1, s2, s3)
+                        hear = u01(x) < spread
                     if hear:
                         mark[v] = stamp
                         spreading[v] = True
                         informed[tail] = v
                         tail += 1
                 elif stifle > 0.0:
-                    x, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-                    if _u01(x) < stifle:
+                    x, s0, s1, s2, s3 = next_state(s0, s1, s2, s3)
+                    if u01(x) < stifle:
                         spreading[u] = False
                         if daley_kendall and spreading[v]:
                             spreading[v] = False
                 if spreading[u] and forget > 0.0:
-                    x, s0, s1, s2, s3 = _next(s0, s1, s2, s3)
-                    if _u01(x) < forget:
+                    x, s0, s1, s2, s3 = next_state(s0, s1, s2, s3)
+                    if u01(x) < forget:
                         spreading[u] = False
             m = 0
             for i in range(n_cur):
@@ -561,21 +687,44 @@ def _rumour(
             curve[r, t] = tail
             active[r, t] = n_cur
             last = t
-        _record_run(sizes, nsteps, counts, r, tail, last, informed)
-    return sizes, nsteps, curve, counts, active
+        buf, nbuf, counts = _record_run(
+            sizes, nsteps, r, tail, last, informed, buf, nbuf, counts, limit_list
+        )
+    ws_stamp[0] = stamp
+    _pad_rows(curve, nsteps)
+    _pad_rows(active, nsteps)
+    return sizes, nsteps, curve, buf[:nbuf], counts, active
 
 
 _KERNELS: dict[str, Any] = {
-    "ic": _ic,
+    "ic": _ic_geometric,
+    "ic_edges": _ic_edges,
     "lt": _lt,
     "bass": _bass,
     "rumour": _rumour,
 }
 
 
+def workspace(
+    kernel: str, n: int, index: type[np.signedinteger[Any]] = np.int32
+) -> tuple[Any, ...]:
+    """The scratch arrays a kernel keeps between calls on one network (one set per thread):
+    activity marks and a node list for every model, plus thresholds for the linear threshold,
+    exposure for network Bass and speaker lists for the rumour."""
+    ws: tuple[Any, ...] = (np.zeros(n, np.int32), np.empty(n, index), np.zeros(1, np.int64))
+    if kernel == "lt":
+        ws += (np.zeros(n, np.int32), np.zeros(n, np.float64), np.zeros(n, np.float64))
+    elif kernel == "bass":
+        ws += (np.zeros(n, np.int32), np.zeros(n, np.float64), np.empty(n, index))
+    elif kernel == "rumour":
+        ws += (np.zeros(n, np.bool_), np.empty(n, index), np.empty(n, index))
+    return ws
+
+
 def run(
     kernel: str,
     model_args: tuple[Any, ...],
+    ws: tuple[Any, ...],
     *,
     seeds: NDArray[np.int64],
     n_random: int,
@@ -584,11 +733,15 @@ def run(
     runs: int,
     limit: int,
 ) -> KernelOutput:
-    """Run ``runs`` Monte Carlo runs of ``kernel`` (``"ic"``, ``"lt"``, ``"bass"``,
-    ``"rumour"``) with its model arguments; run ``r`` uses the stream ``states[r // block]``.
+    """Run ``runs`` Monte Carlo runs of ``kernel`` (``"ic"``: one probability on every edge,
+    geometric skipping; ``"ic_edges"``: a coin per edge; ``"lt"``, ``"bass"``, ``"rumour"``)
+    with its model arguments and workspace; run ``r`` uses the stream ``states[r // block]``.
 
     ``limit`` is the step cap (``-1``: until nothing changes; the number of steps for Bass).
-    Module-level, so that a process executor can pickle a :func:`functools.partial` of it.
+    The workspace must be used by one call at a time (one per thread).
     """
-    out = _KERNELS[kernel](*model_args, seeds, n_random, states, block, runs, limit)
-    return KernelOutput(*(np.asarray(a, dtype=np.int64) for a in out))
+    n = ws[0].shape[0]
+    out = _KERNELS[kernel](
+        *model_args, seeds, n_random, states, block, runs, limit, *ws, fold_at(n)
+    )
+    return KernelOutput(*out)

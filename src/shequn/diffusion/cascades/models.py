@@ -3,7 +3,6 @@ contagion, network Bass and rumours (see :mod:`shequn.diffusion.cascades`)."""
 
 from __future__ import annotations
 
-import math
 from concurrent.futures import Executor
 from typing import Any, Literal
 
@@ -37,7 +36,7 @@ from shequn.diffusion.cascades._run import (
     _csr32,
     _describe,
     _limit,
-    _prepared,
+    _none_left,
     _result,
     _simulate,
 )
@@ -85,6 +84,12 @@ class RandomSeeds:
     """
 
     count: int = attrs.field(default=1, validator=integer(low=1))
+
+
+def _runs(runs: Any, owner: str) -> int:
+    if type(runs) is int and runs >= 1:
+        return runs
+    return check_int(runs, owner=owner, field="runs", low=1)
 
 
 def _seeds(
@@ -163,7 +168,9 @@ def independent_cascade(
     """
     owner = "independent_cascade"
     net = as_network(graph, owner=owner)
-    if isinstance(p, str) or callable(p) or np.ndim(p) != 0:
+    if type(p) is float and 0.0 <= p <= 1.0:  # the common case, checked without overhead
+        p0, uniform, prob = p, True, _NO_EDGES
+    elif isinstance(p, str) or callable(p) or np.ndim(p) != 0:
         prob = edge_probabilities(net, p, owner=owner)
         uniform = prob.size == 0 or bool((prob == prob[0]).all())
         p0 = float(prob[0]) if uniform and prob.size else 0.0
@@ -171,25 +178,20 @@ def independent_cascade(
         p0 = check_probability(p, owner=owner, field="p")
         uniform, prob = True, _NO_EDGES
     idx, n_random = _seeds(seeds, net, owner)
-    runs = check_int(runs, owner=owner, field="runs", low=1)
+    runs = _runs(runs, owner)
     limit, capped = _limit(max_steps, owner, net.n)
-    from shequn.diffusion.cascades import _kernels as kern
-
-    ip, ix, dmax = _prepared(net)
-    if uniform:
-        mode = kern.IC_ALL if p0 >= 1.0 else kern.IC_NONE if p0 <= 0.0 else kern.IC_GEOMETRIC
+    ip, ix = _csr32(net)
+    if uniform and 0.0 < p0 < 1.0:
         # geometric skipping reads (1 - p)^k, the chance that k remaining edges all fail
-        prob = (
-            np.exp(np.arange(dmax + 1) * math.log1p(-p0))
-            if mode == kern.IC_GEOMETRIC
-            else _NO_EDGES
-        )
-    else:
-        mode = kern.IC_EDGE
-    args = (ip, ix, np.ascontiguousarray(prob, dtype=np.float64), p0, mode)
-    deterministic = mode in (kern.IC_ALL, kern.IC_NONE)
+        kernel, args = "ic", (ip, ix, _none_left(net, p0), p0)
+    else:  # per-edge coins; with p = 0 or 1 on every edge the process is deterministic
+        if uniform:
+            prob = np.full(net.n_edges, p0)
+        kernel, args = "ic_edges", (ip, ix, np.ascontiguousarray(prob, dtype=np.float64), p0)
+    deterministic = uniform and p0 in (0.0, 1.0)
     out = _simulate(
-        "ic",
+        kernel,
+        net,
         args,
         seeds=idx,
         n_random=n_random,
@@ -253,7 +255,7 @@ def linear_threshold(
     net = as_network(graph, owner=owner)
     w = threshold_weights(net, weights, owner=owner)
     idx, n_random = _seeds(seeds, net, owner)
-    runs = check_int(runs, owner=owner, field="runs", low=1)
+    runs = _runs(runs, owner)
     limit, capped = _limit(max_steps, owner, net.n)
     if thresholds is None:
         theta = np.zeros(net.n, dtype=np.float64)
@@ -264,6 +266,7 @@ def linear_threshold(
     args = (*_csr32(net), np.ascontiguousarray(w, dtype=np.float64), theta, fixed, tol)
     out = _simulate(
         "lt",
+        net,
         args,
         seeds=idx,
         n_random=n_random,
@@ -344,7 +347,7 @@ def watts_threshold(
     net = as_network(graph, owner=owner)
     phis = _per_node(phi, net.n, owner, "phi", probability=True)
     idx, n_random = _seeds(seeds, net, owner)
-    runs = check_int(runs, owner=owner, field="runs", low=1)
+    runs = _runs(runs, owner)
     limit, capped = _limit(max_steps, owner, net.n)
     if weighted:
         w = threshold_weights(net, "normalized", owner=owner)
@@ -363,6 +366,7 @@ def watts_threshold(
         kernel = "lt"
     out = _simulate(
         kernel,
+        net,
         args,
         seeds=idx,
         n_random=n_random,
@@ -427,10 +431,11 @@ def complex_contagion(
             raise fail(owner, "k", f"be integers >= 1 (index {bad})", int(need[bad]))
         need = np.ascontiguousarray(need, dtype=np.int64)
     idx, n_random = _seeds(seeds, net, owner)
-    runs = check_int(runs, owner=owner, field="runs", low=1)
+    runs = _runs(runs, owner)
     limit, capped = _limit(max_steps, owner, net.n)
     out = _simulate(
         "lt",
+        net,
         _counting_args(net, need),
         seeds=idx,
         n_random=n_random,
@@ -501,10 +506,11 @@ def network_bass(
     q = check_probability(q, owner=owner, field="q")
     steps = check_int(steps, owner=owner, field="steps", low=1)
     idx, n_random = _seeds(seeds, net, owner, allow_empty=True)
-    runs = check_int(runs, owner=owner, field="runs", low=1)
+    runs = _runs(runs, owner)
     w = net.weight if weighted else np.ones(net.n_edges, dtype=np.float64)
     out = _simulate(
         "bass",
+        net,
         (*_csr32(net), np.ascontiguousarray(w, dtype=np.float64), p, q),
         seeds=idx,
         n_random=n_random,
@@ -590,7 +596,7 @@ def rumour(
     delta = check_probability(forget, owner=owner, field="forget")
     variant = check_choice(variant, list(_VARIANTS), owner=owner, field="variant")
     idx, n_random = _seeds(seeds, net, owner)
-    runs = check_int(runs, owner=owner, field="runs", low=1)
+    runs = _runs(runs, owner)
     if max_steps is None and delta == 0.0 and (alpha == 0.0 or lam == 0.0):
         # a spreader stops only by forgetting, or by stifling on a contact who knows; with no
         # forgetting and no stifling (or no one new ever hearing) it can talk forever
@@ -604,6 +610,7 @@ def rumour(
     dk = 1 if variant == "daley-kendall" else 0
     out = _simulate(
         "rumour",
+        net,
         (*_csr32(net), lam, alpha, delta, dk),
         seeds=idx,
         n_random=n_random,

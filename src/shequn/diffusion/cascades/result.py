@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Hashable
@@ -9,6 +10,7 @@ from typing import Any, Literal
 
 import attrs
 import numpy as np
+from numpy.typing import NDArray
 
 from shequn._optional import optional_import
 from shequn._results import Intervals, ResultMixin, Summary
@@ -17,6 +19,20 @@ from shequn._typing import FloatArray, IntArray, array_eq, optional_array_eq
 from shequn._validation import check_choice, check_int
 
 __all__ = ["DiffusionResult"]
+
+
+def _counts(adopted: tuple[int, NDArray[Any], IntArray]) -> IntArray:
+    n, listed, folded = adopted
+    out: IntArray = np.bincount(listed, minlength=n).astype(np.int64)
+    if folded.size:
+        out += folded
+    return out
+
+
+def _same_counts(
+    a: tuple[int, NDArray[Any], IntArray], b: tuple[int, NDArray[Any], IntArray]
+) -> bool:
+    return a[0] == b[0] and bool(np.array_equal(_counts(a), _counts(b)))
 
 
 @attrs.frozen(kw_only=True)
@@ -39,8 +55,11 @@ class DiffusionResult(ResultMixin):
     curves
         (runs, steps + 1) cumulative adopters after each step (column 0: the seeds), each row
         padded with its final value after the run stopped.
-    node_counts
-        (n,) number of runs in which each node adopted (seeds included).
+    adopted
+        Who adopted, as ``(n, listed, folded)``: the adopters of runs listed one after the
+        other and an (n,) count array for runs already folded (empty when none): what
+        :attr:`node_counts` adds up when first read (kernels do not spend a pass over the
+        network on it per call). Compared by the counts it stands for.
     active
         (runs, steps + 1) spreaders after each step for :func:`rumour` (0 once it died out);
         ``None`` for the other models.
@@ -68,7 +87,9 @@ class DiffusionResult(ResultMixin):
     random_seeds: int = 0
     final_sizes: IntArray = attrs.field(eq=array_eq, repr=False)
     curves: IntArray = attrs.field(eq=array_eq, repr=False)
-    node_counts: IntArray = attrs.field(eq=array_eq, repr=False)
+    adopted: tuple[int, NDArray[Any], IntArray] = attrs.field(
+        eq=attrs.cmp_using(eq=_same_counts), repr=False
+    )
     active: IntArray | None = attrs.field(default=None, eq=optional_array_eq, repr=False)
     params: tuple[tuple[str, Any], ...] = attrs.field(default=(), repr=False)
     labels: tuple[Hashable, ...] | None = attrs.field(default=None, repr=False)
@@ -100,6 +121,11 @@ class DiffusionResult(ResultMixin):
     def mean_share(self) -> float:
         """Mean final size as a share of the network."""
         return self.mean / self.n
+
+    @functools.cached_property
+    def node_counts(self) -> IntArray:
+        """(n,) number of runs in which each node adopted (seeds included)."""
+        return _counts(self.adopted)
 
     @property
     def node_frequency(self) -> FloatArray:

@@ -13,6 +13,13 @@ with no live in-edge or at a node already visited. For a root ``v`` drawn unifor
 so ``n`` times the share of RR sets that a seed set covers is an unbiased estimate of its
 expected spread ``σ(S)``.
 
+Sets are drawn in *rounds*; a round of ``b`` sets is cut into :data:`BLOCKS` fixed ranges of
+root nodes, range ``j`` getting a multinomial share of the ``b`` sets (in proportion to its
+nodes) and its own random stream (a spawned child of entropy drawn from the caller's
+generator). A range is a self-contained task (its bounds, its count, its stream), so the same
+generator gives the same sets serially, on threads or on a cluster, and the parts of a round
+can stay where they were made (:mod:`shequn.diffusion.seeding._dask`).
+
 Examples
 --------
 >>> import networkx as nx
@@ -28,6 +35,8 @@ Examples
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -35,8 +44,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from shequn._progress import Progress
-from shequn._typing import FloatArray, array_eq
+from shequn._typing import FloatArray, IntArray, array_eq
 from shequn._validation import check_choice
 from shequn.diffusion._network import (
     DiffusionNetwork,
@@ -46,34 +54,29 @@ from shequn.diffusion._network import (
     threshold_weights,
 )
 from shequn.diffusion._parallel import run_tasks
-from shequn.diffusion.seeding._kernels import (
-    append_sets,
-    count_covered,
-    greedy_cover,
-    row_cumsum,
-    rr_hits,
-    rr_sets,
-)
-from shequn.rng import spawn_seeds
+from shequn.diffusion._xoshiro import block_states
+from shequn.diffusion.seeding import _kernels as kern
 
 __all__ = [
     "BATCH",
     "BLOCKS",
     "PILOT",
+    "Part",
     "RRCollection",
     "RRModel",
     "estimate_spread",
-    "root_counts",
+    "round_plan",
 ]
 
-#: RR sets drawn per round of kernel calls, at most (rounds start at :data:`PILOT` sets and
-#: double, so a first round tells the memory a set takes and every round is short enough for
-#: progress and Ctrl-C; the sizes depend only on the counts asked for, never on timing).
+#: RR sets drawn per round, at most (rounds start at :data:`PILOT` sets and double, so a
+#: first round tells the memory a set takes and every round is short enough for progress and
+#: Ctrl-C; the sizes depend only on the counts asked for, never on timing).
 BATCH = 1 << 22
 #: RR sets in a collection's first round.
 PILOT = 1 << 14
-#: Root ranges per round, each on its own stream; fixed, so results do not depend on threads.
-BLOCKS = 8
+#: Ranges of root nodes per round, each a task with its own stream; fixed, so results do not
+#: depend on the executor (64: enough tasks for two cores or a small cluster per round).
+BLOCKS = 64
 
 
 def _row_common(indptr: NDArray[np.int64], values: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -101,10 +104,13 @@ class RRModel:
     """A cascade model in the in-edge form the RR kernels walk.
 
     ``a`` is the per-in-edge probability (IC) or the running in-weight sum per row (LT).
-    ``b`` and ``c`` are per node: for IC ``1 / log(1 - q)`` of the probability ``q`` all
-    in-edges share (0 if ``q = 0``, ``-inf`` if ``q = 1``, 1 when they differ) and
-    ``(1 - q)^d``; for LT the in-weight all in-edges share (-1
-    when they differ) and zeros.
+    For IC when every node's in-edges share a probability ``q`` (kernel ``"ic"``), ``b`` is
+    an (n, 4) table of ``(first in-edge, end, 1 / log(1 - q), (1 - q)^d)`` per node (0 for
+    ``q = 0``, ``-inf`` for ``q = 1`` in the third column) and ``c`` is empty; otherwise
+    ``b`` and ``c`` are per node: for IC (kernel ``"ic_coin"``) ``1 / log(1 - q)`` (1 when
+    the in-edges differ) and ``(1 - q)^d``; for LT the in-weight all in-edges share (-1 when
+    they differ) and zeros. ``kernel`` names the RR kernel: ``"ic"`` when every node's
+    in-edges share a probability, ``"ic_coin"`` when some differ, ``"lt"``.
     """
 
     model: str
@@ -114,6 +120,7 @@ class RRModel:
     a: FloatArray = attrs.field(eq=array_eq, repr=False)
     b: FloatArray = attrs.field(eq=array_eq, repr=False)
     c: FloatArray = attrs.field(eq=array_eq, repr=False)
+    kernel: str = "ic"
 
     @classmethod
     def build(
@@ -163,6 +170,19 @@ class RRModel:
                 inv = 1.0 / lq[geo]
             # the kernels multiply by 1 / log(1 - q); a q below ~1e-308 is no live edge at all
             lq[geo] = np.where(np.isfinite(inv), inv, 0.0)
+            if bool((lq <= 0.0).all()):  # every node's in-edges share a probability
+                starts = indptr.astype(np.float64)
+                packed = np.column_stack([starts[:-1], starts[1:], lq, p0])
+                return cls(
+                    model=model,
+                    n=net.n,
+                    in_ptr=in_ptr,
+                    in_src=in_src,
+                    a=in_vals,
+                    b=np.ascontiguousarray(packed),
+                    c=np.zeros(0),
+                    kernel="ic",
+                )
             return cls(
                 model=model,
                 n=net.n,
@@ -171,15 +191,17 @@ class RRModel:
                 a=in_vals,
                 b=lq,
                 c=p0,
+                kernel="ic_coin",
             )
         return cls(
             model=model,
             n=net.n,
             in_ptr=in_ptr,
             in_src=in_src,
-            a=row_cumsum(indptr, in_vals),
+            a=kern.row_cumsum(indptr, in_vals),
             b=_row_common(indptr, in_vals),
             c=np.zeros(net.n),
+            kernel="lt",
         )
 
     @property
@@ -196,38 +218,76 @@ class RRModel:
         return self.in_ptr, self.in_src, self.a, self.b, self.c
 
 
-def root_counts(n: int, size: int, gen: np.random.Generator) -> NDArray[np.int64]:
-    """How many of ``size`` uniform roots fall on each of ``n`` nodes (a multinomial draw).
+# --- rounds, ranges and tasks --------------------------------------------------------------------
 
-    RR sets are exchangeable, so drawing the counts (one multinomial, O(n)) instead of the
-    roots themselves changes nothing in distribution and lets the kernels walk the nodes in
-    memory order.
-    """
-    if size < n:
-        roots = gen.integers(0, n, size=size)
-        return np.bincount(roots, minlength=n).astype(np.int64)
-    out: NDArray[np.int64] = gen.multinomial(size, np.full(n, 1.0 / n)).astype(np.int64)
-    return out
+Task = tuple[int, int, int, NDArray[np.uint64]]
+"""One range of a round: ``(first root, end root, sets, stream state)``."""
 
 
-def _blocks(
-    n: int, gen: np.random.Generator
-) -> tuple[list[tuple[int, int]], list[np.random.Generator]]:
-    """Root ranges and their independent generators.
+def round_plan(
+    n: int, size: int, gen: np.random.Generator, weights: NDArray[np.float64] | None = None
+) -> list[Task]:
+    """The :data:`BLOCKS` ranges of a round of ``size`` sets and their streams.
 
-    The nodes are cut into :data:`BLOCKS` equal ranges whatever the number of threads, and
-    each range gets its own generator, a child (``SeedSequence.spawn``) of entropy drawn from
-    ``gen``: the same ``gen`` state gives the same samples on one thread or many.
+    Range ``j`` gets a multinomial share of the sets in proportion to ``weights[j]`` (its
+    number of nodes by default), so the roots of the whole round are uniform; every range
+    gets its own xoshiro stream from entropy drawn from ``gen``.
     """
     cuts = np.linspace(0, n, BLOCKS + 1).round().astype(np.int64)
+    w = np.diff(cuts).astype(np.float64) if weights is None else weights
+    share = gen.multinomial(size, w / w.sum()) if w.sum() > 0 else np.zeros(BLOCKS, np.int64)
     entropy = [int(x) for x in gen.integers(0, 2**63, size=4)]
-    children = spawn_seeds(np.random.SeedSequence(entropy), BLOCKS, owner="rr_sample")
-    ranges = [(int(cuts[i]), int(cuts[i + 1])) for i in range(BLOCKS)]
-    return ranges, [np.random.default_rng(c) for c in children]
+    states = block_states(np.random.SeedSequence(entropy), BLOCKS, owner="rr_sample")
+    return [
+        (int(cuts[j]), int(cuts[j + 1]), int(share[j]), states[j])
+        for j in range(BLOCKS)
+        if share[j] > 0
+    ]
+
+
+_SPACES: dict[int, threading.local] = {}
+_SPACES_LOCK = threading.Lock()
+
+
+def _workspace(arrays: kern.Arrays) -> kern.Workspace:
+    """This thread's scratch arrays for searches on ``arrays`` (kept per network and thread)."""
+    key = id(arrays[0])
+    local = _SPACES.get(key)
+    if local is None:
+        with _SPACES_LOCK:
+            local = _SPACES.get(key)
+            if local is None:
+                local = threading.local()
+                _SPACES[key] = local
+                weakref.finalize(arrays[0], _SPACES.pop, key, None)
+    ws: kern.Workspace | None = getattr(local, "ws", None)
+    if ws is None:
+        n = arrays[0].shape[0] - 1
+        ws = kern.workspace(n, arrays[1].dtype.type)
+        local.ws = ws
+    return ws
+
+
+Part = tuple[NDArray[Any], IntArray, tuple[int, int], IntArray]
+"""One range's sets: flat nodes, offsets, its root range and its roots' singleton counts."""
+
+
+def sample_task(kind: str, arrays: kern.Arrays, task: Task) -> Part:
+    """The RR sets of one range of a round (module level: runs in threads or processes)."""
+    lo, hi, size, state = task
+    nodes, ptr, singles = kern.rr_sets(kind, arrays, (lo, hi), size, state, _workspace(arrays))
+    return nodes, ptr, (lo, hi), singles
+
+
+def hits_task(kind: str, arrays: kern.Arrays, is_seed: NDArray[np.bool_], task: Task) -> int:
+    """How many RR sets of one range meet a seed (roots on the range's non-seeds)."""
+    lo, hi, size, state = task
+    return kern.rr_hits(kind, arrays, (lo, hi), size, is_seed, state, _workspace(arrays))
 
 
 class RRCollection:
     """A growing collection of RR sets with uniformly random roots (mutable, private).
+
 
     Examples
     --------
@@ -247,45 +307,52 @@ class RRCollection:
         self.size = 0
         self.singles = np.zeros(model.n, dtype=np.int64)
         # stored sets in amortised (doubling) buffers, and how many of them hold each node
-        self._nodes = np.empty(1024, dtype=np.int32)
+        self._nodes = np.empty(1024, dtype=model.in_src.dtype)
         self._ptr = np.zeros(1024, dtype=np.int64)
         self._top = 0
         self._nsets = 0
         self._in_sets = np.zeros(model.n, dtype=np.int64)
 
-    def _append(self, nodes: NDArray[np.int32], ptr: NDArray[np.int64]) -> None:
-        m, k = nodes.shape[0], ptr.shape[0] - 1
-        if self._top + m > self._nodes.shape[0]:
-            grown = np.empty(max(2 * self._nodes.shape[0], self._top + m), dtype=np.int32)
-            grown[: self._top] = self._nodes[: self._top]
-            self._nodes = grown
-        if self._nsets + k + 1 > self._ptr.shape[0]:
-            grown_p = np.empty(max(2 * self._ptr.shape[0], self._nsets + k + 1), dtype=np.int64)
-            grown_p[: self._nsets + 1] = self._ptr[: self._nsets + 1]
-            self._ptr = grown_p
-        append_sets(self._nodes, self._ptr, self._top, self._nsets, nodes, ptr, self._in_sets)
-        self._top += m
-        self._nsets += k
-
     def bytes_per_set(self) -> float:
         """Memory a stored RR set has taken so far, on average (0 before any set)."""
         if self.size == 0:
             return 0.0
-        return (4.0 * self._top + 8.0 * self._nsets) / self.size
+        width = self.model.in_src.dtype.itemsize
+        return (width * self._top + 8.0 * self._nsets) / self.size
+
+    @property
+    def stored_nodes(self) -> int:
+        """Entries held for non-singleton sets."""
+        return self._top
+
+    def _append(self, nodes: NDArray[Any], ptr: IntArray) -> None:
+        m, k = nodes.shape[0], ptr.shape[0] - 1
+        if self._top + m > self._nodes.shape[0]:
+            grown = np.empty(max(2 * self._nodes.shape[0], self._top + m), self._nodes.dtype)
+            grown[: self._top] = self._nodes[: self._top]
+            self._nodes = grown
+        if self._nsets + k + 1 > self._ptr.shape[0]:
+            grown_p = np.empty(max(2 * self._ptr.shape[0], self._nsets + k + 1), np.int64)
+            grown_p[: self._nsets + 1] = self._ptr[: self._nsets + 1]
+            self._ptr = grown_p
+        self._nodes[self._top : self._top + m] = nodes
+        self._ptr[self._nsets + 1 : self._nsets + k + 1] = ptr[1:] + self._top
+        self._top += m
+        self._nsets += k
 
     def extend(
         self,
         total: int,
         gen: np.random.Generator,
         *,
-        bar: Progress | None = None,
+        bar: Any = None,
         guard: Callable[[float], None] | None = None,
     ) -> None:
         """Draw RR sets until the collection holds ``total``.
 
         Rounds of :data:`PILOT`, then doubling up to :data:`BATCH` sets; ``bar`` is advanced
         after each round and ``guard(bytes)`` is called before every round after the first
-        with the memory the remaining sets will need (it raises to refuse).
+        with the memory the sets will need (it raises to refuse).
         """
         m = self.model
         while self.size < total:
@@ -293,53 +360,48 @@ class RRCollection:
                 # the stored sets grow by doubling: twice their expected size at worst
                 guard(2.0 * self.bytes_per_set() * total)
             b = min(BATCH, total - self.size, max(PILOT, self.size))
-            counts = root_counts(m.n, b, gen)
-            ranges, gens = _blocks(m.n, gen)
-            jobs = [(m.model, m.arrays, counts, r, g) for r, g in zip(ranges, gens, strict=True)]
-            outs = run_tasks(rr_sets, jobs, self.executor)
-            for (lo, hi), (nodes, ptr, singles) in zip(ranges, outs, strict=True):
+            tasks = [(m.kernel, m.arrays, task) for task in round_plan(m.n, b, gen)]
+            start = self._top
+            for nodes, ptr, (lo, hi), singles in run_tasks(sample_task, tasks, self.executor):
                 self.singles[lo:hi] += singles
                 if ptr.shape[0] > 1:
                     self._append(nodes, ptr)
+            if self._top > start:
+                self._in_sets += np.bincount(self._nodes[start : self._top], minlength=m.n)
             self.size += b
             if bar is not None:
                 bar.update(b)
 
-    def flat(self) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
+    def flat(self) -> tuple[NDArray[Any], IntArray]:
         """The stored (non-singleton) sets as one flat node array and offsets (views)."""
         return self._nodes[: self._top], self._ptr[: self._nsets + 1]
 
     @property
-    def in_sets(self) -> NDArray[np.int64]:
+    def in_sets(self) -> IntArray:
         """Per node, the stored (non-singleton) sets that contain it."""
         return self._in_sets
 
-    @property
-    def stored_nodes(self) -> int:
-        """Entries held for non-singleton sets (memory use is about 4 bytes each)."""
-        return self._top
-
-    def greedy(self, k: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    def greedy(self, k: int) -> tuple[IntArray, IntArray]:
         """Greedy max coverage: ``k`` seeds and the RR sets each newly covers."""
         nodes, ptr = self.flat()
-        return greedy_cover(self.model.n, k, self.singles, self._in_sets, nodes, ptr)
+        return kern.greedy_cover(self.model.n, k, self.singles, self._in_sets, nodes, ptr)
 
-    def covered(self, seeds: NDArray[np.int64]) -> int:
+    def covered(self, seeds: IntArray) -> int:
         """RR sets that contain at least one of ``seeds``."""
         nodes, ptr = self.flat()
         is_seed = np.zeros(self.model.n, dtype=np.bool_)
         is_seed[seeds] = True
-        return count_covered(self.singles, nodes, ptr, is_seed)
+        return kern.count_covered(self.singles, nodes, ptr, is_seed)
 
 
 def estimate_spread(
     model: RRModel,
-    seeds: NDArray[np.int64],
+    seeds: IntArray,
     *,
     samples: int,
     gen: np.random.Generator,
     executor: Any = None,
-    bar: Progress | None = None,
+    bar: Any = None,
 ) -> tuple[float, float]:
     """Expected spread of ``seeds`` and its standard error from ``samples`` fresh RR sets.
 
@@ -358,20 +420,15 @@ def estimate_spread(
         return float(n), 0.0
     is_seed = np.zeros(n, dtype=np.bool_)
     is_seed[seeds] = True
-    others = np.flatnonzero(~is_seed).astype(np.int64)
+    cuts = np.linspace(0, n, BLOCKS + 1).round().astype(np.int64)
+    cum = np.concatenate([[0], np.cumsum(~is_seed)])
+    free = (cum[cuts[1:]] - cum[cuts[:-1]]).astype(np.float64)  # non-seeds per range
     hits = 0
     done = 0
     while done < samples:
         b = min(BATCH, samples - done, max(PILOT, done))
-        counts = np.zeros(n, dtype=np.int64)
-        counts[others] = root_counts(others.shape[0], b, gen)
-        ranges, gens = _blocks(n, gen)
-
-        jobs = [
-            (model.model, model.arrays, counts, r, is_seed, g)
-            for r, g in zip(ranges, gens, strict=True)
-        ]
-        hits += sum(run_tasks(rr_hits, jobs, executor))
+        tasks = [(model.kernel, model.arrays, is_seed, t) for t in round_plan(n, b, gen, free)]
+        hits += sum(run_tasks(hits_task, tasks, executor))
         done += b
         if bar is not None:
             bar.update(b)

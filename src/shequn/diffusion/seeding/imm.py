@@ -45,15 +45,29 @@ def _log_comb(n: int, k: int) -> float:
     return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
 
 
-def imm_parameters(n: int, k: int, epsilon: float, ell: float) -> dict[str, float]:
+#: Trials of the sampling phase per halving of x: x = n/2, n/2^1.5, n/4, ... (the paper
+#: halves x; see :func:`imm_parameters`).
+GRID = 2
+
+
+def imm_parameters(
+    n: int, k: int, epsilon: float, ell: float, *, grid: int = GRID
+) -> dict[str, float]:
     """IMM's constants for ``n`` nodes (Tang, Shi & Xiao 2015, eqs. 9 and 6, Algorithm 2).
 
     ``ell`` is first raised to ``ℓ (1 + log 2 / log n)`` so that both phases together fail
     with probability at most ``n^-ℓ``; then ``ε' = √2 ε``,
 
-        λ' = (2 + 2ε'/3) (log C(n, k) + ℓ log n + log log₂ n) n / ε'²,
+        λ' = (2 + 2ε'/3) (log C(n, k) + ℓ log n + log(g log₂ n)) n / ε'²,
         λ* = 2n ((1 - 1/e) α + β)² / ε²,  α = √(ℓ log n + log 2),
         β = √((1 - 1/e)(log C(n, k) + ℓ log n + log 2)).
+
+    ``g`` (``grid``) is the number of sampling-phase trials per halving of x. The paper halves
+    x (g = 1, at most log₂ n trials, each failing with probability at most n^-ℓ / log₂ n);
+    shequn tries x on a grid of ratio √2 (g = 2): the sampling phase then stops within a
+    factor √2 of the smallest x the data allow, instead of 2, which saves up to 29% of its RR
+    sets, and the union bound over the g log₂ n trials costs only the log g inside λ' (about
+    0.2% more sets), so the lower bound and the guarantee hold with the same probability.
 
     Examples
     --------
@@ -66,7 +80,7 @@ def imm_parameters(n: int, k: int, epsilon: float, ell: float) -> dict[str, floa
     eps_p = math.sqrt(2.0) * epsilon
     lc = _log_comb(n, k)
     lam_prime = (
-        (2.0 + 2.0 * eps_p / 3.0) * (lc + ell_adj * log_n + math.log(math.log2(n))) * n
+        (2.0 + 2.0 * eps_p / 3.0) * (lc + ell_adj * log_n + math.log(grid * math.log2(n))) * n
     ) / eps_p**2
     alpha = math.sqrt(ell_adj * log_n + math.log(2.0))
     beta = math.sqrt((1.0 - 1.0 / math.e) * (lc + ell_adj * log_n + math.log(2.0)))
@@ -96,9 +110,10 @@ def imm(
     in one random live-edge graph) and picks ``k`` seeds covering as many as possible by
     greedy maximum coverage. With θ ≥ λ*/OPT sets this is a (1 - 1/e - ε)-approximation with
     probability at least 1 - n^-ℓ. Since OPT is unknown, the *sampling phase* looks for a
-    lower bound LB by trying x = n/2, n/4, ...: with θ_i = λ'/x sets, if greedy's estimate
-    n F_R(S_i) ≥ (1 + ε') x then LB = n F_R(S_i) / (1 + ε'); the *selection phase* then picks
-    the seeds on θ = λ*/LB sets (constants in :func:`imm_parameters`).
+    lower bound LB by trying x = n/2, n/2^1.5, n/4, ... (a √2 grid where the paper halves x;
+    the union bound pays for it, see :func:`imm_parameters`): with θ_i = λ'/x sets, if
+    greedy's estimate n F_R(S_i) ≥ (1 + ε') x then LB = n F_R(S_i) / (1 + ε'); the *selection
+    phase* then picks the seeds on θ = λ*/LB sets (constants in :func:`imm_parameters`).
 
     The selection phase draws θ *fresh* RR sets (``reuse_samples=False``, the default): the
     original algorithm reuses the sampling phase's sets, which Chen (2018, "An issue in the
@@ -244,10 +259,12 @@ def _run_imm(
 
     R = RRCollection(m, executor=executor)
     lb = 1.0
-    for i in range(1, max(1, math.floor(math.log2(n)))):
-        x = n / 2.0**i
+    halvings = max(1, math.floor(math.log2(n)))
+    for j in range(GRID, GRID * (halvings - 1) + 1):  # x = n/2 down to n / 2^(halvings - 1)
+        x = n / 2.0 ** (j / GRID)
         target = math.ceil(c["lambda_prime"] / x)
-        with Progress(progress, total=target, owner="imm", desc=f"RR sets, x = n/2^{i}") as bar:
+        desc = f"RR sets, x = n/2^{j / GRID:g}"
+        with Progress(progress, total=target, owner="imm", desc=desc) as bar:
             bar.update(R.size)
             R.extend(target, gen, bar=bar, guard=guard)
         _, gains = R.greedy(k)
