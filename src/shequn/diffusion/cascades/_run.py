@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from shequn._progress import Progress
 from shequn._typing import IntArray
 from shequn._validation import available_memory, check_int, check_memory, fail
+from shequn.diffusion._dask import Traffic, dask_client, scatter
 from shequn.diffusion._network import DiffusionNetwork
 from shequn.diffusion._parallel import check_executor
 from shequn.diffusion._xoshiro import block_states
@@ -247,10 +248,33 @@ def _simulate(
             outs = [call(states, runs)]  # one short chunk: no display to set up
         else:
             with Progress(progress, total=runs, owner=owner, desc="runs") as bar:
+                client = dask_client(executor)
                 if executor is None:
                     outs = _serial_chunks(call, states, runs, bar)
+                elif client is not None:  # the network scattered once, not in every task
+                    traffic = Traffic()
+                    net_f = scatter(client, net, traffic)
+                    args_f = scatter(client, model_args, traffic)
+
+                    def submit(st: NDArray[np.uint64], n_runs: int) -> Any:
+                        return client.submit(
+                            _task,
+                            net_f,
+                            kernel,
+                            args_f,
+                            seeds,
+                            n_random,
+                            run_limit,
+                            st,
+                            n_runs,
+                            pure=False,
+                        )
+
+                    outs = _on_executor(submit, states, runs, bar)
                 else:
-                    outs = _on_executor(call, states, runs, executor, bar)
+                    outs = _on_executor(
+                        lambda st, n_runs: executor.submit(call, st, n_runs), states, runs, bar
+                    )
     if len(outs) == 1:
         o = outs[0]
         sizes, steps = o.sizes, o.steps
@@ -326,20 +350,20 @@ def _serial_chunks(
 
 
 def _on_executor(
-    call: Callable[..., Any],
+    submit: Callable[[NDArray[np.uint64], int], Any],
     states: NDArray[np.uint64],
     runs: int,
-    executor: Executor,
     bar: Any,
 ) -> list[Any]:
-    """The blocks as (at most 16) tasks on ``executor``; results in block order."""
+    """The blocks as (at most 16) tasks given to ``submit(states, runs)`` (an executor's or a
+    Dask client's); results in block order."""
     n_blocks = states.shape[0]
     per_task = max(1, -(-n_blocks // 16))
     futures = []
     for b0 in range(0, n_blocks, per_task):
         b1 = min(n_blocks, b0 + per_task)
         n_runs = min(runs, b1 * BLOCK) - b0 * BLOCK
-        futures.append((n_runs, executor.submit(call, states[b0:b1], n_runs)))
+        futures.append((n_runs, submit(states[b0:b1], n_runs)))
     outs = []
     try:
         for n_runs, fut in futures:

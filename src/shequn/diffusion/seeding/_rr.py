@@ -13,12 +13,13 @@ with no live in-edge or at a node already visited. For a root ``v`` drawn unifor
 so ``n`` times the share of RR sets that a seed set covers is an unbiased estimate of its
 expected spread ``σ(S)``.
 
-Sets are drawn in *rounds*; a round of ``b`` sets is cut into :data:`BLOCKS` fixed ranges of
-root nodes, range ``j`` getting a multinomial share of the ``b`` sets (in proportion to its
-nodes) and its own random stream (a spawned child of entropy drawn from the caller's
-generator). A range is a self-contained task (its bounds, its count, its stream), so the same
-generator gives the same sets serially, on threads or on a cluster, and the parts of a round
-can stay where they were made (:mod:`shequn.diffusion.seeding._dask`).
+Sets are drawn in *rounds*; a round of ``b`` sets is cut into ranges of root nodes (one per
+:data:`MIN_TASK_SETS` sets, at most :data:`BLOCKS`), range ``j`` getting a multinomial share
+of the ``b`` sets (in proportion to its nodes) and its own random stream (a spawned child of
+entropy drawn from the caller's generator). A range is a self-contained task (its bounds, its
+count, its stream), so the same generator gives the same sets serially, on threads or on a
+cluster, and the parts of a round can stay where they were made
+(:mod:`shequn.diffusion._dask`).
 
 Examples
 --------
@@ -46,6 +47,7 @@ from numpy.typing import NDArray
 
 from shequn._typing import FloatArray, IntArray, array_eq
 from shequn._validation import check_choice
+from shequn.diffusion._dask import DaskRRCollection, Traffic, dask_client, dask_hits, scatter
 from shequn.diffusion._network import (
     DiffusionNetwork,
     EdgeProbability,
@@ -65,6 +67,7 @@ __all__ = [
     "RRCollection",
     "RRModel",
     "estimate_spread",
+    "make_collection",
     "round_plan",
 ]
 
@@ -74,9 +77,12 @@ __all__ = [
 BATCH = 1 << 22
 #: RR sets in a collection's first round.
 PILOT = 1 << 14
-#: Ranges of root nodes per round, each a task with its own stream; fixed, so results do not
-#: depend on the executor (64: enough tasks for two cores or a small cluster per round).
+#: Ranges of root nodes per round at most, each a task with its own stream; their number is
+#: fixed by the round's size, so results do not depend on the executor (64: enough tasks for
+#: two cores or a small cluster per round).
 BLOCKS = 64
+#: RR sets per task at least (a small round is cut into fewer ranges).
+MIN_TASK_SETS = 1 << 13
 
 
 def _row_common(indptr: NDArray[np.int64], values: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -224,23 +230,39 @@ Task = tuple[int, int, int, NDArray[np.uint64]]
 """One range of a round: ``(first root, end root, sets, stream state)``."""
 
 
-def round_plan(
-    n: int, size: int, gen: np.random.Generator, weights: NDArray[np.float64] | None = None
-) -> list[Task]:
-    """The :data:`BLOCKS` ranges of a round of ``size`` sets and their streams.
+def round_ranges(n: int, size: int) -> IntArray:
+    """Cut points of a round's root ranges: one range per :data:`MIN_TASK_SETS` sets, at
+    most :data:`BLOCKS` (fixed by ``n`` and ``size`` alone, so the same on every executor)."""
+    blocks = max(1, min(BLOCKS, -(-size // MIN_TASK_SETS)))
+    out: IntArray = np.linspace(0, n, blocks + 1).round().astype(np.int64)
+    return out
 
-    Range ``j`` gets a multinomial share of the sets in proportion to ``weights[j]`` (its
-    number of nodes by default), so the roots of the whole round are uniform; every range
-    gets its own xoshiro stream from entropy drawn from ``gen``.
+
+def round_plan(
+    n: int,
+    size: int,
+    gen: np.random.Generator,
+    is_seed: NDArray[np.bool_] | None = None,
+) -> list[Task]:
+    """The ranges of a round of ``size`` sets (:func:`round_ranges`) and their streams.
+
+    Range ``j`` gets a multinomial share of the sets in proportion to its nodes (its
+    non-seeds, given ``is_seed``: the roots of a spread estimate), so the roots of the whole
+    round are uniform; every range gets its own xoshiro stream from entropy drawn from ``gen``.
     """
-    cuts = np.linspace(0, n, BLOCKS + 1).round().astype(np.int64)
-    w = np.diff(cuts).astype(np.float64) if weights is None else weights
-    share = gen.multinomial(size, w / w.sum()) if w.sum() > 0 else np.zeros(BLOCKS, np.int64)
+    cuts = round_ranges(n, size)
+    if is_seed is None:
+        w = np.diff(cuts).astype(np.float64)
+    else:
+        cum = np.concatenate([[0], np.cumsum(~is_seed)])
+        w = (cum[cuts[1:]] - cum[cuts[:-1]]).astype(np.float64)
+    blocks = cuts.shape[0] - 1
+    share = gen.multinomial(size, w / w.sum()) if w.sum() > 0 else np.zeros(blocks, np.int64)
     entropy = [int(x) for x in gen.integers(0, 2**63, size=4)]
-    states = block_states(np.random.SeedSequence(entropy), BLOCKS, owner="rr_sample")
+    states = block_states(np.random.SeedSequence(entropy), blocks, owner="rr_sample")
     return [
         (int(cuts[j]), int(cuts[j + 1]), int(share[j]), states[j])
-        for j in range(BLOCKS)
+        for j in range(blocks)
         if share[j] > 0
     ]
 
@@ -394,6 +416,15 @@ class RRCollection:
         return kern.count_covered(self.singles, nodes, ptr, is_seed)
 
 
+def make_collection(model: RRModel, executor: Any, traffic: Traffic | None = None) -> Any:
+    """An RR collection drawn on ``executor``: kept on the workers of a Dask cluster
+    (:class:`~shequn.diffusion._dask.DaskRRCollection`), else in this process."""
+    client = dask_client(executor)
+    if client is None:
+        return RRCollection(model, executor=executor)
+    return DaskRRCollection(model, client, Traffic() if traffic is None else traffic)
+
+
 def estimate_spread(
     model: RRModel,
     seeds: IntArray,
@@ -402,8 +433,14 @@ def estimate_spread(
     gen: np.random.Generator,
     executor: Any = None,
     bar: Any = None,
+    traffic: Traffic | None = None,
+    arrays: Any = None,
 ) -> tuple[float, float]:
     """Expected spread of ``seeds`` and its standard error from ``samples`` fresh RR sets.
+
+    With a Dask ``executor`` the searches run on the workers (the graph scattered once, or
+    given as the future ``arrays``) and only hit counts come back; ``traffic`` tallies the
+    bytes.
 
     The seeds count exactly; the RR sets are rooted at uniformly random *non-seed* nodes, so
 
@@ -420,15 +457,22 @@ def estimate_spread(
         return float(n), 0.0
     is_seed = np.zeros(n, dtype=np.bool_)
     is_seed[seeds] = True
-    cuts = np.linspace(0, n, BLOCKS + 1).round().astype(np.int64)
-    cum = np.concatenate([[0], np.cumsum(~is_seed)])
-    free = (cum[cuts[1:]] - cum[cuts[:-1]]).astype(np.float64)  # non-seeds per range
+    client = dask_client(executor)
+    if client is not None:
+        traffic = Traffic() if traffic is None else traffic
+        arrays = scatter(client, model.arrays, traffic) if arrays is None else arrays
+        seeds_f = scatter(client, is_seed, traffic)
     hits = 0
     done = 0
     while done < samples:
         b = min(BATCH, samples - done, max(PILOT, done))
-        tasks = [(model.kernel, model.arrays, is_seed, t) for t in round_plan(n, b, gen, free)]
-        hits += sum(run_tasks(hits_task, tasks, executor))
+        plan = round_plan(n, b, gen, is_seed)
+        if client is not None:
+            assert traffic is not None
+            hits += dask_hits(model, client, plan, seeds_f, traffic, arrays)
+        else:
+            tasks = [(model.kernel, model.arrays, is_seed, t) for t in plan]
+            hits += sum(run_tasks(hits_task, tasks, executor))
         done += b
         if bar is not None:
             bar.update(b)

@@ -7,6 +7,7 @@ import math
 import time
 from collections.abc import Hashable, Iterable
 from concurrent.futures import Executor
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from shequn._validation import (
     fail,
 )
 from shequn.community._graph import GraphLike, resolve_members
+from shequn.diffusion._dask import DaskRRCollection, Traffic, dask_client, scatter
 from shequn.diffusion._network import (
     DiffusionNetwork,
     EdgeProbability,
@@ -235,6 +237,16 @@ def _run_imm(
     """IMM's two phases, the selection and the fresh estimate (arguments validated)."""
     n = net.n
     model = m.model
+    client = dask_client(executor)
+    traffic = Traffic()
+    arrays = scatter(client, m.arrays, traffic) if client is not None else None
+
+    def collection() -> Any:
+        # RR sets kept on the workers of a Dask cluster, else here
+        if client is None:
+            return RRCollection(m, executor=executor)
+        return DaskRRCollection(m, client, traffic, arrays)
+
     if k == n:  # everyone is a seed: nothing to choose or estimate
         seeds = np.arange(n, dtype=np.int64)
         return SeedSet(
@@ -257,7 +269,7 @@ def _run_imm(
     def guard(nbytes: float) -> None:
         check_memory(nbytes, owner="imm", field="epsilon", value=epsilon)
 
-    R = RRCollection(m, executor=executor)
+    R = collection()
     lb = 1.0
     halvings = max(1, math.floor(math.log2(n)))
     for j in range(GRID, GRID * (halvings - 1) + 1):  # x = n/2 down to n / 2^(halvings - 1)
@@ -279,7 +291,7 @@ def _run_imm(
     per_set = R.bytes_per_set()
     guard(2.0 * per_set * theta)
     if not reuse_samples:
-        R = RRCollection(m, executor=executor)
+        R = collection()
     with Progress(progress, total=theta, owner="imm", desc="RR sets, selection") as bar:
         bar.update(min(R.size, theta))
         R.extend(theta, gen, bar=bar, guard=guard)
@@ -294,7 +306,16 @@ def _run_imm(
     else:
         n_eval = samples
     with Progress(progress, total=n_eval, owner="imm", desc="RR sets, estimate") as bar:
-        spread, se = estimate_spread(m, seeds, samples=n_eval, gen=gen, executor=executor, bar=bar)
+        spread, se = estimate_spread(
+            m,
+            seeds,
+            samples=n_eval,
+            gen=gen,
+            executor=executor,
+            bar=bar,
+            traffic=traffic,
+            arrays=arrays,
+        )
     t3 = time.perf_counter()
     return SeedSet(
         seeds=seeds,
@@ -314,6 +335,14 @@ def _run_imm(
             "selection": t2 - t1,
             "estimate": t3 - t2,
             "sampling_rr_sets": float(sampled),
+            **(
+                {
+                    "bytes_to_workers": float(traffic.to_workers),
+                    "bytes_to_client": float(traffic.to_client),
+                }
+                if client is not None
+                else {}
+            ),
         },
     )
 
