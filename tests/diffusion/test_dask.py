@@ -29,7 +29,7 @@ def client() -> Any:
     """Two workers in this process: the scatter, submit and gather paths, quickly."""
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as c,
     ):
@@ -67,7 +67,7 @@ def test_a_killed_worker_process_changes_nothing() -> None:
     here = imm(NET, 3, p=0.05, epsilon=0.4, rng=9)
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as c,
     ):

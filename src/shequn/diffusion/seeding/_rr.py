@@ -184,7 +184,7 @@ class RRModel:
                     n=net.n,
                     in_ptr=in_ptr,
                     in_src=in_src,
-                    a=in_vals,
+                    a=np.zeros(0),  # the node table says all: no per-edge array to ship
                     b=np.ascontiguousarray(packed),
                     c=np.zeros(0),
                     kernel="ic",
