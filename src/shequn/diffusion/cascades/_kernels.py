@@ -238,7 +238,7 @@ def _start(
 # --- independent cascade -------------------------------------------------------------------------
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _ic_geometric(
     indptr: Any,
     indices: Any,
@@ -316,7 +316,7 @@ def _ic_geometric(
     return sizes, nsteps, curve, buf[:nbuf], counts, np.zeros((0, 0), np.int64)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _ic_edges(
     indptr: Any,
     indices: Any,
@@ -385,7 +385,7 @@ def _ic_edges(
 # --- linear threshold ----------------------------------------------------------------------------
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _lt(
     indptr: Any,
     indices: Any,
@@ -468,7 +468,7 @@ def _lt(
 # --- network Bass --------------------------------------------------------------------------------
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _bass(
     indptr: Any,
     indices: Any,
@@ -580,7 +580,7 @@ def _bass(
 # --- rumour (Maki-Thompson / Daley-Kendall with forgetting) --------------------------------------
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _rumour(
     indptr: Any,
     indices: Any,

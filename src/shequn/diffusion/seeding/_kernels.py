@@ -126,7 +126,7 @@ def _roots(
     return counts, s0, s1, s2, s3
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _rr_ic(
     in_ptr: Any,
     in_src: Any,
@@ -242,7 +242,7 @@ def _rr_ic(
     return nodes[:top], ptr[: nsets + 1], singles, hits
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _rr_coin(
     in_ptr: Any,
     in_src: Any,
@@ -316,7 +316,7 @@ def _rr_coin(
     return nodes[:top], ptr[: nsets + 1], singles, hits
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _rr_lt(
     in_ptr: Any,
     in_src: Any,
@@ -403,7 +403,7 @@ def _rr_lt(
     return nodes[:top], ptr[: nsets + 1], singles, hits
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _greedy(
     n: int, k: int, cov: Any, cand: Any, in_sets: Any, nodes: Any, ptr: Any
 ) -> tuple[Any, Any]:
@@ -475,7 +475,7 @@ def _greedy(
     return seeds, gains
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _covered(singles: Any, nodes: Any, ptr: Any, is_seed: Any) -> int:
     total = 0
     for u in range(singles.shape[0]):
@@ -489,7 +489,7 @@ def _covered(singles: Any, nodes: Any, ptr: Any, is_seed: Any) -> int:
     return total
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _row_cumsum(indptr: Any, values: Any) -> Any:
     out = np.empty(values.shape[0], dtype=np.float64)
     for u in range(indptr.shape[0] - 1):
