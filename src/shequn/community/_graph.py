@@ -546,6 +546,17 @@ def resolve_members(
     shequn.exceptions.InvalidParameterError: `f.seeds` must be members of the community \
 (0..2); got 5
     """
+    if (  # the common case, checked fast: a list of distinct ints in range
+        labels is None
+        and type(members) is list
+        and members
+        and not allow_repeats
+        and all(type(x) is int for x in members)
+        and min(members) >= 0
+        and max(members) < n
+        and len(set(members)) == len(members)
+    ):
+        return np.array(members, dtype=np.int64)
     if isinstance(members, str | bytes) or not isinstance(members, Iterable):
         items: list[Hashable] = [members]
     elif isinstance(members, np.ndarray):

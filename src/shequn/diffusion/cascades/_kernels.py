@@ -95,7 +95,8 @@ class KernelOutput(NamedTuple):
         (runs,) last step at which anyone adopted (0: nobody beyond the seeds).
     curves
         (runs, width) cumulative adopters after each step, each row padded with its final
-        value (so the last column holds the final sizes).
+        value (so the last column holds the final sizes); ``width`` is the longest run's last
+        step + 1 (network Bass: the steps + 1).
     reached
         The adopters of the runs not yet folded into ``counts``, run after run (int32).
     counts
@@ -141,13 +142,19 @@ def _record_step(curve: Any, r: int, t: int, tail: int, limit: int) -> Any:
 
 
 @numba.njit(inline="always")
-def _pad_rows(curve: Any, nsteps: Any) -> None:
+def _pad_rows(curve: Any, nsteps: Any) -> Any:
     """Repeat each run's value at its last step to the end of its row (the final size, or
-    the final spreaders): every column of a chunk's curves is then meaningful."""
+    the final spreaders), and cut the columns after the longest run: every column of a
+    chunk's curves is then meaningful."""
+    longest = 0
+    for r in range(curve.shape[0]):
+        longest = max(longest, nsteps[r])
+    width = min(curve.shape[1], longest + 1)
     for r in range(curve.shape[0]):
         last = curve[r, nsteps[r]]
-        for c in range(nsteps[r] + 1, curve.shape[1]):
+        for c in range(nsteps[r] + 1, width):
             curve[r, c] = last
+    return curve[:, :width]
 
 
 @numba.njit(inline="always")
@@ -312,7 +319,7 @@ def _ic_geometric(
             sizes, nsteps, r, tail, last, frontier, buf, nbuf, counts, limit_list
         )
     ws_stamp[0] = stamp
-    _pad_rows(curve, nsteps)
+    curve = _pad_rows(curve, nsteps)
     return sizes, nsteps, curve, buf[:nbuf], counts, np.zeros((0, 0), np.int64)
 
 
@@ -378,7 +385,7 @@ def _ic_edges(
             sizes, nsteps, r, tail, last, frontier, buf, nbuf, counts, limit_list
         )
     ws_stamp[0] = stamp
-    _pad_rows(curve, nsteps)
+    curve = _pad_rows(curve, nsteps)
     return sizes, nsteps, curve, buf[:nbuf], counts, np.zeros((0, 0), np.int64)
 
 
@@ -461,7 +468,7 @@ def _lt(
             sizes, nsteps, r, tail, last, frontier, buf, nbuf, counts, limit_list
         )
     ws_stamp[0] = stamp
-    _pad_rows(curve, nsteps)
+    curve = _pad_rows(curve, nsteps)
     return sizes, nsteps, curve, buf[:nbuf], counts, np.zeros((0, 0), np.int64)
 
 
@@ -573,7 +580,7 @@ def _bass(
             sizes, nsteps, r, tail, last, adopters, buf, nbuf, counts, limit_list
         )
     ws_stamp[0] = stamp
-    _pad_rows(curve, nsteps)
+    # every column was recorded: network Bass keeps its fixed number of steps
     return sizes, nsteps, curve, buf[:nbuf], counts, np.zeros((0, 0), np.int64)
 
 
@@ -691,8 +698,8 @@ def _rumour(
             sizes, nsteps, r, tail, last, informed, buf, nbuf, counts, limit_list
         )
     ws_stamp[0] = stamp
-    _pad_rows(curve, nsteps)
-    _pad_rows(active, nsteps)
+    curve = _pad_rows(curve, nsteps)
+    active = _pad_rows(active, nsteps)
     return sizes, nsteps, curve, buf[:nbuf], counts, active
 
 

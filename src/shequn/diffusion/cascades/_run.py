@@ -289,9 +289,9 @@ def _simulate(
         )
         if going:
             raise _capped(owner, capped, run_limit, runs)
-    width = outs[0].curves.shape[1] if fixed_width else int(steps.max()) + 1
+    width = max(o.curves.shape[1] for o in outs)  # kernels cut after their longest run
     if len(outs) == 1:
-        curves = _fit(outs[0].curves, width)
+        curves = outs[0].curves
     else:
         curves = np.concatenate([_fit(o.curves, width) for o in outs], axis=0)
     adopted = _adopted(outs, net.n, repeat)
