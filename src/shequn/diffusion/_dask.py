@@ -7,8 +7,8 @@ self-contained tasks, so that
 * the graph (the kernels' arrays) goes to the cluster once per call, not pickled into every
   task (inside one task, so that it can be rebuilt when a worker dies);
 * RR sets stay on the workers that drew them (:class:`DaskRRCollection`): the client only
-  receives per-range singleton counts, coverage vectors and the small decrements of greedy's
-  rounds, and chooses the seeds;
+  receives a few numbers per task, one coverage vector per greedy call (the workers' vectors
+  summed on the workers) and the small decrements of greedy's rounds, and chooses the seeds;
 * every task is deterministic in its inputs (a range, a count, a random stream state), so a
   worker that dies is replaced by Dask recomputing its tasks from their lineage, and the
   answer is identical to the single-machine run for the same ``rng``.
@@ -98,14 +98,18 @@ def _sample_part(kind: str, arrays: Any, task: Any) -> Any:
     return sample_task(kind, arrays, task)
 
 
-def _part_stats(part: Any) -> tuple[int, int, tuple[int, int], IntArray]:
-    nodes, ptr, bounds, singles = part
-    return int(nodes.shape[0]), int(ptr.shape[0]) - 1, bounds, singles
+def _part_stats(part: Any) -> tuple[int, int]:
+    nodes, ptr, _, _ = part
+    return int(nodes.shape[0]), int(ptr.shape[0]) - 1
 
 
 def _merge(n: int, *parts: Any) -> dict[str, Any]:
-    """One worker's parts as a shard: flat sets and the sets of each node (an inverse
-    index)."""
+    """One worker's parts as a shard: flat sets, the sets of each node (an inverse index) and
+    the singleton sets of its roots."""
+    singles = np.zeros(n, dtype=np.int64)
+    for part in parts:
+        lo, hi = part[2]
+        singles[lo:hi] += part[3]
     chunks = [(p[0], p[1]) for p in parts if p[1].shape[0] > 1]
     total = sum(c[0].shape[0] for c in chunks)
     nsets = sum(c[1].shape[0] - 1 for c in chunks)
@@ -128,12 +132,18 @@ def _merge(n: int, *parts: Any) -> dict[str, Any]:
         "ptr": ptr,
         "iptr": iptr,
         "iset": set_of[order],
+        "singles": singles,
     }
 
 
 def _shard_coverage(shard: dict[str, Any]) -> IntArray:
-    out: IntArray = np.diff(shard["iptr"])
+    """Per node, the shard's sets that hold it (singletons included)."""
+    out: IntArray = np.diff(shard["iptr"]) + shard["singles"]
     return out
+
+
+def _add(a: IntArray, b: IntArray) -> IntArray:
+    return a + b
 
 
 def _shard_step(shard: dict[str, Any], before: list[int], v: int) -> IntArray:
@@ -170,7 +180,6 @@ class DaskRRCollection:
         self.traffic = traffic
         self.arrays = scatter(client, model.arrays, traffic) if arrays is None else arrays
         self.size = 0
-        self.singles = np.zeros(model.n, dtype=np.int64)
         self._parts: list[Any] = []
         self._stored = 0
         self._nsets = 0
@@ -202,8 +211,7 @@ class DaskRRCollection:
                 for task in tasks
             ]
             stats = client.gather([client.submit(_part_stats, p, pure=False) for p in parts])
-            for stored, nsets, (lo, hi), singles in self.traffic.got(stats):
-                self.singles[lo:hi] += singles
+            for stored, nsets in self.traffic.got(stats):
                 self._stored += stored
                 self._nsets += nsets
             self._parts.extend(parts)
@@ -231,10 +239,12 @@ class DaskRRCollection:
         ties to the lowest index, as the single-machine greedy on the same sets."""
         client = self.client
         shards = self._shards()
-        covs = client.gather([client.submit(_shard_coverage, s, pure=False) for s in shards])
-        cov = self.singles.copy()
-        for c in self.traffic.got(covs):
-            cov += c
+        # the shards' coverage vectors summed pairwise on the workers: one comes back
+        covs = [client.submit(_shard_coverage, s, pure=False) for s in shards]
+        while len(covs) > 1:
+            pairs = [covs[i : i + 2] for i in range(0, len(covs), 2)]
+            covs = [client.submit(_add, *pr, pure=False) if len(pr) == 2 else pr[0] for pr in pairs]
+        cov = np.array(self.traffic.got(covs[0].result()), dtype=np.int64)
         m = self._stored
         seeds = np.empty(k, dtype=np.int64)
         gains = np.empty(k, dtype=np.int64)
