@@ -159,10 +159,11 @@ def _shard_step(shard: dict[str, Any], before: list[int], v: int) -> IntArray:
     sets = iset[iptr[v] : iptr[v + 1]]
     new = sets[~covered[sets]]
     if not new.size:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=nodes.dtype)
     lengths = ptr[new + 1] - ptr[new]
     starts = np.repeat(ptr[new] - np.cumsum(lengths) + lengths, lengths)
-    out: IntArray = nodes[starts + np.arange(int(lengths.sum()))].astype(np.int64)
+    # in the shard's own width (int32 below 2**31 members): half the bytes of int64 to travel
+    out: IntArray = nodes[starts + np.arange(int(lengths.sum()))]
     return out
 
 
