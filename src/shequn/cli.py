@@ -161,8 +161,9 @@ def _say(text: str = "") -> None:
 def _compile_notice(text: str) -> Iterator[None]:
     """Print ``text`` once if numba starts compiling a kernel inside the block.
 
-    The weekly engine's kernels are left out: :mod:`shequn.simulation` prints its own one-line
-    notice (on stderr) the first time they compile, so a first run says it once.
+    The weekly engine's and the diffusion kernels are left out: :mod:`shequn.simulation` and
+    :mod:`shequn.diffusion` print their own one-line notice (on stderr) the first time they
+    compile, so a first run says it once.
     """
     try:
         from numba.core import event
@@ -177,8 +178,9 @@ def _compile_notice(text: str) -> Iterator[None]:
             disp = ev.data.get("dispatcher") if isinstance(ev.data, dict) else None
             module = getattr(getattr(disp, "py_func", None), "__module__", "") or ""
             # shequn's own kernels only (numba's internals compile inside them), and not
-            # the engine's, which announce themselves
-            ours = module.startswith("shequn.") and not module.startswith("shequn.simulation")
+            # the engine's or diffusion's, which announce themselves
+            announced = ("shequn.simulation", "shequn.diffusion")
+            ours = module.startswith("shequn.") and not module.startswith(announced)
             if not self.shown and ours:
                 self.shown = True
                 _say(f"  ({text})")
@@ -195,14 +197,13 @@ def _demo(n: int, seed: int, weeks: int) -> int:
     from shequn.scenarios.demo import sections
 
     parts = sections(n=n, weeks=weeks, rng=seed)
-    notices = {"seeding": "first run: compiling the seeding kernels, cached for later runs"}
-    for i, (name, make) in enumerate(parts, start=1):
+    for i, (_name, make) in enumerate(parts, start=1):
         if i > 1:
             _say()
         lines = make()
         title = next(lines)
         _say(f"[{i}/{len(parts)}] {title}")
-        with _compile_notice(notices.get(name, "first run: compiling kernels, cached for later")):
+        with _compile_notice("first run: compiling kernels, cached for later runs"):
             for line in lines:
                 _say(line)
     return EXIT_OK

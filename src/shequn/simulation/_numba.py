@@ -7,7 +7,8 @@ to compile than a separate function and nothing at run time).
 
 The first time a simulation kernel compiles in a process (an empty numba cache: a fresh
 install, or a new numba or Python version), one line on stderr says so, because the first
-``simulate`` then takes a few seconds longer.
+``simulate`` then takes a few seconds longer (``SHEQUN_QUIET=1`` silences it, as it does the
+diffusion kernels' notice).
 
 Examples
 --------
@@ -24,6 +25,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -68,7 +70,7 @@ class _CompileNotice(_event.Listener):
     shown = False
 
     def on_start(self, ev: Any) -> None:
-        if _CompileNotice.shown:
+        if _CompileNotice.shown or os.environ.get("SHEQUN_QUIET"):
             return
         disp = ev.data.get("dispatcher") if isinstance(ev.data, dict) else None
         module = getattr(getattr(disp, "py_func", None), "__module__", "") or ""
