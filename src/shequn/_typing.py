@@ -23,7 +23,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["BoolArray", "FloatArray", "IntArray", "array_eq", "optional_array_eq"]
+__all__ = ["BoolArray", "FloatArray", "IntArray", "array_eq", "nan_array_eq", "optional_array_eq"]
 
 FloatArray: TypeAlias = NDArray[np.float64]
 """A float64 array."""
@@ -44,3 +44,11 @@ array_eq = attrs.cmp_using(eq=np.array_equal)
 
 optional_array_eq = attrs.cmp_using(eq=_optional_equal)
 """attrs ``eq=`` for fields that hold an array or ``None``."""
+
+
+def _nan_equal(a: Any, b: Any) -> bool:
+    return bool(np.array_equal(a, b, equal_nan=True))
+
+
+nan_array_eq = attrs.cmp_using(eq=_nan_equal)
+"""attrs ``eq=`` for float arrays that may hold NaN (NaN equals NaN)."""

@@ -159,7 +159,12 @@ def _say(text: str = "") -> None:
 
 @contextlib.contextmanager
 def _compile_notice(text: str) -> Iterator[None]:
-    """Print ``text`` once if numba starts compiling a kernel inside the block."""
+    """Print ``text`` once if numba starts compiling a kernel inside the block.
+
+    The weekly engine's and the diffusion kernels are left out: :mod:`shequn.simulation` and
+    :mod:`shequn.diffusion` print their own one-line notice (on stderr) the first time they
+    compile, so a first run says it once.
+    """
     try:
         from numba.core import event
     except ImportError:  # pragma: no cover - numba is a core dependency
@@ -170,7 +175,13 @@ def _compile_notice(text: str) -> Iterator[None]:
         shown = False
 
         def on_start(self, ev: Any) -> None:
-            if not self.shown:
+            disp = ev.data.get("dispatcher") if isinstance(ev.data, dict) else None
+            module = getattr(getattr(disp, "py_func", None), "__module__", "") or ""
+            # shequn's own kernels only (numba's internals compile inside them), and not
+            # the engine's or diffusion's, which announce themselves
+            announced = ("shequn.simulation", "shequn.diffusion")
+            ours = module.startswith("shequn.") and not module.startswith(announced)
+            if not self.shown and ours:
                 self.shown = True
                 _say(f"  ({text})")
 
@@ -181,77 +192,18 @@ def _compile_notice(text: str) -> Iterator[None]:
         yield
 
 
-def _kernels_cached(module: str) -> bool:
-    """Whether every numba kernel of ``module`` is in the on-disk cache (best effort).
-
-    Reads numba's cache index through its dispatcher objects; any surprise (another numba
-    version, caching off) counts as cached, which only skips the background warm-up.
-    """
-    try:
-        from numba.core.dispatcher import Dispatcher
-
-        mod = importlib.import_module(module)
-        for obj in vars(mod).values():
-            cache = getattr(obj, "_cache", None) if isinstance(obj, Dispatcher) else None
-            if cache is not None and not cache._cache_file._load_index():
-                return False
-    except Exception:
-        return True
-    return True
-
-
-def _warm_engine() -> None:
-    """Compile the weekly engine's kernels into numba's cache (run in a helper process)."""
-    from shequn.community.generators import generate_community
-    from shequn.operating.model import OperatingModel
-    from shequn.simulation.engine import simulate
-
-    # large enough for volunteers and events (every kernel of the demo's two arms runs)
-    c = generate_community("brand", 400, rng=0)
-    simulate(c, OperatingModel(), weeks=6, rng=0)
-    simulate(c, OperatingModel.broadcast_only(budget=10.0), weeks=2, rng=0)
-
-
-def _start_warmer() -> Any:
-    """Compile the engine in a second process while the first sections run (first run only)."""
-    if _kernels_cached("shequn.simulation._kernels"):
-        return None
-    import multiprocessing
-
-    try:
-        proc = multiprocessing.get_context("spawn").Process(target=_warm_engine, daemon=True)
-        proc.start()
-    except Exception:  # pragma: no cover - no processes allowed here
-        return None
-    return proc
-
-
 # ------------------------------------------------------------------------------ demo
 def _demo(n: int, seed: int, weeks: int) -> int:
     from shequn.scenarios.demo import sections
 
-    warmer = _start_warmer()
     parts = sections(n=n, weeks=weeks, rng=seed)
-    notices = {
-        "seeding": "first run: compiling the seeding kernels, cached for later runs",
-        "strategies": "first run: compiling the engine's kernels, cached for later runs",
-    }
-    for i, (name, make) in enumerate(parts, start=1):
+    for i, (_name, make) in enumerate(parts, start=1):
         if i > 1:
             _say()
-        gen = make()
-        if name == "strategies" and warmer is not None:
-            title = next(gen)
-            _say(f"[{i}/{len(parts)}] {title}")
-            if warmer.is_alive():
-                _say("  (first run: the engine's kernels are compiling in a helper process ...)")
-            warmer.join()
-            lines: Iterator[str] = gen
-        else:
-            lines = gen
-            title = next(lines)
-            _say(f"[{i}/{len(parts)}] {title}")
-        with _compile_notice(notices.get(name, "compiling kernels")):
+        lines = make()
+        title = next(lines)
+        _say(f"[{i}/{len(parts)}] {title}")
+        with _compile_notice("first run: compiling kernels, cached for later runs"):
             for line in lines:
                 _say(line)
     return EXIT_OK
@@ -488,7 +440,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"{s.community.describe()} (rng {seed}, {workers} worker{'s' if workers > 1 else ''})"
     )
     t0 = time.perf_counter()
-    with _compile_notice("first run: compiling the engine's kernels, cached for later runs"):
+    with _compile_notice("first run: compiling kernels, cached for later runs"):
         outputs = _replicate(
             s.run_once, runs=runs, rng=seed, workers=workers, progress=args.progress
         )
@@ -539,7 +491,7 @@ def _scenario_run(args: argparse.Namespace) -> int:
     _say(f"{args.name} (rng {seed}): running ...")
     with (
         _executor(workers) as pool,
-        _compile_notice("first run: compiling the engine's kernels, cached for later runs"),
+        _compile_notice("first run: compiling kernels, cached for later runs"),
     ):
         if pool is not None:
             kwargs["executor"] = pool

@@ -36,6 +36,19 @@ MODULES = (
 )
 
 
+def _fields(cls: type) -> tuple[Any, ...]:
+    """The fields a file's table holds (Mechanisms: every mechanism's parameters, flat)."""
+    from shequn.simulation import Mechanisms
+
+    return Mechanisms.fields() if cls is Mechanisms else attrs.fields(cls)
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    from shequn.simulation import Mechanisms
+
+    return Mechanisms.types() if cls is Mechanisms else typing.get_type_hints(cls)
+
+
 def _value_classes() -> list[type]:
     found: list[type] = []
     todo = [
@@ -46,7 +59,7 @@ def _value_classes() -> list[type]:
         if cls in found:
             continue
         found.append(cls)
-        for tp in typing.get_type_hints(cls).values():
+        for tp in _hints(cls).values():
             for arg in (tp, *typing.get_args(tp)):
                 if isinstance(arg, type) and attrs.has(arg):
                     todo.append(arg)
@@ -83,9 +96,9 @@ def _strategy(tp: Any, default: Any) -> st.SearchStrategy[Any]:
 
 
 def _instances(cls: type) -> st.SearchStrategy[Any]:
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     fields = {}
-    for f in attrs.fields(cls):
+    for f in _fields(cls):
         default = f.default.factory() if isinstance(f.default, attrs.Factory) else f.default
         fields[f.name] = _strategy(hints[f.name], default)
 

@@ -94,3 +94,33 @@ def test_bursty_schedule_has_same_volume_as_steady(
 def test_frozen() -> None:
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         Content().quality = 0.1  # type: ignore[misc]
+
+
+# ------------------------------------------------------------------- every float field (issue 14)
+def _float_fields() -> list[tuple[type, str]]:
+    from shequn.economics import Economics
+    from shequn.simulation import MECHANISMS, Profile
+
+    classes: list[type] = [Connectivity, Content, Structure, Tools, Economics, Profile]
+    classes += [m.PARAMS for m in MECHANISMS if m.PARAMS is not None]
+    out = []
+    for cls in classes:
+        inst = cls()
+        for f in attrs.fields(cls):
+            if isinstance(getattr(inst, f.name), float) or f.name == "referral_budget":
+                out.append((cls, f.name))
+    return out
+
+
+@pytest.mark.parametrize(("cls", "field"), _float_fields(), ids=lambda x: getattr(x, "__name__", x))
+@pytest.mark.parametrize("bad", ["0.5", True, float("nan"), float("inf"), -1.0, None, [0.5]])
+def test_float_fields_refuse_non_numbers(cls: type, field: str, bad: object) -> None:
+    # a string, a bool, NaN, infinity, a negative number, None or a list: never silently
+    # converted or clipped; the error names the class and the field (None is allowed only
+    # where the field is optional)
+    optional = field in ("referral_budget",)
+    if bad is None and optional:
+        assert getattr(cls(**{field: None}), field) is None
+        return
+    with pytest.raises(InvalidParameterError, match=rf"`{cls.__name__}\.{field}`"):
+        cls(**{field: bad})

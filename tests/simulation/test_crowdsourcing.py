@@ -54,7 +54,7 @@ def test_zero_engagement_casts_no_votes() -> None:
 def test_larger_crowds_find_better_ideas() -> None:
     c = crowd_size_curve(sizes=[100, 1000], runs=8, rng=2)
     assert c.best_true[1, 1] > c.best_true[0, 2]  # CIs do not overlap
-    assert "members" in c.summary()
+    assert "members" in str(c.summary()) and c.summary()["sizes"] == [100, 1000]
 
 
 @pytest.mark.parametrize(

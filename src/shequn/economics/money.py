@@ -49,15 +49,25 @@ class Economics:
     product_quality
         Share in [0, 1] of purchases that satisfy the buyer; the rest leave a dissatisfied
         member (seed 002: 过硬的产品品质; seed 003: 社群先有产品后有用户). Default 0.85.
+    referral_reward
+        Reward paid to a member for each friend brought in (老带新), >= 0; 0 (default) runs no
+        referral programme. See :mod:`shequn.simulation.mechanisms.referral`.
+    referral_budget
+        Money per week for referral rewards, >= 0, or ``None`` (default) for no cap: at most
+        ``floor(budget / reward)`` referrals are rewarded a week.
     """
 
-    price: float = attrs.field(default=100.0, converter=float, validator=nonnegative)
+    price: float = attrs.field(default=100.0, validator=nonnegative)
     margin: float = attrs.field(default=0.4, validator=probability)
-    cost_per_content: float = attrs.field(default=200.0, converter=float, validator=nonnegative)
-    cost_per_event: float = attrs.field(default=1500.0, converter=float, validator=nonnegative)
-    cost_per_message: float = attrs.field(default=0.05, converter=float, validator=nonnegative)
-    staff_per_week: float = attrs.field(default=0.0, converter=float, validator=nonnegative)
+    cost_per_content: float = attrs.field(default=200.0, validator=nonnegative)
+    cost_per_event: float = attrs.field(default=1500.0, validator=nonnegative)
+    cost_per_message: float = attrs.field(default=0.05, validator=nonnegative)
+    staff_per_week: float = attrs.field(default=0.0, validator=nonnegative)
     product_quality: float = attrs.field(default=0.85, validator=probability)
+    referral_reward: float = attrs.field(default=0.0, validator=nonnegative)
+    referral_budget: float | None = attrs.field(
+        default=None, validator=attrs.validators.optional(nonnegative)
+    )
 
     def messages_for(self, budget: float) -> float:
         """Broadcast messages a weekly ``budget`` buys (``inf`` when messages are free).

@@ -241,7 +241,16 @@ _OMIT = object()
 
 
 def _hints(cls: type) -> dict[str, Any]:
+    if cls is Mechanisms:  # one flat table of every mechanism's parameters
+        return Mechanisms.types()
     return typing.get_type_hints(cls)
+
+
+def _fields(cls: type) -> list[Any]:
+    """The attrs fields a file's table holds for ``cls`` (Mechanisms: its flat parameters)."""
+    if cls is Mechanisms:
+        return list(Mechanisms.fields())
+    return [f for f in attrs.fields(cls) if f.init]
 
 
 def unstructure(value: Any) -> dict[str, Any]:
@@ -260,7 +269,7 @@ def unstructure(value: Any) -> dict[str, Any]:
         raise fail("unstructure", "value", "be an attrs value", type(value).__name__)
     owner = type(value).__name__
     out: dict[str, Any] = {}
-    for f in attrs.fields(type(value)):
+    for f in _fields(type(value)):
         u = _unstructure_value(getattr(value, f.name), owner, f.name)
         if u is not _OMIT:
             out[f.name] = u
@@ -308,7 +317,7 @@ false; got 'yes'
     if not isinstance(data, Mapping):
         raise _bad(path, f"be a table of {cls.__name__} fields", data)
     hints = _hints(cls)
-    fields = [f for f in attrs.fields(cls) if f.init]  # type: ignore[arg-type]
+    fields = _fields(cls)
     names = [f.name for f in fields]
     for key in data:
         if key not in names:

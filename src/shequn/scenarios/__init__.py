@@ -7,38 +7,15 @@ Examples
 11
 """
 
-from shequn.scenarios.behaviours import (
-    SCENARIOS,
-    broadcast_vs_wom_cac,
-    ladder_climb,
-    leader_departure,
-    niche_share_wom_vs_broadcast,
-    offline_meetings_and_churn,
-    one_to_many_vs_mesh,
-    open_rate_vs_audience,
-    open_vs_owner_invitations,
-    rule_strictness_inverted_u,
-    small_quality_vs_large_account,
-    steady_vs_bursty,
-)
+from shequn.scenarios import behaviours as _behaviours
+from shequn.scenarios.behaviours import *  # noqa: F403  (every scenario, listed in its __all__)
 from shequn.scenarios.demo import demo_report, seeding_report
 from shequn.scenarios.result import Contrast, ScenarioResult
 
 __all__ = [
-    "SCENARIOS",
+    *_behaviours.__all__,
     "Contrast",
     "ScenarioResult",
-    "broadcast_vs_wom_cac",
     "demo_report",
-    "ladder_climb",
-    "leader_departure",
-    "niche_share_wom_vs_broadcast",
-    "offline_meetings_and_churn",
-    "one_to_many_vs_mesh",
-    "open_rate_vs_audience",
-    "open_vs_owner_invitations",
-    "rule_strictness_inverted_u",
     "seeding_report",
-    "small_quality_vs_large_account",
-    "steady_vs_bursty",
 ]

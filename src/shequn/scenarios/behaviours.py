@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from typing import Any
@@ -29,12 +30,15 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from shequn._validation import check_int
+from shequn._progress import Progress, ProgressLike
+from shequn._validation import check_int, check_memory
 from shequn.community.generators import generate_community
 from shequn.community.types import InvitePolicy
+from shequn.economics.money import Economics
+from shequn.exceptions import ShequnWarning
 from shequn.loyalty.stages import Stage
 from shequn.operating.model import Connectivity, Content, OperatingModel, Structure, Tools
-from shequn.rng import RNGLike, map_runs
+from shequn.rng import RNGLike, map_runs, spawn_seeds
 from shequn.scenarios.result import Contrast, ScenarioResult
 from shequn.simulation.engine import simulate
 from shequn.simulation.trajectory import Trajectory
@@ -49,6 +53,7 @@ __all__ = [
     "one_to_many_vs_mesh",
     "open_rate_vs_audience",
     "open_vs_owner_invitations",
+    "referral_rewards_cac",
     "rule_strictness_inverted_u",
     "small_quality_vs_large_account",
     "steady_vs_bursty",
@@ -85,7 +90,16 @@ def _finish(
     keep: bool,
 ) -> ScenarioResult:
     values = np.array([o[0] for o in outs], dtype=float)
-    cons = tuple(Contrast.of(label, fn(values)) for label, fn in contrasts)
+    undefined = int(np.count_nonzero(~np.isfinite(values).all(axis=1)))
+    if undefined:
+        warnings.warn(
+            f"{name}: the metric ({metric}) is undefined in {undefined} of {len(outs)} runs "
+            "(e.g. no customer won: no niche share); the contrasts use the runs where it is "
+            "defined (NaN when fewer than 2); use more members or weeks",
+            ShequnWarning,
+            stacklevel=3,
+        )
+    cons = tuple(Contrast.of(label, _finite(fn(values))) for label, fn in contrasts)
     trajs = tuple(o[1] for o in outs) if keep else None
     return ScenarioResult(
         name=name,
@@ -99,22 +113,67 @@ def _finish(
     )
 
 
+def _finite(values: NDArray[Any]) -> NDArray[Any]:
+    v: NDArray[Any] = np.asarray(values, dtype=float)
+    out: NDArray[Any] = v[np.isfinite(v)]
+    return out
+
+
 def _replicate(
-    fn: Callable[[np.random.Generator], RunOut],
+    fn: Callable[..., RunOut],
     runs: int,
     rng: RNGLike,
     executor: Executor | None,
     owner: str,
+    *,
+    progress: ProgressLike = None,
+    keep: bool = False,
 ) -> list[RunOut]:
     runs = check_int(runs, owner=owner, field="runs", low=2)
-    return map_runs(fn, runs=runs, rng=rng, executor=executor)
+    # what the result holds at once: each run's metrics, and its trajectories when kept
+    per_run = 64.0 + (_TRAJECTORY_BYTES * _weeks_of(fn) * 3 if keep else 0.0)
+    check_memory(per_run * runs, owner=owner, field="runs", value=runs)
+    bar = Progress(progress, total=runs, owner=owner)
+    if not bar.active:
+        return map_runs(fn, runs=runs, rng=rng, executor=executor, owner=owner)
+    # the same streams as map_runs (one spawned child per run), reported as runs finish
+    seeds = spawn_seeds(rng, runs, owner=owner)
+    out: list[RunOut] = []
+    try:
+        if executor is None:
+            for s in seeds:
+                out.append(fn(rng=np.random.default_rng(s)))
+                bar.update(1)
+        else:
+            futures = [executor.submit(_one_run, fn, s) for s in seeds]
+            for fut in futures:
+                out.append(fut.result())
+                bar.update(1)
+    finally:
+        bar.close()
+    return out
+
+
+def _one_run(fn: Callable[..., RunOut], seed: np.random.SeedSequence) -> RunOut:
+    return fn(rng=np.random.default_rng(seed))
+
+
+def _weeks_of(fn: Any) -> float:
+    return float(getattr(fn, "keywords", {}).get("weeks", 52)) + 1.0
+
+
+_TRAJECTORY_BYTES = 16.0 * 100
+"""Bytes a trajectory keeps per week (about 100 columns)."""
 
 
 def _check_size(owner: str, n: int, weeks: int) -> tuple[int, int]:
-    return (
-        check_int(n, owner=owner, field="n", low=50),
-        check_int(weeks, owner=owner, field="weeks", low=1),
-    )
+    n = check_int(n, owner=owner, field="n", low=50)
+    weeks = check_int(weeks, owner=owner, field="weeks", low=1)
+    # a run holds a community and its state (about 600 bytes a member with its ties) and
+    # each arm's trajectory
+    check_memory(600.0 * n, owner=owner, field="n", value=n)
+    check_memory(_TRAJECTORY_BYTES * (weeks + 1) * 3, owner=owner, field="weeks", value=weeks)
+    return n, weeks
 
 
 # ---------------------------------------------------------------------------------- 1
@@ -135,6 +194,7 @@ def one_to_many_vs_mesh(
     rng: RNGLike = None,
     executor: Executor | None = None,
     keep_trajectories: bool = False,
+    progress: ProgressLike = None,
 ) -> ScenarioResult:
     """1. A one-to-many member card with SMS keeps fewer members than a mesh (seed 000).
 
@@ -155,6 +215,8 @@ def one_to_many_vs_mesh(
         rng,
         executor,
         "one_to_many_vs_mesh",
+        progress=progress,
+        keep=keep_trajectories,
     )
     return _finish(
         "one_to_many_vs_mesh",
@@ -188,6 +250,7 @@ def open_rate_vs_audience(
     rng: RNGLike = None,
     executor: Executor | None = None,
     keep_trajectories: bool = False,
+    progress: ProgressLike = None,
 ) -> ScenarioResult:
     """2. The larger the follower base, the lower the open rate (seed 001).
 
@@ -207,6 +270,8 @@ def open_rate_vs_audience(
         rng,
         executor,
         "open_rate_vs_audience",
+        progress=progress,
+        keep=keep_trajectories,
     )
     return _finish(
         "open_rate_vs_audience",
@@ -244,6 +309,7 @@ def small_quality_vs_large_account(
     rng: RNGLike = None,
     executor: Executor | None = None,
     keep_trajectories: bool = False,
+    progress: ProgressLike = None,
 ) -> ScenarioResult:
     """3. A small account with excellent content out-reaches a large one (seed 001).
 
@@ -263,6 +329,8 @@ def small_quality_vs_large_account(
         rng,
         executor,
         "small_quality_vs_large_account",
+        progress=progress,
+        keep=keep_trajectories,
     )
     return _finish(
         "small_quality_vs_large_account",
@@ -293,6 +361,7 @@ def offline_meetings_and_churn(
     rng: RNGLike = None,
     executor: Executor | None = None,
     keep_trajectories: bool = False,
+    progress: ProgressLike = None,
 ) -> ScenarioResult:
     """4. Members with three or more offline meetings with someone churn less (seed 004).
 
@@ -311,6 +380,8 @@ def offline_meetings_and_churn(
         rng,
         executor,
         "offline_meetings_and_churn",
+        progress=progress,
+        keep=keep_trajectories,
     )
     return _finish(
         "offline_meetings_and_churn",
@@ -341,6 +412,7 @@ def rule_strictness_inverted_u(
     rng: RNGLike = None,
     executor: Executor | None = None,
     keep_trajectories: bool = False,
+    progress: ProgressLike = None,
 ) -> ScenarioResult:
     """5. Retention is an inverted U in rule strictness (seed 002).
 
@@ -361,6 +433,8 @@ def rule_strictness_inverted_u(
         rng,
         executor,
         "rule_strictness_inverted_u",
+        progress=progress,
+        keep=keep_trajectories,
     )
     return _finish(
         "rule_strictness_inverted_u",
@@ -397,6 +471,7 @@ def leader_departure(
     rng: RNGLike = None,
     executor: Executor | None = None,
     keep_trajectories: bool = False,
+    progress: ProgressLike = None,
 ) -> ScenarioResult:
     """6. A leader-centred community loses most of its activity when the leader leaves (seed 001).
 
@@ -416,6 +491,8 @@ def leader_departure(
         rng,
         executor,
         "leader_departure",
+        progress=progress,
+        keep=keep_trajectories,
     )
 
     def lost(v: NDArray[Any]) -> NDArray[Any]:
@@ -460,6 +537,7 @@ def broadcast_vs_wom_cac(
     rng: RNGLike = None,
     executor: Executor | None = None,
     keep_trajectories: bool = False,
+    progress: ProgressLike = None,
 ) -> ScenarioResult:
     """7. Per customer acquired, broadcast ads cost far more than community word of mouth (000).
 
@@ -475,7 +553,13 @@ def broadcast_vs_wom_cac(
     """
     n, weeks = _check_size("broadcast_vs_wom_cac", n, weeks)
     outs = _replicate(
-        functools.partial(_cac_run, n=n, weeks=weeks), runs, rng, executor, "broadcast_vs_wom_cac"
+        functools.partial(_cac_run, n=n, weeks=weeks),
+        runs,
+        rng,
+        executor,
+        "broadcast_vs_wom_cac",
+        progress=progress,
+        keep=keep_trajectories,
     )
     return _finish(
         "broadcast_vs_wom_cac",
@@ -508,6 +592,7 @@ def niche_share_wom_vs_broadcast(
     rng: RNGLike = None,
     executor: Executor | None = None,
     keep_trajectories: bool = False,
+    progress: ProgressLike = None,
 ) -> ScenarioResult:
     """8. Community word of mouth raises the niche share of sales vs broadcast (seed 000).
 
@@ -518,7 +603,7 @@ def niche_share_wom_vs_broadcast(
 
     Examples
     --------
-    >>> niche_share_wom_vs_broadcast(runs=2, n=200, weeks=4, rng=0).metric
+    >>> niche_share_wom_vs_broadcast(runs=2, n=300, weeks=8, rng=0).metric
     'niche share of first purchases'
     """
     n, weeks = _check_size("niche_share_wom_vs_broadcast", n, weeks)
@@ -528,6 +613,8 @@ def niche_share_wom_vs_broadcast(
         rng,
         executor,
         "niche_share_wom_vs_broadcast",
+        progress=progress,
+        keep=keep_trajectories,
     )
     return _finish(
         "niche_share_wom_vs_broadcast",
@@ -557,6 +644,7 @@ def open_vs_owner_invitations(
     rng: RNGLike = None,
     executor: Executor | None = None,
     keep_trajectories: bool = False,
+    progress: ProgressLike = None,
 ) -> ScenarioResult:
     """9. Open invitations grow a community faster than owner-only invitations (seed 004).
 
@@ -575,6 +663,8 @@ def open_vs_owner_invitations(
         rng,
         executor,
         "open_vs_owner_invitations",
+        progress=progress,
+        keep=keep_trajectories,
     )
     return _finish(
         "open_vs_owner_invitations",
@@ -604,6 +694,7 @@ def steady_vs_bursty(
     rng: RNGLike = None,
     executor: Executor | None = None,
     keep_trajectories: bool = False,
+    progress: ProgressLike = None,
 ) -> ScenarioResult:
     """10. Steady content beats bursty content of the same volume (seed 002).
 
@@ -617,7 +708,13 @@ def steady_vs_bursty(
     """
     n, weeks = _check_size("steady_vs_bursty", n, weeks)
     outs = _replicate(
-        functools.partial(_steady_run, n=n, weeks=weeks), runs, rng, executor, "steady_vs_bursty"
+        functools.partial(_steady_run, n=n, weeks=weeks),
+        runs,
+        rng,
+        executor,
+        "steady_vs_bursty",
+        progress=progress,
+        keep=keep_trajectories,
     )
     return _finish(
         "steady_vs_bursty",
@@ -651,6 +748,7 @@ def ladder_climb(
     rng: RNGLike = None,
     executor: Executor | None = None,
     keep_trajectories: bool = False,
+    progress: ProgressLike = None,
 ) -> ScenarioResult:
     """11. Members move up the ladder customer → user → fan → friend under good operation (003).
 
@@ -665,7 +763,13 @@ def ladder_climb(
     """
     n, weeks = _check_size("ladder_climb", n, weeks)
     outs = _replicate(
-        functools.partial(_ladder_run, n=n, weeks=weeks), runs, rng, executor, "ladder_climb"
+        functools.partial(_ladder_run, n=n, weeks=weeks),
+        runs,
+        rng,
+        executor,
+        "ladder_climb",
+        progress=progress,
+        keep=keep_trajectories,
     )
     return _finish(
         "ladder_climb",
@@ -677,6 +781,78 @@ def ladder_climb(
         [
             ("good end − start", lambda v: v[:, 1] - v[:, 0]),
             ("good − silent", lambda v: v[:, 1] - v[:, 2]),
+        ],
+        keep_trajectories,
+    )
+
+
+# ---------------------------------------------------------------------------------- referral
+def _referral_run(
+    *, rng: np.random.Generator, n: int, weeks: int, reward: float, budget: float | None
+) -> RunOut:
+    c = generate_community("brand", n, rng=rng)
+    seed = int(rng.integers(2**63))
+    without = simulate(c, OperatingModel(), weeks=weeks, rng=seed)
+    eco = Economics(referral_reward=reward, referral_budget=budget)
+    with_ = simulate(c, OperatingModel(), weeks=weeks, rng=seed, economics=eco)
+    won = (float(with_.column("new_customers").sum()), float(without.column("new_customers").sum()))
+    return (_cac(without), _cac(with_), *won), (without, with_)
+
+
+def referral_rewards_cac(
+    *,
+    reward: float = 20.0,
+    budget: float | None = 400.0,
+    runs: int = 12,
+    n: int = 1000,
+    weeks: int = 26,
+    rng: RNGLike = None,
+    executor: Executor | None = None,
+    keep_trajectories: bool = False,
+    progress: ProgressLike = None,
+) -> ScenarioResult:
+    """Referral rewards (老带新): their effect on the cost of acquiring a customer.
+
+    Arms: the default brand community without a referral programme, and with ``reward`` per
+    friend brought in (``Economics.referral_reward``) and a weekly ``budget``
+    (``Economics.referral_budget``; see :mod:`shequn.simulation.mechanisms.referral`), on the
+    same community and streams. Metric: marketing cost per customer won, rewards included
+    (columns 3 and 4 of ``values``: customers won with and without). Contrasts: log(CAC
+    without / CAC with) (positive: the rewards lower CAC) and the customers won with − without.
+
+    Examples
+    --------
+    >>> r = referral_rewards_cac(runs=2, n=200, weeks=4, rng=0)
+    >>> r.arms
+    ('no reward', 'reward', 'customers won (reward)', 'customers won (no reward)')
+    """
+    n, weeks = _check_size("referral_rewards_cac", n, weeks)
+    eco = Economics(referral_reward=reward, referral_budget=budget)  # checks both
+    outs = _replicate(
+        functools.partial(
+            _referral_run,
+            n=n,
+            weeks=weeks,
+            reward=eco.referral_reward,
+            budget=eco.referral_budget,
+        ),
+        runs,
+        rng,
+        executor,
+        "referral_rewards_cac",
+        progress=progress,
+        keep=keep_trajectories,
+    )
+    return _finish(
+        "referral_rewards_cac",
+        "referral rewards (老带新) change the cost of acquiring a customer",
+        "004",
+        "marketing cost per customer won (rewards included)",
+        ("no reward", "reward", "customers won (reward)", "customers won (no reward)"),
+        outs,
+        [
+            ("log(CAC without / with)", lambda v: np.log(v[:, 0] / v[:, 1])),
+            ("customers won: with − without", lambda v: v[:, 2] - v[:, 3]),
         ],
         keep_trajectories,
     )

@@ -13,19 +13,18 @@ Examples
 
 from __future__ import annotations
 
-import html
+import warnings
 from typing import Any
 
 import attrs
 import numpy as np
-from numpy.typing import NDArray
 
 from shequn._optional import optional_import
+from shequn._results import Intervals, ResultMixin, Summary, Table
 from shequn._stats import mean_ci
+from shequn._typing import FloatArray, nan_array_eq
 
 __all__ = ["Contrast", "ScenarioResult"]
-
-_eq = attrs.cmp_using(eq=lambda a, b: np.array_equal(a, b, equal_nan=True))
 
 
 @attrs.frozen(kw_only=True)
@@ -43,13 +42,13 @@ class Contrast:
     """
 
     label: str
-    values: NDArray[np.float64] = attrs.field(eq=_eq, repr=False)
+    values: FloatArray = attrs.field(eq=nan_array_eq, repr=False)
     mean: float
     lo: float
     hi: float
 
     @classmethod
-    def of(cls, label: str, values: NDArray[np.float64]) -> Contrast:
+    def of(cls, label: str, values: FloatArray) -> Contrast:
         """Build a contrast from per-run differences.
 
         Examples
@@ -67,8 +66,8 @@ class Contrast:
         return bool(self.lo > 0)
 
 
-@attrs.frozen(kw_only=True)
-class ScenarioResult:
+@attrs.frozen(kw_only=True, repr=False)
+class ScenarioResult(ResultMixin):
     """Monte Carlo comparison of operating choices for one seed behaviour.
 
     Attributes
@@ -96,7 +95,7 @@ class ScenarioResult:
     seed: str
     metric: str
     arms: tuple[str, ...]
-    values: NDArray[np.float64] = attrs.field(eq=_eq, repr=False)
+    values: FloatArray = attrs.field(eq=nan_array_eq, repr=False)
     contrasts: tuple[Contrast, ...]
     trajectories: tuple[tuple[Any, ...], ...] | None = attrs.field(
         default=None, eq=False, repr=False
@@ -117,9 +116,31 @@ class ScenarioResult:
         """Mean of the headline contrast."""
         return self.contrasts[0].mean
 
+    def conf_int(self, level: float = 0.95) -> Intervals:
+        """Student-t confidence interval of every contrast's mean: ``{label: (lo, hi)}``.
+
+        Examples
+        --------
+        >>> r = ScenarioResult(name="d", behaviour="b", seed="s", metric="m", arms=("A",),
+        ...                    values=np.ones((3, 1)),
+        ...                    contrasts=(Contrast.of("A - 1", np.array([1.0, 2.0, 3.0])),))
+        >>> {k: tuple(round(x, 3) for x in v) for k, v in r.conf_int(0.9).items()}
+        {'A - 1': (0.314, 3.686)}
+        """
+        out: Intervals = {}
+        for c in self.contrasts:
+            _, lo, hi = mean_ci(c.values, level=level)
+            out[c.label] = (lo, hi)
+        return out
+
     @property
     def ci(self) -> tuple[float, float]:
-        """95 % confidence interval of the headline contrast."""
+        """Deprecated: ``conf_int()[headline label]``, the 95 % interval of the headline."""
+        warnings.warn(
+            "ScenarioResult.ci is deprecated; use ScenarioResult.conf_int(level)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return self.contrasts[0].lo, self.contrasts[0].hi
 
     @property
@@ -127,29 +148,33 @@ class ScenarioResult:
         """Whether every contrast is positive at 95 % confidence."""
         return all(c.holds for c in self.contrasts)
 
-    def summary(self) -> str:
-        """A short text report.
+    def summary(self) -> Summary:
+        """Arm means, and each contrast with its 95 % interval and whether it holds.
 
         Examples
         --------
         >>> r = ScenarioResult(name="d", behaviour="b", seed="s", metric="m", arms=("A", "B"),
         ...                    values=np.ones((2, 2)),
         ...                    contrasts=(Contrast.of("A - B", np.array([1.0, 2.0])),))
-        >>> print(r.summary().splitlines()[0])
+        >>> print(r.summary().title)
         d: b (seed s)
+        >>> r.summary()["runs"], r.summary().table.rows["A - B"][-1]
+        (2, 'NOT shown')
         """
-        lines = [
-            f"{self.name}: {self.behaviour} (seed {self.seed})",
-            f"  metric: {self.metric}, {self.runs} runs",
-        ]
-        for a, v in self.means.items():
-            lines.append(f"  {a:>28}: {v:,.4g}")
-        for c in self.contrasts:
-            lines.append(
-                f"  {c.label:>28}: {c.mean:,.4g}  95% CI [{c.lo:,.4g}, {c.hi:,.4g}]"
-                f"  {'holds' if c.holds else 'NOT shown'}"
-            )
-        return "\n".join(lines)
+        head: dict[str, Any] = {"metric": self.metric, "runs": self.runs}
+        head.update(self.means)
+        rows = {
+            c.label: (c.mean, c.lo, c.hi, "holds" if c.holds else "NOT shown")
+            for c in self.contrasts
+        }
+        return Summary(
+            title=f"{self.name}: {self.behaviour} (seed {self.seed})",
+            headline=head,
+            table=Table(columns=("mean", "95% lower", "95% upper", ""), rows=rows),
+        )
+
+    def __repr__(self) -> str:
+        return f"ScenarioResult(name={self.name!r}, runs={self.runs}, arms={self.arms!r})"
 
     def to_frame(self) -> Any:
         """Per-run values (one column per arm and contrast) as a pandas DataFrame.
@@ -166,17 +191,3 @@ class ScenarioResult:
         for c in self.contrasts:
             data[c.label] = c.values
         return pd.DataFrame(data)
-
-    def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><th>{html.escape(a)}</th><td>{v:,.4g}</td></tr>" for a, v in self.means.items()
-        )
-        rows += "".join(
-            f"<tr><th>{html.escape(c.label)}</th><td>{c.mean:,.4g} "
-            f"[{c.lo:,.4g}, {c.hi:,.4g}]</td></tr>"
-            for c in self.contrasts
-        )
-        return (
-            f"<table><caption>{html.escape(self.name)}: {html.escape(self.behaviour)}"
-            f"</caption>{rows}</table>"
-        )

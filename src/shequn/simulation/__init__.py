@@ -1,5 +1,11 @@
 """The weekly community engine: compile → step → Trajectory (engine.md).
 
+The engine is a set of mechanisms (:mod:`shequn.simulation.mechanisms`, one module each,
+run in the order of :data:`shequn.simulation.week.MECHANISMS`); :func:`compile_dynamics`
+derives their rates once, :func:`step` runs one week, :func:`simulate` a horizon, and the
+:class:`Trajectory` holds one column per registered flow (:mod:`shequn.simulation.flows`).
+:func:`parameters` lists the engine's calibratable parameters as one named vector.
+
 Examples
 --------
 >>> from shequn.community import generate_community
@@ -17,34 +23,49 @@ from shequn.simulation.crowdsourcing import (
     crowd_size_curve,
     crowdsource,
 )
-from shequn.simulation.dynamics import Dynamics, compile, half_edge_values
-from shequn.simulation.engine import run, simulate
+from shequn.simulation.dynamics import Dynamics, compile, compile_dynamics, half_edge_values
+from shequn.simulation.engine import run, run_batch, simulate
+from shequn.simulation.flows import COLUMNS, FLOWS, Flow
 from shequn.simulation.mechanisms import Mechanisms
+from shequn.simulation.parameters import Parameter, Parameters, parameters
 from shequn.simulation.profiles import PROFILES, Profile, profile_for
-from shequn.simulation.state import State, init_state, observe
-from shequn.simulation.step import step
+from shequn.simulation.records import RecordTables
+from shequn.simulation.state import State, check_state, init_state, observe
+from shequn.simulation.step import step  # the module first, then the name: no shadowing
 from shequn.simulation.trajectory import Trajectory
+from shequn.simulation.week import MECHANISMS
 
 __all__ = [
+    "COLUMNS",
+    "FLOWS",
+    "MECHANISMS",
     "PROFILES",
     "CrowdCurve",
     "CrowdOutcome",
     "Dynamics",
+    "Flow",
     "Mechanisms",
+    "Parameter",
+    "Parameters",
     "Profile",
+    "RecordTables",
     "State",
     "Trajectory",
     "bass_hooks",
+    "check_state",
     "compile",
+    "compile_dynamics",
     "crowd_size_curve",
     "crowdsource",
     "half_edge_values",
     "init_state",
     "ladder_rates_from",
     "observe",
+    "parameters",
     "profile_for",
     "repeat_rates_from",
     "run",
+    "run_batch",
     "simulate",
     "step",
 ]

@@ -29,9 +29,11 @@ from typing import Any
 
 import attrs
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from shequn._results import ResultMixin, Summary, Table
 from shequn._stats import mean_ci
+from shequn._typing import FloatArray, IntArray, array_eq
 from shequn._validation import (
     check_array,
     check_finite,
@@ -47,11 +49,9 @@ from shequn.rng import RNGLike, map_runs, resolve_rng
 
 __all__ = ["CrowdCurve", "CrowdOutcome", "crowd_size_curve", "crowdsource"]
 
-_eq = attrs.cmp_using(eq=np.array_equal)
-
 
 @attrs.frozen(kw_only=True)
-class CrowdOutcome:
+class CrowdOutcome(ResultMixin):
     """One crowdsourcing round.
 
     Attributes
@@ -72,15 +72,39 @@ class CrowdOutcome:
         Share of the ``top`` most-voted ideas that are among the ``top`` truly best.
     """
 
-    proposers: NDArray[np.int64] = attrs.field(eq=_eq, repr=False)
-    quality: NDArray[np.float64] = attrs.field(eq=_eq, repr=False)
-    votes: NDArray[np.float64] = attrs.field(eq=_eq, repr=False)
-    chosen: NDArray[np.int64] = attrs.field(eq=_eq, repr=False)
+    proposers: IntArray = attrs.field(eq=array_eq, repr=False)
+    quality: FloatArray = attrs.field(eq=array_eq, repr=False)
+    votes: FloatArray = attrs.field(eq=array_eq, repr=False)
+    chosen: IntArray = attrs.field(eq=array_eq, repr=False)
     best_true: float
     best_by_vote: float
     top_true_mean: float
     top_vote_mean: float
     overlap: float
+
+    def summary(self) -> Summary:
+        """The round in numbers.
+
+        Examples
+        --------
+        >>> from shequn.community import generate_community
+        >>> o = crowdsource(generate_community("brand", 200, rng=0), rng=1)
+        >>> o.summary()["ideas"], o.summary()["chosen"]
+        (20, 4)
+        """
+        return Summary(
+            title="Crowdsourcing round (seed 004)",
+            headline={
+                "ideas": int(self.proposers.size),
+                "chosen": int(self.chosen.size),
+                "best_true": self.best_true,
+                "best_by_vote": self.best_by_vote,
+                "top_true_mean": self.top_true_mean,
+                "top_vote_mean": self.top_vote_mean,
+                "overlap": self.overlap,
+            },
+            notes=("Quality is in standard deviations of the ideas' true quality.",),
+        )
 
 
 def crowdsource(
@@ -186,7 +210,7 @@ def crowdsource(
 
 
 @attrs.frozen(kw_only=True)
-class CrowdCurve:
+class CrowdCurve(ResultMixin):
     """Best idea by vote vs by true quality as the crowd grows, with 95 % CIs.
 
     Attributes
@@ -198,27 +222,38 @@ class CrowdCurve:
         the true quality of the most-voted idea, and the top-``top`` overlap.
     """
 
-    sizes: NDArray[np.int64] = attrs.field(eq=_eq)
-    best_true: NDArray[np.float64] = attrs.field(eq=_eq, repr=False)
-    best_by_vote: NDArray[np.float64] = attrs.field(eq=_eq, repr=False)
-    overlap: NDArray[np.float64] = attrs.field(eq=_eq, repr=False)
+    sizes: IntArray = attrs.field(eq=array_eq, repr=False)
+    best_true: FloatArray = attrs.field(eq=array_eq, repr=False)
+    best_by_vote: FloatArray = attrs.field(eq=array_eq, repr=False)
+    overlap: FloatArray = attrs.field(eq=array_eq, repr=False)
 
-    def summary(self) -> str:
-        """A small text table.
+    def summary(self) -> Summary:
+        """Per community size: best true quality, true quality of the most-voted idea, and the
+        overlap of the top ideas by vote and by quality (means over runs).
 
         Examples
         --------
         >>> c = crowd_size_curve(sizes=[100, 200], runs=3, rng=0)
-        >>> print(c.summary().splitlines()[0])
-        members  best true  best by vote  top-4 overlap
+        >>> print(c.summary().table.lines()[0].split())
+        ['best', 'true', 'best', 'by', 'vote', 'top', 'overlap']
         """
-        lines = ["members  best true  best by vote  top-4 overlap"]
-        for i, n in enumerate(self.sizes):
-            lines.append(
-                f"{int(n):7d}  {self.best_true[i, 0]:9.3f}  "
-                f"{self.best_by_vote[i, 0]:12.3f}  {self.overlap[i, 0]:13.2f}"
+        rows = {
+            f"{int(n):,} members": (
+                float(self.best_true[i, 0]),
+                float(self.best_by_vote[i, 0]),
+                float(self.overlap[i, 0]),
             )
-        return "\n".join(lines)
+            for i, n in enumerate(self.sizes)
+        }
+        return Summary(
+            title=f"Crowd size curve ({self.sizes.size} sizes)",
+            headline={"sizes": [int(n) for n in self.sizes]},
+            table=Table(columns=("best true", "best by vote", "top overlap"), rows=rows),
+            notes=("95 % intervals are in best_true, best_by_vote and overlap[:, 1:].",),
+        )
+
+    def __repr__(self) -> str:
+        return f"CrowdCurve(sizes={[int(n) for n in self.sizes]})"
 
 
 def _curve_run(
@@ -267,7 +302,7 @@ def crowd_size_curve(
         )
     )  # (runs, sizes, 3)
 
-    def ci(col: int) -> NDArray[np.float64]:
+    def ci(col: int) -> FloatArray:
         return np.array([mean_ci(res[:, i, col]) for i in range(sz.size)])
 
     return CrowdCurve(sizes=sz, best_true=ci(0), best_by_vote=ci(1), overlap=ci(2))

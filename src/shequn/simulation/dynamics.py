@@ -1,9 +1,10 @@
-"""Compile a community and an operating model into mechanism parameters, once (pure).
+"""Compile a community and an operating model into the engine's parameters, once (pure).
 
-:func:`compile` reads the human-facing settings (quality 0.8, cadence 3 a week, events monthly,
-OPEN invitations ...) and produces a :class:`Dynamics`: the static graph arrays and the rates
-the weekly :func:`~shequn.simulation.step` uses. Nothing random happens here; the launch seeds
-and volunteer placement (which may be random) are drawn by :func:`~shequn.simulation.init_state`.
+:func:`compile_dynamics` reads the human-facing settings (quality 0.8, cadence 3 a week,
+events monthly, OPEN invitations ...) and produces a :class:`Dynamics`: the static arrays of
+the network and the members, and each mechanism's rates (``Dynamics.rates[name]``, derived by
+the mechanism module itself). Nothing random happens here; the launch seeds and volunteer
+placement (which may be random) are drawn by :func:`~shequn.simulation.init_state`.
 
 Ties are stored once per undirected edge (``u < v``) rather than per CSR half-edge: every
 mechanism acting on a tie (a conversation, a meeting) is symmetric, so this halves the work
@@ -14,57 +15,54 @@ Examples
 --------
 >>> from shequn.community import generate_community
 >>> from shequn.operating import OperatingModel
->>> from shequn.simulation import compile
+>>> from shequn.simulation import compile_dynamics
 >>> c = generate_community("brand", 200, rng=0)
->>> d = compile(c, OperatingModel())
+>>> d = compile_dynamics(c, OperatingModel())
 >>> d.n, d.capacity, d.n_edges == c.n_edges
 (200, 300, True)
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import NDArray
 
+from shequn._typing import BoolArray, FloatArray, IntArray
 from shequn._validation import check_int, fail
 from shequn.community.community import Community
 from shequn.community.groups import Groups
-from shequn.community.types import InvitePolicy, Role
+from shequn.community.types import Role
 from shequn.economics.money import Economics
-from shequn.operating.model import FeedbackChannel, OperatingModel, Schedule
+from shequn.operating.model import OperatingModel
+from shequn.simulation._network import Network, interest_of, network_of
 from shequn.simulation.mechanisms import Mechanisms
+from shequn.simulation.mechanisms._spec import Setting
+from shequn.simulation.mechanisms.purchases import fit as _fit
 from shequn.simulation.profiles import Profile, profile_for
 
-__all__ = ["Dynamics", "compile", "half_edge_values"]
-
-_eq = attrs.cmp_using(eq=np.array_equal)
+__all__ = ["Dynamics", "compile", "compile_dynamics", "half_edge_values"]
 
 
 @attrs.frozen(kw_only=True, eq=False)
 class Dynamics:
-    """Mechanism parameters and static arrays for the weekly step (built by :func:`compile`).
+    """The engine's parameters and static arrays for one community (built by
+    :func:`compile_dynamics`).
 
     Attributes
     ----------
     n, capacity
         Members at week 0 and member slots available (newcomers fill slots ``n..capacity-1``).
     adjacency
-        The community's CSR adjacency (used to pick friends and to walk reposts), with sorted
-        indices.
-    indptr, indices
-        Its ``indptr`` (int64) and ``indices`` (int32), the form the compiled loops take.
-    upper_start, tie_start
-        Per member ``u``: the CSR position of its first neighbour ``v > u`` and the index of
-        its first tie ``(u, v)``: the tie of CSR entry ``k`` of row ``u`` (``k >=
-        upper_start[u]``) is ``tie_start[u] + k − upper_start[u]``.
-    eu, ev, ew
-        Undirected ties (``eu < ev``, int32) and their weights (float32).
-    base_keys
-        Sorted ``eu · capacity + ev`` keys of the base ties (duplicate checks for new ties).
+        The community's CSR adjacency with sorted indices (friends are picked and reposts
+        walked on it).
+    network
+        The engine's form of it (:class:`~shequn.simulation._network.Network`): CSR arrays and
+        the ties stored once (``eu < ev``).
     operator
         Per member: the brand account or a leader (not a customer; never churns or buys).
     leaders
@@ -72,90 +70,84 @@ class Dynamics:
     community_volunteers
         ``Role.VOLUNTEER`` members (used when ``Structure.volunteers is None``).
     taste, interest, order, rank
-        Taste vectors, interest in the brand ``exp(−|t|² / 2)`` in (0, 1] (uniform for 2-D
-        standard-normal tastes), the members ranked by interest (most interested first:
-        followers and broadcast lists fill in that order) and each member's position in that
-        ranking.
-    products, popularity, popularity_cdf
-        Catalogue taste positions (product 0, the head, at the centre), the advertising weight
-        of each product (Zipf) and its cumulative sum.
+        Taste vectors, interest in the brand ``exp(−|t|² / 2)`` in (0, 1], the members ranked
+        by interest (most interested first: followers and broadcast lists fill in that order)
+        and each member's position in that ranking.
     partner
         Members with top-decile resources (partners for the ecosystem layer).
     groups
         Initial chat groups with the structure's cap and the tools' invitation policy.
-    items_steady, burst_period, bursty
-        Content schedule (items per week when steady; bursts of ``items_steady · burst_period``).
-    quality, social_share, visibility, flow, feedback_open
-        From 法 content and 通 connectivity.
-    broadcast_messages, broadcast_quality, broadcast_market
-        Messages per week the broadcast budget buys, their quality as content, and whether
-        they go to the mass market (``True``) or down the member list.
-    group_chat, invite_policy, event_frequency, event_capacity, event_ties, strictness,
-    remove_breakers
-        From 器 tools.
-    leader_activity, leader_leaves_at, volunteers, volunteer_placement, volunteer_activity,
-    seeding, seeds
-        From 术 structure.
-    profile, mechanisms, economics
-        The behavioural profile, mechanism rates and money settings.
+    operating_model, profile, economics, mechanisms
+        The settings it was compiled from.
+    rates
+        Each mechanism's rates by mechanism name (``rates["content"]``), derived by the
+        mechanism module at compile time.
     """
 
     n: int
     capacity: int
     adjacency: sp.csr_array = attrs.field(repr=False)
-    indptr: NDArray[np.int64] = attrs.field(repr=False)
-    indices: NDArray[np.int32] = attrs.field(repr=False)
-    upper_start: NDArray[np.int64] = attrs.field(repr=False)
-    tie_start: NDArray[np.int64] = attrs.field(repr=False)
-    eu: NDArray[np.int32] = attrs.field(repr=False)
-    ev: NDArray[np.int32] = attrs.field(repr=False)
-    ew: NDArray[np.float32] = attrs.field(repr=False)
-    base_keys: NDArray[np.int64] = attrs.field(repr=False)
-    operator: NDArray[np.bool_] = attrs.field(repr=False)
-    leaders: NDArray[np.int64] = attrs.field(repr=False)
-    community_volunteers: NDArray[np.int64] = attrs.field(repr=False)
-    taste: NDArray[np.float64] = attrs.field(repr=False)
-    interest: NDArray[np.float64] = attrs.field(repr=False)
-    order: NDArray[np.int64] = attrs.field(repr=False)
-    rank: NDArray[np.int64] = attrs.field(repr=False)
-    products: NDArray[np.float64] = attrs.field(repr=False)
-    popularity: NDArray[np.float64] = attrs.field(repr=False)
-    popularity_cdf: NDArray[np.float64] = attrs.field(repr=False)
-    partner: NDArray[np.bool_] = attrs.field(repr=False)
+    network: Network = attrs.field(repr=False)
+    operator: BoolArray = attrs.field(repr=False)
+    leaders: IntArray = attrs.field(repr=False)
+    community_volunteers: IntArray = attrs.field(repr=False)
+    taste: FloatArray = attrs.field(repr=False)
+    interest: FloatArray = attrs.field(repr=False)
+    order: IntArray = attrs.field(repr=False)
+    rank: IntArray = attrs.field(repr=False)
+    partner: BoolArray = attrs.field(repr=False)
     groups: Groups = attrs.field(repr=False)
-    items_steady: float
-    burst_period: int
-    bursty: bool
-    quality: float
-    social_share: float
-    visibility: float
-    flow: float
-    feedback_open: bool
-    broadcast_messages: float
-    broadcast_quality: float
-    broadcast_market: bool
-    group_chat: bool
-    invite_policy: InvitePolicy
-    event_frequency: float
-    event_capacity: int
-    event_ties: float
-    strictness: float
-    remove_breakers: bool
-    leader_activity: float
-    leader_leaves_at: int | None
-    volunteers: int | None
-    volunteer_placement: str
-    volunteer_activity: float
-    seeding: str
-    seeds: int
-    profile: Profile
-    mechanisms: Mechanisms
-    economics: Economics
+    operating_model: OperatingModel = attrs.field(repr=False)
+    profile: Profile = attrs.field(repr=False)
+    economics: Economics = attrs.field(repr=False)
+    mechanisms: Mechanisms = attrs.field(repr=False)
+    rates: Mapping[str, Any] = attrs.field(repr=False)
 
+    def __attrs_post_init__(self) -> None:
+        check_dynamics(self)
+
+    # ------------------------------------------------------------------ network views
     @property
     def n_edges(self) -> int:
         """Number of ties at week 0."""
-        return int(self.eu.shape[0])
+        return int(self.network.eu.shape[0])
+
+    @property
+    def indptr(self) -> IntArray:
+        """CSR row pointers (int64)."""
+        return self.network.indptr
+
+    @property
+    def indices(self) -> Any:
+        """CSR column indices (int32)."""
+        return self.network.indices
+
+    @property
+    def eu(self) -> Any:
+        """Lower end of each week-0 tie (int32)."""
+        return self.network.eu
+
+    @property
+    def ev(self) -> Any:
+        """Upper end of each week-0 tie (int32)."""
+        return self.network.ev
+
+    @property
+    def ew(self) -> Any:
+        """Weight of each week-0 tie (float32)."""
+        return self.network.ew
+
+    @property
+    def products(self) -> FloatArray:
+        """Catalogue taste positions (product 0, the head, at the centre)."""
+        out: FloatArray = self.rates["purchases"].products
+        return out
+
+    @property
+    def popularity(self) -> FloatArray:
+        """Advertising weight of each product (Zipf, normalised)."""
+        out: FloatArray = self.rates["purchases"].popularity
+        return out
 
     def items_in_week(self, week: int) -> float:
         """Content items delivered in (0-based) ``week``.
@@ -165,20 +157,20 @@ class Dynamics:
         >>> from shequn.community import generate_community
         >>> from shequn.operating import Content, OperatingModel
         >>> om = OperatingModel(content=Content(cadence=1.0, schedule="bursty", burst_period=2))
-        >>> d = compile(generate_community("brand", 50, rng=0), om)
+        >>> d = compile_dynamics(generate_community("brand", 50, rng=0), om)
         >>> [d.items_in_week(w) for w in range(3)]
         [2.0, 0.0, 2.0]
         """
-        if not self.bursty:
-            return self.items_steady
-        return self.items_steady * self.burst_period if week % self.burst_period == 0 else 0.0
+        from shequn.simulation.mechanisms.content import items_in_week
 
-    def fit(
+        return items_in_week(self.rates["content"], int(week))
+
+    def product_fit(
         self,
-        members: NDArray[np.integer[Any]],
-        products: NDArray[np.integer[Any]],
-        taste: NDArray[np.float64] | None = None,
-    ) -> NDArray[np.float64]:
+        members: IntArray,
+        products: IntArray,
+        taste: FloatArray | None = None,
+    ) -> FloatArray:
         """Fit in (0, 1] of each member to the paired product: ``exp(−d² / (2 w²))``.
 
         Examples
@@ -186,23 +178,178 @@ class Dynamics:
         >>> import numpy as np
         >>> from shequn.community import generate_community
         >>> from shequn.operating import OperatingModel
-        >>> d = compile(generate_community("brand", 50, rng=0), OperatingModel())
-        >>> bool(0 < d.fit(np.array([1]), np.array([0]))[0] <= 1)
+        >>> d = compile_dynamics(generate_community("brand", 50, rng=0), OperatingModel())
+        >>> bool(0 < d.product_fit(np.array([1]), np.array([0]))[0] <= 1)
         True
         """
         t = self.taste if taste is None else taste
-        diff = t[members] - self.products[products]
-        d2 = np.einsum("ij,ij->i", diff, diff)
-        out: NDArray[np.float64] = np.exp(-d2 / (2.0 * self.mechanisms.fit_width**2))
-        return out
+        return _fit(self.rates["purchases"], t[np.asarray(members)], np.asarray(products))
+
+    def fit(self, *args: Any, **kwargs: Any) -> FloatArray:
+        """Deprecated alias of :meth:`product_fit` (``fit`` means estimation in shequn)."""
+        warnings.warn(
+            "Dynamics.fit is deprecated; use Dynamics.product_fit",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.product_fit(*args, **kwargs)
+
+    def with_parameters(self, values: Mapping[str, Any]) -> Dynamics:
+        """The same community and operating model with some engine parameters changed.
+
+        ``values`` maps parameter names (see :func:`shequn.simulation.parameters`) to new
+        values. The static arrays (network, tastes, groups) are shared, not copied; only the
+        rates are derived again, so this is cheap enough to call once per run of a batch.
+
+        Raises
+        ------
+        InvalidParameterError
+            An unknown name or an invalid value.
+
+        Examples
+        --------
+        >>> from shequn.community import generate_community
+        >>> from shequn.operating import OperatingModel
+        >>> d = compile_dynamics(generate_community("brand", 50, rng=0), OperatingModel())
+        >>> d2 = d.with_parameters({"wom_conversion": 0.3, "baseline_churn": 0.01})
+        >>> d2.mechanisms.wom_conversion, d2.profile.baseline_churn, d2.network is d.network
+        (0.3, 0.01, True)
+        """
+        from shequn.simulation.parameters import split_values
+
+        mech, prof = split_values(values, self.mechanisms, self.profile, owner="with_parameters")
+        rates = derive_rates(mech, self.operating_model, prof, self.economics, self.taste)
+        return attrs.evolve(self, mechanisms=mech, profile=prof, rates=rates)
 
 
-def _interest(taste: NDArray[np.float64]) -> NDArray[np.float64]:
-    out: NDArray[np.float64] = np.exp(-0.5 * np.einsum("ij,ij->i", taste, taste))
+def _bad(field: str, rule: str, value: Any) -> Exception:
+    return fail("Dynamics", field, rule, value)
+
+
+def _int_array(a: Any, field: str, size: int | None, low: int, high: int) -> None:
+    if not isinstance(a, np.ndarray) or a.ndim != 1 or a.dtype.kind not in "iu":
+        raise _bad(field, "be a 1-d integer array", type(a).__name__)
+    if size is not None and a.shape[0] != size:
+        raise _bad(field, f"have {size} entries", a.shape[0])
+    if a.size and not (int(a.min()) >= low and int(a.max()) <= high):
+        raise _bad(field, f"hold indices in {low}..{high}", a[(a < low) | (a > high)][:3])
+
+
+def check_dynamics(d: Dynamics) -> None:
+    """Check a Dynamics before a compiled loop reads it: array types and sizes, every index in
+    range, each mechanism's rates of the mechanism's own type (a model built by hand or by
+    ``attrs.evolve`` cannot reach a kernel with a bad index).
+
+    Examples
+    --------
+    >>> import attrs
+    >>> from shequn.community import generate_community
+    >>> from shequn.operating import OperatingModel
+    >>> d = compile_dynamics(generate_community("brand", 50, rng=0), OperatingModel())
+    >>> attrs.evolve(d, capacity=10)
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `Dynamics.capacity` must be an integer >= n = 50; \
+got 10
+    """
+    from shequn.simulation.week import MECHANISMS
+
+    n = d.n
+    if not isinstance(n, int | np.integer) or n < 1:
+        raise _bad("n", "be an integer >= 1", n)
+    if not isinstance(d.capacity, int | np.integer) or d.capacity < n:
+        raise _bad("capacity", f"be an integer >= n = {n}", d.capacity)
+    net = d.network
+    if not isinstance(net, Network) or net.n != n or net.capacity != d.capacity:
+        raise _bad("network", "be the Network of n members and this capacity", type(net).__name__)
+    _int_array(net.indptr, "network.indptr", n + 1, 0, 2**62)
+    m2 = int(net.indptr[-1])
+    if net.indptr[0] != 0 or (np.diff(net.indptr) < 0).any():
+        raise _bad("network.indptr", "start at 0 and never decrease", net.indptr[:3])
+    _int_array(net.indices, "network.indices", m2, 0, n - 1)
+    ne = int(np.asarray(net.eu).shape[0])
+    _int_array(net.eu, "network.eu", ne, 0, n - 1)
+    _int_array(net.ev, "network.ev", ne, 0, n - 1)
+    if ne and not (net.eu < net.ev).all():
+        raise _bad("network.eu", "be below network.ev for every tie", "eu >= ev")
+    if not isinstance(net.ew, np.ndarray) or net.ew.shape != (ne,):
+        raise _bad("network.ew", f"have {ne} weights", np.shape(net.ew))
+    _int_array(net.upper_start, "network.upper_start", n, 0, m2)
+    _int_array(net.tie_start, "network.tie_start", n + 1, 0, ne)
+    upper = net.indptr[1:] - net.upper_start
+    if (upper < 0).any() or not np.array_equal(np.diff(net.tie_start), upper):
+        raise _bad("network.tie_start", "count each member's upper ties", net.tie_start[:3])
+    _int_array(net.base_keys, "network.base_keys", ne, 0, 2**62)
+    for name, dtype, shape in (
+        ("operator", np.bool_, (n,)),
+        ("partner", np.bool_, (n,)),
+        ("interest", np.float64, (n,)),
+    ):
+        a = getattr(d, name)
+        if not isinstance(a, np.ndarray) or a.dtype != dtype or a.shape != shape:
+            raise _bad(name, f"be a {np.dtype(dtype)} array of shape {shape}", type(a).__name__)
+    taste = d.taste
+    if not isinstance(taste, np.ndarray) or taste.ndim != 2 or taste.shape[0] != n:
+        raise _bad("taste", f"be an ({n}, dimensions) array", np.shape(taste))
+    if not np.isfinite(taste).all():
+        raise _bad("taste", "be finite", "nan or inf")
+    _int_array(d.order, "order", n, 0, n - 1)
+    _int_array(d.rank, "rank", n, 0, n - 1)
+    _int_array(d.leaders, "leaders", None, 0, n - 1)
+    _int_array(d.community_volunteers, "community_volunteers", None, 0, n - 1)
+    g = d.groups
+    if not isinstance(g, Groups) or g.membership.shape[0] != n:
+        raise _bad("groups", f"be the Groups of the {n} members", type(g).__name__)
+    names = [mod.NAME for mod in MECHANISMS]
+    if not isinstance(d.rates, Mapping) or list(d.rates) != names:
+        raise _bad("rates", f"hold the rates of {names}", list(getattr(d.rates, "keys", list)()))
+    for mod in MECHANISMS:
+        r = d.rates[mod.NAME]
+        cls = _rates_class(mod)
+        if cls is not None and type(r) is not cls:
+            raise _bad(f"rates[{mod.NAME!r}]", f"be a {cls.__name__}", type(r).__name__)
+    pr = d.rates["purchases"]
+    dim = taste.shape[1]
+    if pr.products.ndim != 2 or pr.products.shape[1] != dim or pr.products.shape[0] < 1:
+        raise _bad("rates['purchases'].products", f"have {dim} columns", pr.products.shape)
+    if pr.popularity_cdf.shape != (pr.products.shape[0],):
+        raise _bad(
+            "rates['purchases'].popularity_cdf",
+            "have one entry per product",
+            pr.popularity_cdf.shape,
+        )
+
+
+def _rates_class(mod: Any) -> type | None:
+    """The NamedTuple class a mechanism's ``derive`` returns (by its annotation)."""
+    ann = mod.derive.__annotations__.get("return")
+    return getattr(mod, ann, None) if isinstance(ann, str) else ann
+
+
+def derive_rates(
+    mechanisms: Mechanisms,
+    operating_model: OperatingModel,
+    profile: Profile,
+    economics: Economics,
+    taste: FloatArray,
+) -> dict[str, Any]:
+    """Every mechanism's rates (its ``derive``), by mechanism name."""
+    from shequn.simulation.week import MECHANISMS
+
+    s = Setting(operating_model=operating_model, profile=profile, economics=economics, taste=taste)
+    out = {}
+    for m in MECHANISMS:
+        params = None if m.PARAMS is None else mechanisms.part(m.NAME)
+        out[m.NAME] = m.derive(params, s)
     return out
 
 
-def compile(
+def _check_type(value: Any, cls: type, field: str) -> None:
+    if not isinstance(value, cls):
+        raise fail("compile_dynamics", field, f"be a {cls.__name__}", type(value).__name__)
+
+
+def compile_dynamics(
     community: Community,
     operating_model: OperatingModel,
     profile: Profile | None = None,
@@ -233,60 +380,43 @@ def compile(
     Raises
     ------
     InvalidParameterError
-        Leaders that are not members, a capacity below the member count, wrong types.
+        Leaders that are not members, more launch seeds than members, a capacity below the
+        member count, wrong types.
 
     Examples
     --------
     >>> from shequn.community import generate_community
     >>> from shequn.operating import OperatingModel, Structure
     >>> c = generate_community("leader", 100, rng=0)
-    >>> compile(c, OperatingModel()).leaders.tolist()
+    >>> compile_dynamics(c, OperatingModel()).leaders.tolist()
     [0]
-    >>> compile(c, OperatingModel(structure=Structure(leaders=[100])))
+    >>> compile_dynamics(c, OperatingModel(structure=Structure(leaders=[100])))
     Traceback (most recent call last):
     ...
     shequn.exceptions.InvalidParameterError: `Structure.leaders` must be members of the \
 community (indices 0..99); got 100
     """
-    if not isinstance(community, Community):
-        raise fail("compile", "community", "be a Community", type(community).__name__)
-    if not isinstance(operating_model, OperatingModel):
-        raise fail(
-            "compile", "operating_model", "be an OperatingModel", type(operating_model).__name__
-        )
+    _check_type(community, Community, "community")
+    _check_type(operating_model, OperatingModel, "operating_model")
     profile = profile_for(community.kind) if profile is None else profile
-    if not isinstance(profile, Profile):
-        raise fail("compile", "profile", "be a Profile", type(profile).__name__)
+    _check_type(profile, Profile, "profile")
     economics = Economics() if economics is None else economics
-    if not isinstance(economics, Economics):
-        raise fail("compile", "economics", "be an Economics", type(economics).__name__)
+    _check_type(economics, Economics, "economics")
     mech = Mechanisms() if mechanisms is None else mechanisms
-    if not isinstance(mech, Mechanisms):
-        raise fail("compile", "mechanisms", "be a Mechanisms", type(mech).__name__)
+    _check_type(mech, Mechanisms, "mechanisms")
     n = community.n
     if capacity is None:
         cap = n + n // 2
     else:
-        cap = check_int(capacity, owner="compile", field="capacity", low=n)
+        cap = check_int(capacity, owner="compile_dynamics", field="capacity", low=n)
     om = operating_model
-    st, tl, ct, cn = om.structure, om.tools, om.content, om.connectivity
+    st, tl = om.structure, om.tools
 
     A = community.adjacency
     if not A.has_canonical_format:  # sorted, duplicate-free rows: ties are found by position
         A = A.copy()
         A.sum_duplicates()
-    indptr = A.indptr.astype(np.int64)
-    indices = A.indices.astype(np.int32)
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-    cols = indices.astype(np.int64)
-    upper = rows < cols
-    eu = rows[upper].astype(np.int32)
-    ev = cols[upper].astype(np.int32)
-    ew = A.data[upper].astype(np.float32)
-    base_keys = eu.astype(np.int64) * cap + ev  # row-major over sorted rows: already sorted
-    n_upper = np.bincount(rows[upper], minlength=n).astype(np.int64)
-    upper_start = indptr[1:] - n_upper
-    tie_start = np.concatenate([[0], np.cumsum(n_upper)]).astype(np.int64)
+    net = network_of(A, capacity=cap)
 
     roles = community.roles
     if st.leaders is None:
@@ -312,24 +442,28 @@ community (indices 0..99); got 100
         )
     operator = roles == int(Role.BRAND_ACCOUNT)
     operator[leaders] = True
+    n_members = int(n - np.count_nonzero(operator))
+    if st.seeds > n_members:
+        raise fail(
+            "Structure",
+            "seeds",
+            f"be at most the {n_members} members of the community (operators excluded)",
+            st.seeds,
+        )
+    if st.volunteers is not None and st.volunteers > n_members:
+        raise fail(
+            "Structure",
+            "volunteers",
+            f"be at most the {n_members} members of the community (operators excluded)",
+            st.volunteers,
+        )
     volunteers = np.flatnonzero((roles == int(Role.VOLUNTEER)) & ~operator).astype(np.int64)
 
     taste = np.asarray(community.taste, dtype=np.float64)
-    interest = _interest(taste)
+    interest = interest_of(taste)
     order = np.argsort(-interest, kind="stable").astype(np.int64)
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n, dtype=np.int64)
-    P = mech.n_products
-    sorted_first = np.argsort(taste[:, 0], kind="stable")
-    picks = sorted_first[((np.arange(1, P) + 0.5) * n / P).astype(np.int64).clip(0, n - 1)]
-    products = (
-        np.vstack([np.zeros((1, taste.shape[1])), taste[picks]])
-        if P > 1
-        else np.zeros((1, taste.shape[1]))
-    )
-    popularity = (np.arange(1, P + 1, dtype=np.float64)) ** (-mech.zipf)
-    popularity /= popularity.sum()
-    popularity_cdf = np.cumsum(popularity)
     res = np.asarray(community.resources, dtype=np.float64)
     partner = res >= np.quantile(res, 0.9) if n >= 10 else np.zeros(n, dtype=bool)
 
@@ -344,14 +478,7 @@ community (indices 0..99); got 100
         n=n,
         capacity=cap,
         adjacency=A,
-        indptr=indptr,
-        indices=indices,
-        upper_start=upper_start,
-        tie_start=tie_start,
-        eu=eu,
-        ev=ev,
-        ew=ew,
-        base_keys=base_keys,
+        network=net,
         operator=operator,
         leaders=leaders,
         community_volunteers=volunteers,
@@ -359,43 +486,37 @@ community (indices 0..99); got 100
         interest=interest,
         order=order,
         rank=rank,
-        products=products,
-        popularity=popularity,
-        popularity_cdf=popularity_cdf,
         partner=partner,
         groups=groups,
-        items_steady=ct.cadence,
-        burst_period=ct.burst_period,
-        bursty=ct.schedule is Schedule.BURSTY,
-        quality=ct.quality,
-        social_share=ct.social_share,
-        visibility=cn.product_visibility,
-        flow=cn.person_person,
-        feedback_open=cn.feedback is FeedbackChannel.OPEN,
-        broadcast_messages=economics.messages_for(tl.broadcast_budget),
-        broadcast_quality=tl.broadcast_quality,
-        broadcast_market=tl.broadcast_audience == "market",
-        group_chat=tl.group_chat,
-        invite_policy=tl.invite_policy,
-        event_frequency=tl.event_frequency,
-        event_capacity=tl.event_capacity,
-        event_ties=tl.event_ties,
-        strictness=tl.rule_strictness,
-        remove_breakers=tl.remove_rule_breakers,
-        leader_activity=st.leader_activity,
-        leader_leaves_at=st.leader_leaves_at,
-        volunteers=st.volunteers,
-        volunteer_placement=st.volunteer_placement,
-        volunteer_activity=st.volunteer_activity,
-        seeding=st.seeding,
-        seeds=st.seeds,
+        operating_model=om,
         profile=profile,
-        mechanisms=mech,
         economics=economics,
+        mechanisms=mech,
+        rates=derive_rates(mech, om, profile, economics, taste),
     )
 
 
-def half_edge_values(dynamics: Dynamics, values: NDArray[Any]) -> NDArray[Any]:
+def compile(
+    community: Community,
+    operating_model: OperatingModel,
+    profile: Profile | None = None,
+    economics: Economics | None = None,
+    *,
+    mechanisms: Mechanisms | None = None,
+    capacity: int | None = None,
+) -> Dynamics:
+    """Deprecated alias of :func:`compile_dynamics` (``compile`` shadows a builtin)."""
+    warnings.warn(
+        "shequn.simulation.compile is deprecated; use shequn.simulation.compile_dynamics",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return compile_dynamics(
+        community, operating_model, profile, economics, mechanisms=mechanisms, capacity=capacity
+    )
+
+
+def half_edge_values(dynamics: Dynamics, values: Any) -> Any:
     """Map per-tie values of the week-0 ties onto the CSR half-edge order of the adjacency.
 
     Parameters
@@ -411,22 +532,25 @@ def half_edge_values(dynamics: Dynamics, values: NDArray[Any]) -> NDArray[Any]:
     >>> import numpy as np
     >>> import networkx as nx
     >>> from shequn.community import Community
-    >>> from shequn.operating import OperatingModel
-    >>> d = compile(Community.from_graph(nx.path_graph(3)), OperatingModel())
+    >>> from shequn.operating import OperatingModel, Structure
+    >>> om = OperatingModel(structure=Structure(seeds=1))
+    >>> d = compile_dynamics(Community.from_graph(nx.path_graph(3)), om)
     >>> half_edge_values(d, np.array([5.0, 7.0])).tolist()
     [5.0, 5.0, 7.0, 7.0]
     """
     A = dynamics.adjacency
     vals = np.asarray(values)
-    if vals.shape[0] < dynamics.n_edges:
+    if vals.ndim != 1 or vals.shape[0] < dynamics.n_edges:
         raise fail(
-            "half_edge_values", "values", f"have >= {dynamics.n_edges} entries", vals.shape[0]
+            "half_edge_values",
+            "values",
+            f"have >= {dynamics.n_edges} entries",
+            vals.shape[0] if vals.ndim else vals,
         )
     n = A.shape[0]
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(A.indptr))
     cols = A.indices.astype(np.int64)
     keys = np.minimum(rows, cols) * dynamics.capacity + np.maximum(rows, cols)
-    pos = np.searchsorted(dynamics.base_keys, keys)
+    pos = np.searchsorted(dynamics.network.base_keys, keys)
     # base ties are stored sorted by key (eu-major), so key rank = tie index
-    out: NDArray[Any] = vals[: dynamics.n_edges][pos]
-    return out
+    return vals[: dynamics.n_edges][pos]

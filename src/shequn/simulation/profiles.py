@@ -40,8 +40,8 @@ from __future__ import annotations
 
 import attrs
 
-from shequn._validation import probability
 from shequn.community.types import CommunityType
+from shequn.simulation.mechanisms._spec import param
 
 __all__ = ["PROFILES", "Profile", "profile_for"]
 
@@ -75,15 +75,39 @@ class Profile:
         Share in [0, 1] of members who have already bought at week 0.
     """
 
-    baseline_churn: float = attrs.field(default=0.02, validator=probability)
-    baseline_engagement: float = attrs.field(default=0.3, validator=probability)
-    peer_talk: float = attrs.field(default=0.5, validator=probability)
-    leader_dependence: float = attrs.field(default=0.2, validator=probability)
-    homophily: float = attrs.field(default=0.3, validator=probability)
-    invite_propensity: float = attrs.field(default=0.02, validator=probability)
-    engagement_response: float = attrs.field(default=0.15, validator=probability)
-    repost_propensity: float = attrs.field(default=0.5, validator=probability)
-    initial_customers: float = attrs.field(default=0.3, validator=probability)
+    baseline_churn: float = param(
+        0.02,
+        unit="probability / week",
+        source="001 共享社群 binds by benefit, 价值观社群 by values; sizes assumed",
+    )
+    baseline_engagement: float = param(
+        0.3,
+        unit="engagement",
+        source="001 values and sharing bind members to each other; sizes assumed",
+    )
+    peer_talk: float = param(
+        0.5,
+        unit="probability / week",
+        source="001 共享社群 用户之间共享资源; 传输式 members listen to the leader",
+    )
+    leader_dependence: float = param(
+        0.2, unit="share", source="001 传输式社群建立在一个极具魅力的精神领袖之上"
+    )
+    homophily: float = param(
+        0.3, unit="taste correlation", source="001 价值观社群 通过某一种共同的价值观进行链接"
+    )
+    invite_propensity: float = param(
+        0.02, unit="probability / week", source="004 朋友可以拉来更多的朋友"
+    )
+    engagement_response: float = param(
+        0.15, unit="engagement / item", source="002 长期的质优的内容 (same for all types)"
+    )
+    repost_propensity: float = param(
+        0.5, unit="probability / item", source="001 文章的传播效果……取决于转发量"
+    )
+    initial_customers: float = param(
+        0.3, unit="share", source="001 品牌社群 is built on a brand's customers"
+    )
 
 
 PROFILES: dict[CommunityType, Profile] = {

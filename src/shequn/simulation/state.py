@@ -3,16 +3,20 @@
 Members live in ``capacity`` slots (``Dynamics.capacity``); the first ``n_used`` are taken.
 Invitations fill the next free slots, so member arrays never reallocate. Ties are kept once per
 undirected edge; the week-0 ties come first (in the community's CSR order, see
-:func:`~shequn.simulation.dynamics.half_edge_values`), ties formed later (friends of friends,
-event acquaintances, newcomers) are appended. This is the "side structure" for growth: appending
-is amortised by numpy concatenation of the new ties only.
+:func:`~shequn.simulation.half_edge_values`), ties formed later (friends of friends, event
+acquaintances, newcomers) are appended (see :mod:`shequn.simulation._network`).
+
+A state is checked against its dynamics before a compiled loop reads it
+(:func:`check_state`): the states :func:`init_state` and :func:`~shequn.simulation.step`
+return are known good for the dynamics they were made with; a state built by hand or changed
+with ``attrs.evolve`` is checked in full once.
 
 Examples
 --------
 >>> from shequn.community import generate_community
 >>> from shequn.operating import OperatingModel
->>> from shequn.simulation import compile, init_state
->>> d = compile(generate_community("brand", 100, rng=0), OperatingModel())
+>>> from shequn.simulation import compile_dynamics, init_state
+>>> d = compile_dynamics(generate_community("brand", 100, rng=0), OperatingModel())
 >>> s = init_state(d, rng=1)
 >>> s.n_used, int((s.stage >= 0).sum())  # the brand account is an operator, not a customer
 (100, 99)
@@ -24,18 +28,60 @@ from typing import Any
 
 import attrs
 import numpy as np
-from numpy.typing import NDArray
 
+from shequn._typing import BoolArray, FloatArray, IntArray
+from shequn._validation import fail
 from shequn.diffusion.seeding import select_seeds
 from shequn.loyalty.stages import Stage
 from shequn.rng import RNGLike, resolve_rng
-from shequn.simulation import _kernels as kern
+from shequn.simulation._network import FAR
 from shequn.simulation.dynamics import Dynamics
+from shequn.simulation.mechanisms._spec import Flow
 
-__all__ = ["State", "init_state", "observe"]
+__all__ = ["FAR", "STOCKS", "State", "check_state", "init_state", "observe"]
 
-FAR = 4
-"""Distance code for members beyond the 3rd degree of the seeds (or unreachable)."""
+STOCKS = (
+    Flow(
+        name="stage_counts",
+        unit="members",
+        meaning="members by ladder stage (prospect, customer, user, fan, friend, lapsed)",
+        kind="stock",
+        width=6,
+        mechanism="ladder",
+    ),
+    Flow(name="members", unit="members", meaning="members present", kind="stock"),
+    Flow(
+        name="retained",
+        unit="members",
+        meaning="week-0 members still present",
+        kind="stock",
+    ),
+    Flow(name="adopters", unit="members", meaning="present members who have bought", kind="stock"),
+    Flow(
+        name="reach",
+        unit="members",
+        meaning="adopters at distance 0, 1, 2, 3, beyond from the launch seeds",
+        kind="stock",
+        width=5,
+    ),
+    Flow(name="ties", unit="ties", meaning="ties (week-0 and formed since)", kind="stock"),
+    Flow(
+        name="strong_ties",
+        unit="ties",
+        meaning="ties with TieRule.strong_after_meetings meetings or more",
+        kind="stock",
+        mechanism="tie_strength",
+    ),
+    Flow(name="groups", unit="groups", meaning="chat groups with a present member", kind="stock"),
+    Flow(
+        name="mean_engagement",
+        unit="engagement",
+        meaning="mean engagement of present members",
+        kind="stock",
+        mechanism="engagement",
+    ),
+)
+"""What :func:`observe` measures at the end of each week (columns of the Trajectory)."""
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -81,54 +127,228 @@ class State:
         Sorted keys ``min · capacity + max`` of ties formed after week 0 and their tie indices.
     seeds, volunteers, lv_ties
         Launch seeds, volunteers, and indices of week-0 ties touching a leader or volunteer.
-    flows
-        What happened in the last simulated week (see :func:`~shequn.simulation.step`).
+    totals
+        What happened in the last simulated week, one value per flow of the registry
+        (:data:`shequn.simulation.flows.FLOWS`); :attr:`flows` gives them by name.
     """
 
     week: int
     n_used: int
-    stage: NDArray[np.int8] = attrs.field(repr=False)
-    engagement: NDArray[np.float32] = attrs.field(repr=False)
-    group: NDArray[np.int32] = attrs.field(repr=False)
-    owners: NDArray[np.int64] = attrs.field(repr=False)
-    purchases: NDArray[np.float32] = attrs.field(repr=False)
-    spend: NDArray[np.float64] = attrs.field(repr=False)
-    product: NDArray[np.int16] = attrs.field(repr=False)
-    channel: NDArray[np.int8] = attrs.field(repr=False)
-    dissatisfied: NDArray[np.bool_] = attrs.field(repr=False)
-    attended: NDArray[np.float32] = attrs.field(repr=False)
-    active: NDArray[np.bool_] = attrs.field(repr=False)
-    taste: NDArray[np.float64] = attrs.field(repr=False)
-    interest: NDArray[np.float64] = attrs.field(repr=False)
-    order: NDArray[np.int64] = attrs.field(repr=False)
-    operator: NDArray[np.bool_] = attrs.field(repr=False)
-    distance: NDArray[np.int8] = attrs.field(repr=False)
+    stage: Any = attrs.field(repr=False)
+    engagement: Any = attrs.field(repr=False)
+    group: Any = attrs.field(repr=False)
+    owners: IntArray = attrs.field(repr=False)
+    purchases: Any = attrs.field(repr=False)
+    spend: FloatArray = attrs.field(repr=False)
+    product: Any = attrs.field(repr=False)
+    channel: Any = attrs.field(repr=False)
+    dissatisfied: BoolArray = attrs.field(repr=False)
+    attended: Any = attrs.field(repr=False)
+    active: BoolArray = attrs.field(repr=False)
+    taste: FloatArray = attrs.field(repr=False)
+    interest: FloatArray = attrs.field(repr=False)
+    order: IntArray = attrs.field(repr=False)
+    operator: BoolArray = attrs.field(repr=False)
+    distance: Any = attrs.field(repr=False)
     m_used: int
-    eu: NDArray[np.int32] = attrs.field(repr=False)
-    ev: NDArray[np.int32] = attrs.field(repr=False)
-    ew: NDArray[np.float32] = attrs.field(repr=False)
-    messages: NDArray[np.float32] = attrs.field(repr=False)
-    meetings: NDArray[np.float32] = attrs.field(repr=False)
-    member_tie: NDArray[np.bool_] = attrs.field(repr=False)
-    extra_keys: NDArray[np.int64] = attrs.field(repr=False)
-    extra_pos: NDArray[np.int64] = attrs.field(repr=False)
-    seeds: NDArray[np.int64] = attrs.field(repr=False)
-    volunteers: NDArray[np.int64] = attrs.field(repr=False)
-    lv_ties: NDArray[np.int64] = attrs.field(repr=False)
-    flows: dict[str, float] = attrs.field(factory=dict, repr=False)
+    eu: Any = attrs.field(repr=False)
+    ev: Any = attrs.field(repr=False)
+    ew: Any = attrs.field(repr=False)
+    messages: Any = attrs.field(repr=False)
+    meetings: Any = attrs.field(repr=False)
+    member_tie: BoolArray = attrs.field(repr=False)
+    extra_keys: IntArray = attrs.field(repr=False)
+    extra_pos: IntArray = attrs.field(repr=False)
+    seeds: IntArray = attrs.field(repr=False)
+    volunteers: IntArray = attrs.field(repr=False)
+    lv_ties: IntArray = attrs.field(repr=False)
+    totals: FloatArray | None = attrs.field(default=None, repr=False)
+    _checked: Any = attrs.field(init=False, default=None, repr=False)
 
     @property
-    def present(self) -> NDArray[np.bool_]:
+    def flows(self) -> dict[str, float]:
+        """What happened in the last simulated week, by flow name (empty at week 0)."""
+        if self.totals is None:
+            return {}
+        from shequn.simulation.week import flow_values
+
+        return flow_values(self.totals)
+
+    @property
+    def present(self) -> BoolArray:
         """Members in the community now (prospect to friend, not lapsed, not operators)."""
-        return (self.stage >= 0) & (self.stage < int(Stage.LAPSED))
+        out: BoolArray = (self.stage >= 0) & (self.stage < int(Stage.LAPSED))
+        return out
 
     @property
     def n_ties(self) -> int:
         """Ties now (week-0 plus formed since)."""
         return self.m_used
 
+    def _trust(self, dynamics: Dynamics) -> None:
+        """Mark this state as made by the engine for ``dynamics`` (no check needed)."""
+        object.__setattr__(self, "_checked", dynamics)
 
-def _bfs_distance(d: Dynamics, seeds: NDArray[np.int64]) -> NDArray[np.int8]:
+
+# ----------------------------------------------------------------------------- checks
+_MEMBER_DTYPES = {
+    "stage": np.int8,
+    "engagement": np.float32,
+    "group": np.int32,
+    "purchases": np.float32,
+    "spend": np.float64,
+    "product": np.int16,
+    "channel": np.int8,
+    "dissatisfied": np.bool_,
+    "attended": np.float32,
+    "active": np.bool_,
+    "interest": np.float64,
+    "order": np.int64,
+    "operator": np.bool_,
+    "distance": np.int8,
+}
+_TIE_DTYPES = {
+    "eu": np.int32,
+    "ev": np.int32,
+    "ew": np.float32,
+    "messages": np.float32,
+    "meetings": np.float32,
+    "member_tie": np.bool_,
+}
+_INDEX_DTYPES = ("owners", "extra_keys", "extra_pos", "seeds", "volunteers", "lv_ties")
+
+
+def _arr(state: State, name: str, dtype: Any, size: int | None, owner: str) -> Any:
+    a = getattr(state, name)
+    if not isinstance(a, np.ndarray) or a.dtype != np.dtype(dtype) or a.ndim != 1:
+        raise fail(owner, f"state.{name}", f"be a 1-d {np.dtype(dtype)} array", type(a).__name__)
+    if not a.flags.c_contiguous:
+        raise fail(owner, f"state.{name}", "be contiguous", name)
+    if size is not None and a.shape[0] != size:
+        raise fail(owner, f"state.{name}", f"have {size} entries", a.shape[0])
+    return a
+
+
+def _within(a: Any, low: float, high: float, owner: str, name: str) -> None:
+    if a.size and not (a.min() >= low and a.max() <= high):
+        bad = a[(a < low) | (a > high) | (a != a)]
+        raise fail(owner, f"state.{name}", f"hold values in [{low:g}, {high:g}]", bad[:3])
+
+
+def check_state(state: State, dynamics: Dynamics, *, owner: str = "step") -> None:
+    """Check that ``state`` belongs to ``dynamics`` before a compiled loop reads it.
+
+    States made by :func:`init_state` or :func:`~shequn.simulation.step` for ``dynamics``
+    pass at once; any other state (built by hand, changed with ``attrs.evolve``, made for
+    another community) is checked in full: array types and sizes, the week-0 ties, and every
+    index the loops follow (members, groups, ties, products).
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming the first array or value that does not fit.
+
+    Examples
+    --------
+    >>> import attrs
+    >>> from shequn.community import generate_community
+    >>> from shequn.operating import OperatingModel
+    >>> from shequn.simulation import compile_dynamics
+    >>> d = compile_dynamics(generate_community("brand", 100, rng=0), OperatingModel())
+    >>> s = attrs.evolve(init_state(d, rng=0), n_used=10**6)
+    >>> check_state(s, d)
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `step.state.n_used` must be an integer in \
+100..150 (the dynamics' members and capacity); got 1000000
+    """
+    if not isinstance(state, State):
+        raise fail(owner, "state", "be a State", type(state).__name__)
+    if not isinstance(dynamics, Dynamics):
+        raise fail(owner, "dynamics", "be a Dynamics", type(dynamics).__name__)
+    if state._checked is dynamics:
+        return
+    d = dynamics
+    cap, n = d.capacity, d.n
+    n_used = state.n_used
+    if not isinstance(n_used, int | np.integer) or not n <= n_used <= cap:
+        raise fail(
+            owner,
+            "state.n_used",
+            f"be an integer in {n}..{cap} (the dynamics' members and capacity)",
+            n_used,
+        )
+    if not isinstance(state.week, int | np.integer) or state.week < 0:
+        raise fail(owner, "state.week", "be an integer >= 0", state.week)
+    for name, dt in _MEMBER_DTYPES.items():
+        _arr(state, name, dt, cap, owner)
+    taste = state.taste
+    dim = d.taste.shape[1]
+    if not isinstance(taste, np.ndarray) or taste.shape != (cap, dim) or taste.dtype != np.float64:
+        raise fail(owner, "state.taste", f"be a ({cap}, {dim}) float64 array", taste)
+    if not taste.flags.c_contiguous:
+        raise fail(owner, "state.taste", "be contiguous", "taste")
+    u = slice(0, n_used)
+    _within(state.stage[u], -1, int(Stage.LAPSED), owner, "stage")
+    _within(state.engagement[u], 0.0, 1.0, owner, "engagement")
+    for name in _INDEX_DTYPES:
+        _arr(state, name, np.int64, None, owner)
+    n_groups = state.owners.shape[0]
+    _within(state.owners, 0, n_used - 1, owner, "owners")
+    _within(state.group[u], -1, n_groups - 1, owner, "group")
+    n_products = d.rates["purchases"].products.shape[0]
+    _within(state.product[u], -1, n_products - 1, owner, "product")
+    _within(state.channel[u], -1, 3, owner, "channel")
+    _within(state.distance[u], 0, FAR, owner, "distance")
+    _within(state.order[u], 0, n_used - 1, owner, "order")
+    _within(state.purchases[u], 0.0, np.inf, owner, "purchases")
+    _within(state.attended[u], 0.0, np.inf, owner, "attended")
+    if not np.isfinite(taste[u]).all() or not np.isfinite(state.spend[u]).all():
+        raise fail(owner, "state.taste", "be finite", "nan or inf")
+    # ties: buffers of one size, the week-0 ties of this dynamics first, ends in range
+    room = state.eu.shape[0] if isinstance(state.eu, np.ndarray) else -1
+    for name, dt in _TIE_DTYPES.items():
+        _arr(state, name, dt, room, owner)
+    m = state.m_used
+    ne = d.n_edges
+    if not isinstance(m, int | np.integer) or not ne <= m <= room:
+        raise fail(owner, "state.m_used", f"be an integer in {ne}..{room}", m)
+    if not (np.array_equal(state.eu[:ne], d.eu) and np.array_equal(state.ev[:ne], d.ev)):
+        raise fail(
+            owner,
+            "state",
+            "belong to the dynamics (its week-0 ties differ: a state of another community?)",
+            f"{ne} ties",
+        )
+    t = slice(0, m)
+    _within(state.eu[t], 0, n_used - 1, owner, "eu")
+    _within(state.ev[t], 0, n_used - 1, owner, "ev")
+    if m and not (state.eu[t] < state.ev[t]).all():
+        raise fail(owner, "state.eu", "be below ev for every tie", "eu >= ev")
+    _within(state.messages[t], 0.0, np.inf, owner, "messages")
+    _within(state.meetings[t], 0.0, np.inf, owner, "meetings")
+    _within(state.ew[t], 0.0, np.inf, owner, "ew")
+    keys, pos = state.extra_keys, state.extra_pos
+    if keys.shape != pos.shape or keys.shape[0] != m - ne:
+        raise fail(
+            owner, "state.extra_keys", f"hold the {m - ne} ties formed after week 0", keys.shape
+        )
+    if keys.size:
+        if not (np.diff(keys) > 0).all():
+            raise fail(owner, "state.extra_keys", "be sorted and unique", keys[:3])
+        _within(pos, ne, m - 1, owner, "extra_pos")
+        lo = state.eu[pos].astype(np.int64)
+        hi = state.ev[pos].astype(np.int64)
+        if not np.array_equal(lo * cap + hi, keys):
+            raise fail(owner, "state.extra_keys", "match the ties at extra_pos", keys[:3])
+    _within(state.seeds, 0, n - 1, owner, "seeds")
+    _within(state.volunteers, 0, n_used - 1, owner, "volunteers")
+    _within(state.lv_ties, 0, ne - 1, owner, "lv_ties")
+    state._trust(d)
+
+
+# ----------------------------------------------------------------------------- week 0
+def _bfs_distance(d: Dynamics, seeds: IntArray) -> Any:
     A = d.adjacency
     dist = np.full(d.capacity, FAR, dtype=np.int8)
     if seeds.size == 0:
@@ -164,16 +384,19 @@ def init_state(dynamics: Dynamics, *, rng: RNGLike = None) -> State:
     --------
     >>> from shequn.community import generate_community
     >>> from shequn.operating import OperatingModel
-    >>> from shequn.simulation import compile
-    >>> d = compile(generate_community("values", 300, rng=0), OperatingModel())
+    >>> from shequn.simulation import compile_dynamics
+    >>> d = compile_dynamics(generate_community("values", 300, rng=0), OperatingModel())
     >>> s = init_state(d, rng=0)
     >>> s.seeds.size, int(s.distance[s.seeds].max())
     (10, 0)
     """
     d = dynamics
+    if not isinstance(d, Dynamics):
+        raise fail("init_state", "dynamics", "be a Dynamics", type(d).__name__)
     gen = resolve_rng(rng, owner="init_state")
     n, cap = d.n, d.capacity
     prof = d.profile
+    st = d.operating_model.structure
     stage = np.full(cap, -1, dtype=np.int8)
     members = ~d.operator
     stage[:n][members] = int(Stage.PROSPECT)
@@ -185,20 +408,20 @@ def init_state(dynamics: Dynamics, *, rng: RNGLike = None) -> State:
 
     # launch seeds: the seeding method on the member network, operators skipped
     seeds = np.empty(0, dtype=np.int64)
-    k = min(d.seeds, int(members.sum()))
+    k = min(st.seeds, int(members.sum()))
     if k > 0:
         n_ops = int(d.operator.sum())
-        ss = select_seeds(d.adjacency, min(n, k + n_ops), method=d.seeding, rng=gen)
+        ss = select_seeds(d.adjacency, min(n, k + n_ops), method=st.seeding, rng=gen)
         seeds = ss.seeds[~d.operator[ss.seeds]][:k].astype(np.int64)
         stage[seeds] = int(Stage.USER)
         e[seeds] = 0.8
     # volunteers
-    if d.volunteers is None:
+    if st.volunteers is None:
         vols = d.community_volunteers
     else:
         cand = np.flatnonzero(members).astype(np.int64)
-        kv = min(d.volunteers, cand.size)
-        if d.volunteer_placement == "degree":
+        kv = min(st.volunteers, cand.size)
+        if st.volunteer_placement == "degree":
             deg = np.diff(d.adjacency.indptr)[cand]
             vols = cand[np.argsort(-deg, kind="stable")[:kv]]
         else:
@@ -213,7 +436,7 @@ def init_state(dynamics: Dynamics, *, rng: RNGLike = None) -> State:
         best = np.zeros(won.size, dtype=np.int64)
         best_fit = np.full(won.size, -1.0)
         for j in range(P):  # loop over the small catalogue, vectorised over members
-            f = d.fit(won, np.full(won.size, j, dtype=np.int64))
+            f = d.product_fit(won, np.full(won.size, j, dtype=np.int64))
             better = f > best_fit
             best[better] = j
             best_fit[better] = f[better]
@@ -236,22 +459,22 @@ def init_state(dynamics: Dynamics, *, rng: RNGLike = None) -> State:
     lv[d.leaders] = True
     lv[vols] = True
     lv_ties = np.flatnonzero(lv[d.eu] | lv[d.ev]).astype(np.int64)
-    m = d.eu.shape[0]
+    m = d.n_edges
     room = m + max(1024, m // 2)  # tie buffers with spare room for ties formed later
 
-    def buf(values: NDArray[Any], dtype: Any) -> NDArray[Any]:
+    def buf(values: Any, dtype: Any) -> Any:
         out = np.zeros(room, dtype=dtype)
         out[:m] = values
         return out
 
     member_tie = ~(operator[d.eu] | operator[d.ev])
-    return State(
+    s = State(
         week=0,
         n_used=n,
         stage=stage,
         engagement=e,
         group=group,
-        owners=d.groups.owners.copy(),
+        owners=d.groups.owners.astype(np.int64),
         purchases=purchases,
         spend=np.zeros(cap),
         product=product,
@@ -277,8 +500,11 @@ def init_state(dynamics: Dynamics, *, rng: RNGLike = None) -> State:
         volunteers=vols,
         lv_ties=lv_ties,
     )
+    s._trust(d)
+    return s
 
 
+# ----------------------------------------------------------------------------- observe
 def observe(state: State, dynamics: Dynamics) -> dict[str, Any]:
     """Stock figures of a state: members by stage, active members, adopters, reach by degree.
 
@@ -286,31 +512,34 @@ def observe(state: State, dynamics: Dynamics) -> dict[str, Any]:
     --------
     >>> from shequn.community import generate_community
     >>> from shequn.operating import OperatingModel
-    >>> from shequn.simulation import compile
-    >>> d = compile(generate_community("brand", 100, rng=0), OperatingModel())
+    >>> from shequn.simulation import compile_dynamics
+    >>> d = compile_dynamics(generate_community("brand", 100, rng=0), OperatingModel())
     >>> o = observe(init_state(d, rng=0), d)
     >>> int(o["stage_counts"].sum()), o["members"]
     (99, 99)
     """
-    counts, reach, members, retained, active, adopters, groups, sum_e = kern.observe_pass(
-        stage=state.stage,
-        n=dynamics.n,
-        active=state.active,
-        distance=state.distance,
-        group=state.group,
-        e=state.engagement,
-        n_groups=int(state.owners.size),
-    )
-    thr = dynamics.mechanisms.tie_rule.strong_after_meetings
+    check_state(state, dynamics, owner="observe")
+    stage = state.stage[: state.n_used]
+    present = (stage >= 0) & (stage < int(Stage.LAPSED))
+    members = int(np.count_nonzero(present))
+    adopted = present & (stage >= int(Stage.CUSTOMER))
+    group = state.group[: state.n_used]
+    in_group = group[present & (group >= 0)]
+    # the engagement of present members summed in slot order (a running sum)
+    e = state.engagement[: state.n_used][present]
+    sum_e = float(np.cumsum(e, dtype=np.float64)[-1]) if members else 0.0
+    thr = dynamics.rates["tie_strength"].strong_after
     return {
-        "stage_counts": counts,
+        "stage_counts": np.bincount(stage[stage >= 0], minlength=6).astype(np.int64),
         "members": members,
-        "retained": retained,
-        "active": active,
-        "adopters": adopters,
-        "reach": reach,
+        "retained": int(np.count_nonzero(present[: dynamics.n])),
+        "active": int(np.count_nonzero(state.active[: state.n_used] & present)),
+        "adopters": int(np.count_nonzero(adopted)),
+        "reach": np.bincount(state.distance[: state.n_used][adopted], minlength=FAR + 1).astype(
+            np.int64
+        ),
         "ties": state.n_ties,
         "strong_ties": int(np.count_nonzero(state.meetings[: state.m_used] >= thr)),
-        "groups": groups,
+        "groups": int(np.count_nonzero(np.bincount(in_group, minlength=1))),
         "mean_engagement": sum_e / members if members else 0.0,
     }
