@@ -9,7 +9,9 @@ machine, with one BLAS/numba thread each, and no core dumps.
 Run it directly for the counts per package and outcome::
 
     .venv/bin/python tests/walk/walk_pool.py            # the CI table of cases
-    .venv/bin/python tests/walk/walk_pool.py --known    # also print a known-failures list
+    .venv/bin/python tests/walk/walk_pool.py --known    # also print the failing cases
+    .venv/bin/python tests/walk/walk_pool.py --only longtail,io --write-known
+                                            # rerun two packages, rewrite their known failures
 """
 
 from __future__ import annotations
@@ -216,10 +218,11 @@ def write_known(failing: dict[str, dict[str, str]], cases: dict[str, Any]) -> No
         else (text.index("{}", start) + 3)
     )
     head, tail = text[:start], text[end:]
-    kept = {k: v for k, v in walk_known.KNOWN.items() if k not in cases}
     by_pkg: dict[str, list[str]] = defaultdict(list)
-    for cid, outcome in kept.items():
-        by_pkg[cid.split(".")[0]].append(f"    {json.dumps(cid)}: {json.dumps(outcome)},")
+    for line in text[start:end].splitlines():  # entries of cases not run: kept verbatim
+        key = line.strip().split(":", 1)[0]
+        if key.startswith('"') and json.loads(key) not in cases:
+            by_pkg[json.loads(key).split(".")[0].split("[")[0]].append(line)
     for cid in sorted(failing):
         if cid in walk_known.FLAKY:
             continue
@@ -248,10 +251,12 @@ def main(argv: list[str]) -> int:
     import walk_table
 
     cases = walk_table.all_cases()
+    only = argv[argv.index("--only") + 1].split(",") if "--only" in argv else None
     runnable = {
         cid: c
         for cid, c in cases.items()
         if all(importlib.util.find_spec(m) is not None for m in c.entry.needs)
+        and (only is None or c.entry.package in only)
     }
     timeouts = {cid: walk_known.timeout(cid) for cid in runnable if walk_known.timeout(cid)}
     t0 = time.monotonic()

@@ -535,6 +535,7 @@ def nonnegative(result: Any) -> str | None:
 
 # ============================================================================ top level & core
 E("shequn.rng.resolve_rng", rng=(1, "rng"), owner=("f", None))
+E("shequn.rng.check_rng", rng=(1, "rng"), owner=("f", None))
 E("shequn.rng.spawn_seeds", rng=(1, "rng"), n=(3, "runs0"))
 E("shequn.rng.seed_entropy", seed=(L(lambda: np.random.SeedSequence(1)), "obj"))
 _tiny = L(lambda: lookup("shequn.experiment.examples.tiny"))
@@ -548,6 +549,7 @@ E(
         "executor?",
     ),
     batch_size=(OMIT, "batch?"),
+    progress=(False, "progress?"),
     owner=("map_runs", None),
 )
 E(

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from shequn._validation import check_choice, check_int, fail
+from shequn._validation import check_choice, check_executor, check_int, check_memory, fail
 from shequn.exceptions import ShequnError, ShequnWarning
 from shequn.experiment._grid import Param, grid_hash, grid_points, point_id
 from shequn.experiment._records import (
@@ -38,7 +38,7 @@ from shequn.experiment._store import (
     open_store,
 )
 from shequn.io.jsonl import to_jsonable
-from shequn.rng import RNGLike, spawn_seeds
+from shequn.rng import RNGLike, check_rng, spawn_seeds
 
 __all__ = ["RunError", "load", "replicate", "sweep"]
 
@@ -277,16 +277,32 @@ def _run(
     )
 
 
+RUN_BYTES = 1000
+"""Memory a sweep holds per run (task, seed key, record and output bookkeeping), about."""
+
+
 def _common_checks(
-    fn: Any, runs: Any, retries: Any, on_error: Any, executor: Any, owner: str
+    fn: Any,
+    runs: Any,
+    retries: Any,
+    on_error: Any,
+    executor: Any,
+    batch_size: Any,
+    rng: Any,
+    progress: Any,
+    owner: str,
 ) -> tuple[int, int]:
     if not callable(fn):
         raise fail(owner, "fn", "be callable", fn)
     runs = check_int(runs, owner=owner, field="runs", low=1)
     retries = check_int(retries, owner=owner, field="retries", low=0)
     check_choice(on_error, ["warn", "raise", "ignore"], owner=owner, field="on_error")
-    if executor is not None and not isinstance(executor, Executor):
-        raise fail(owner, "executor", "be None or a concurrent.futures.Executor", executor)
+    check_executor(executor, owner=owner)
+    if batch_size is not None:
+        check_int(batch_size, owner=owner, field="batch_size", low=1)
+    check_rng(rng, owner=owner)
+    if not (progress is None or isinstance(progress, bool) or callable(progress)):
+        Progress(progress, total=0, owner=owner)  # raises the shared message
     check_picklable(fn, executor, owner=owner)
     return runs, retries
 
@@ -355,7 +371,10 @@ def replicate(
     True
     """
     owner = "replicate"
-    runs, retries = _common_checks(fn, runs, retries, on_error, executor, owner)
+    runs, retries = _common_checks(
+        fn, runs, retries, on_error, executor, batch_size, rng, progress, owner
+    )
+    check_memory(RUN_BYTES * runs, owner=owner, field="runs", value=runs)
     if rng is None or (isinstance(rng, int | np.integer) and not isinstance(rng, bool)):
         # a private root: the children's keys are (0,), (1,), ... without building them
         root = _root(rng, owner)
@@ -445,8 +464,11 @@ def sweep(
     True
     """
     owner = "sweep"
-    runs, retries = _common_checks(fn, runs, retries, on_error, executor, owner)
+    runs, retries = _common_checks(
+        fn, runs, retries, on_error, executor, batch_size, rng, progress, owner
+    )
     points = grid_points(grid, owner=owner)
+    check_memory(RUN_BYTES * runs * len(points), owner=owner, field="runs", value=runs)
     if version is not None and not isinstance(version, str):
         raise fail(owner, "version", "be None or a str", version)
     point_seeds = spawn_seeds(rng, len(points), owner=owner)
