@@ -206,9 +206,13 @@ def format_tally(counts: dict[str, Counter[str]]) -> str:
 def write_known(failing: dict[str, dict[str, str]], cases: dict[str, Any]) -> None:
     """Rewrite walk_known.py's list from ``failing`` (grouped by package, details as comments).
 
-    Cases of packages not run (a missing extra) keep their old entries.
+    ``cases`` are the cases that ran; entries of other cases keep their lines (packages not
+    rerun, a missing extra), entries of cases that no longer exist are dropped.
     """
     import walk_known
+    import walk_table
+
+    existing = set(walk_table.all_cases())
 
     text = (HERE / "walk_known.py").read_text()
     start = text.index("KNOWN: dict[str, str] = {")
@@ -221,7 +225,7 @@ def write_known(failing: dict[str, dict[str, str]], cases: dict[str, Any]) -> No
     by_pkg: dict[str, list[str]] = defaultdict(list)
     for line in text[start:end].splitlines():  # entries of cases not run: kept verbatim
         key = line.strip().split(":", 1)[0]
-        if key.startswith('"') and json.loads(key) not in cases:
+        if key.startswith('"') and json.loads(key) not in cases and json.loads(key) in existing:
             by_pkg[json.loads(key).split(".")[0].split("[")[0]].append(line)
     for cid in sorted(failing):
         if cid in walk_known.FLAKY:

@@ -1589,6 +1589,7 @@ _e = E(
     bootstrap=(0, "runs0"),
     rng=(0, "rng"),
     executor=(None, "executor?"),
+    progress=(None, "progress?"),
 )
 X(_e, "counts=short", fields=("counts", "data"), counts=[1, 2])
 X(_e, "data=constant", EITHER, data=[3.0] * 50)
@@ -1611,11 +1612,16 @@ X(_sp, "discrete_alpha=1+1e-7", EITHER, alpha=1.0000001, discrete=True, xmin=1.0
 X(_sp, "discrete_xmin=0.5", xmin=0.5, discrete=True)
 _e = E(
     "shequn.longtail.powerlaw_pmf",
-    x=([1, 2, 3], "carr"),
+    x=([1, 2, 3], None),  # whole numbers of any sign (0 below xmin)
     alpha=(2.5, "pos"),
     xmin=(1, "int1"),
     check=in_unit,
 )
+X(_e, "x=nan", x=[1, NAN])
+X(_e, "x=inf", x=[1, INF])
+X(_e, "x=str", x=["1", "2"])
+X(_e, "x=negative", EITHER, x=[-3, 1])
+X(_e, "x=huge", EITHER, x=[1, 1e300])
 X(_e, "alpha=1", alpha=1.0)
 X(_e, "alpha=0.5", alpha=0.5)
 X(_e, "x=1.5", x=[1.5])
@@ -1627,18 +1633,62 @@ E(
     rng=(0, "rng"),
     executor=(None, "executor?"),
     batch_size=(None, "batch?"),
+    progress=(False, "progress?"),
 )
 _e = E("shequn.longtail.compare", fit=(L(pl_fit), "obj"), alternative=("exponential", "choice"))
 E("shequn.longtail.Comparison.favours", on=lambda: pl_fit().comparisons[0], level=(0.1, "unit"))
+E("shequn.longtail.Comparison.summary", on=lambda: pl_fit().comparisons[0])
 result_entry("shequn.longtail.Comparison", lambda: pl_fit().comparisons[0], None)
 result_entry("shequn.longtail.BootstrapResult", pl_boot, None)
+E("shequn.longtail.BootstrapResult.conf_int", on=pl_boot, level=(0.95, "unit"))
+E("shequn.longtail.BootstrapResult.summary", on=pl_boot)
+E("shequn.longtail.PowerLawFit.conf_int", on=pl_fit, level=(0.95, "unit"))
+
+
+def tail_fit() -> Any:
+    from shequn.longtail.fit.scan import as_table, fit_tail
+
+    u, c = as_table(pl_data(), None, discrete=False, owner="walk")
+    return fit_tail(
+        u,
+        c,
+        discrete=False,
+        xmin=None,
+        xmin_range=None,
+        min_tail=10,
+        convention="exact",
+        search="auto",
+        owner="walk",
+    )
+
+
+result_entry("shequn.longtail.fit.scan.TailFit", tail_fit, None)
+E(
+    "shequn.longtail.fit.scan.as_table",
+    data=(L(pl_data), "nnarr"),
+    counts=(None, "carr?"),
+    discrete=(False, None),
+    owner=("walk", None),
+)
+E(
+    "shequn.longtail.fit.scan.fit_tail",
+    u=(L(lambda: np.unique(pl_data())), None),
+    c=(L(lambda: np.ones(np.unique(pl_data()).size, dtype=np.int64)), None),
+    discrete=(False, None),
+    xmin=(None, "pos?"),
+    xmin_range=(None, None),
+    min_tail=(10, None),
+    convention=("exact", None),
+    search=("auto", None),
+    owner=("walk", None),
+)
 result_entry(
     "shequn.longtail.PowerLawFit",
     pl_fit,
     {"alpha": "pos", "xmin": "pos", "n": "int1", "values": "nnarr", "counts": "carr"},
     nan_ok=("p_value",),
 )
-E("shequn.longtail.PowerLawFit.ccdf", on=pl_fit, x=([1.0, 2.0, 10.0], "nnarr"), check=in_unit)
+E("shequn.longtail.PowerLawFit.ccdf", on=pl_fit, x=([1.0, 2.0, 10.0], "farr"), check=in_unit)
 E("shequn.longtail.PowerLawFit.tail_values", on=pl_fit)
 E("shequn.longtail.PowerLawFit.summary", on=pl_fit)
 E("shequn.longtail.PowerLawFit.to_frame", on=pl_fit, needs=("pandas",))
@@ -1653,7 +1703,7 @@ E(
     "shequn.longtail.generate_catalog",
     n_products=(20, "runs"),
     kind=("zipf", "choice"),
-    total_sales=(1000, "runs0"),
+    total_sales=(1000, "int0"),
     rng=(0, "rng"),
     exponent=(1.0, "pos"),
     alpha=(2.0, "pos"),
@@ -1661,6 +1711,7 @@ E(
 )
 E("shequn.longtail.Catalog.tail_share", on=catalog, k=(5, "int0"), check=in_unit)
 E("shequn.longtail.Catalog.to_frame", on=catalog, needs=("pandas",))
+E("shequn.longtail.Catalog.summary", on=catalog)
 result_entry("shequn.longtail.Catalog", catalog, None)
 E("shequn.longtail.tail_share", values=([50, 30, 10, 10], "nnarr"), k=(2, "int0"), check=in_unit)
 X(ENTRIES["shequn.longtail.tail_share"], "values=zeros", EITHER, values=[0.0, 0.0])
@@ -1677,6 +1728,7 @@ E(
 )
 X(ENTRIES["shequn.longtail.rank_size_elasticity"], "sales=constant", EITHER, sales=[5.0] * 10)
 E("shequn.longtail.RankSizeFit.summary", on=rank_fit)
+E("shequn.longtail.RankSizeFit.conf_int", on=rank_fit, level=(0.95, "unit"))
 result_entry("shequn.longtail.RankSizeFit", rank_fit, None)
 E(
     "shequn.longtail.TrueFans",
@@ -1715,8 +1767,8 @@ E(
     steps=(5, "int1"),
     head_share=(0.2, "unit"),
     budget_exponent=(1.0, "nonneg"),
-    ad_reach=(0.5, "prob"),
-    wom=(0.4, "prob"),
+    ad_reach=(0.5, "nonneg"),
+    wom=(0.4, "nonneg"),
     taste_width=(0.5, "pos"),
     adopt=(0.5, "prob"),
     seeds=(2, "int0"),
@@ -1768,6 +1820,8 @@ E(
     baseline=("broadcast", "choice"),
 )
 E("shequn.longtail.NicheComparison.summary", on=niche_cmp)
+E("shequn.longtail.NicheComparison.conf_int", on=niche_cmp, level=(0.95, "unit"))
+E("shequn.longtail.NicheRun.summary", on=niche_run)
 E("shequn.longtail.NicheComparison.to_frame", on=niche_cmp, needs=("pandas",))
 result_entry("shequn.longtail.NicheComparison", niche_cmp, None)
 

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from shequn._progress import check_progress
 from shequn._validation import check_choice, check_executor, check_int, check_memory, fail
 from shequn.exceptions import ShequnError, ShequnWarning
 from shequn.experiment._grid import Param, grid_hash, grid_points, point_id
@@ -301,8 +302,7 @@ def _common_checks(
     if batch_size is not None:
         check_int(batch_size, owner=owner, field="batch_size", low=1)
     check_rng(rng, owner=owner)
-    if not (progress is None or isinstance(progress, bool) or callable(progress)):
-        Progress(progress, total=0, owner=owner)  # raises the shared message
+    check_progress(progress, owner=owner)
     check_picklable(fn, executor, owner=owner)
     return runs, retries
 

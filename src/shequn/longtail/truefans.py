@@ -40,6 +40,7 @@ from scipy import stats
 
 from shequn._validation import (
     check_int,
+    check_level,
     check_nonnegative,
     check_probability,
     fail,
@@ -163,9 +164,7 @@ class TrueFans:
         if level is None:
             raw = f / p
             return math.ceil(raw - 1e-9 * raw)
-        lv = check_probability(level, owner=owner, field="level")
-        if lv >= 1.0:
-            raise fail(owner, "level", "be < 1", level)
+        lv = check_level(level, owner=owner)
 
         def ok(n: int) -> bool:
             return bool(stats.binom.sf(f - 1, n, p) >= lv)
