@@ -2121,7 +2121,9 @@ E(
     record=(L(lambda: experiment().records[0]), "obj"),
     fn=(_coin, "callable"),
 )
-E("shequn.experiment.point_id", params=({"a": 1, "b": "x"}, "obj"))
+_e = E("shequn.experiment.point_id", params=({"a": 1, "b": "x"}, None))
+for _label, _bad in (("str", "abc"), ("int", 1), ("none", None), ("nested", {"a": [1]})):
+    X(_e, f"params={_label}", params=_bad)
 E("shequn.experiment.grid_hash", points=([{"a": 1}, {"a": 2}], "obj"))
 E("shequn.experiment.grid_points", grid=({"n": [1, 2]}, "obj"), owner=("sweep", None))
 E("shequn.experiment.load", store=(L(lambda: _stored_sweep(".jsonl")), "path"))
@@ -2141,7 +2143,11 @@ E("shequn.experiment.ExperimentResult.to_numpy", on=experiment)
 E("shequn.experiment.ExperimentResult.table", on=experiment)
 E("shequn.experiment.ExperimentResult.to_frame", on=experiment, needs=("pandas",))
 E("shequn.experiment.ExperimentResult.aggregate", on=experiment, level=(0.95, "unit"))
-E("shequn.experiment.ExperimentResult.replay", on=experiment, i=(0, "member"))
+_e = E("shequn.experiment.ExperimentResult.replay", on=experiment, i=(0, None))
+X(_e, "i=1e6", i=10**6)
+X(_e, "i=str", i="0")
+X(_e, "i=float", i=1.5)
+X(_e, "i=-1", EITHER, i=-1)  # Python indexing from the end
 E("shequn.experiment.ExperimentResult.summary", on=experiment)
 result_entry("shequn.experiment.ExperimentResult", experiment, None, nan_ok=("seconds",))
 E(
@@ -2215,12 +2221,15 @@ for _cls, _fx, _suffix, _needs in (
     E(
         f"shequn.experiment.{_cls}.create",
         on=lambda s=_suffix: lookup("shequn.experiment.open_store")(store_path(s)(), owner="walk"),
-        manifest=({"format": "shequn-sweep"}, "obj"),
+        manifest=(L(lambda: jsonl_store().manifest()), "obj"),
         needs=_needs,
     )
     E(f"shequn.experiment.{_cls}.read", on=_fx, needs=_needs)
     E(f"shequn.experiment.{_cls}.append", on=_fx, points=([], "obj"), needs=_needs)
-E("shequn.experiment.JsonLinesStore.repair", on=jsonl_store)
+    E(f"shequn.experiment.{_cls}.inspect", on=_fx, needs=_needs)
+    E(f"shequn.experiment.{_cls}.manifest", on=_fx, needs=_needs)
+    E(f"shequn.experiment.{_cls}.lock", on=_fx, owner=("walk", None), needs=_needs)
+    E(f"shequn.experiment.{_cls}.repair", on=_fx, needs=_needs)
 E("shequn.io.to_jsonable", obj=({"x": 0.5}, None))
 E("shequn.io.from_jsonable", obj=({"x": 0.5}, None))
 E("shequn.io.append_jsonl", path=(store_path(".jsonl"), "wpath"), values=([1, [2, 3]], "obj"))
@@ -2228,6 +2237,41 @@ X(ENTRIES["shequn.io.append_jsonl"], "values=nan", EITHER, values=[NAN])
 E("shequn.io.read_jsonl", path=(L(lambda: _stored_sweep(".jsonl")), "path"), repair=(False, "bool"))
 E("shequn.io.write_atomic", path=(store_path(".json"), "wpath"), data=(b"{}", "str"))
 E("shequn.io.files.fsync_dir", path=(L(tmpdir), "path"))
+E("shequn.io.remove_temp_files", folder=(L(tmpdir), "wpath"), max_age=(86_400.0, None))
+# a lock reports bad paths under its caller's owner and field (here walk.store)
+_e = E(
+    "shequn.io.FileLock",
+    path=(store_path(".lock"), None),
+    owner=("walk", None),
+    field=("store", None),
+)
+for _label, _bad in (("int", 5), ("none", None), ("list", ["a"])):
+    X(_e, f"path={_label}", fields=("store",), path=_bad)
+E(
+    "shequn.io.FileLock.acquire",
+    on=lambda: lookup("shequn.io.FileLock")(store_path(".lock")(), owner="walk", field="store"),
+)
+E(
+    "shequn.io.FileLock.release",
+    on=lambda: lookup("shequn.io.FileLock")(store_path(".lock")(), owner="walk", field="store"),
+)
+E("shequn.io.parquet_part_files", folder=(L(tmpdir), "path"))
+E(
+    "shequn.io.read_parquet_part",
+    path=(
+        L(
+            lambda: str(
+                next(
+                    iter(
+                        sorted(__import__("pathlib").Path(_stored_sweep(".parquet")).glob("part-*"))
+                    )
+                )
+            )
+        ),
+        "path",
+    ),
+    needs=("pyarrow",),
+)
 E(
     "shequn.io.write_parquet_part",
     folder=(L(tmpdir), "wpath"),
@@ -2337,7 +2381,7 @@ EXEMPT: dict[str, str] = {
     "shequn.sweep": "the lazily loaded shequn.experiment.sweep (walked there)",
     **{
         f"shequn.experiment.SweepStore.{m}": "abstract (walked on JsonLinesStore, ParquetStore)"
-        for m in ("append", "create", "exists", "read", "repair")
+        for m in ("append", "create", "exists", "inspect", "lock", "manifest", "read", "repair")
     },
 }
 

@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import warnings
@@ -37,6 +38,7 @@ from shequn.experiment._store import (
     check_manifest,
     new_manifest,
     open_store,
+    warn_problems,
 )
 from shequn.io.jsonl import to_jsonable
 from shequn.rng import RNGLike, check_rng, spawn_seeds
@@ -125,13 +127,13 @@ def _run(
     if store is not None:
         assert identity is not None
         if store.exists():
-            manifest, stored = store.read()
-            check_manifest(store.path, manifest, identity, owner=owner)
+            found = store.inspect()
+            check_manifest(store.path, found.manifest, identity, owner=owner)
+            warn_problems(
+                store.path, found, then="the points they held are run again", stacklevel=4
+            )
             store.repair()
-            for entry in stored:
-                p = int(entry["point"])
-                if p >= len(points) or entry.get("point_id") != ids[p]:
-                    continue
+            for p, entry in found.points.items():
                 for run in entry["runs"]:
                     r = int(run["run"])
                     records[p * runs + r] = RunRecord(
@@ -484,26 +486,37 @@ def sweep(
         "rng_entropy": _entropy(point_seeds[0]),
         "rng_spawn_key": list(point_seeds[0].spawn_key),
     }
-    return _run(
-        fn,
-        points,
-        seeds,
-        runs=runs,
-        executor=executor,
-        progress=progress,
-        retries=retries,
-        batch_size=batch_size,
-        on_error=on_error,
-        store=the_store,
-        identity=identity,
-        owner=owner,
-    )
+    if the_store is not None and the_store.exists():
+        # a foreign or different store is refused before the lock file is made beside it
+        check_manifest(the_store.path, the_store.manifest(), identity, owner=owner)
+    with contextlib.ExitStack() as held:
+        if the_store is not None:
+            held.enter_context(the_store.lock(owner=owner))  # one writer at a time
+        return _run(
+            fn,
+            points,
+            seeds,
+            runs=runs,
+            executor=executor,
+            progress=progress,
+            retries=retries,
+            batch_size=batch_size,
+            on_error=on_error,
+            store=the_store,
+            identity=identity,
+            owner=owner,
+        )
 
 
-def load(store: str | os.PathLike[str] | SweepStore) -> ExperimentResult:
+def load(store: str | os.PathLike[str] | SweepStore, *, repair: bool = False) -> ExperimentResult:
     """Read a sweep store into an :class:`ExperimentResult` (without ``fn``; see :func:`replay`).
 
     Only finished points are in a store; ``result.complete`` tells whether all of them are.
+    Every record is checked (see :mod:`shequn.experiment._store`); what fails is left out with
+    a :class:`~shequn.exceptions.ShequnWarning` naming it, and running the sweep again on the
+    store recomputes it. ``repair=True`` first makes the store sound for other readers (moves
+    damaged or duplicated Parquet parts aside after saving their sound records, removes a
+    killed writer's temporary files; nothing sound is lost), holding the store's lock.
 
     Examples
     --------
@@ -516,24 +529,35 @@ def load(store: str | os.PathLike[str] | SweepStore) -> ExperimentResult:
     True
     """
     the_store = open_store(store, owner="load")
+    if not isinstance(repair, bool):
+        raise fail("load", "repair", "be True or False", repair)
     if not the_store.exists():
         raise fail("load", "store", "be an existing sweep store", str(the_store.path))
-    manifest, stored = the_store.read()
-    if not isinstance(manifest, dict) or manifest.get("format") != "shequn-sweep":
+    found = the_store.inspect()
+    if not isinstance(found.manifest, dict) or found.manifest.get("format") != "shequn-sweep":
         raise StoreMismatchError(
             f"`load.store` must be a shequn sweep store; {str(the_store.path)!r} is not one",
             path=the_store.path,
             mismatches={"format": (None, "shequn-sweep")},
         )
+    if repair:
+        with the_store.lock(owner="load"):
+            the_store.repair()
+        damage = found.problems
+        found = the_store.inspect()
+        found.problems = damage  # what was wrong before the repair is still worth a warning
+    manifest = found.manifest
+    warn_problems(
+        the_store.path,
+        found,
+        then="the points they held are left out (run the sweep again on this store to "
+        "recompute them)",
+    )
     points = [dict(p) for p in manifest["points"]]
     runs = int(manifest["runs"])
     records: list[RunRecord] = []
-    seen: set[int] = set()
-    for entry in stored:
-        p = int(entry["point"])
-        if p in seen:  # two writers raced on one store: keep the first copy of a point
-            continue
-        seen.add(p)
+    for p in sorted(found.points):
+        entry = found.points[p]
         for run in entry["runs"]:
             records.append(
                 RunRecord(
@@ -548,7 +572,6 @@ def load(store: str | os.PathLike[str] | SweepStore) -> ExperimentResult:
                     seconds=float(run.get("seconds", float("nan"))),
                 )
             )
-    records.sort(key=lambda r: (r.point, r.run))
     return ExperimentResult(
         points=tuple(points),
         runs=runs,
@@ -558,5 +581,5 @@ def load(store: str | os.PathLike[str] | SweepStore) -> ExperimentResult:
         fn_name=str(manifest["fn"]),
         fn=None,
         store=the_store.path,
-        resumed_points=len(seen),
+        resumed_points=len(found.points),
     )

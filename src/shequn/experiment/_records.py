@@ -141,6 +141,8 @@ class RunRecord:
         >>> res.records[3].replay(f) == res.records[3].output
         True
         """
+        if not callable(fn):
+            raise fail("RunRecord.replay", "fn", "be callable", fn)
         return normalize_output(fn(**self.params, rng=np.random.default_rng(self.seed)))
 
 
@@ -156,6 +158,10 @@ def replay(record: RunRecord, fn: Callable[..., Any]) -> Any:
     >>> replay(res.records[2], f) == res.outputs[2]
     True
     """
+    if not isinstance(record, RunRecord):
+        raise fail("replay", "record", "be a RunRecord (from result.records or load)", record)
+    if not callable(fn):
+        raise fail("replay", "fn", "be callable", fn)
     return record.replay(fn)
 
 
