@@ -2149,6 +2149,8 @@ X(_e, "i=str", i="0")
 X(_e, "i=float", i=1.5)
 X(_e, "i=-1", EITHER, i=-1)  # Python indexing from the end
 E("shequn.experiment.ExperimentResult.summary", on=experiment)
+E("shequn.experiment.ExperimentResult.conf_int", on=experiment, level=(0.95, "unit"))
+E("shequn.experiment.RunRecord.summary", on=lambda: experiment().records[0])
 result_entry("shequn.experiment.ExperimentResult", experiment, None, nan_ok=("seconds",))
 E(
     "shequn.experiment.RunRecord",
