@@ -142,4 +142,5 @@ def test_progress_and_interrupt() -> None:
     calls.clear()
     with ThreadPoolExecutor(1) as pool, pytest.raises(KeyboardInterrupt):
         map_runs(counted, runs=1000, rng=1, batch_size=1, executor=pool, progress=stop)
-    assert len(calls) < 1000  # the batches not yet started were cancelled
+    # at most a window of two batches per worker was in flight: the rest never started
+    assert len(calls) <= 3 + 2 + 1

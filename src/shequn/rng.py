@@ -26,7 +26,9 @@ True
 
 from __future__ import annotations
 
+import collections
 import math
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from typing import Any, TypeAlias, TypeVar
@@ -130,13 +132,14 @@ def _seed_sequence(rng: RNGLike, owner: str) -> np.random.SeedSequence:
 
 
 def spawn_seeds(
-    rng: RNGLike, n: int, *, owner: str = "spawn_seeds"
+    rng: RNGLike, n: int, *, owner: str = "spawn_seeds", field: str = "n"
 ) -> list[np.random.SeedSequence]:
     """Return ``n`` independent child :class:`~numpy.random.SeedSequence` objects.
 
     The same integer seed always yields the same children. For a ``Generator`` the children come
     from its own seed sequence (and that sequence records that it has spawned them, as in
-    :meth:`numpy.random.Generator.spawn`).
+    :meth:`numpy.random.Generator.spawn`). A number whose seeds would not fit in memory is
+    refused, naming ``owner.field`` (pass the caller's own argument: ``runs``, ``weeks``).
 
     Examples
     --------
@@ -145,8 +148,8 @@ def spawn_seeds(
     >>> [s.spawn_key for s in a] == [s.spawn_key for s in b] == [(0,), (1,)]
     True
     """
-    n = check_int(n, owner=owner, field="n", low=0)
-    check_memory(SEED_BYTES * n, owner=owner, field="n", value=n)
+    n = check_int(n, owner=owner, field=field, low=0)
+    check_memory(SEED_BYTES * n, owner=owner, field=field, value=n)
     return _seed_sequence(rng, owner).spawn(n)
 
 
@@ -236,7 +239,7 @@ def map_runs(
         batch_size = check_int(batch_size, owner=owner, field="batch_size", low=1)
     check_rng(rng, owner=owner)
     check_memory(SEED_BYTES * runs, owner=owner, field="runs", value=runs)
-    seeds = spawn_seeds(rng, runs, owner=owner)
+    seeds = spawn_seeds(rng, runs, owner=owner, field="runs")
     if batch_size is None:
         batch_size = max(1, math.ceil(runs / 16))
     batches = [seeds[i : i + batch_size] for i in range(0, runs, batch_size)]
@@ -247,13 +250,24 @@ def map_runs(
                 out.extend(_run_batch(fn, b))
                 bar.update(len(b))
             return out
-        futures = [executor.submit(_run_batch, fn, b) for b in batches]
+        # a window of batches in flight (two per worker): results come back in order, and an
+        # interrupt leaves at most the window running, never the whole remaining work
+        workers = getattr(executor, "_max_workers", None)
+        window = 2 * (workers if isinstance(workers, int) and workers > 0 else os.cpu_count() or 1)
+        pending: collections.deque[Any] = collections.deque()
         try:
-            for fut, b in zip(futures, batches, strict=True):
+            for b in batches:
+                if len(pending) >= window:
+                    fut, size = pending.popleft()
+                    out.extend(fut.result())
+                    bar.update(size)
+                pending.append((executor.submit(_run_batch, fn, b), len(b)))
+            while pending:
+                fut, size = pending.popleft()
                 out.extend(fut.result())
-                bar.update(len(b))
+                bar.update(size)
         except BaseException:
-            for fut in futures:
+            for fut, _ in pending:
                 fut.cancel()
             raise
     return out

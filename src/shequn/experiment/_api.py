@@ -383,7 +383,7 @@ def replicate(
         keys = [(*root.spawn_key, i) for i in range(runs)]
         ent = _entropy(root)
     else:  # the caller's seed object records that it spawned children, as numpy does
-        children = spawn_seeds(rng, runs, owner=owner)
+        children = spawn_seeds(rng, runs, owner=owner, field="runs")
         keys = [tuple(c.spawn_key) for c in children]
         ent = _entropy(children[0])
     return _run(
@@ -473,7 +473,7 @@ def sweep(
     check_memory(RUN_BYTES * runs * len(points), owner=owner, field="runs", value=runs)
     if version is not None and not isinstance(version, str):
         raise fail(owner, "version", "be None or a str", version)
-    point_seeds = spawn_seeds(rng, len(points), owner=owner)
+    point_seeds = spawn_seeds(rng, len(points), owner=owner, field="grid")
     # the runs of point i are the children of point seed i: keys (*key_i, 0), (*key_i, 1), ...
     seeds = [(_entropy(ps), [(*ps.spawn_key, r) for r in range(runs)]) for ps in point_seeds]
     the_store = None if store is None else open_store(store, owner=owner)
