@@ -2,9 +2,11 @@
 
 A worker imports shequn once and runs case after case (walk_worker.py). A case that crashes its
 worker (segfault, abort) or exceeds its time limit is recorded as ``crash`` or ``hang`` and the
-worker is replaced; the other cases never notice. Workers run with an address-space limit
-(``resource.setrlimit(RLIMIT_AS)``) so a runaway allocation fails fast instead of taking the
-machine, with one BLAS/numba thread each, and no core dumps.
+worker is replaced; the other cases never notice. A crash in a worker that had run other cases
+may come from memory an earlier case corrupted (an out-of-bounds write that returned), so such a
+case is run again, first, in a fresh worker, and judged there. Workers run with an address-space
+limit (``resource.setrlimit(RLIMIT_AS)``) so a runaway allocation fails fast instead of taking
+the machine, with one BLAS/numba thread each, and no core dumps.
 
 Run it directly for the counts per package and outcome::
 
@@ -68,6 +70,7 @@ class Worker:
             preexec_fn=_limits,
         )
         self.buf = b""
+        self.runs = 0  # cases answered: a crash in a used worker is rerun in a fresh one
         self.case: str | None = None
         self.deadline = time.monotonic() + START_TIMEOUT
         self.ready = False
@@ -126,6 +129,7 @@ def run_cases(
         default_timeout = float(os.environ.get("SHEQUN_WALK_TIMEOUT", "60"))
     queue = list(case_ids)
     queue.reverse()
+    fresh_only: list[str] = []  # crashed in a used worker: the cause may be an earlier case
     timeouts = timeouts or {}
     n = workers or int(os.environ.get("SHEQUN_WALK_WORKERS", "2"))
     n = max(1, min(n, len(queue)))
@@ -133,11 +137,17 @@ def run_cases(
     with tempfile.TemporaryDirectory(prefix="shequn-walk-") as tmp:
         pool = [Worker(tmp) for _ in range(n)]
         try:
-            while queue or any(w.case is not None for w in pool):
+            while queue or fresh_only or any(w.case is not None for w in pool):
                 for w in pool:
-                    if w.ready and w.case is None and queue:
+                    if not (w.ready and w.case is None):
+                        continue
+                    if fresh_only and w.runs == 0:
+                        cid = fresh_only.pop()
+                    elif queue:
                         cid = queue.pop()
-                        w.send(cid, timeouts.get(cid, default_timeout))
+                    else:
+                        continue
+                    w.send(cid, timeouts.get(cid, default_timeout))
                 busy = [w for w in pool if w.case is not None or not w.ready]
                 wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
                 readable, _, _ = select.select(busy, [], [], min(wait, 1.0))
@@ -152,10 +162,15 @@ def run_cases(
                             elif a["id"] == w.case:
                                 results[a["id"]] = {"outcome": a["outcome"], "detail": a["detail"]}
                                 w.case = None
+                                w.runs += 1
                     timed_out = now > w.deadline and (w.case is not None or not w.ready)
                     if closed or timed_out:
                         if w.case is not None:
-                            if closed:
+                            if closed and w.runs > 0:
+                                # memory an earlier case corrupted may be what crashed: the
+                                # case is judged again, alone, in a fresh worker
+                                fresh_only.append(w.case)
+                            elif closed:
                                 w.proc.wait()
                                 code = w.proc.returncode
                                 how = f"signal {-code}" if code < 0 else f"exit {code}"
