@@ -111,13 +111,12 @@ def intervals(names: Sequence[str], lower: Any, upper: Any) -> Intervals:
     return {str(k): (float(a), float(b)) for k, a, b in zip(names, lo, hi, strict=True)}
 
 
-def _strings(value: Iterable[str]) -> tuple[str, ...]:
-    # a typed converter (``converter=tuple`` leaves its element type unbound for mypy)
-    return tuple(value)
-
-
 def _freeze_rows(value: Mapping[str, Sequence[Any]]) -> dict[str, tuple[Any, ...]]:
     return {str(k): tuple(v) for k, v in value.items()}
+
+
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(str(v) for v in value)
 
 
 @attrs.frozen(kw_only=True)
