@@ -23,7 +23,7 @@ __all__ = ["PLOTTERS", "plot"]
 PLOTTERS: dict[str, str] = {
     "shequn.diffusion.bass.BassFit": "shequn.plotting.bass:plot_bass_forecast",
     "shequn.diffusion.reach.BudgetComparison": "shequn.plotting.bass:plot_budget_comparison",
-    "shequn.longtail.fit.powerlaw.PowerLawFit": "shequn.plotting.longtail:plot_ccdf",
+    "shequn.longtail.fit.PowerLawFit": "shequn.plotting.longtail:plot_ccdf",
 }
 """Result class (``module.Class``) → the function that draws it (``module:function``)."""
 

@@ -33,6 +33,11 @@ from shequn.longtail.fit.bootstrap import BootstrapResult, bootstrap_pvalue
 from shequn.longtail.fit.powerlaw import PowerLawFit, fit_powerlaw
 from shequn.longtail.fit.sampling import powerlaw_pmf, sample_powerlaw
 
+# the results' public home (pickles, reprs, the plot registry): where they always lived
+for _cls in (BootstrapResult, Comparison, PowerLawFit):
+    _cls.__module__ = __name__
+del _cls
+
 __all__ = [
     "ALTERNATIVES",
     "BootstrapResult",
