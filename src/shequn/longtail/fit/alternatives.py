@@ -379,3 +379,8 @@ def compare(fit: PowerLawFit, alternative: str) -> Comparison:
         params=_param_dict(alternative, theta, fit.xmin),
         converged=conv,
     )
+
+
+# the class's __module__ is its public home, shequn.longtail.fit (see the package): doctest
+# finds its examples here through __test__
+__test__ = {"Comparison": Comparison}

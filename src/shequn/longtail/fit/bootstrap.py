@@ -255,3 +255,8 @@ def bootstrap_pvalue(
         observed=fit.ks_distance,
         distances=d,
     )
+
+
+# the class's __module__ is its public home, shequn.longtail.fit (see the package): doctest
+# finds its examples here through __test__
+__test__ = {"BootstrapResult": BootstrapResult}

@@ -427,3 +427,8 @@ def fit_powerlaw(
         res = bootstrap_pvalue(fit, runs=bootstrap, rng=rng, executor=executor, progress=progress)
         fit = attrs.evolve(fit, p_value=res.p_value, bootstrap=res)
     return fit
+
+
+# the class's __module__ is its public home, shequn.longtail.fit (see the package): doctest
+# finds its examples here through __test__
+__test__ = {"PowerLawFit": PowerLawFit}
