@@ -128,6 +128,22 @@ def test_fitted_ccdf_matches_mpmath(alpha: float, xmin: int, log10_ratio: float)
         assert got == pytest.approx(ref, rel=1e-9)
 
 
+@given(st.floats(1.0001, 200.0), st.floats(1e-3, 1e6), st.floats(0.0, 300.0))
+def test_continuous_ccdf_matches_mpmath(alpha: float, xmin: float, log10_ratio: float) -> None:
+    fit = fit_powerlaw(
+        sample_powerlaw(200, alpha=2.5, xmin=xmin, rng=1), xmin=xmin, compare_with=()
+    )
+    fit = attrs.evolve(fit, alpha=alpha)
+    x = xmin * 10.0**log10_ratio
+    ref = mpmath.power(mpmath.mpf(x) / xmin, 1 - alpha)  # (x / xmin)^(1 - alpha), exact
+    got = float(fit.ccdf(x))
+    assert 0.0 <= got <= 1.0
+    if ref > 1e-290:
+        assert got == pytest.approx(float(ref), rel=1e-12 * max(1.0, log10_ratio * alpha))
+    else:
+        assert got <= 1e-280  # underflow to (nearly) 0, never NaN
+
+
 # ---------------------------------------------------------------------------------------------
 # issue 14: powerlaw_pmf, sample_powerlaw and bootstrap requests
 # ---------------------------------------------------------------------------------------------
