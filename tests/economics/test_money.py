@@ -52,3 +52,13 @@ def test_messages_for_budget() -> None:
 def test_bad_input(call: object, field: str) -> None:
     with pytest.raises(InvalidParameterError, match=field):
         call()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("bad", ["100", True, None, [1.0]])
+@pytest.mark.parametrize(
+    "field", ["price", "cost_per_content", "cost_per_event", "cost_per_message", "staff_per_week"]
+)
+def test_money_fields_refuse_strings_bools_and_none(field: str, bad: object) -> None:
+    """Issue 14: converter=float read "100" and True as numbers; now the house error."""
+    with pytest.raises(InvalidParameterError, match=rf"`Economics\.{field}` must"):
+        Economics(**{field: bad})  # type: ignore[arg-type]

@@ -529,3 +529,11 @@ def test_scan_distances_equal_brute_force_for_every_candidate(discrete: bool) ->
             g_ge = g_gt = (tail_u / xm) ** (1 - a)
         ref = max(np.abs(g_ge - e_ge).max(), np.abs(g_gt - e_gt).max())
         assert d == pytest.approx(ref, rel=1e-9, abs=1e-12)
+
+
+def test_plot_ccdf_refuses_a_string_show_fit() -> None:
+    """Issue 14 walk: show_fit="no" is truthy and drew the fit; now the house error."""
+    pytest.importorskip("matplotlib")
+    fit = fit_powerlaw(sample_powerlaw(200, alpha=2.5, xmin=1.0, rng=0), compare_with=())
+    with pytest.raises(InvalidParameterError, match="`plot_ccdf.show_fit` must be True or False"):
+        fit.plot(show_fit="no")  # type: ignore[arg-type]

@@ -432,6 +432,12 @@ def run_case(case: Case) -> dict[str, str]:
         named = names_field(msg, case.fields)
         if case.expect == EITHER:  # a valid-but-extreme input may be refused for any field
             named = named or re.search(r"`[^`]+` must", msg) is not None
+        if not named and hasattr(exc, "key") and hasattr(exc, "file"):
+            # a ScenarioError names the file and the key path inside it (io.scenario's form)
+            key = tuple(getattr(exc, "key", ()))
+            named = bool({"text", "path", "data"} & set(case.fields)) or any(
+                f in key for f in case.fields
+            )
         if named:
             return {"outcome": "ours", "detail": _short(msg)}
         return {"outcome": "unnamed", "detail": _short(msg)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 
 
 def _selftest(case_id: str) -> dict[str, str]:
@@ -45,9 +46,11 @@ def main() -> None:
     proto.write(json.dumps({"ready": len(cases)}) + "\n")
     for line in sys.stdin:
         case_id = json.loads(line)["id"]
+        t0 = time.monotonic()
         answer = (
             _selftest(case_id) if case_id.startswith("__") else walk_core.run_case(cases[case_id])
         )
+        answer["seconds"] = f"{time.monotonic() - t0:.3f}"
         proto.write(json.dumps({"id": case_id, **answer}) + "\n")
 
 

@@ -22,7 +22,7 @@ import math
 
 import attrs
 
-from shequn._validation import check_nonnegative, nonnegative, probability
+from shequn._validation import as_float, check_nonnegative, nonnegative, probability
 
 __all__ = ["Economics", "cac", "excess_spend", "ltv", "roi"]
 
@@ -51,12 +51,12 @@ class Economics:
         member (seed 002: 过硬的产品品质; seed 003: 社群先有产品后有用户). Default 0.85.
     """
 
-    price: float = attrs.field(default=100.0, converter=float, validator=nonnegative)
+    price: float = attrs.field(default=100.0, converter=as_float, validator=nonnegative)
     margin: float = attrs.field(default=0.4, validator=probability)
-    cost_per_content: float = attrs.field(default=200.0, converter=float, validator=nonnegative)
-    cost_per_event: float = attrs.field(default=1500.0, converter=float, validator=nonnegative)
-    cost_per_message: float = attrs.field(default=0.05, converter=float, validator=nonnegative)
-    staff_per_week: float = attrs.field(default=0.0, converter=float, validator=nonnegative)
+    cost_per_content: float = attrs.field(default=200.0, converter=as_float, validator=nonnegative)
+    cost_per_event: float = attrs.field(default=1500.0, converter=as_float, validator=nonnegative)
+    cost_per_message: float = attrs.field(default=0.05, converter=as_float, validator=nonnegative)
+    staff_per_week: float = attrs.field(default=0.0, converter=as_float, validator=nonnegative)
     product_quality: float = attrs.field(default=0.85, validator=probability)
 
     def messages_for(self, budget: float) -> float:
