@@ -92,6 +92,10 @@ def test_zeta_outer_matches_mpmath(s: list[float], log10_qmax: float) -> None:
 
 
 @given(st.floats(-30.0, 150.0), st.floats(-6.0, 4.0))
+@example(s=1.3250625583546523e-307, log10_x=-4.0)  # found by hypothesis: gammaincc at tiny s
+@example(s=1e-307, log10_x=-6.0)
+@example(s=1e-20, log10_x=-6.0)
+@example(s=2e-20, log10_x=-6.0)
 def test_log_upper_gamma_matches_mpmath(s: float, log10_x: float) -> None:
     x = 10.0**log10_x
     ref_mp = mpmath.gammainc(s, x)  # the upper incomplete gamma function

@@ -184,6 +184,10 @@ def log_upper_gamma(s: float, x: float) -> float:
         return math.nan
     if x >= 1.0 and x > s - 1.0:
         return _log_upper_gamma_cf(s, x)
+    if 0 < s < 1e-20:
+        # Gamma(s, x) = E1(x) + O(s (log x)^2): exact in floats here, while gammaincc loses
+        # digits as s nears the smallest floats (0.1 in the log at s = 1e-307, x = 1e-6)
+        return math.log(float(special.exp1(x)))
     if s > 0:
         q = float(special.gammaincc(s, x))
         if q > 1e-300:
