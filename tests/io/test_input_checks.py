@@ -40,11 +40,11 @@ def test_means_of_a_good_metric_still_work(run: Any) -> None:
 
 def test_summarise_runs_refuses_no_outputs_and_bad_seed() -> None:
     s = loads_scenario("weeks = 2\n" + SCN)
-    with pytest.raises(InvalidParameterError, match="`summarise_runs.outputs` must"):
+    with pytest.raises(InvalidParameterError, match=r"`summarise_runs\.outputs` must"):
         summarise_runs(s, [], seed=0)
-    with pytest.raises(InvalidParameterError, match="`summarise_runs.seed` must"):
+    with pytest.raises(InvalidParameterError, match=r"`summarise_runs\.seed` must"):
         summarise_runs(s, [s.run_once(rng=__import__("numpy").random.default_rng(0))], seed=-1)
-    with pytest.raises(InvalidParameterError, match="`summarise_runs.scenario` must"):
+    with pytest.raises(InvalidParameterError, match=r"`summarise_runs\.scenario` must"):
         summarise_runs("abc", [{}], seed=0)  # type: ignore[arg-type]
 
 
@@ -68,18 +68,18 @@ def test_pin_scenario_text_checks_each_value(values: dict[str, Any], field: str)
 
 
 def test_pin_scenario_text_refuses_non_text() -> None:
-    with pytest.raises(InvalidParameterError, match="`pin_scenario_text.text` must be a string"):
+    with pytest.raises(InvalidParameterError, match=r"`pin_scenario_text\.text` must be a string"):
         pin_scenario_text(None, runs=3)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("path", [5, None, ["a.toml"]])
 def test_load_scenario_refuses_what_is_not_a_path(path: Any) -> None:
-    with pytest.raises(InvalidParameterError, match="`load_scenario.path` must be a file path"):
+    with pytest.raises(InvalidParameterError, match=r"`load_scenario\.path` must be a file path"):
         load_scenario(path)
 
 
 def test_loads_scenario_refuses_a_non_text_name() -> None:
-    with pytest.raises(InvalidParameterError, match="`loads_scenario.name` must be a string"):
+    with pytest.raises(InvalidParameterError, match=r"`loads_scenario\.name` must be a string"):
         loads_scenario(SCN, name=5)  # type: ignore[arg-type]
 
 
@@ -94,10 +94,10 @@ def test_report_titles_must_be_text(cls: type, title: Any) -> None:
 
 
 def test_writers_name_a_bad_path_or_report(tmp_path: Path) -> None:
-    with pytest.raises(InvalidParameterError, match="`write_csv.path` must be a file path"):
+    with pytest.raises(InvalidParameterError, match=r"`write_csv\.path` must be a file path"):
         write_csv(5, ["a"], [[1]])  # type: ignore[arg-type]
-    with pytest.raises(InvalidParameterError, match="`write_report.out_dir` must be a file path"):
+    with pytest.raises(InvalidParameterError, match=r"`write_report\.out_dir` must be a file path"):
         write_report(Report(title="t"), None)  # type: ignore[arg-type]
-    with pytest.raises(InvalidParameterError, match="`write_report.report` must be a Report"):
+    with pytest.raises(InvalidParameterError, match=r"`write_report\.report` must be a Report"):
         write_report({"title": "t"}, tmp_path)  # type: ignore[arg-type]
     assert not list(tmp_path.iterdir())  # nothing half-written

@@ -535,5 +535,5 @@ def test_plot_ccdf_refuses_a_string_show_fit() -> None:
     """Issue 14 walk: show_fit="no" is truthy and drew the fit; now the house error."""
     pytest.importorskip("matplotlib")
     fit = fit_powerlaw(sample_powerlaw(200, alpha=2.5, xmin=1.0, rng=0), compare_with=())
-    with pytest.raises(InvalidParameterError, match="`plot_ccdf.show_fit` must be True or False"):
+    with pytest.raises(InvalidParameterError, match=r"`plot_ccdf\.show_fit` must be True or False"):
         fit.plot(show_fit="no")  # type: ignore[arg-type]
