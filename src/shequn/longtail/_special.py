@@ -159,12 +159,43 @@ def _log_upper_gamma_cf(s: float, x: float) -> float:
     return -x + s * math.log(x) + math.log(h) if h > 0 else math.nan
 
 
+_EULER = 0.5772156649015329
+
+
+def _upper_gamma_small_s(s: float, x: float) -> float:
+    """:math:`\\Gamma(s, x)` for ``|s| < 1e-3`` and ``0 < x < 1``, without cancellation.
+
+    :math:`\\Gamma(s, x) = (\\Gamma(1 + s) - x^s) / s - x^s \\sum_{n \\ge 1} (-x)^n / (n! (s + n))`
+    (the lower function's series), with ``(Gamma(1+s) - x^s) / s`` from ``expm1`` of
+    ``log Gamma(1 + s) = -euler s + sum_k (-1)^k zeta(k) s^k / k`` and of ``s log x``; the limit
+    at ``s = 0`` is ``-euler - log x``, and the whole is ``E1(x)`` there.
+    """
+    if s == 0.0:
+        return float(special.exp1(x))
+    lg = -_EULER * s
+    term = -s  # (-s)**k
+    for k in range(2, 12):
+        term *= -s
+        lg += float(special.zeta(k)) * term / k
+    lx = math.log(x)
+    head = (math.expm1(lg) - math.expm1(s * lx)) / s
+    total, power = 0.0, 1.0
+    for n in range(1, 60):
+        power *= -x / n
+        total += power / (s + n)
+        if abs(power) < 1e-18 * abs(total):
+            break
+    return head - math.exp(s * lx) * total
+
+
 def log_upper_gamma(s: float, x: float) -> float:
     """Logarithm of the upper incomplete gamma function :math:`\\Gamma(s, x)` for any real ``s``.
 
     Computed in log space, so that neither a tiny nor a huge value over- or underflows:
 
     * ``x >= 1`` (and ``x > s - 1``): Legendre's continued fraction;
+    * ``|s| < 1e-3`` otherwise: the series of ``Gamma(s) - gamma(s, x)`` with the pole
+      cancelled analytically (gammaincc and the recurrence both lose digits near ``s = 0``);
     * ``s > 0`` otherwise: ``log(gammaincc(s, x)) + lgamma(s)``;
     * ``s <= 0`` and ``x < 1``: from ``Gamma(s + k, x)`` with ``s + k`` in ``[0, 1)``
       (``E1(x)`` when 0) down the recurrence
@@ -184,10 +215,10 @@ def log_upper_gamma(s: float, x: float) -> float:
         return math.nan
     if x >= 1.0 and x > s - 1.0:
         return _log_upper_gamma_cf(s, x)
-    if 0 < s < 1e-20:
-        # Gamma(s, x) = E1(x) + O(s (log x)^2): exact in floats here, while gammaincc loses
-        # digits as s nears the smallest floats (0.1 in the log at s = 1e-307, x = 1e-6)
-        return math.log(float(special.exp1(x)))
+    if abs(s) < 1e-3:
+        # near s = 0 both gammaincc (tiny s > 0) and the recurrence (tiny s < 0, where
+        # x u - 1 cancels) lose digits: use the series of Gamma(s) - gamma(s, x) instead
+        return math.log(_upper_gamma_small_s(s, x))
     if s > 0:
         q = float(special.gammaincc(s, x))
         if q > 1e-300:
