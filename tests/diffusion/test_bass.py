@@ -124,10 +124,10 @@ def test_noiseless_recovery(method: str) -> None:
     # nls is exact on expected adoptions; the multinomial mle of m deviates by O(1) people
     # because the censored remainder m - N_T is about 0.5 here (lgamma vs continuous m).
     tol = 1e-6 if method == "nls" else 1e-2
-    np.testing.assert_allclose(fit.params, [0.03, 0.38, 1000.0], rtol=tol)
+    np.testing.assert_allclose(fit.estimates, [0.03, 0.38, 1000.0], rtol=tol)
     # with m known the likelihood score for (p, q) vanishes exactly at the truth
     known = fit_bass(b.adoptions(25), method=method, m=1000.0)
-    np.testing.assert_allclose(known.params, [0.03, 0.38, 1000.0], rtol=1e-5)
+    np.testing.assert_allclose(known.estimates, [0.03, 0.38, 1000.0], rtol=1e-5)
     assert fit.r2 == pytest.approx(1.0, abs=1e-9 if method == "nls" else 1e-4)
 
 
@@ -145,7 +145,7 @@ def test_nls_and_ols_agree_on_noiseless_data() -> None:
         y = b.adoptions(round(30 / h))
         nls = fit_bass(y, method="nls")
         ols = fit_bass(y, method="ols")
-        gap = np.abs(ols.params / nls.params - 1)
+        gap = np.abs(ols.estimates / nls.estimates - 1)
         assert (gap <= 2 * (b.p + b.q)).all(), (h, gap)
         gaps.append(gap)
     ratios = np.asarray(gaps[:-1]) / np.asarray(gaps[1:])
@@ -161,9 +161,9 @@ def test_ols_with_fixed_m_is_exact_on_discrete_bass_recursion() -> None:
         y.append(n)
         N += n
     fit = fit_bass(np.array(y), method="ols")
-    np.testing.assert_allclose(fit.params, [p, q, m], rtol=1e-8)
+    np.testing.assert_allclose(fit.estimates, [p, q, m], rtol=1e-8)
     fit2 = fit_bass(np.array(y), method="ols", m=m)
-    np.testing.assert_allclose(fit2.params, [p, q, m], rtol=1e-8)
+    np.testing.assert_allclose(fit2.estimates, [p, q, m], rtol=1e-8)
 
 
 def test_nls_coverage_of_95_percent_intervals() -> None:
@@ -182,7 +182,8 @@ def test_nls_coverage_of_95_percent_intervals() -> None:
         y = y0 + np.random.default_rng(s).normal(0, sd, T)
         assert (y >= 0).all()
         ci = fit_bass(y).conf_int(0.95)
-        hits += (ci[:, 0] <= truth) & (truth <= ci[:, 1])
+        lo, hi = np.array([ci[k] for k in ("p", "q", "m")]).T
+        hits += (lo <= truth) & (truth <= hi)
     coverage = hits / len(seeds)
     assert ((coverage >= 0.90) & (coverage <= 0.99)).all(), coverage
 
@@ -197,7 +198,8 @@ def test_mle_coverage_on_multinomial_adoption_times() -> None:
     for s in spawn_seeds(77, 200):
         y = np.random.default_rng(s).multinomial(10_000, probs)[:-1].astype(float)
         ci = fit_bass(y, method="mle").conf_int(0.95)
-        hits += (ci[:, 0] <= truth) & (truth <= ci[:, 1])
+        lo, hi = np.array([ci[k] for k in ("p", "q", "m")]).T
+        hits += (lo <= truth) & (truth <= hi)
     coverage = hits / 200
     assert ((coverage >= 0.90) & (coverage <= 0.99)).all(), coverage
 
@@ -207,12 +209,12 @@ def test_fixed_m_and_effort_fit() -> None:
     g = GeneralizedBass(p=0.02, q=0.45, m=2000.0, effort=x)
     y = g.adoptions()
     fit = fit_bass(y, effort=x)
-    np.testing.assert_allclose(fit.params, [0.02, 0.45, 2000.0], rtol=1e-6)
+    np.testing.assert_allclose(fit.estimates, [0.02, 0.45, 2000.0], rtol=1e-6)
     plain = fit_bass(y)  # ignoring the price cut misfits
     assert plain.r2 < fit.r2
     fixed = fit_bass(y, m=2000.0, effort=x, method="mle")
     assert fixed.m_fixed and fixed.se[2] == 0.0
-    np.testing.assert_allclose(fixed.params[:2], [0.02, 0.45], rtol=1e-4)
+    np.testing.assert_allclose(fixed.estimates[:2], [0.02, 0.45], rtol=1e-4)
 
 
 def test_prediction_intervals_cover_future_periods() -> None:
@@ -243,8 +245,11 @@ def test_fit_statistics() -> None:
     assert fit.log_likelihood == pytest.approx(-9 * (math.log(2 * math.pi * rss / 18) + 1))
     assert fit.aic == pytest.approx(8 - 2 * fit.log_likelihood)
     assert fit.r2 == pytest.approx(1 - rss / float(((y - y.mean()) ** 2).sum()))
-    text = fit.summary()
-    assert "nls" in text and "R2" in text
+    s = fit.summary()
+    assert s["r2"] == fit.r2 and s["aic"] == fit.aic and s["q"] == fit.q
+    assert s.table is not None and s.table.rows["q"][1] == fit.standard_errors["q"]
+    text = str(s)
+    assert text.startswith("Bass fit (nls), 18 periods") and "r2" in text
     assert "<table>" in fit._repr_html_()
 
 
@@ -374,7 +379,7 @@ def test_fitted_parameters_positive(
             fit = fit_bass(y, method=method)
         except ConvergenceError:  # an honest refusal is allowed; a nonsense fit is not
             return
-    assert (fit.params > 0).all()
+    assert (fit.estimates > 0).all()
     assert fit.m >= y.sum() - 1e-9
 
 

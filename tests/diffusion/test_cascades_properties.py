@@ -210,16 +210,23 @@ def test_result_views() -> None:
     G = nx.star_graph(6)
     res = independent_cascade(G, [0], p=0.5, runs=500, rng=4)
     assert res.runs == 500 and res.n == 7
-    lo, hi = res.ci(0.99)
+    lo, hi = res.conf_int(0.99)["mean"]
     assert lo < res.mean < hi
+    slo, shi = res.conf_int(0.99)["mean_share"]
+    assert slo == pytest.approx(lo / 7) and shi == pytest.approx(hi / 7)
+    with pytest.warns(DeprecationWarning, match=r"conf_int\(level\)\['mean'\]"):
+        assert res.ci(0.99) == (lo, hi)
     m, lo_c, hi_c = res.mean_curve()
     assert m.shape == (res.steps + 1,) and np.all(lo_c <= m) and np.all(m <= hi_c)
     assert 0.0 < res.prob_reach(4) < 1.0 and res.prob_reach(1) == 1.0
-    text = res.summary()
-    assert "independent_cascade on 7 nodes, 1 seed, 500 runs (p=0.5)" in text
+    s = res.summary()
+    assert s.title == "independent_cascade on 7 nodes, 1 seed, 500 runs (p=0.5)"
+    assert s["mean"] == res.mean and s["se"] == res.se
+    assert (s["lower"], s["upper"]) == res.conf_int()["mean"]  # at the result's level, 0.95
+    assert s["share"] == res.mean_share and s["max_steps"] == int(res.durations.max())
     assert "<table>" in res._repr_html_()
     rum = rumour(G, [0], runs=20, rng=1)
-    assert "final informed" in rum.summary()
+    assert "final informed" in str(rum.summary())
     pd = pytest.importorskip("pandas")
     frame = res.to_frame()
     assert isinstance(frame, pd.DataFrame) and frame.shape == (500, 2)

@@ -157,7 +157,7 @@ CASES: list[tuple[Callable[[], Any], str]] = [
     ),
     (
         lambda: rumour(G, [0], stifle=0.0, forget=0.0),
-        r"`rumour.max_steps` must be given when stifle and forget are both 0 .*; got None",
+        r"`rumour.max_steps` must be given when forget is 0 and stifle or spread is 0 .*; got None",
     ),
 ]
 
@@ -175,7 +175,7 @@ def test_labelled_seeds_name_the_label() -> None:
 
 def test_result_level_checked() -> None:
     res = independent_cascade(G, [0], runs=5, rng=0)
-    _raises(lambda: res.ci(1.5), r"`mean_ci.level` must be in \(0, 1\); got 1.5")
+    _raises(lambda: res.conf_int(1.5), r"`mean_ci.level` must be in \(0, 1\); got 1.5")
     _raises(lambda: res.prob_reach(-1), r"`DiffusionResult.prob_reach.size` must be an integer")
     bad: Any = "x"
     _raises(lambda: res.to_frame(bad), r"`DiffusionResult.to_frame.kind` must be one of")

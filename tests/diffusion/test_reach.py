@@ -35,7 +35,7 @@ def test_power_law_recovered_within_se() -> None:
     fit = fit_open_rate(AUD, opens, a0=1e4)
     truth = np.array([0.18, 0.35])
     # |estimate - truth| < 3 SE fails with probability < 0.3% per parameter for a correct SE
-    assert (np.abs(fit.params - truth) < 3 * fit.se).all(), (fit.params, fit.se)
+    assert (np.abs(fit.estimates - truth) < 3 * fit.se).all(), (fit.estimates, fit.se)
     assert fit.dispersion == pytest.approx(1.0, abs=0.6)  # chi2_23 / 23 has sd 0.29
 
 
@@ -44,7 +44,7 @@ def test_saturating_law_recovered_within_se() -> None:
     opens = np.random.default_rng(5).binomial(AUD.astype(np.int64), law(AUD))
     fit = fit_open_rate(AUD, opens, form="saturating")
     truth = np.array([0.45, 0.05, 3000.0])
-    assert (np.abs(fit.params - truth) < 3 * fit.se).all(), (fit.params, fit.se)
+    assert (np.abs(fit.estimates - truth) < 3 * fit.se).all(), (fit.estimates, fit.se)
     assert isinstance(fit.law, SaturatingOpenRate)
 
 
@@ -57,7 +57,8 @@ def test_open_rate_interval_coverage() -> None:
     for s in spawn_seeds(8, 200):
         opens = np.random.default_rng(s).binomial(a.astype(np.int64), law(a))
         ci = fit_open_rate(a, opens, a0=1000.0, dispersion="binomial").conf_int()
-        hits += (ci[:, 0] <= truth) & (truth <= ci[:, 1])
+        lo, hi = np.array([ci["r0"], ci["beta"]]).T
+        hits += (lo <= truth) & (truth <= hi)
     cov = hits / 200
     assert ((cov >= 0.90) & (cov <= 0.99)).all(), cov
 
@@ -74,15 +75,15 @@ def test_power_fit_matches_poisson_glm_on_rare_opens() -> None:
     for _ in range(50):
         mu = AUD * np.exp(D @ b)
         b = b + np.linalg.solve(D.T @ (D * mu[:, None]), D.T @ (opens - mu))
-    assert fit.params[0] == pytest.approx(math.exp(b[0]), rel=5e-3)
-    assert fit.params[1] == pytest.approx(b[1], abs=5e-3)
+    assert fit.estimates[0] == pytest.approx(math.exp(b[0]), rel=5e-3)
+    assert fit.estimates[1] == pytest.approx(b[1], abs=5e-3)
 
 
 def test_open_rate_fit_output() -> None:
     opens = np.random.default_rng(1).binomial(AUD.astype(np.int64), 0.1)
     fit = fit_open_rate(AUD, opens)
-    assert "PowerOpenRate" in fit.summary()
-    assert abs(fit.params[1]) < 4 * fit.se[1]  # constant rate: beta = 0 within SE
+    assert "PowerOpenRate" in str(fit.summary())
+    assert abs(fit.estimates[1]) < 4 * fit.se[1]  # constant rate: beta = 0 within SE
     pd = pytest.importorskip("pandas")
     assert isinstance(fit.to_frame(), pd.DataFrame)
 
@@ -179,7 +180,7 @@ def test_interest_curve_is_explained_by_power_law() -> None:
     )
     opens = np.round(r * a)
     fit = fit_open_rate(a, opens)
-    assert fit.params[1] > 0.05  # the mechanism implies a falling law
+    assert fit.estimates[1] > 0.05  # the mechanism implies a falling law
 
 
 @given(
@@ -356,7 +357,10 @@ def test_compare_budget_reproducible_and_consistent() -> None:
     assert lo <= m <= hi
     cpc, clo, chi = a.cost_per_customer("community")
     assert cpc == pytest.approx(10_000 / m) and clo <= cpc <= chi
-    assert "P(community acquires more)" in a.summary()
+    assert a.conf_int()["community"] == (lo, hi)
+    s = a.summary()
+    assert s["community_customers"] == m and s["prob_community_wins"] == a.prob_community_wins
+    assert "prob_community_wins" in str(s) and "<table>" in a._repr_html_()
 
 
 def test_compare_budget_bad_input() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import networkx as nx
 import numpy as np
@@ -21,8 +22,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shequn.diffusion._network import as_network
-from shequn.diffusion._rr import RRCollection, RRModel
-from shequn.diffusion._seeding_kernels import greedy_cover
 from shequn.diffusion.seeding import (
     METHODS,
     SeedSet,
@@ -37,6 +36,8 @@ from shequn.diffusion.seeding import (
     select_seeds,
     top_degree,
 )
+from shequn.diffusion.seeding._kernels import greedy_cover
+from shequn.diffusion.seeding._rr import RRCollection, RRModel
 from shequn.exceptions import InvalidParameterError
 
 # --- the exact oracle -------------------------------------------------------------------------
@@ -245,11 +246,14 @@ def test_imm_sample_sizes_follow_the_paper():
     assert s.guarantee == pytest.approx(1 - 1 / math.e - 0.2)
 
 
-def test_imm_reuse_option_and_thread_count_do_not_change_meaning():
+def test_imm_reuse_option_and_executor_do_not_change_meaning():
     G = nx.barabasi_albert_graph(400, 3, seed=2)
-    a = imm(G, 4, p=0.05, epsilon=0.3, rng=9, threads=1)
-    b = imm(G, 4, p=0.05, epsilon=0.3, rng=9, threads=3)
-    assert a == b  # fixed root blocks with their own streams: threads change nothing
+    a = imm(G, 4, p=0.05, epsilon=0.3, rng=9)
+    with ThreadPoolExecutor(3) as pool:
+        b = imm(G, 4, p=0.05, epsilon=0.3, rng=9, executor=pool)
+    assert a == b  # fixed root blocks with their own streams: the executor changes nothing
+    with pytest.warns(DeprecationWarning, match="executor=ThreadPoolExecutor"):
+        assert imm(G, 4, p=0.05, epsilon=0.3, rng=9, threads=2) == a
     c = imm(G, 4, p=0.05, epsilon=0.3, rng=9, reuse_samples=True)
     # the same sampling phase; reusing its sets, the selection tops them up to θ
     assert c.lower_bound == a.lower_bound
@@ -436,7 +440,7 @@ def test_top_degree_and_labels():
     assert s.nodes == ["hub", "a"] and s.labels == ("hub", "a")
     assert s.seeds.tolist() == [0, 1]
     assert 2 <= s.spread <= 4 and s.samples == 2000
-    assert "hub" in s.summary()
+    assert s.summary()["seeds"] == ["hub", "a"] and s.summary()["spread"] == s.spread
     given = rr_spread(G, ["hub"], p=0.5, samples=2000, rng=0)
     assert given.nodes == ["hub"] and given.method == "given"
 
@@ -447,7 +451,10 @@ def test_seedset_frame_and_html():
     df = s.to_frame()
     assert isinstance(df, pd.DataFrame)
     assert df["node"].tolist() == s.seeds.tolist() and df.attrs["spread"] == s.spread
-    assert s._repr_html_().startswith("<pre>")
+    assert "<table>" in s._repr_html_()
+    lo, hi = s.conf_int()["spread"]
+    assert lo == pytest.approx(s.spread - 1.959964 * s.spread_se)
+    assert hi == pytest.approx(s.spread + 1.959964 * s.spread_se)
 
 
 # --- by name, as the engine calls it ----------------------------------------------------------
@@ -533,7 +540,7 @@ HEAVY = np.full(16, 0.9)  # LT in-weights: nodes of the kite with two ties sum t
         (lambda: imm(KITE, 2, epsilon=-0.1), "`imm.epsilon` must be in (0, 1); got -0.1"),
         (lambda: imm(KITE, 2, ell=0), "`imm.ell` must be > 0 and finite; got 0"),
         (lambda: imm(KITE, 2, samples=0), "`imm.samples` must be an integer >= 1; got 0"),
-        (lambda: imm(KITE, 2, threads=0), "`imm.threads` must be an integer >= 1; got 0"),
+        (lambda: imm(KITE, 2, executor=4), "`imm.executor` must be a concurrent.futures"),
         (lambda: imm(KITE, 2, model="sir"), "`imm.model` must be one of ['ic', 'lt']; got 'sir'"),
         (lambda: imm(KITE, 2, reuse_samples=1), "`imm.reuse_samples` must be True or False"),
         (lambda: imm(LOOPED, 1), "`imm.graph` must have no self-loops; got (1, 1)"),

@@ -22,8 +22,10 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
+from shequn._results import Summary, format_value
+from shequn._typing import FloatArray, array_eq
 from shequn._validation import check_array, fail
-from shequn.community._graph import as_csr, resolve_members
+from shequn.community._graph import as_csr, check_csr, is_trusted, resolve_members, trusted_csr
 from shequn.community.groups import Groups
 from shequn.community.types import CommunityType, Role
 
@@ -34,10 +36,7 @@ def _csr_eq(a: sp.csr_array, b: sp.csr_array) -> bool:
     return bool(a.shape == b.shape and (a != b).nnz == 0)
 
 
-_arr_eq = attrs.cmp_using(eq=np.array_equal)
-
-
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Community:
     """A community: who is tied to whom, who plays which role, what members value and own.
 
@@ -65,9 +64,9 @@ class Community:
     """
 
     adjacency: sp.csr_array = attrs.field(eq=attrs.cmp_using(eq=_csr_eq), repr=False)
-    roles: NDArray[np.int8] = attrs.field(eq=_arr_eq, repr=False)
-    taste: NDArray[np.float64] = attrs.field(eq=_arr_eq, repr=False)
-    resources: NDArray[np.float64] = attrs.field(eq=_arr_eq, repr=False)
+    roles: NDArray[np.int8] = attrs.field(eq=array_eq, repr=False)
+    taste: FloatArray = attrs.field(eq=array_eq, repr=False)
+    resources: FloatArray = attrs.field(eq=array_eq, repr=False)
     groups: Groups | None = attrs.field(default=None, repr=False)
     kind: CommunityType | None = None
     labels: tuple[Hashable, ...] | None = attrs.field(default=None, repr=False)
@@ -82,6 +81,22 @@ class Community:
                 getattr(A, "shape", A),
             )
         n = A.shape[0]
+        if not is_trusted():
+            # compiled kernels (the engine, structure metrics) read these arrays unchecked
+            ip, ix, w = check_csr(
+                A.indptr,
+                A.indices,
+                A.data,
+                n=n,
+                owner="Community",
+                field="adjacency",
+                symmetric=True,
+                labels=self.labels,
+            )
+            if ip is not A.indptr or ix is not A.indices or w is not A.data:
+                A = sp.csr_array((w, ix, ip), shape=(n, n), copy=False)
+                object.__setattr__(self, "adjacency", A)
+            A.has_sorted_indices = True
         roles = check_array(self.roles, owner="Community", field="roles", dtype=np.int8, ndim=1)
         if roles.shape[0] != n:
             raise fail("Community", "roles", f"have one entry per member ({n})", roles.shape[0])
@@ -157,15 +172,16 @@ class Community:
             roles_arr: ArrayLike = r
         else:
             roles_arr = np.zeros(n, dtype=np.int8) if roles is None else roles
-        return cls(
-            adjacency=A,
-            roles=np.asarray(roles_arr),
-            taste=np.zeros((n, 1)) if taste is None else np.asarray(taste),
-            resources=np.ones(n) if resources is None else np.asarray(resources),
-            groups=groups,
-            kind=None if kind is None else CommunityType.parse(kind, owner="Community"),
-            labels=None if labels == tuple(range(n)) else labels,
-        )
+        with trusted_csr():  # as_csr returned a canonical, checked adjacency
+            return cls(
+                adjacency=A,
+                roles=np.asarray(roles_arr),
+                taste=np.zeros((n, 1)) if taste is None else np.asarray(taste),
+                resources=np.ones(n) if resources is None else np.asarray(resources),
+                groups=groups,
+                kind=None if kind is None else CommunityType.parse(kind, owner="Community"),
+                labels=None if labels == tuple(range(n)) else labels,
+            )
 
     # ------------------------------------------------------------------ views
     @property
@@ -257,9 +273,12 @@ class Community:
         3
         """
         A, _ = as_csr(adjacency, owner="Community.with_adjacency")
-        return attrs.evolve(self, adjacency=A)
+        if A.shape[0] != self.n:
+            raise fail("Community.with_adjacency", "adjacency", f"have {self.n} rows", A.shape)
+        with trusted_csr():  # as_csr checked it
+            return attrs.evolve(self, adjacency=A)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Summary:
         """Headline structure figures (see :func:`shequn.community.metrics.structure_summary`).
 
         Examples
@@ -271,3 +290,38 @@ class Community:
         from shequn.community.metrics import structure_summary
 
         return structure_summary(self)
+
+    def _title(self) -> str:
+        kind = f"{self.kind.value} community" if self.kind is not None else "community"
+        return f"{kind}: {format_value(self.n)} members, {format_value(self.n_edges)} ties"
+
+    def __repr__(self) -> str:
+        """Short: type and sizes, never the arrays.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> Community.from_graph(nx.karate_club_graph())
+        Community(kind=None, n=34, ties=78, groups=0)
+        """
+        kind = repr(self.kind.value) if self.kind is not None else "None"
+        groups = self.groups.n_groups if self.groups is not None else 0
+        return (
+            f"Community(kind={kind}, n={format_value(self.n)}, "
+            f"ties={format_value(self.n_edges)}, groups={format_value(groups)})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The notebook view: the figures that cost no more than a pass over the ties (the
+        full :meth:`summary` runs clustering and Louvain, too slow for a display)."""
+        deg = self.degree
+        roles = {r.name.lower(): int((self.roles == int(r)).sum()) for r in Role}
+        head: dict[str, Any] = {
+            "members": self.n,
+            "ties": self.n_edges,
+            "mean_degree": float(deg.mean()),
+            "max_degree_share": float(deg.max() / max(self.n - 1, 1)),
+            "roles": {k: v for k, v in roles.items() if v},
+            "groups": self.groups.n_groups if self.groups is not None else 0,
+        }
+        return Summary(title=self._title(), headline=head)._repr_html_()

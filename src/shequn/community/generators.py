@@ -44,7 +44,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from shequn._validation import check_in_range, check_int, check_positive, check_probability, fail
-from shequn.community._graph import edges_to_csr
+from shequn.community._graph import edges_to_csr, trusted_csr
 from shequn.community.community import Community
 from shequn.community.groups import WECHAT_GROUP_CAP, _form_groups
 from shequn.community.types import CommunityType, InvitePolicy, Role
@@ -96,9 +96,10 @@ def _finish(
     owners = np.array(sorted(special), dtype=np.int64)
     # A comes from edges_to_csr (symmetric by construction): no need to check it again
     groups = _form_groups(A, cap=group_cap, policy=policy, owners=owners, gen=gen)
-    return Community(
-        adjacency=A, roles=roles, taste=taste, resources=resources, groups=groups, kind=kind
-    )
+    with trusted_csr():  # edges_to_csr builds a canonical symmetric matrix
+        return Community(
+            adjacency=A, roles=roles, taste=taste, resources=resources, groups=groups, kind=kind
+        )
 
 
 def _brand(

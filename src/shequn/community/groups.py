@@ -29,6 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from shequn._typing import IntArray, array_eq
 from shequn._validation import check_array, check_int, fail, integer
 from shequn.community._graph import GraphLike, as_csr
 from shequn.community.types import InvitePolicy
@@ -40,11 +41,24 @@ WECHAT_GROUP_CAP = 500
 """The WeChat group size cap, the default ``Groups.cap``."""
 
 
-def _int_array(x: Any) -> NDArray[np.int64]:
-    return np.asarray(x, dtype=np.int64)
+def _int_array(x: Any, field: str) -> IntArray:
+    # integer-valued only: 1.9 is refused, never truncated to 1
+    try:
+        kind = np.asarray(x).dtype.kind
+    except (TypeError, ValueError):
+        kind = "O"
+    if kind not in "iuf" and np.size(x):
+        raise fail("Groups", field, "hold integers", x)
+    out: IntArray = check_array(x, owner="Groups", field=field, dtype=np.int64, ndim=1)
+    return out
 
 
-_eq = attrs.cmp_using(eq=np.array_equal)
+def _membership(x: Any) -> IntArray:
+    return _int_array(x, "membership")
+
+
+def _owners(x: Any) -> IntArray:
+    return _int_array(x, "owners")
 
 
 @attrs.frozen(kw_only=True)
@@ -63,8 +77,8 @@ class Groups:
         Who may invite: ``OPEN`` (any member) or ``OWNER_ONLY``.
     """
 
-    membership: NDArray[np.int64] = attrs.field(converter=_int_array, eq=_eq)
-    owners: NDArray[np.int64] = attrs.field(converter=_int_array, eq=_eq)
+    membership: IntArray = attrs.field(converter=_membership, eq=array_eq)
+    owners: IntArray = attrs.field(converter=_owners, eq=array_eq)
     cap: int = attrs.field(default=WECHAT_GROUP_CAP, validator=integer(low=1))
     policy: InvitePolicy = attrs.field(default=InvitePolicy.OPEN)
 

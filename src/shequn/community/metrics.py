@@ -25,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
+from shequn._results import Summary, format_value
 from shequn._validation import check_array, check_int, fail
 from shequn.community._graph import GraphLike, as_csr, resolve_members
 
@@ -203,7 +204,9 @@ def average_clustering(graph: GraphLike) -> float:
 def modularity(graph: GraphLike, *, rng: Any = None) -> float:
     """Modularity of the Louvain partition (networkx), a measure of how clustered into circles.
 
-    Meant for graphs up to about 10⁵ ties; it builds a networkx graph.
+    Meant for graphs up to about 10⁵ ties; it builds a networkx graph. Modularity compares
+    the ties inside circles with those expected by chance, so a graph without ties has none:
+    the result is NaN (0/0), not an error.
 
     Examples
     --------
@@ -211,12 +214,17 @@ def modularity(graph: GraphLike, *, rng: Any = None) -> float:
     >>> G = nx.disjoint_union(nx.complete_graph(5), nx.complete_graph(5))
     >>> round(modularity(G, rng=0), 3)
     0.5
+    >>> modularity(nx.empty_graph(3))
+    nan
     """
     import networkx as nx
 
     from shequn.rng import resolve_rng
 
     A, _ = as_csr(graph, owner="modularity")
+    if A.nnz == 0:
+        resolve_rng(rng, owner="modularity")  # still check it
+        return float("nan")
     G = nx.from_scipy_sparse_array(A)
     seed = int(resolve_rng(rng, owner="modularity").integers(2**31 - 1))
     parts = nx.community.louvain_communities(G, seed=seed)
@@ -249,6 +257,8 @@ def taste_assortativity(graph: GraphLike, taste: ArrayLike | None = None) -> flo
             tv = tv[:, None]
     if tv.shape[0] != A.shape[0]:
         raise fail("taste_assortativity", "taste", f"have {A.shape[0]} rows", tv.shape[0])
+    if A.nnz == 0:  # no tie: nothing to correlate
+        return float("nan")
     coo = A.tocoo()
     rs = []
     for j in range(tv.shape[1]):
@@ -368,12 +378,14 @@ def reed_log_value(n: int) -> float:
     return n * math.log(2.0) + math.log1p(-(n + 1) * 2.0 ** (-n)) if n < 1100 else n * math.log(2)
 
 
-def structure_summary(graph: GraphLike, *, rng: Any = 0) -> dict[str, Any]:
+def structure_summary(graph: GraphLike, *, rng: Any = 0) -> Summary:
     """Headline figures of a community's structure, as shown by ``shequn demo``.
 
-    Keys: ``n``, ``ties``, ``mean_degree``, ``max_degree_share`` (the best-connected member's
-    ties over n − 1), ``degree_centralization``, ``clustering``, ``taste_assortativity`` (NaN
-    without tastes), ``modularity`` (only below 200,000 ties, else NaN).
+    A :class:`~shequn._results.Summary` (a read-only mapping that prints as a report) with
+    keys ``n``, ``ties``, ``mean_degree``, ``max_degree_share`` (the best-connected member's
+    ties over n − 1; 0 for a single member), ``degree_centralization`` (NaN below 3 members),
+    ``clustering``, ``taste_assortativity`` (NaN without tastes or ties), ``modularity`` (NaN
+    without ties, and above 200,000 ties, where Louvain would take too long).
 
     Examples
     --------
@@ -381,6 +393,16 @@ def structure_summary(graph: GraphLike, *, rng: Any = 0) -> dict[str, Any]:
     >>> s = structure_summary(nx.star_graph(4))
     >>> s["n"], s["ties"], s["degree_centralization"]
     (5, 4, 1.0)
+    >>> print(s)
+    network: 5 members, 4 ties
+      n                      5
+      ties                   4
+      mean_degree            1.6
+      max_degree_share       1
+      degree_centralization  1
+      clustering             0
+      taste_assortativity    nan
+      modularity             0
     """
     from shequn.community.community import Community
 
@@ -399,4 +421,9 @@ def structure_summary(graph: GraphLike, *, rng: Any = 0) -> dict[str, Any]:
         ),
         "modularity": modularity(A, rng=rng) if A.nnz // 2 <= 200_000 else float("nan"),
     }
-    return out
+    title = (
+        graph._title()
+        if isinstance(graph, Community)
+        else f"network: {format_value(n)} members, {format_value(out['ties'])} ties"
+    )
+    return Summary(title=title, headline=out)

@@ -12,6 +12,9 @@
 * :mod:`shequn.diffusion._network`: the one network form they all walk
   (:func:`as_network` → :class:`DiffusionNetwork`); build it once to reuse it across calls.
 
+Every public name of these modules is importable from here (``from shequn.diffusion import
+Bass, fit_bass, independent_cascade, imm``).
+
 Examples
 --------
 >>> import networkx as nx
@@ -28,7 +31,24 @@ True
 [0]
 """
 
-from shequn.diffusion._network import DiffusionNetwork, as_network
+from shequn.diffusion._network import (
+    DiffusionNetwork,
+    EdgeProbability,
+    ThresholdWeights,
+    as_network,
+    edge_probabilities,
+    threshold_weights,
+)
+from shequn.diffusion.bass import (
+    Bass,
+    BassFit,
+    BassForecast,
+    GeneralizedBass,
+    bass_cdf,
+    bass_pdf,
+    bkj_effort,
+    fit_bass,
+)
 from shequn.diffusion.cascades import (
     DiffusionResult,
     RandomSeeds,
@@ -39,30 +59,78 @@ from shequn.diffusion.cascades import (
     rumour,
     watts_threshold,
 )
+from shequn.diffusion.reach import (
+    BroadcastCampaign,
+    BudgetComparison,
+    CommunityChannel,
+    Funnel,
+    OpenRateFit,
+    PowerOpenRate,
+    SaturatingOpenRate,
+    compare_budget,
+    fit_open_rate,
+    open_rate_from_interest,
+)
 from shequn.diffusion.seeding import (
+    METHODS,
     SeedSet,
+    SpreadFunction,
     celf,
     degree_discount,
     imm,
+    imm_parameters,
+    kcore_seeds,
+    pagerank_seeds,
+    random_seeds,
     rr_spread,
     select_seeds,
+    top_degree,
 )
 
 __all__ = [
+    "METHODS",
+    "Bass",
+    "BassFit",
+    "BassForecast",
+    "BroadcastCampaign",
+    "BudgetComparison",
+    "CommunityChannel",
     "DiffusionNetwork",
     "DiffusionResult",
+    "EdgeProbability",
+    "Funnel",
+    "GeneralizedBass",
+    "OpenRateFit",
+    "PowerOpenRate",
     "RandomSeeds",
+    "SaturatingOpenRate",
     "SeedSet",
+    "SpreadFunction",
+    "ThresholdWeights",
     "as_network",
+    "bass_cdf",
+    "bass_pdf",
+    "bkj_effort",
     "celf",
+    "compare_budget",
     "complex_contagion",
     "degree_discount",
+    "edge_probabilities",
+    "fit_bass",
+    "fit_open_rate",
     "imm",
+    "imm_parameters",
     "independent_cascade",
+    "kcore_seeds",
     "linear_threshold",
     "network_bass",
+    "open_rate_from_interest",
+    "pagerank_seeds",
+    "random_seeds",
     "rr_spread",
     "rumour",
     "select_seeds",
+    "threshold_weights",
+    "top_degree",
     "watts_threshold",
 ]

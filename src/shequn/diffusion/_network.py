@@ -36,13 +36,19 @@ from collections.abc import Callable, Hashable
 from typing import Any, Literal, TypeAlias
 
 import attrs
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
+from shequn._typing import FloatArray, IntArray, array_eq
 from shequn._validation import check_array, check_choice, check_probability, fail
-from shequn.community._graph import as_csr
+from shequn.community._graph import (
+    check_csr,
+    graph_arrays,
+    index_dtype,
+    is_trusted,
+    trusted_csr,
+)
 
 __all__ = [
     "DiffusionNetwork",
@@ -58,32 +64,95 @@ EdgeProbability: TypeAlias = (
 )
 ThresholdWeights: TypeAlias = ArrayLike | Literal["uniform", "normalized", "weight"]
 
-_arr_eq = attrs.cmp_using(eq=np.array_equal)
+
+def _index_array(x: Any) -> NDArray[Any]:
+    return x if isinstance(x, np.ndarray) else np.asarray(x)
+
+
+def _labels_tuple(x: Any) -> tuple[Hashable, ...] | None:
+    return None if x is None else tuple(x)
 
 
 @attrs.frozen(kw_only=True)
 class DiffusionNetwork:
     """A graph as out-edge CSR arrays, ready for diffusion kernels.
 
+    Build one with :func:`as_network` (from a Community, a networkx graph, a sparse matrix or
+    an edge array), once, and pass it to every call. Built by hand, it is checked like any user
+    input (:func:`~shequn.community._graph.check_csr`): the compiled kernels read these arrays
+    without bounds checks, so no bad index may reach them.
+
     Attributes
     ----------
     indptr
-        (n + 1,) int64 row pointers: the out-edges of ``u`` are ``indptr[u]:indptr[u + 1]``.
+        (n + 1,) row pointers: the out-edges of ``u`` are ``indptr[u]:indptr[u + 1]``; they
+        start at 0, never decrease and end at the number of edges.
     indices
-        (m,) int64 targets of the out-edges, sorted within each row.
+        (m,) targets of the out-edges, node indices in ``[0, n)``, strictly increasing within
+        each row (no repeated edge), never the row itself (no self-loop). Stored as int32 when
+        the graph fits (``n`` and ``m`` below 2^31; half the memory traffic), else int64.
     weight
-        (m,) float64 edge weights (tie strength; 1 when the graph has none), all > 0.
+        (m,) float64 edge weights (tie strength; 1 when the graph has none), finite and > 0.
     directed
-        Whether the graph was directed (an undirected tie appears as two out-edges).
+        Whether the graph is directed; an undirected network stores both directions of every
+        tie with the same weight (it must be symmetric).
     labels
-        The user's node labels by index, or ``None`` when nodes are ``0..n-1``.
+        The user's node labels by index (distinct), or ``None`` when nodes are ``0..n-1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> net = DiffusionNetwork(indptr=[0, 1, 2], indices=[1, 0], weight=[1.0, 1.0])
+    >>> net.n, net.n_edges, net.indices.dtype.name
+    (2, 2, 'int32')
+    >>> DiffusionNetwork(indptr=[0, 1, 2], indices=[10**9, 0], weight=[1.0, 1.0])
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `DiffusionNetwork.indices` must be node indices \
+in [0, 2) (entry 0); got 1000000000
     """
 
-    indptr: NDArray[np.int64] = attrs.field(eq=_arr_eq, repr=False)
-    indices: NDArray[np.int64] = attrs.field(eq=_arr_eq, repr=False)
-    weight: NDArray[np.float64] = attrs.field(eq=_arr_eq, repr=False)
+    indptr: NDArray[Any] = attrs.field(eq=array_eq, repr=False, converter=_index_array)
+    indices: NDArray[Any] = attrs.field(eq=array_eq, repr=False, converter=_index_array)
+    weight: FloatArray = attrs.field(eq=array_eq, repr=False, converter=_index_array)
     directed: bool = False
-    labels: tuple[Hashable, ...] | None = attrs.field(default=None, repr=False)
+    labels: tuple[Hashable, ...] | None = attrs.field(
+        default=None, repr=False, converter=_labels_tuple
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if is_trusted():
+            return
+        owner = "DiffusionNetwork"
+        if not isinstance(self.directed, bool | np.bool_):
+            raise fail(owner, "directed", "be True or False", self.directed)
+        n = int(np.shape(self.indptr)[0]) - 1 if np.ndim(self.indptr) == 1 else -1
+        if n < 1:
+            raise fail(owner, "indptr", "be a 1-d array of n + 1 >= 2 row pointers", self.indptr)
+        if self.labels is not None:
+            if len(self.labels) != n:
+                raise fail(owner, "labels", f"have one label per node ({n})", len(self.labels))
+            try:
+                distinct = len(set(self.labels)) == n
+            except TypeError:
+                raise fail(owner, "labels", "be hashable", self.labels) from None
+            if not distinct:
+                raise fail(owner, "labels", "be distinct", self.labels)
+        ip, ix, w = check_csr(
+            self.indptr,
+            self.indices,
+            self.weight,
+            n=n,
+            owner=owner,
+            field="indices",
+            symmetric=not self.directed,
+            labels=self.labels,
+        )
+        idx = index_dtype(n, int(ix.shape[0]))
+        object.__setattr__(self, "indptr", np.ascontiguousarray(ip, dtype=idx))
+        object.__setattr__(self, "indices", np.ascontiguousarray(ix, dtype=idx))
+        object.__setattr__(self, "weight", np.ascontiguousarray(w, dtype=np.float64))
+        object.__setattr__(self, "directed", bool(self.directed))
 
     @property
     def n(self) -> int:
@@ -96,13 +165,13 @@ class DiffusionNetwork:
         return int(self.indices.shape[0])
 
     @property
-    def out_degree(self) -> NDArray[np.int64]:
+    def out_degree(self) -> IntArray:
         """Out-edges per node."""
-        out: NDArray[np.int64] = np.diff(self.indptr)
+        out: IntArray = np.diff(self.indptr).astype(np.int64, copy=False)
         return out
 
     @property
-    def in_degree(self) -> NDArray[np.int64]:
+    def in_degree(self) -> IntArray:
         """In-edges per node.
 
         Examples
@@ -111,20 +180,20 @@ class DiffusionNetwork:
         >>> as_network(nx.DiGraph([(0, 1), (2, 1)])).in_degree.tolist()
         [0, 2, 0]
         """
-        out: NDArray[np.int64] = np.bincount(self.indices, minlength=self.n).astype(np.int64)
+        out: IntArray = np.bincount(self.indices, minlength=self.n).astype(np.int64)
         return out
 
     @property
-    def sources(self) -> NDArray[np.int64]:
+    def sources(self) -> IntArray:
         """(m,) source node of every out-edge (the row of each entry)."""
-        out: NDArray[np.int64] = np.repeat(np.arange(self.n, dtype=np.int64), self.out_degree)
+        out: IntArray = np.repeat(np.arange(self.n, dtype=np.int64), self.out_degree)
         return out
 
     def to_csr(self) -> sp.csr_array:
         """The weighted adjacency as a scipy ``csr_array`` (``A[u, v]`` = weight of u → v)."""
         return sp.csr_array((self.weight, self.indices, self.indptr), shape=(self.n, self.n))
 
-    def transpose(self) -> tuple[DiffusionNetwork, NDArray[np.int64]]:
+    def transpose(self) -> tuple[DiffusionNetwork, IntArray]:
         """The reversed network (in-edges as rows) and the edge permutation.
 
         ``perm[e_in]`` is the out-edge index of in-edge ``e_in``, so a per-edge array ``x``
@@ -142,36 +211,50 @@ class DiffusionNetwork:
         order = np.lexsort((src, self.indices)).astype(np.int64)
         indptr = np.zeros(self.n + 1, dtype=np.int64)
         np.cumsum(self.in_degree, out=indptr[1:])
-        rev = DiffusionNetwork(
-            indptr=indptr,
-            indices=src[order],
-            weight=self.weight[order],
-            directed=self.directed,
-            labels=self.labels,
-        )
+        with trusted_csr():  # the transpose of a valid network is valid
+            rev = DiffusionNetwork(
+                indptr=indptr.astype(self.indptr.dtype),
+                indices=src[order].astype(self.indices.dtype),
+                weight=self.weight[order],
+                directed=self.directed,
+                labels=self.labels,
+            )
         return rev, order
 
 
 def as_network(
-    graph: Any, *, owner: str = "as_network", weight: str | None = "weight"
+    graph: Any,
+    *,
+    owner: str = "as_network",
+    weight: str | None = "weight",
+    n: int | None = None,
+    directed: bool = False,
 ) -> DiffusionNetwork:
-    """Convert a Community, networkx graph or square sparse matrix to a :class:`DiffusionNetwork`.
+    """Convert a graph to a :class:`DiffusionNetwork` (once; pass the result to every call).
 
     A :class:`DiffusionNetwork` is returned as it is, so a large graph converted once can be
-    passed to every model and seeding method without converting it again. Directed graphs are
-    accepted (``A[u, v]`` is the edge ``u → v``); an undirected graph or a
-    symmetric matrix gives both directions of every tie. Edges of weight 0 are dropped (a tie of
-    no strength is no tie); negative or non-finite weights and self-loops are refused.
+    passed to every model and seeding method without converting it again (networkx graphs are
+    mutable and carry no version, so shequn never caches a conversion behind your back).
+    Directed graphs are accepted (``A[u, v]`` is the edge ``u → v``); an undirected graph or a
+    symmetric matrix gives both directions of every tie. Edges of weight 0 are dropped (a tie
+    of no strength is no tie); negative, non-finite or non-numeric weights and self-loops are
+    refused.
 
     Parameters
     ----------
     graph
-        A :class:`~shequn.community.Community`, ``networkx.Graph``/``DiGraph``, scipy sparse
-        matrix, or a :class:`DiffusionNetwork` (returned unchanged).
+        A :class:`~shequn.community.Community`; a networkx ``Graph``/``DiGraph``; a square
+        scipy sparse matrix; an integer edge array of shape (m, 2), or (m, 3) with a weight
+        column (nodes ``0..n-1``; each row a tie, or a directed edge with ``directed=True``);
+        or a :class:`DiffusionNetwork` (returned unchanged).
     owner
         Name of the calling function, used in error messages.
     weight
         Edge attribute holding the weight for networkx graphs (``None``: every edge weighs 1).
+    n
+        Number of nodes of an edge array (default: its largest index + 1).
+    directed
+        Whether the rows of an edge array are directed edges.
 
     Examples
     --------
@@ -181,6 +264,9 @@ def as_network(
     (True, ('a', 'b'), [1])
     >>> as_network(net) is net
     True
+    >>> import numpy as np
+    >>> as_network(np.array([[0, 1], [1, 2]])).indices.tolist()   # ties 0-1 and 1-2
+    [1, 0, 2, 1]
     >>> as_network(nx.MultiGraph([(0, 1), (0, 1)]))
     Traceback (most recent call last):
     ...
@@ -189,26 +275,18 @@ multigraph); got 'MultiGraph'
     """
     if isinstance(graph, DiffusionNetwork):
         return graph
-    A, labels = as_csr(graph, owner=owner, weight=weight, allow_directed=True)
-    A = sp.csr_array(A, dtype=np.float64, copy=True)
-    A.eliminate_zeros()
-    A.sort_indices()
-    if isinstance(graph, nx.Graph):
-        directed = bool(graph.is_directed())
-    elif sp.issparse(graph):
-        directed = bool((abs(A - A.T) > 1e-12).nnz)
-    else:
-        directed = False
-    n = A.shape[0]
-    if labels is not None and labels == tuple(range(n)):
-        labels = None
-    return DiffusionNetwork(
-        indptr=A.indptr.astype(np.int64),
-        indices=A.indices.astype(np.int64),
-        weight=A.data.astype(np.float64),
-        directed=directed,
-        labels=labels,
+    ip, ix, w, size, labels, is_directed = graph_arrays(
+        graph, owner=owner, weight=weight, allow_directed=True, n=n, directed=directed
     )
+    idx = index_dtype(size, int(ix.shape[0]))
+    with trusted_csr():  # graph_arrays returns canonical, checked arrays
+        return DiffusionNetwork(
+            indptr=np.ascontiguousarray(ip, dtype=idx),
+            indices=np.ascontiguousarray(ix, dtype=idx),
+            weight=np.ascontiguousarray(w, dtype=np.float64),
+            directed=is_directed,
+            labels=labels,
+        )
 
 
 def edge_probabilities(

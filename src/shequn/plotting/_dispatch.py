@@ -23,8 +23,8 @@ from typing import Any
 __all__ = ["PLOTTERS", "plot"]
 
 PLOTTERS: dict[str, str] = {
-    "shequn.diffusion.bass.BassFit": "shequn.plotting.bass:plot_bass_forecast",
-    "shequn.diffusion.reach.BudgetComparison": "shequn.plotting.bass:plot_budget_comparison",
+    "shequn.diffusion.bass.results.BassFit": "shequn.plotting.bass:plot_bass_forecast",
+    "shequn.diffusion.reach.budget.BudgetComparison": "shequn.plotting.bass:plot_budget_comparison",
     "shequn.longtail.fit.PowerLawFit": "shequn.plotting.longtail:plot_ccdf",
     "shequn.simulation.trajectory.Trajectory": "shequn.plotting.simulation:plot_trajectory",
     "shequn.loyalty.ladder.Ladder": "shequn.plotting.simulation:plot_ladder",
