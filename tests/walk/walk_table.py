@@ -1820,7 +1820,7 @@ X(
             resources=np.ones(30),
         )
     ),
-    fields=("community", "adjacency"),
+    fields=("community", "adjacency", "graph"),  # refused when the Community is built
 )
 X(_e, "taste=short", taste=[[0.0]])
 _e = E(
@@ -2844,6 +2844,39 @@ E("shequn.scenarios.demo.money", x=(1234.5, "float"))
 E("shequn.scenarios.demo.community_types_report", n=(60, "runs"), rng=(0, "rng"))
 E("shequn.scenarios.demo.sections", n=(60, "runs"), weeks=(1, "runs"), rng=(0, "rng"))
 
+# ======================================================== names feat-diffusion added (main, 12-07)
+E("shequn.Bass.fit", adoptions=(L(lambda: bass().adoptions(20)), "nnarr"))
+E("shequn.diffusion.BassForecast.summary", on=lambda: bass_fit().predict(30))
+E("shequn.diffusion.BudgetComparison.conf_int", on=budget_cmp, level=(0.9, "unit?"))
+E("shequn.diffusion.DiffusionResult.conf_int", on=diffusion_result, level=(0.9, "unit?"))
+E("shequn.diffusion.SeedSet.conf_int", on=seed_set, level=(0.95, "unit"))
+_A = np.array([1e2, 1e3, 1e4, 1e5])
+E(
+    "shequn.diffusion.PowerOpenRate.fit",
+    audience=(_A, "nnarr"),
+    opens=(L(lambda: np.round(0.2 * (_A / 1e3) ** -0.3 * _A)), "carr"),
+)
+_A2 = np.geomspace(100, 1e6, 12)
+E(
+    "shequn.diffusion.SaturatingOpenRate.fit",
+    audience=(_A2, "nnarr"),
+    opens=(L(lambda: np.round((0.04 + 0.36 / (1 + _A2 / 5000)) * _A2)), "carr"),
+)
+_e = E(
+    "shequn.diffusion.edge_probabilities",
+    net=(L(network), None),
+    p=(0.2, "prob"),
+    check=in_unit,
+)
+X(_e, "p=callable_gt1", fields=("p",), p=lambda s: 2.0 + 0 * s)
+X(_e, "p=callable_nan", fields=("p",), p=lambda s: np.nan + 0 * s)
+_e = E(
+    "shequn.diffusion.threshold_weights",
+    net=(L(network), None),
+    weights=("uniform", "choice"),
+    check=nonnegative,
+)
+
 # ---------------------------------------------------------------------------- no cases needed
 EXEMPT: dict[str, str] = {
     "shequn.__version__": "a constant",
@@ -2874,6 +2907,10 @@ EXEMPT: dict[str, str] = {
     "shequn.exceptions.ConvergenceError": "an exception class",
     "shequn.exceptions.ShequnWarning": "a warning class",
     "shequn.sweep": "the lazily loaded shequn.experiment.sweep (walked there)",
+    "shequn.diffusion.EdgeProbability": "a type alias (edge_probabilities is walked)",
+    "shequn.diffusion.ThresholdWeights": "a type alias (threshold_weights is walked)",
+    "shequn.diffusion.reach.budget.CommunityCustomers": "a type alias (a callable's signature)",
+    "shequn.diffusion.reach.open_rate.OpenRateLaw": "a type alias (the two open-rate laws)",
     "shequn.cli.EXIT_OK": "a constant (the CLI is walked through cli.main)",
     "shequn.cli.EXIT_BAD_INPUT": "a constant",
     "shequn.cli.EXIT_FAILED": "a constant",
