@@ -98,6 +98,9 @@ def test_zeta_outer_matches_mpmath(s: list[float], log10_qmax: float) -> None:
 @example(s=2e-20, log10_x=-6.0)
 @example(s=-1.546662537091855e-09, log10_x=-1.0)  # found by hypothesis: x u - 1 cancelled
 @example(s=-9.99e-4, log10_x=-0.01)
+@example(s=5e-324, log10_x=-1.0)  # found by hypothesis: a subnormal s
+@example(s=-5e-324, log10_x=-6.0)
+@example(s=1e-99, log10_x=-6.0)
 @example(s=9.99e-4, log10_x=-6.0)
 def test_log_upper_gamma_matches_mpmath(s: float, log10_x: float) -> None:
     x = 10.0**log10_x

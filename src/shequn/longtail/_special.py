@@ -170,7 +170,7 @@ def _upper_gamma_small_s(s: float, x: float) -> float:
     ``log Gamma(1 + s) = -euler s + sum_k (-1)^k zeta(k) s^k / k`` and of ``s log x``; the limit
     at ``s = 0`` is ``-euler - log x``, and the whole is ``E1(x)`` there.
     """
-    if s == 0.0:
+    if abs(s) < 1e-100:  # E1(x) + O(s log(x)^2); and s * ... would go subnormal below
         return float(special.exp1(x))
     lg = -_EULER * s
     term = -s  # (-s)**k
