@@ -161,6 +161,8 @@ class TrueFans:
         p = fan_probability(conversion, owner=owner)
         if f == 0:
             return 0
+        if not math.isfinite(f / p):
+            raise fail(owner, "conversion", "be large enough that fans / conversion is finite", p)
         if level is None:
             raw = f / p
             return math.ceil(raw - 1e-9 * raw)
