@@ -602,7 +602,6 @@ KNOWN: dict[str, str] = {
 # Cases whose failure depends on what happens to lie in memory (reads out of bounds): they
 # crash, raise or pass from run to run, so they are expected failures that may pass.
 FLAKY: dict[str, str] = {
-    "community.Community.with_adjacency[adjacency=oob_index]": "crash",  # CSR index 999 of 30
     # step.py fills State.messages from np.empty: the unused slots hold whatever was in memory
     "simulation.step[valid]": "nan",
 }
