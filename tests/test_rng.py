@@ -11,7 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shequn.exceptions import InvalidParameterError
-from shequn.rng import map_runs, replicate, resolve_rng, seed_entropy, spawn_seeds
+from shequn.rng import (
+    check_rng,
+    map_runs,
+    replicate,
+    resolve_rng,
+    seed_entropy,
+    spawn_seeds,
+)
 
 
 def _normal_mean(*, rng: np.random.Generator, size: int = 5) -> float:
@@ -85,3 +92,55 @@ def test_deprecated_replicate_calls_fn_with_a_generator() -> None:
     with pytest.warns(DeprecationWarning, match="map_runs"):
         old = replicate(positional, runs=3, rng=4)
     assert old == map_runs(lambda *, rng: float(rng.random()), runs=3, rng=4)
+
+
+def test_bad_arguments_are_refused_serially_too() -> None:
+    # batch_size and executor are checked whether or not an executor is used
+    for bad in (0, -1, float("nan"), 1.5, "2", True):
+        with pytest.raises(InvalidParameterError, match=r"`map_runs\.batch_size`"):
+            map_runs(_normal_mean, runs=2, rng=1, batch_size=bad)  # type: ignore[arg-type]
+    for bad in ("threads", 2, ThreadPoolExecutor):
+        with pytest.raises(InvalidParameterError, match=r"`map_runs\.executor`"):
+            map_runs(_normal_mean, runs=2, rng=1, executor=bad)  # type: ignore[arg-type]
+    for bad in (True, 1.5, "7", [1, 2]):
+        with pytest.raises(InvalidParameterError, match=r"`map_runs\.rng`"):
+            map_runs(_normal_mean, runs=2, rng=bad)  # type: ignore[arg-type]
+
+
+def test_check_rng_spawns_nothing() -> None:
+    seq = np.random.SeedSequence(3)
+    assert check_rng(seq) is seq and seq.n_children_spawned == 0
+    with pytest.raises(InvalidParameterError, match=r"`f\.rng` must be a non-negative"):
+        check_rng(-1, owner="f")
+
+
+def test_runs_beyond_memory_are_refused_with_the_estimate() -> None:
+    with pytest.raises(InvalidParameterError, match=r"`map_runs\.runs` must need no more memory"):
+        map_runs(_normal_mean, runs=10**12, rng=1)
+    with pytest.raises(InvalidParameterError, match=r"about 4e\+14 bytes needed"):
+        spawn_seeds(1, 10**12)
+
+
+def test_progress_and_interrupt() -> None:
+    seen: list[tuple[int, int]] = []
+    map_runs(_normal_mean, runs=10, rng=1, batch_size=4, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(4, 10), (8, 10), (10, 10)]
+
+    calls: list[int] = []
+
+    def counted(*, rng: np.random.Generator) -> float:
+        calls.append(1)
+        return float(rng.random())
+
+    def stop(done: int, total: int) -> None:
+        if done >= 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        map_runs(counted, runs=1000, rng=1, batch_size=1, progress=stop)
+    assert len(calls) == 3  # serially: nothing runs after the interrupt
+    calls.clear()
+    with ThreadPoolExecutor(1) as pool, pytest.raises(KeyboardInterrupt):
+        map_runs(counted, runs=1000, rng=1, batch_size=1, executor=pool, progress=stop)
+    # at most a window of two batches per worker was in flight: the rest never started
+    assert len(calls) <= 3 + 2 + 1

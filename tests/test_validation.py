@@ -11,8 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shequn._validation import (
+    as_float,
     check_array,
     check_choice,
+    check_executor,
+    check_finite,
     check_in_range,
     check_int,
     check_nonnegative,
@@ -108,3 +111,94 @@ def test_attrs_validators_use_class_name() -> None:
 
     with pytest.raises(InvalidParameterError, match=r"`Rule\.share` must be in \[0, 1\]; got -1"):
         Rule(strictness=0.5, share=-1)
+
+
+# --- bools, numeric strings, overflow (issue 14) -------------------------------------------
+
+NOT_NUMBERS = st.one_of(
+    st.booleans(),
+    st.text(max_size=8),
+    st.from_regex(r"-?[0-9]{1,4}(\.[0-9]{1,3})?", fullmatch=True),  # numeric strings
+    st.none(),
+    st.lists(st.floats(), max_size=2),
+)
+
+
+@given(NOT_NUMBERS)
+def test_no_scalar_validator_reads_a_bool_or_a_string_as_a_number(value: object) -> None:
+    checks = (
+        lambda v: check_finite(v, owner="o", field="f"),
+        lambda v: check_probability(v, owner="o", field="f"),
+        lambda v: check_positive(v, owner="o", field="f"),
+        lambda v: check_nonnegative(v, owner="o", field="f"),
+        lambda v: check_in_range(v, owner="o", field="f", low=-10.0, high=10.0),
+        lambda v: check_int(v, owner="o", field="f"),
+    )
+    for check in checks:
+        with pytest.raises(InvalidParameterError, match=r"^`o\.f` must "):
+            check(value)
+
+
+@given(NOT_NUMBERS)
+def test_as_float_lets_the_validator_refuse_what_float_would_accept(value: object) -> None:
+    @attrs.frozen
+    class Rate:
+        p: float = attrs.field(converter=as_float, validator=probability)
+
+    with pytest.raises(InvalidParameterError, match=r"^`Rate\.p` must be in \[0, 1\]"):
+        Rate(value)
+
+
+def test_as_float_converts_real_numbers_only() -> None:
+    assert as_float(1) == 1.0 and type(as_float(1)) is float
+    assert type(as_float(np.float32(0.5))) is float and as_float(np.int64(3)) == 3.0
+    for value in (True, "0.5", None, [0.5]):
+        assert as_float(value) is value
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        ([True, False], r"numeric array \(not bool\)"),
+        (["0.5", "1"], r"numeric array \(not str\)"),
+        (np.array([b"1"]), r"numeric array \(not str\)"),
+    ],
+)
+def test_arrays_of_bools_or_strings_are_not_numbers(value: object, rule: str) -> None:
+    with pytest.raises(InvalidParameterError, match=rule):
+        check_array(value, owner="o", field="f")
+    with pytest.raises(InvalidParameterError, match=rule):
+        check_array(value, owner="o", field="f", dtype=np.int64)
+
+
+@pytest.mark.parametrize("big", [2.0**63, 1e300, -1e19])
+def test_integer_arrays_never_wrap_around(big: float) -> None:
+    # float -> int64 conversion of these is undefined (numpy gives -2**63): refuse instead
+    with pytest.raises(InvalidParameterError, match=r"integers of magnitude at most 9\.22e\+18"):
+        check_array([1.0, big], owner="o", field="f", dtype=np.int64)
+    with pytest.raises(InvalidParameterError, match=r"within the range of int32"):
+        check_array([1, 2**40], owner="o", field="f", dtype=np.int32)
+    assert check_array([2.0**62], owner="o", field="f", dtype=np.int64)[0] == 2**62
+
+
+def test_integer_float_arrays_stay_exact() -> None:
+    assert check_array([0.0, 3.0, 2.0**53], owner="o", field="f", integer=True).tolist() == [
+        0.0,
+        3.0,
+        2.0**53,
+    ]
+    with pytest.raises(InvalidParameterError, match=r"integers \(index 1\); got 1\.5"):
+        check_array([1.0, 1.5], owner="o", field="f", integer=True)
+    with pytest.raises(InvalidParameterError, match=r"magnitude at most 9\.01e\+15"):
+        check_array([1e300], owner="o", field="f", integer=True)
+
+
+def test_executor_is_checked_before_any_work() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert check_executor(None, owner="o") is None
+    with ThreadPoolExecutor(1) as pool:
+        assert check_executor(pool, owner="o") is pool
+    for bad in ("processes", 2, object(), ThreadPoolExecutor):
+        with pytest.raises(InvalidParameterError, match=r"^`o\.executor` must be None or a "):
+            check_executor(bad, owner="o")

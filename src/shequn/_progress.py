@@ -36,7 +36,7 @@ from typing import Any
 from shequn._optional import optional_import
 from shequn._validation import fail
 
-__all__ = ["Progress", "ProgressLike"]
+__all__ = ["Progress", "ProgressLike", "check_progress"]
 
 ProgressLike = bool | Callable[[int, int], object] | None
 """What ``progress=`` accepts."""
@@ -67,6 +67,29 @@ def _tqdm_module() -> Any:
     return optional_import("tqdm.auto" if widgets else "tqdm", extra="progress")
 
 
+_RULE = "be None, True, False or a callable(done, total)"
+
+
+def check_progress(progress: Any, *, owner: str) -> Any:
+    """Return ``progress`` if it is a valid ``progress=`` value, without showing anything.
+
+    For calls that check their arguments before the work (and the bar) starts.
+
+    Examples
+    --------
+    >>> check_progress(None, owner="sweep") is None
+    True
+    >>> check_progress(2, owner="sweep")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `sweep.progress` must be None, True, False or a \
+callable(done, total); got 2
+    """
+    if progress is None or isinstance(progress, bool) or callable(progress):
+        return progress
+    raise fail(owner, "progress", _RULE, progress)
+
+
 class Progress:
     """A progress display for ``total`` units of work (see the module docstring).
 
@@ -94,9 +117,7 @@ class Progress:
         ):
             self._bar = _tqdm_module().tqdm(total=total, desc=desc)
         elif progress is not None and progress is not False:
-            raise fail(
-                owner, "progress", "be None, True, False or a callable(done, total)", progress
-            )
+            raise fail(owner, "progress", _RULE, progress)
 
     @property
     def active(self) -> bool:

@@ -11,6 +11,11 @@ Two flavours are offered:
 * attrs validators (``probability``, ``positive``, ...) for ``@attrs.frozen`` value types, which
   take the owner from the class and the field from the attribute.
 
+A number is an ``int``, ``float`` or numpy real, never a ``bool`` or a string: ``True`` and
+``"0.5"`` are refused wherever a number is expected (in arrays too). A float field of a value
+type converts with :func:`as_float` (not ``converter=float``, which would read ``"0.5"`` and
+``True`` as numbers before the validator sees them).
+
 Examples
 --------
 >>> from shequn._validation import check_probability
@@ -37,9 +42,11 @@ from numpy.typing import ArrayLike, NDArray
 from shequn.exceptions import InvalidParameterError
 
 __all__ = [
+    "as_float",
     "available_memory",
     "check_array",
     "check_choice",
+    "check_executor",
     "check_finite",
     "check_in_range",
     "check_int",
@@ -80,6 +87,29 @@ def fail(owner: str, field: str, rule: str, value: object) -> InvalidParameterEr
 
 def _is_real(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def as_float(value: Any) -> Any:
+    """attrs converter for float fields: real numbers become ``float``, anything else passes.
+
+    What is not a real number (a ``bool``, a string such as ``"0.5"``, ``None``) is left as it
+    is, so that the field's validator refuses it with the house message; ``converter=float``
+    would silently turn ``"0.5"`` into 0.5 and ``True`` into 1.0.
+
+    Examples
+    --------
+    >>> import attrs
+    >>> @attrs.frozen
+    ... class Rate:
+    ...     p: float = attrs.field(converter=as_float, validator=probability)
+    >>> Rate(1).p
+    1.0
+    >>> Rate("0.5")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `Rate.p` must be in [0, 1]; got '0.5'
+    """
+    return float(value) if _is_real(value) else value
 
 
 def check_finite(value: Any, *, owner: str, field: str) -> float:
@@ -239,9 +269,15 @@ def check_array(
     finite: bool = True,
     nonnegative: bool = False,
     probability: bool = False,
+    integer: bool = False,
     min_size: int = 0,
 ) -> NDArray[Any]:
     """Convert ``value`` to an array of ``dtype`` and check shape and content rules.
+
+    Numbers only: booleans, strings (``["0.5"]``) and objects are refused for a numeric
+    ``dtype``. For an integer ``dtype`` every value must be an integer within its range
+    (``1e300`` is refused, never wrapped around); ``integer=True`` asks the same of a float
+    array, up to ``2**53`` in magnitude (beyond which floats do not hold every integer).
 
     Examples
     --------
@@ -251,28 +287,61 @@ def check_array(
     Traceback (most recent call last):
     ...
     shequn.exceptions.InvalidParameterError: `f.p` must be finite (index 1); got nan
+    >>> check_array([3, 1e300], owner="f", field="counts", dtype=np.int64)
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `f.counts` must hold integers of magnitude at most \
+9.22e+18 (index 1); got 1e+300
+    >>> check_array(["0.5"], owner="f", field="p")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `f.p` must be a numeric array (not str); got ['0.5']
     """
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError) as exc:  # ragged input and the like
         raise fail(owner, field, "be array-like", value) from exc
+    target = np.dtype(dtype)
     if arr.dtype == object:
         raise fail(owner, field, "be a numeric array", value)
-    target = np.dtype(dtype)
-    if (
-        np.issubdtype(target, np.integer)
-        and arr.size
-        and not np.issubdtype(arr.dtype, np.integer)
-        and (
-            not np.issubdtype(arr.dtype, np.number)
-            or not np.all(np.isfinite(arr) & (arr == np.round(arr)))
-        )
-    ):
-        bad = np.flatnonzero(~(np.isfinite(arr) & (arr == np.round(arr))).ravel())
-        raise fail(owner, field, f"hold integers (index {bad[0]})", arr.ravel()[bad[0]])
+    numeric = np.issubdtype(target, np.number)
+    if numeric and arr.dtype.kind in "USb" and not (arr.dtype.kind == "b" and arr.size == 0):
+        kind = "bool" if arr.dtype.kind == "b" else "str"
+        raise fail(owner, field, f"be a numeric array (not {kind})", value)
+    if numeric and not np.issubdtype(arr.dtype, np.number) and arr.size:
+        raise fail(owner, field, f"be a numeric array (not {arr.dtype})", value)
+    limit: float | None = None  # the largest magnitude allowed (a power of two, exact as float)
+    if np.issubdtype(target, np.integer) and arr.size and not np.issubdtype(arr.dtype, np.integer):
+        limit = float(np.iinfo(target).max) + 1.0  # 2**63 for int64: itself out of range
+    elif integer and arr.size:
+        limit = 2.0**53
+    if limit is not None:
+        with np.errstate(invalid="ignore"):
+            whole = np.isfinite(arr) & (arr == np.round(arr))
+        if not whole.all():
+            bad = np.flatnonzero(~whole.ravel())
+            raise fail(owner, field, f"hold integers (index {bad[0]})", arr.ravel()[bad[0]])
+        signed = np.issubdtype(target, np.signedinteger) or not np.issubdtype(target, np.integer)
+        lowest = -limit if signed else 0.0
+        big = (arr < lowest) | (arr >= limit if np.issubdtype(target, np.integer) else arr > limit)
+        if big.any():
+            bad = np.flatnonzero(big.ravel())
+            raise fail(
+                owner,
+                field,
+                f"hold integers of magnitude at most {limit:.3g} (index {bad[0]})",
+                arr.ravel()[bad[0]],
+            )
+    if np.issubdtype(target, np.integer) and np.issubdtype(arr.dtype, np.integer) and arr.size:
+        info = np.iinfo(target)
+        if arr.min() < info.min or arr.max() > info.max:
+            bad = np.flatnonzero(((arr < info.min) | (arr > info.max)).ravel())
+            raise fail(
+                owner, field, f"hold values within the range of {target}", arr.ravel()[bad[0]]
+            )
     try:
         arr = arr.astype(target, copy=False)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise fail(owner, field, f"be convertible to {target}", value) from exc
     if ndim is not None and arr.ndim != ndim:
         raise fail(owner, field, f"be {ndim}-dimensional (shape {arr.shape})", arr)
@@ -295,6 +364,35 @@ def check_array(
         if bad.size:
             raise fail(owner, field, f"be >= 0 (index {bad[0]})", arr.ravel()[bad[0]])
     return arr
+
+
+def check_executor(executor: Any, *, owner: str, field: str = "executor") -> Any:
+    """Return ``executor`` if it is ``None`` or a :class:`concurrent.futures.Executor`.
+
+    Anything with a callable ``submit`` (a Dask ``client.get_executor()``, loky) counts; a
+    wrong object is refused here, before any work starts, instead of failing later with an
+    ``AttributeError``.
+
+    Examples
+    --------
+    >>> check_executor(None, owner="sweep") is None
+    True
+    >>> check_executor("processes", owner="sweep")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `sweep.executor` must be None or a \
+concurrent.futures.Executor (an object with submit()); got 'processes'
+    """
+    if executor is None:
+        return None
+    if isinstance(executor, type) or not callable(getattr(executor, "submit", None)):
+        raise fail(
+            owner,
+            field,
+            "be None or a concurrent.futures.Executor (an object with submit())",
+            executor,
+        )
+    return executor
 
 
 # --- attrs validators -------------------------------------------------------------------------

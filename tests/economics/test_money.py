@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from hypothesis import given
@@ -52,3 +53,33 @@ def test_messages_for_budget() -> None:
 def test_bad_input(call: object, field: str) -> None:
     with pytest.raises(InvalidParameterError, match=field):
         call()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("bad", ["100", True, None, [1.0]])
+@pytest.mark.parametrize(
+    "field", ["price", "cost_per_content", "cost_per_event", "cost_per_message", "staff_per_week"]
+)
+def test_money_fields_refuse_strings_bools_and_none(field: str, bad: object) -> None:
+    """Issue 14: converter=float read "100" and True as numbers; now the house error."""
+    with pytest.raises(InvalidParameterError, match=rf"`Economics\.{field}` must"):
+        Economics(**{field: bad})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: cac(1000.0, 5e-324), "cac.customers"),
+        (lambda: ltv(10.0, 5e-324), "ltv.churn_per_week"),
+        (lambda: roi(gross_margin=1.0, cost=5e-324), "roi.cost"),
+    ],
+)
+def test_a_subnormal_divisor_is_refused_not_turned_into_inf(call: object, field: str) -> None:
+    """Issue 14 (long walk): 1000 / 5e-324 overflowed to inf, returned as if a value."""
+    with pytest.raises(InvalidParameterError, match=rf"`{re.escape(field)}` must be large enough"):
+        call()  # type: ignore[operator]
+
+
+def test_the_documented_infinities_stay() -> None:
+    """No customer at a positive cost is an infinite CAC; no churn nor discount an infinite LTV."""
+    assert cac(1000.0, 0) == math.inf
+    assert ltv(10.0, 0.0) == math.inf

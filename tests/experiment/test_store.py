@@ -219,7 +219,7 @@ def test_foreign_files_are_never_overwritten(tmp_path: Path) -> None:
 def test_store_format_choice(tmp_path: Path) -> None:
     pytest.importorskip("pyarrow")
     res = sweep(coin_flips, {"p": [0.5]}, runs=2, rng=0, store=tmp_path / "auto")
-    assert (tmp_path / "auto" / "manifest.json").is_file()
+    assert (tmp_path / "auto" / "_manifest.json").is_file()
     assert load(tmp_path / "auto") == res
     # leftovers of a killed Parquet writer are ignored
     (tmp_path / "auto" / ".tmp-abc.parquet").write_bytes(b"PAR1 half")

@@ -31,13 +31,22 @@ def test_write_atomic_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["a.bin"]
 
 
-def test_write_atomic_failure_keeps_old_content(tmp_path: Path) -> None:
+def test_write_atomic_failure_keeps_old_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "a.bin"
     write_atomic(path, b"old")
-    with pytest.raises(TypeError):
+    with pytest.raises(InvalidParameterError, match=r"`write_atomic\.data` must be bytes"):
         write_atomic(path, "not bytes")  # type: ignore[arg-type]
+
+    def broken_fsync(fd: int) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)  # the write fails half way
+    with pytest.raises(OSError, match="disk full"):
+        write_atomic(path, b"new")
     assert path.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["a.bin"]
+    assert [p.name for p in tmp_path.iterdir()] == ["a.bin"]  # the temporary file is gone
 
 
 @given(

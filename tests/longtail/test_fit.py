@@ -202,9 +202,27 @@ def test_bootstrap_with_fixed_xmin_keeps_it_fixed_and_is_uniform() -> None:
     assert stats.kstest(ps, "uniform").pvalue > 0.01
 
 
-def test_sampler_alpha_close_to_one_stays_finite() -> None:
-    x = sample_powerlaw(5000, alpha=1.05, xmin=1, discrete=True, rng=2)
-    assert np.isfinite(x).all() and x.max() <= 2.0**52 and (x == np.round(x)).all()
+def test_sampler_alpha_close_to_one_is_exact_beyond_2_to_52() -> None:
+    # alpha = 1.05 puts 16.5% of the mass above 2**52, where the sampler once capped draws
+    # silently; now they are drawn exactly (as the nearest float beyond 2**53)
+    n, big = 5000, 2.0**52
+    x = sample_powerlaw(n, alpha=1.05, xmin=1, discrete=True, rng=2)
+    assert np.isfinite(x).all() and (x == np.round(x)).all()
+    p = float(special.zeta(1.05, big) / special.zeta(1.05, 1.0))  # P(X >= 2**52), exact
+    share = float(np.mean(x >= big))
+    assert abs(share - p) < 4 * math.sqrt(p * (1 - p) / n)  # 4 binomial standard errors
+    assert x.max() > 2.0**53
+
+
+@pytest.mark.parametrize("discrete", [False, True])
+def test_draws_beyond_the_largest_float_are_refused_not_inf(discrete: bool) -> None:
+    # issue 14: sample_powerlaw(5, alpha=1.0000001, xmin=1.0) returned all inf
+    with pytest.raises(InvalidParameterError, match=r"`sample_powerlaw\.alpha` must be at least"):
+        sample_powerlaw(5, alpha=1.0000001, xmin=1.0, discrete=discrete, rng=0)
+    # the bound: P(X > largest float) * n below 1e-9, here alpha >= 1.0315 for n = 5
+    assert np.isfinite(sample_powerlaw(5, alpha=1.032, xmin=1.0, discrete=discrete, rng=0)).all()
+    with pytest.raises(InvalidParameterError, match=r"at least 1\.03146 "):
+        sample_powerlaw(5, alpha=1.031, xmin=1.0, discrete=discrete, rng=0)
 
 
 def test_bootstrap_rejects_an_exponential() -> None:
@@ -480,9 +498,9 @@ def test_summary_and_frame() -> None:
         xmin=1.0,
         compare_with=("exponential", "truncated_power_law"),
     )
-    text = fit.summary()
+    text = str(fit.summary())
     assert "alpha" in text and "exponential" in text
-    assert "<pre>" in fit._repr_html_()
+    assert "<table>" in fit._repr_html_()
     pd = pytest.importorskip("pandas")
     frame = fit.to_frame()
     assert isinstance(frame, pd.DataFrame) and len(frame) == 2
@@ -511,3 +529,11 @@ def test_scan_distances_equal_brute_force_for_every_candidate(discrete: bool) ->
             g_ge = g_gt = (tail_u / xm) ** (1 - a)
         ref = max(np.abs(g_ge - e_ge).max(), np.abs(g_gt - e_gt).max())
         assert d == pytest.approx(ref, rel=1e-9, abs=1e-12)
+
+
+def test_plot_ccdf_refuses_a_string_show_fit() -> None:
+    """Issue 14 walk: show_fit="no" is truthy and drew the fit; now the house error."""
+    pytest.importorskip("matplotlib")
+    fit = fit_powerlaw(sample_powerlaw(200, alpha=2.5, xmin=1.0, rng=0), compare_with=())
+    with pytest.raises(InvalidParameterError, match=r"`plot_ccdf\.show_fit` must be True or False"):
+        fit.plot(show_fit="no")  # type: ignore[arg-type]

@@ -26,11 +26,17 @@ def test_word_of_mouth_raises_tail_share(community) -> None:  # type: ignore[no-
     # with both channels than with broadcast alone. 30 runs; the claim is that the lower end of
     # the 95% t-interval of the paired difference is above zero.
     res = compare_channels(community, market=MARKET, runs=30, rng=2)
+    ci = res.conf_int()
     for ch in ("community", "both"):
-        mean, lo, _ = res.difference(ch)
-        assert lo > 0, (ch, mean, lo)
+        lo, _ = ci[f"{ch} - broadcast"]
+        assert lo > 0, (ch, lo)
     summ = res.summary()
-    assert summ["tail_share"]["broadcast"][0] < summ["tail_share"]["community"][0]
+    assert summ.table is not None
+    assert summ.table.rows["broadcast"][0] < summ.table.rows["community"][0]
+    # the deprecated tuple form still gives the same interval, with a warning naming conf_int
+    with pytest.warns(DeprecationWarning, match="conf_int"):
+        mean, lo, hi = res.difference("community")
+    assert (lo, hi) == ci["community - broadcast"] and mean == summ["community - broadcast"]
 
 
 def test_broadcast_tail_share_follows_budget(community) -> None:  # type: ignore[no-untyped-def]

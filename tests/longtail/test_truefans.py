@@ -92,3 +92,10 @@ def test_ladder_plugs_into_true_fans() -> None:
     p = lad.reach(Stage.FAN, lapse_is_final=True)[0]
     got = TrueFans(spend=100.0).customers_needed(1000, conversion=lad)
     assert got == math.ceil(1000 / p)
+
+
+def test_customers_needed_refuses_a_conversion_that_overflows() -> None:
+    """Issue 14 (long walk): conversion=5e-324 made fans / conversion inf and then a raw
+    ValueError (ceil of NaN)."""
+    with pytest.raises(InvalidParameterError, match=r"`TrueFans\.customers_needed\.conversion`"):
+        TrueFans(spend=100.0).customers_needed(1000, conversion=5e-324)

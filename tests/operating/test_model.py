@@ -124,3 +124,40 @@ def test_float_fields_refuse_non_numbers(cls: type, field: str, bad: object) -> 
         return
     with pytest.raises(InvalidParameterError, match=rf"`{cls.__name__}\.{field}`"):
         cls(**{field: bad})
+
+
+@pytest.mark.parametrize("bad", ["3", True, None, [1.0]])
+@pytest.mark.parametrize(
+    ("cls", "field"),
+    [
+        (Content, "cadence"),
+        (Tools, "broadcast_budget"),
+        (Tools, "event_frequency"),
+        (Tools, "event_ties"),
+    ],
+)
+def test_float_fields_refuse_strings_bools_and_none(cls: type, field: str, bad: object) -> None:
+    """Issue 14: "0.5" and True were read as numbers (converter=float); now the house error."""
+    with pytest.raises(InvalidParameterError, match=rf"`{cls.__name__}\.{field}` must"):
+        cls(**{field: bad})
+
+
+def test_float_fields_still_take_ints() -> None:
+    assert Content(cadence=2).cadence == 2.0
+    assert isinstance(Tools(event_ties=1).event_ties, float)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"budget": float("nan")}, "budget"),
+        ({"budget": -1.0}, "budget"),
+        ({"budget": "100"}, "budget"),
+        ({"budget": 1.0, "audience": "everyone"}, "audience"),
+        ({"budget": 1.0, "audience": None}, "audience"),
+    ],
+)
+def test_broadcast_only_names_its_own_arguments(kwargs: dict[str, object], field: str) -> None:
+    """The error names broadcast_only's parameter, not the Tools field it ends up in."""
+    with pytest.raises(InvalidParameterError, match=rf"`OperatingModel.broadcast_only.{field}`"):
+        OperatingModel.broadcast_only(**kwargs)  # type: ignore[arg-type]

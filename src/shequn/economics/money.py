@@ -22,7 +22,7 @@ import math
 
 import attrs
 
-from shequn._validation import check_nonnegative, nonnegative, probability
+from shequn._validation import as_float, check_nonnegative, fail, nonnegative, probability
 
 __all__ = ["Economics", "cac", "excess_spend", "ltv", "roi"]
 
@@ -57,14 +57,14 @@ class Economics:
         ``floor(budget / reward)`` referrals are rewarded a week.
     """
 
-    price: float = attrs.field(default=100.0, validator=nonnegative)
+    price: float = attrs.field(default=100.0, converter=as_float, validator=nonnegative)
     margin: float = attrs.field(default=0.4, validator=probability)
-    cost_per_content: float = attrs.field(default=200.0, validator=nonnegative)
-    cost_per_event: float = attrs.field(default=1500.0, validator=nonnegative)
-    cost_per_message: float = attrs.field(default=0.05, validator=nonnegative)
-    staff_per_week: float = attrs.field(default=0.0, validator=nonnegative)
+    cost_per_content: float = attrs.field(default=200.0, converter=as_float, validator=nonnegative)
+    cost_per_event: float = attrs.field(default=1500.0, converter=as_float, validator=nonnegative)
+    cost_per_message: float = attrs.field(default=0.05, converter=as_float, validator=nonnegative)
+    staff_per_week: float = attrs.field(default=0.0, converter=as_float, validator=nonnegative)
     product_quality: float = attrs.field(default=0.85, validator=probability)
-    referral_reward: float = attrs.field(default=0.0, validator=nonnegative)
+    referral_reward: float = attrs.field(default=0.0, converter=as_float, validator=nonnegative)
     referral_budget: float | None = attrs.field(
         default=None, validator=attrs.validators.optional(nonnegative)
     )
@@ -97,7 +97,7 @@ def cac(acquisition_cost: float, customers: float) -> float:
     n = check_nonnegative(customers, owner="cac", field="customers")
     if n == 0:
         return math.inf if cost > 0 else math.nan
-    return cost / n
+    return _finite(cost / n, "cac", "customers", n)
 
 
 def ltv(margin_per_week: float, churn_per_week: float, *, discount_per_week: float = 0.0) -> float:
@@ -116,12 +116,10 @@ def ltv(margin_per_week: float, churn_per_week: float, *, discount_per_week: flo
     h = check_nonnegative(churn_per_week, owner="ltv", field="churn_per_week")
     d = check_nonnegative(discount_per_week, owner="ltv", field="discount_per_week")
     if h > 1:
-        from shequn._validation import fail
-
         raise fail("ltv", "churn_per_week", "be in [0, 1]", h)
     if h + d == 0:
         return math.inf if m > 0 else 0.0
-    return m * (1 + d) / (d + h)
+    return _finite(m * (1 + d) / (d + h), "ltv", "churn_per_week", h)
 
 
 def roi(*, gross_margin: float, cost: float) -> float:
@@ -134,7 +132,14 @@ def roi(*, gross_margin: float, cost: float) -> float:
     """
     g = check_nonnegative(gross_margin, owner="roi", field="gross_margin")
     c = check_nonnegative(cost, owner="roi", field="cost")
-    return math.nan if c == 0 else (g - c) / c
+    return math.nan if c == 0 else _finite((g - c) / c, "roi", "cost", c)
+
+
+def _finite(value: float, owner: str, field: str, given: float) -> float:
+    """``value`` if the division stayed within floats, else our error (a subnormal divisor)."""
+    if not math.isfinite(value):
+        raise fail(owner, field, "be large enough that the result is a finite float", given)
+    return value
 
 
 def excess_spend(spend: float, *, customers: float, target_cac: float) -> float:

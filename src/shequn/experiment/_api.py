@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import warnings
@@ -20,7 +21,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from shequn._validation import check_choice, check_int, fail
+from shequn._progress import check_progress
+from shequn._validation import check_choice, check_executor, check_int, check_memory, fail
 from shequn.exceptions import ShequnError, ShequnWarning
 from shequn.experiment._grid import Param, grid_hash, grid_points, point_id
 from shequn.experiment._records import (
@@ -36,9 +38,10 @@ from shequn.experiment._store import (
     check_manifest,
     new_manifest,
     open_store,
+    warn_problems,
 )
 from shequn.io.jsonl import to_jsonable
-from shequn.rng import RNGLike, spawn_seeds
+from shequn.rng import RNGLike, check_rng, spawn_seeds
 
 __all__ = ["RunError", "load", "replicate", "sweep"]
 
@@ -124,13 +127,13 @@ def _run(
     if store is not None:
         assert identity is not None
         if store.exists():
-            manifest, stored = store.read()
-            check_manifest(store.path, manifest, identity, owner=owner)
+            found = store.inspect()
+            check_manifest(store.path, found.manifest, identity, owner=owner)
+            warn_problems(
+                store.path, found, then="the points they held are run again", stacklevel=4
+            )
             store.repair()
-            for entry in stored:
-                p = int(entry["point"])
-                if p >= len(points) or entry.get("point_id") != ids[p]:
-                    continue
+            for p, entry in found.points.items():
                 for run in entry["runs"]:
                     r = int(run["run"])
                     records[p * runs + r] = RunRecord(
@@ -277,16 +280,31 @@ def _run(
     )
 
 
+RUN_BYTES = 1000
+"""Memory a sweep holds per run (task, seed key, record and output bookkeeping), about."""
+
+
 def _common_checks(
-    fn: Any, runs: Any, retries: Any, on_error: Any, executor: Any, owner: str
+    fn: Any,
+    runs: Any,
+    retries: Any,
+    on_error: Any,
+    executor: Any,
+    batch_size: Any,
+    rng: Any,
+    progress: Any,
+    owner: str,
 ) -> tuple[int, int]:
     if not callable(fn):
         raise fail(owner, "fn", "be callable", fn)
     runs = check_int(runs, owner=owner, field="runs", low=1)
     retries = check_int(retries, owner=owner, field="retries", low=0)
     check_choice(on_error, ["warn", "raise", "ignore"], owner=owner, field="on_error")
-    if executor is not None and not isinstance(executor, Executor):
-        raise fail(owner, "executor", "be None or a concurrent.futures.Executor", executor)
+    check_executor(executor, owner=owner)
+    if batch_size is not None:
+        check_int(batch_size, owner=owner, field="batch_size", low=1)
+    check_rng(rng, owner=owner)
+    check_progress(progress, owner=owner)
     check_picklable(fn, executor, owner=owner)
     return runs, retries
 
@@ -355,14 +373,17 @@ def replicate(
     True
     """
     owner = "replicate"
-    runs, retries = _common_checks(fn, runs, retries, on_error, executor, owner)
+    runs, retries = _common_checks(
+        fn, runs, retries, on_error, executor, batch_size, rng, progress, owner
+    )
+    check_memory(RUN_BYTES * runs, owner=owner, field="runs", value=runs)
     if rng is None or (isinstance(rng, int | np.integer) and not isinstance(rng, bool)):
         # a private root: the children's keys are (0,), (1,), ... without building them
         root = _root(rng, owner)
         keys = [(*root.spawn_key, i) for i in range(runs)]
         ent = _entropy(root)
     else:  # the caller's seed object records that it spawned children, as numpy does
-        children = spawn_seeds(rng, runs, owner=owner)
+        children = spawn_seeds(rng, runs, owner=owner, field="runs")
         keys = [tuple(c.spawn_key) for c in children]
         ent = _entropy(children[0])
     return _run(
@@ -445,11 +466,14 @@ def sweep(
     True
     """
     owner = "sweep"
-    runs, retries = _common_checks(fn, runs, retries, on_error, executor, owner)
+    runs, retries = _common_checks(
+        fn, runs, retries, on_error, executor, batch_size, rng, progress, owner
+    )
     points = grid_points(grid, owner=owner)
+    check_memory(RUN_BYTES * runs * len(points), owner=owner, field="runs", value=runs)
     if version is not None and not isinstance(version, str):
         raise fail(owner, "version", "be None or a str", version)
-    point_seeds = spawn_seeds(rng, len(points), owner=owner)
+    point_seeds = spawn_seeds(rng, len(points), owner=owner, field="grid")
     # the runs of point i are the children of point seed i: keys (*key_i, 0), (*key_i, 1), ...
     seeds = [(_entropy(ps), [(*ps.spawn_key, r) for r in range(runs)]) for ps in point_seeds]
     the_store = None if store is None else open_store(store, owner=owner)
@@ -462,26 +486,37 @@ def sweep(
         "rng_entropy": _entropy(point_seeds[0]),
         "rng_spawn_key": list(point_seeds[0].spawn_key),
     }
-    return _run(
-        fn,
-        points,
-        seeds,
-        runs=runs,
-        executor=executor,
-        progress=progress,
-        retries=retries,
-        batch_size=batch_size,
-        on_error=on_error,
-        store=the_store,
-        identity=identity,
-        owner=owner,
-    )
+    if the_store is not None and the_store.exists():
+        # a foreign or different store is refused before the lock file is made beside it
+        check_manifest(the_store.path, the_store.manifest(), identity, owner=owner)
+    with contextlib.ExitStack() as held:
+        if the_store is not None:
+            held.enter_context(the_store.lock(owner=owner))  # one writer at a time
+        return _run(
+            fn,
+            points,
+            seeds,
+            runs=runs,
+            executor=executor,
+            progress=progress,
+            retries=retries,
+            batch_size=batch_size,
+            on_error=on_error,
+            store=the_store,
+            identity=identity,
+            owner=owner,
+        )
 
 
-def load(store: str | os.PathLike[str] | SweepStore) -> ExperimentResult:
+def load(store: str | os.PathLike[str] | SweepStore, *, repair: bool = False) -> ExperimentResult:
     """Read a sweep store into an :class:`ExperimentResult` (without ``fn``; see :func:`replay`).
 
     Only finished points are in a store; ``result.complete`` tells whether all of them are.
+    Every record is checked (see :mod:`shequn.experiment._store`); what fails is left out with
+    a :class:`~shequn.exceptions.ShequnWarning` naming it, and running the sweep again on the
+    store recomputes it. ``repair=True`` first makes the store sound for other readers (moves
+    damaged or duplicated Parquet parts aside after saving their sound records, removes a
+    killed writer's temporary files; nothing sound is lost), holding the store's lock.
 
     Examples
     --------
@@ -494,24 +529,35 @@ def load(store: str | os.PathLike[str] | SweepStore) -> ExperimentResult:
     True
     """
     the_store = open_store(store, owner="load")
+    if not isinstance(repair, bool):
+        raise fail("load", "repair", "be True or False", repair)
     if not the_store.exists():
         raise fail("load", "store", "be an existing sweep store", str(the_store.path))
-    manifest, stored = the_store.read()
-    if not isinstance(manifest, dict) or manifest.get("format") != "shequn-sweep":
+    found = the_store.inspect()
+    if not isinstance(found.manifest, dict) or found.manifest.get("format") != "shequn-sweep":
         raise StoreMismatchError(
             f"`load.store` must be a shequn sweep store; {str(the_store.path)!r} is not one",
             path=the_store.path,
             mismatches={"format": (None, "shequn-sweep")},
         )
+    if repair:
+        with the_store.lock(owner="load"):
+            the_store.repair()
+        damage = found.problems
+        found = the_store.inspect()
+        found.problems = damage  # what was wrong before the repair is still worth a warning
+    manifest = found.manifest
+    warn_problems(
+        the_store.path,
+        found,
+        then="the points they held are left out (run the sweep again on this store to "
+        "recompute them)",
+    )
     points = [dict(p) for p in manifest["points"]]
     runs = int(manifest["runs"])
     records: list[RunRecord] = []
-    seen: set[int] = set()
-    for entry in stored:
-        p = int(entry["point"])
-        if p in seen:  # two writers raced on one store: keep the first copy of a point
-            continue
-        seen.add(p)
+    for p in sorted(found.points):
+        entry = found.points[p]
         for run in entry["runs"]:
             records.append(
                 RunRecord(
@@ -526,7 +572,6 @@ def load(store: str | os.PathLike[str] | SweepStore) -> ExperimentResult:
                     seconds=float(run.get("seconds", float("nan"))),
                 )
             )
-    records.sort(key=lambda r: (r.point, r.run))
     return ExperimentResult(
         points=tuple(points),
         runs=runs,
@@ -536,5 +581,5 @@ def load(store: str | os.PathLike[str] | SweepStore) -> ExperimentResult:
         fn_name=str(manifest["fn"]),
         fn=None,
         store=the_store.path,
-        resumed_points=len(seen),
+        resumed_points=len(found.points),
     )

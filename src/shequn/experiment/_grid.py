@@ -45,6 +45,14 @@ def _canonical(params: Mapping[str, Param]) -> str:
     return json.dumps(params, sort_keys=True, separators=(",", ":"), allow_nan=True)
 
 
+def _check_params(params: Any, owner: str, field: str) -> None:
+    if not isinstance(params, Mapping) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, bool | int | float | str))
+        for k, v in params.items()
+    ):
+        raise fail(owner, field, "be a dict of str names to int, float, str, bool or None", params)
+
+
 def point_id(params: Mapping[str, Param]) -> str:
     """Stable identity of one grid point: the first 16 hex digits of a SHA-256 of its parameters.
 
@@ -58,6 +66,7 @@ def point_id(params: Mapping[str, Param]) -> str:
     >>> point_id({"a": 1}) == point_id({"a": 1.0})
     False
     """
+    _check_params(params, "point_id", "params")
     return hashlib.sha256(_canonical(params).encode("utf-8")).hexdigest()[:16]
 
 
@@ -69,6 +78,10 @@ def grid_hash(points: Sequence[Mapping[str, Param]]) -> str:
     >>> grid_hash([{"a": 1}, {"a": 2}]) == grid_hash([{"a": 2}, {"a": 1}])
     False
     """
+    if isinstance(points, str | bytes | Mapping) or not isinstance(points, Sequence):
+        raise fail("grid_hash", "points", "be a list of parameter dicts", points)
+    for p in points:
+        _check_params(p, "grid_hash", "points")
     h = hashlib.sha256()
     for p in points:
         h.update(_canonical(p).encode("utf-8"))

@@ -34,6 +34,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shequn._optional import optional_import
+from shequn._results import Intervals, ResultMixin, Summary
+from shequn._results import Table as SummaryTable
 from shequn._stats import mean_ci, mean_ci_columns
 from shequn._validation import check_int, check_level, fail
 from shequn.experiment._grid import Param, point_id
@@ -99,7 +101,7 @@ def _seed(entropy: int | Sequence[int], spawn_key: Sequence[int]) -> np.random.S
 
 
 @attrs.frozen(kw_only=True)
-class RunRecord:
+class RunRecord(ResultMixin):
     """One finished run: where it sits in the sweep, its parameters, its seed and its output.
 
     ``entropy`` and ``spawn_key`` rebuild the run's :class:`~numpy.random.SeedSequence` exactly,
@@ -129,6 +131,37 @@ class RunRecord:
         """The run's seed sequence, rebuilt from ``entropy`` and ``spawn_key``."""
         return _seed(self.entropy, self.spawn_key)
 
+    def summary(self) -> Summary:
+        """Where the run sits, its parameters, its seed and its output (scalars shown as is).
+
+        Examples
+        --------
+        >>> rec = RunRecord(point=1, point_id="x", run=3, params={"mu": 1.0}, entropy=7,
+        ...                 spawn_key=(1, 3), output={"y": 2.5, "path": np.zeros(4)})
+        >>> print(rec.summary())
+        Run 3 of point 1
+          mu          1
+          entropy     7
+          spawn_key   [1, 3]
+          y           2.5
+          path        array (4,)
+          attempts    1
+        """
+        out = self.output if isinstance(self.output, dict) else {"output": self.output}
+        shown = {
+            k: (f"array {v.shape}" if isinstance(v, np.ndarray) else v) for k, v in out.items()
+        }
+        return Summary(
+            title=f"Run {self.run} of point {self.point}",
+            headline={
+                **self.params,
+                "entropy": self.entropy,
+                "spawn_key": list(self.spawn_key),
+                **shown,
+                "attempts": self.attempts,
+            },
+        )
+
     def replay(self, fn: Callable[..., Any]) -> Any:
         """Call ``fn(**params, rng=generator)`` on this run's own stream again.
 
@@ -141,6 +174,8 @@ class RunRecord:
         >>> res.records[3].replay(f) == res.records[3].output
         True
         """
+        if not callable(fn):
+            raise fail("RunRecord.replay", "fn", "be callable", fn)
         return normalize_output(fn(**self.params, rng=np.random.default_rng(self.seed)))
 
 
@@ -156,6 +191,10 @@ def replay(record: RunRecord, fn: Callable[..., Any]) -> Any:
     >>> replay(res.records[2], f) == res.outputs[2]
     True
     """
+    if not isinstance(record, RunRecord):
+        raise fail("replay", "record", "be a RunRecord (from result.records or load)", record)
+    if not callable(fn):
+        raise fail("replay", "fn", "be callable", fn)
     return record.replay(fn)
 
 
@@ -282,7 +321,7 @@ class Table:
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class ExperimentResult:
+class ExperimentResult(ResultMixin):
     """The finished runs of :func:`~shequn.experiment.replicate` or :func:`.sweep`.
 
     Records are in sweep order (grid point, then run) whatever the executor, so the same ``rng``
@@ -508,32 +547,93 @@ class ExperimentResult:
             )
         return self.records[i].replay(self.fn)
 
-    def _repr_html_(self) -> str:
-        head = html.escape(self.summary()).replace("\n", "<br>")
-        return f"<p>{head}</p>" + self.aggregate()._repr_html_()
+    def _point_label(self, i: int) -> str:
+        params = self.points[i]
+        return ", ".join(f"{k}={v!r}" for k, v in params.items()) if params else f"point {i}"
 
-    def summary(self) -> str:
-        """A short text summary: function, grid size, runs, failures and the seed entropy.
+    def _scalar_outputs(self, agg: Table) -> list[str]:
+        return [
+            name[: -len("_mean")]
+            for name, col in agg.to_numpy().items()
+            if name.endswith("_mean") and col.ndim == 1
+        ]
+
+    def conf_int(self, level: float = 0.95) -> Intervals:
+        """Student-t intervals of the mean of every numeric scalar output, per grid point.
+
+        Keys are the output's column name (``"value"`` for a scalar output) for a single
+        point (:func:`replicate`), and ``"<column>[<parameters>]"`` for a sweep, e.g.
+        ``"share[size=100, p=0.2]"``. Array outputs have element-wise intervals in
+        :meth:`aggregate`. With one run a bound is NaN (no interval, never a zero-width one).
+
+        Examples
+        --------
+        >>> from shequn.experiment import replicate, sweep
+        >>> lo, hi = replicate(lambda rng: float(rng.normal()), runs=200, rng=1).conf_int()["value"]
+        >>> bool(lo < 0.0 < hi)
+        True
+        >>> def coin(*, p, rng):
+        ...     return float(rng.random() < p)
+        >>> sorted(sweep(coin, {"p": [0.2, 0.8]}, runs=30, rng=0).conf_int())
+        ['value[p=0.2]', 'value[p=0.8]']
+        """
+        level = check_level(level, owner="ExperimentResult.conf_int")
+        agg = self.aggregate(level=level)
+        cols = agg.to_numpy()
+        out: Intervals = {}
+        for name in self._scalar_outputs(agg):
+            for i in range(self.n_points):
+                key = name if self.n_points == 1 else f"{name}[{self._point_label(i)}]"
+                out[key] = (float(cols[f"{name}_lo"][i]), float(cols[f"{name}_hi"][i]))
+        return out
+
+    def summary(self) -> Summary:
+        """The experiment in brief: function, grid, runs, failures, seed, and per grid point the
+        runs, failures and mean of each numeric scalar output (at most 20 points shown).
 
         Examples
         --------
         >>> from shequn.experiment import replicate
-        >>> print(replicate(lambda rng: 1.0, runs=2, rng=5).summary().splitlines()[1])
-        points: 1, runs per point: 2, records: 2, failures: 0
+        >>> s = replicate(lambda rng: 1.0, runs=2, rng=5).summary()
+        >>> s["points"], s["runs_per_point"], s["failures"]
+        (1, 2, 0)
+        >>> str(s).splitlines()[0]
+        'Experiment of ...<lambda>'
         """
-        lines = [
-            f"experiment of {self.fn_name}",
-            f"points: {self.n_points}, runs per point: {self.runs}, records: {len(self.records)}, "
-            f"failures: {len(self.failures)}",
-            f"rng entropy: {self.entropy}",
-        ]
+        headline: dict[str, Any] = {
+            "points": self.n_points,
+            "runs_per_point": self.runs,
+            "records": len(self.records),
+            "failures": len(self.failures),
+            "rng_entropy": self.entropy,
+        }
         if self.store is not None:
-            lines.append(f"store: {self.store} ({self.resumed_points} points resumed)")
-        for f in self.failures[:5]:
-            lines.append(
-                f"failed point {f.point} run {f.run} {f.params}: {f.error_type}: {f.message}"
+            headline["store"] = str(self.store)
+            headline["resumed_points"] = self.resumed_points
+        agg = self.aggregate()
+        cols = agg.to_numpy()
+        names = self._scalar_outputs(agg)
+        shown = min(self.n_points, 20)
+        rows = {
+            self._point_label(i): (
+                int(cols["n"][i]),
+                int(cols["failed"][i]),
+                *(float(cols[f"{c}_mean"][i]) for c in names),
             )
-        return "\n".join(lines)
+            for i in range(shown)
+        }
+        notes = [
+            f"failed: point {f.point} run {f.run} {f.params}: {f.error_type}: {f.message}"
+            for f in self.failures[:5]
+        ]
+        if self.n_points > shown:
+            notes.append(f"... and {self.n_points - shown} more points (see aggregate()).")
+        return Summary(
+            title=f"Experiment of {self.fn_name}",
+            headline=headline,
+            table=SummaryTable(columns=("n", "failed", *(f"{c}_mean" for c in names)), rows=rows),
+            notes=notes,
+        )
 
 
 def _pid(res: ExperimentResult, i: int) -> str:

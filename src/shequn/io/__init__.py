@@ -12,6 +12,8 @@ store needs, each piece documented with its guarantee:
   (floats are written with ``repr``, which round-trips).
 * :func:`write_parquet_part` / :func:`read_parquet_parts` keep a directory of Parquet part files,
   each written atomically; they need the optional ``pyarrow`` (extra ``parquet``).
+* :func:`remove_temp_files` clears what a killed writer left; :class:`FileLock` keeps a second
+  writer out of a store (released by the kernel if the holder dies).
 
 Examples
 --------
@@ -23,16 +25,25 @@ Examples
 [{'a': 1}, {'a': 2.5}]
 """
 
-from shequn.io.files import write_atomic
+from shequn.io.files import FileLock, remove_temp_files, write_atomic
 from shequn.io.jsonl import JsonLines, append_jsonl, from_jsonable, read_jsonl, to_jsonable
-from shequn.io.parquet import read_parquet_parts, write_parquet_part
+from shequn.io.parquet import (
+    parquet_part_files,
+    read_parquet_part,
+    read_parquet_parts,
+    write_parquet_part,
+)
 
 __all__ = [
+    "FileLock",
     "JsonLines",
     "append_jsonl",
     "from_jsonable",
+    "parquet_part_files",
     "read_jsonl",
+    "read_parquet_part",
     "read_parquet_parts",
+    "remove_temp_files",
     "to_jsonable",
     "write_atomic",
     "write_parquet_part",

@@ -1,4 +1,12 @@
-"""Atomic whole-file writes (temporary file in the same directory, fsync, os.replace).
+"""Atomic whole-file writes, leftover temporary files, and the writers' lock of a store.
+
+* :func:`write_atomic` writes through a temporary file in the same directory (``.tmp-<pid>-``
+  prefix), ``fsync`` and :func:`os.replace`: readers see the old file or the new one.
+* :func:`remove_temp_files` removes what a killed writer left (temporary files whose process
+  is gone, or older than a day).
+* :class:`FileLock` is an advisory exclusive lock (``fcntl.flock``) on a lock file: one writer
+  at a time, released by the kernel when its process dies, so a killed writer never leaves a
+  stale lock.
 
 Examples
 --------
@@ -14,9 +22,23 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
-__all__ = ["fsync_dir", "write_atomic"]
+from shequn._validation import fail
+
+__all__ = ["FileLock", "fsync_dir", "remove_temp_files", "write_atomic"]
+
+TEMP_PREFIX = ".tmp-"
+"""Prefix of the temporary files of :func:`write_atomic` (``.tmp-<pid>-<random><suffix>``)."""
+
+
+def _check_path(path: Any, owner: str, field: str = "path") -> Path:
+    if not isinstance(path, str | os.PathLike):
+        raise fail(owner, field, "be a path (str or os.PathLike)", path)
+    return Path(path)
 
 
 def fsync_dir(path: str | os.PathLike[str]) -> None:
@@ -29,8 +51,11 @@ def fsync_dir(path: str | os.PathLike[str]) -> None:
     >>> import tempfile
     >>> fsync_dir(tempfile.gettempdir())
     """
+    p = _check_path(path, "fsync_dir")
+    if not p.is_dir():
+        raise fail("fsync_dir", "path", "be an existing directory", str(p))
     try:
-        fd = os.open(os.fspath(path), os.O_RDONLY)
+        fd = os.open(os.fspath(p), os.O_RDONLY)
     except OSError:  # pragma: no cover - platform dependent
         return
     try:
@@ -56,8 +81,16 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     >>> path.read_text()
     '{"x": 1}'
     """
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=target.parent)
+    target = _check_path(path, "write_atomic")
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise fail("write_atomic", "data", "be bytes", type(data).__name__)
+    if not target.parent.is_dir():
+        raise fail("write_atomic", "path", "be in an existing directory", str(target))
+    if target.is_dir():
+        raise fail("write_atomic", "path", "not be a directory", str(target))
+    fd, tmp = tempfile.mkstemp(
+        prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=target.suffix, dir=target.parent
+    )
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -69,3 +102,113 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
             os.unlink(tmp)
         raise
     fsync_dir(target.parent)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - another user's live process
+        return True
+    return True
+
+
+def remove_temp_files(folder: str | os.PathLike[str], *, max_age: float = 86_400.0) -> list[Path]:
+    """Remove the temporary files a killed :func:`write_atomic` left in ``folder``.
+
+    A temporary file is removed when the process named in it (``.tmp-<pid>-...``) no longer
+    runs on this machine, or when it is older than ``max_age`` seconds (files of another
+    machine, or of the old unnamed form). A live writer's file is left alone. Returns the
+    removed paths.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / ".tmp-999999999-ab.parquet").write_bytes(b"half a part")
+    >>> [p.name for p in remove_temp_files(folder)]
+    ['.tmp-999999999-ab.parquet']
+    """
+    root = _check_path(folder, "remove_temp_files", "folder")
+    removed: list[Path] = []
+    if not root.is_dir():
+        return removed
+    now = time.time()
+    for p in sorted(root.glob(f"{TEMP_PREFIX}*")):
+        if not p.is_file():
+            continue
+        pid_text = p.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+        dead = pid_text.isdigit() and not _alive(int(pid_text))
+        try:
+            old = now - p.stat().st_mtime > max_age
+        except FileNotFoundError:  # pragma: no cover - removed meanwhile
+            continue
+        if dead or old:
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+                removed.append(p)
+    if removed:
+        fsync_dir(root)
+    return removed
+
+
+class FileLock:
+    """An exclusive advisory lock on ``path`` (created if missing), for one writer at a time.
+
+    ``acquire()`` does not wait: when another process holds the lock it raises
+    :class:`~shequn.exceptions.InvalidParameterError` naming ``owner.field`` and the lock
+    file. The kernel releases the lock when the holder exits or is killed, so no stale lock
+    survives a crash. Where ``fcntl`` is missing (Windows) the lock is a no-op.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "store.lock"
+    >>> with FileLock(path, owner="sweep", field="store"):
+    ...     pass
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, owner: str, field: str) -> None:
+        self.path = _check_path(path, owner, field)
+        self.owner = owner
+        self.field = field
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock, or raise if another process holds it."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            return
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise fail(
+                self.owner,
+                self.field,
+                "not be in use by another process (one writer at a time; wait for it or use "
+                f"another path; lock file {str(self.path)!r})",
+                str(self.path),
+            ) from None
+        self._fd = fd
+
+    def release(self) -> None:
+        """Release the lock (closing the file releases it)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> FileLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()

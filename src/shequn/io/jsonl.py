@@ -105,9 +105,15 @@ def append_jsonl(path: str | os.PathLike[str], values: Iterable[Any]) -> None:
     >>> path.read_text()
     '1\\n[2,3]\\n'
     """
+    if not isinstance(path, str | os.PathLike):
+        raise fail("append_jsonl", "path", "be a path (str or os.PathLike)", path)
+    if isinstance(values, str | bytes | dict) or not isinstance(values, Iterable):
+        raise fail("append_jsonl", "values", "be an iterable of JSON values", values)
     data = b"".join(_dumps(v) for v in values)
     if not data:
         return
+    if Path(path).is_dir():
+        raise fail("append_jsonl", "path", "be a file, not a directory", str(path))
     with open(path, "ab") as fh:
         fh.write(data)
         fh.flush()
@@ -127,6 +133,9 @@ class JsonLines:
     torn_bytes
         Bytes after the last complete line (0 if the file ended cleanly). With ``repair=True``
         they have been truncated away.
+    invalid
+        Numbers (from 1) of the complete lines that are not valid JSON, when read with
+        ``strict=False`` (left out of ``values``, never removed from the file).
 
     Examples
     --------
@@ -137,15 +146,20 @@ class JsonLines:
     path: Path
     values: list[Any]
     torn_bytes: int
+    invalid: tuple[int, ...] = ()
 
 
-def read_jsonl(path: str | os.PathLike[str], *, repair: bool = False) -> JsonLines:
+def read_jsonl(
+    path: str | os.PathLike[str], *, repair: bool = False, strict: bool = True
+) -> JsonLines:
     """Read a JSON Lines file written by :func:`append_jsonl`.
 
     A last line without its newline, or one that is not valid JSON, is a torn write: it is left
     out of ``values`` and counted in ``torn_bytes``; ``repair=True`` truncates it from the file.
-    An invalid line anywhere else means the file is not a crash-torn JSON Lines file and raises
-    :class:`~shequn.exceptions.InvalidParameterError` naming the file and the line.
+    An invalid line anywhere else means the file was changed by something else: it raises
+    :class:`~shequn.exceptions.InvalidParameterError` naming the file and the line, or with
+    ``strict=False`` is skipped and reported in ``invalid`` (a store reads this way, so that
+    one damaged line costs only the records on it).
 
     Examples
     --------
@@ -157,12 +171,20 @@ def read_jsonl(path: str | os.PathLike[str], *, repair: bool = False) -> JsonLin
     ...
     shequn.exceptions.InvalidParameterError: `read_jsonl.path` must hold one JSON ... (line 2 ...
     """
+    if not isinstance(path, str | os.PathLike):
+        raise fail("read_jsonl", "path", "be a path (str or os.PathLike)", path)
+    for name, flag in (("repair", repair), ("strict", strict)):
+        if not isinstance(flag, bool):
+            raise fail("read_jsonl", name, "be True or False", flag)
     p = Path(path)
+    if not p.is_file():
+        raise fail("read_jsonl", "path", "be an existing file", str(p))
     data = p.read_bytes()
     lines = data.split(b"\n")
     # after the split the last element is what follows the final newline (b"" when clean)
     tail = lines.pop()
     values: list[Any] = []
+    invalid: list[int] = []
     good_end = 0
     torn = len(tail)
     for number, line in enumerate(lines, start=1):
@@ -175,16 +197,18 @@ def read_jsonl(path: str | os.PathLike[str], *, repair: bool = False) -> JsonLin
                 # partially flushed page can; treat it as torn too
                 torn = len(data) - good_end
                 break
-            raise fail(
-                "read_jsonl",
-                "path",
-                f"hold one JSON value per line (line {number} is not valid JSON)",
-                str(p),
-            ) from exc
+            if strict:
+                raise fail(
+                    "read_jsonl",
+                    "path",
+                    f"hold one JSON value per line (line {number} is not valid JSON)",
+                    str(p),
+                ) from exc
+            invalid.append(number)
         good_end += len(line) + 1
     if torn and repair:
         with open(p, "r+b") as fh:
             fh.truncate(good_end)
             fh.flush()
             os.fsync(fh.fileno())
-    return JsonLines(path=p, values=values, torn_bytes=torn)
+    return JsonLines(path=p, values=values, torn_bytes=torn, invalid=tuple(invalid))

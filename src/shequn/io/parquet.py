@@ -2,8 +2,10 @@
 
 Each call to :func:`write_parquet_part` writes one new file ``part-<n>-<token>.parquet`` through a
 temporary file and :func:`os.replace`, so a killed process leaves either a complete part or only a
-``.tmp-`` file, which :func:`read_parquet_parts` ignores. Parts are never rewritten, so earlier
-results cannot be damaged by a later write.
+``.tmp-`` file, which readers ignore (as pyarrow and pandas do every file starting with ``.`` or
+``_``). Parts are never rewritten, so earlier results cannot be damaged by a later write. A part
+that cannot be read (truncated, overwritten) raises :class:`InvalidParameterError` naming the
+file, never a bare pyarrow error.
 
 Examples
 --------
@@ -28,22 +30,52 @@ from pathlib import Path
 from typing import Any
 
 from shequn._optional import optional_import
+from shequn._validation import fail
 from shequn.io.files import write_atomic
 
-__all__ = ["read_parquet_parts", "write_parquet_part"]
+__all__ = ["parquet_part_files", "read_parquet_part", "read_parquet_parts", "write_parquet_part"]
 
 _PREFIX = "part-"
+
+
+def _folder(folder: Any, owner: str) -> Path:
+    if not isinstance(folder, str | os.PathLike):
+        raise fail(owner, "folder", "be a path (str or os.PathLike)", folder)
+    return Path(folder)
 
 
 def _part_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob(f"{_PREFIX}*.parquet") if p.is_file())
 
 
-def write_parquet_part(folder: str | os.PathLike[str], rows: Sequence[dict[str, Any]]) -> Path:
+def parquet_part_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """The part files of ``folder`` in write order (temporary and quarantined files excluded).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> parquet_part_files(tempfile.mkdtemp())
+    []
+    """
+    root = _folder(folder, "parquet_part_files")
+    if not root.is_dir():
+        raise fail("parquet_part_files", "folder", "be an existing directory", str(root))
+    return _part_files(root)
+
+
+def _part_number(p: Path) -> int:
+    text = p.name[len(_PREFIX) :].split("-", 1)[0]
+    return int(text) if text.isdigit() else -1
+
+
+def write_parquet_part(
+    folder: str | os.PathLike[str], rows: Sequence[dict[str, Any]], *, schema: Any = None
+) -> Path:
     """Write ``rows`` (dicts with the same keys) as a new part file in ``folder``, atomically.
 
-    Column types are inferred by pyarrow; nested lists become list columns. Returns the path of
-    the new part. Parts sort in the order they were written.
+    Column types are inferred by pyarrow, or taken from ``schema`` (a ``pyarrow.Schema``, so
+    that every part of a dataset has the same columns and types); nested lists become list
+    columns. Returns the path of the new part. Parts sort in the order they were written.
 
     Examples
     --------
@@ -55,13 +87,19 @@ def write_parquet_part(folder: str | os.PathLike[str], rows: Sequence[dict[str, 
     >>> name.startswith("part-000000-") and name.endswith(".parquet")
     True
     """
+    target = _folder(folder, "write_parquet_part")
+    if (
+        isinstance(rows, str | bytes | dict)
+        or not isinstance(rows, Sequence)
+        or not all(isinstance(r, dict) for r in rows)
+    ):
+        raise fail("write_parquet_part", "rows", "be a sequence of dicts (one per row)", rows)
     pa = optional_import("pyarrow", extra="parquet")
     pq = optional_import("pyarrow.parquet", extra="parquet")
-    target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
-    number = len(_part_files(target))
+    number = max((_part_number(p) for p in _part_files(target)), default=-1) + 1
     path = target / f"{_PREFIX}{number:06d}-{uuid.uuid4().hex[:8]}.parquet"
-    table = pa.Table.from_pylist(list(rows))
+    table = pa.Table.from_pylist(list(rows), schema=schema)
     sink = io.BytesIO()
     pq.write_table(table, sink)
     write_atomic(path, sink.getvalue())
@@ -72,7 +110,9 @@ def read_parquet_parts(folder: str | os.PathLike[str]) -> list[list[dict[str, An
     """Read every complete part file in ``folder``, in write order, as lists of row dicts.
 
     Leftover temporary files from a killed writer are ignored. Parts are read one by one, so
-    parts whose column types differ (an int column in one, float in another) do not clash.
+    parts whose column types differ (an int column in one, float in another) do not clash. An
+    unreadable part raises :class:`InvalidParameterError` naming it (see
+    :func:`read_parquet_part`).
 
     Examples
     --------
@@ -84,9 +124,39 @@ def read_parquet_parts(folder: str | os.PathLike[str]) -> list[list[dict[str, An
     >>> parts
     []
     """
+    root = _folder(folder, "read_parquet_parts")
+    if not root.is_dir():
+        raise fail("read_parquet_parts", "folder", "be an existing directory", str(root))
+    return [read_parquet_part(p) for p in _part_files(root)]
+
+
+def read_parquet_part(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Read one part file as a list of row dicts; an unreadable file is our error naming it.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> bad = pathlib.Path(tempfile.mkdtemp()) / "part-000000-x.parquet"
+    >>> _ = bad.write_bytes(b"PAR1 but not really")
+    >>> try:
+    ...     read_parquet_part(bad)
+    ... except ImportError:  # pyarrow is optional
+    ...     print("`read_parquet_part.path` must ...")
+    ... except ValueError as err:
+    ...     print(str(err)[:31])
+    `read_parquet_part.path` must ...
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise fail("read_parquet_part", "path", "be a path (str or os.PathLike)", path)
     pq = optional_import("pyarrow.parquet", extra="parquet")
-    out: list[list[dict[str, Any]]] = []
-    for path in _part_files(Path(folder)):
+    pa = optional_import("pyarrow", extra="parquet")
+    try:
         rows: list[dict[str, Any]] = pq.read_table(path).to_pylist()
-        out.append(rows)
-    return out
+    except (pa.ArrowException, OSError) as exc:
+        raise fail(
+            "read_parquet_part",
+            "path",
+            f"be a readable Parquet file ({type(exc).__name__}: {exc})",
+            str(path),
+        ) from exc
+    return rows

@@ -63,6 +63,17 @@ def _tables(tables: Iterable[ReportTable]) -> tuple[ReportTable, ...]:
     return tuple(tables)
 
 
+def _text(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, str):
+        raise fail(type(instance).__name__, attribute.name, "be a string", value)
+
+
+def _path(value: Any, owner: str, field: str) -> Path:
+    if not isinstance(value, str | os.PathLike):
+        raise fail(owner, field, "be a file path", value)
+    return Path(value)
+
+
 @attrs.frozen(kw_only=True)
 class ReportTable:
     """A table of already formatted cells.
@@ -84,7 +95,7 @@ class ReportTable:
     (('1.5',),)
     """
 
-    title: str
+    title: str = attrs.field(validator=_text)
     columns: tuple[str, ...] = attrs.field(converter=_strs)
     rows: tuple[tuple[str, ...], ...] = attrs.field(converter=_rows)
     note: str = ""
@@ -130,7 +141,7 @@ class Report:
     ()
     """
 
-    title: str
+    title: str = attrs.field(validator=_text)
     facts: dict[str, str] = attrs.field(factory=dict)
     paragraphs: tuple[str, ...] = attrs.field(default=(), converter=_strs)
     tables: tuple[ReportTable, ...] = attrs.field(default=(), converter=_tables)
@@ -232,12 +243,12 @@ def write_csv(
     >>> p.read_text().splitlines()
     ['a,b', '1,0.1']
     """
+    target = _path(path, "write_csv", "path")
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(list(columns))
     for r in rows:
         w.writerow([repr(x) if isinstance(x, float) else x for x in r])
-    target = Path(path)
     write_atomic(target, buf.getvalue().encode("utf-8"))
     return target
 
@@ -255,6 +266,7 @@ def write_parquet(
     >>> pq.read_table(p).column("a").to_pylist()
     [1, 2]
     """
+    target = _path(path, "write_parquet", "path")
     pa = optional_import("pyarrow", extra="parquet")
     pq = optional_import("pyarrow.parquet", extra="parquet")
     cols = list(columns)
@@ -266,7 +278,6 @@ def write_parquet(
             data[c].append(v)
     sink = io.BytesIO()
     pq.write_table(pa.table(data), sink)
-    target = Path(path)
     write_atomic(target, sink.getvalue())
     return target
 
@@ -304,10 +315,12 @@ def write_report(
     >>> [p.name for p in write_report(r, tempfile.mkdtemp(), formats=["markdown"])]
     ['f.png', 'summary.md']
     """
+    if not isinstance(report, Report):
+        raise fail("write_report", "report", "be a Report", type(report).__name__)
     for f in formats:
         if f not in ("html", "markdown"):
             raise fail("write_report", "formats", "hold 'html' or 'markdown'", f)
-    out = Path(out_dir)
+    out = _path(out_dir, "write_report", "out_dir")
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     if report.figures:

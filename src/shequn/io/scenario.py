@@ -48,6 +48,7 @@ from __future__ import annotations
 import csv
 import enum
 import math
+import os
 import re
 import tomllib
 import types
@@ -60,7 +61,7 @@ import attrs
 import numpy as np
 
 from shequn._results import ResultMixin, Summary, Table, format_value
-from shequn._validation import fail
+from shequn._validation import check_int, fail
 from shequn.community.community import Community
 from shequn.community.generators import generate_community
 from shequn.community.types import CommunityType, Role
@@ -1053,6 +1054,8 @@ def loads_scenario(text: str, *, name: str = "<scenario>", path: Path | None = N
     """
     if not isinstance(text, str):
         raise fail("loads_scenario", "text", "be a string", type(text).__name__)
+    if not isinstance(name, str):
+        raise fail("loads_scenario", "name", "be a string", type(name).__name__)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -1080,6 +1083,8 @@ def load_scenario(path: str | Path) -> Scenario:
     shequn.io.scenario.ScenarioError: file.toml: the file must exist and be readable; got \
 'no/such/file.toml'
     """
+    if not isinstance(path, str | os.PathLike):
+        raise fail("load_scenario", "path", "be a file path", type(path).__name__)
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -1110,6 +1115,13 @@ def pin_scenario_text(text: str, **values: int) -> str:
     runs = 3  # pinned by shequn
     [community]
     """
+    if not isinstance(text, str):
+        raise fail("pin_scenario_text", "text", "be a string", type(text).__name__)
+    for key, value in values.items():
+        if key in _TOP_INT_RE:
+            low = {"rng": 0, "runs": 2, "workers": 1}[key]
+            high = {"rng": MAX_SEED, "runs": 100_000, "workers": 1024}[key]
+            check_int(value, owner="pin_scenario_text", field=key, low=low, high=high)
     lines = text.splitlines()
     first_table = next(
         (i for i, line in enumerate(lines) if line.lstrip().startswith("[")), len(lines)
@@ -1186,6 +1198,7 @@ class ScenarioRun(ResultMixin):
 
     def means(self, metric: str) -> dict[str, float]:
         """Mean of ``metric`` per arm (infinite values, e.g. CAC without customers, left out)."""
+        metric = self._metric(metric, "means")
         v = _nan_if_inf(self.values[metric])
         with np.errstate(all="ignore"):
             return {
@@ -1193,8 +1206,14 @@ class ScenarioRun(ResultMixin):
                 for j, a in enumerate(self.arms)
             }
 
+    def _metric(self, metric: Any, method: str) -> str:
+        if not isinstance(metric, str) or metric not in self.values:
+            raise fail(f"ScenarioRun.{method}", "metric", f"be one of {list(self.values)}", metric)
+        return metric
+
     def winner(self, metric: str) -> str | None:
         """The arm with the best mean on ``metric`` (``None`` when no mean is finite)."""
+        metric = self._metric(metric, "winner")
         means = {a: m for a, m in self.means(metric).items() if math.isfinite(m)}
         if not means:
             return None
@@ -1216,6 +1235,7 @@ class ScenarioRun(ResultMixin):
         >>> run.winner("members") is not None, run.clear_winner("members")  # identical arms
         (True, None)
         """
+        metric = self._metric(metric, "clear_winner")
         best = self.winner(metric)
         if best is None:
             return None
@@ -1294,6 +1314,13 @@ def summarise_runs(
     >>> run.values["members"].shape, [c.label for c in run.contrasts["members"]]
     ((3, 2), ['silent − good'])
     """
+    owner = "summarise_runs"
+    if not isinstance(scenario, Scenario):
+        raise fail(owner, "scenario", "be a Scenario", type(scenario).__name__)
+    outputs = list(outputs)
+    if not outputs:
+        raise fail(owner, "outputs", "hold at least one run's output", outputs)
+    seed = check_int(seed, owner=owner, field="seed", low=0)
     arms = [a.name for a in scenario.arms]
     values = {
         m: np.array([[float(o[a]["metrics"][m]) for a in arms] for o in outputs], dtype=float)

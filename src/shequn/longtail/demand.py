@@ -30,10 +30,22 @@ from typing import Any
 
 import attrs
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
+from scipy import stats
 
 from shequn._optional import optional_import
-from shequn._validation import check_array, check_choice, check_int, check_positive, fail
+from shequn._results import Intervals, ResultMixin, Summary
+from shequn._typing import FloatArray, IntArray, array_eq
+from shequn._validation import (
+    check_array,
+    check_choice,
+    check_in_range,
+    check_int,
+    check_level,
+    check_memory,
+    check_positive,
+    fail,
+)
 from shequn.rng import RNGLike, resolve_rng
 
 __all__ = [
@@ -46,15 +58,9 @@ __all__ = [
     "tail_share",
 ]
 
-FloatArr = NDArray[np.float64]
-
-
-def _arr_eq(a: Any, b: Any) -> bool:
-    return bool(np.array_equal(a, b))
-
 
 @attrs.frozen(kw_only=True)
-class Catalog:
+class Catalog(ResultMixin):
     """A catalog: expected popularity shares and realised unit sales per product.
 
     Products are indexed by popularity rank of their expected share (0 = head).
@@ -71,8 +77,8 @@ class Catalog:
         The generator parameters.
     """
 
-    popularity: FloatArr = attrs.field(eq=attrs.cmp_using(eq=_arr_eq))
-    sales: NDArray[np.int64] = attrs.field(eq=attrs.cmp_using(eq=_arr_eq))
+    popularity: FloatArray = attrs.field(eq=array_eq)
+    sales: IntArray = attrs.field(eq=array_eq)
     kind: str
     params: dict[str, float] = attrs.field(factory=dict)
 
@@ -84,6 +90,29 @@ class Catalog:
     def tail_share(self, k: int) -> float:
         """Share of realised sales beyond rank ``k`` (see :func:`tail_share`)."""
         return tail_share(self.sales, k=k)
+
+    def summary(self) -> Summary:
+        """Size, generator and concentration of the realised sales.
+
+        Examples
+        --------
+        >>> c = generate_catalog(100, kind="zipf", total_sales=10_000, rng=0)
+        >>> s = c.summary()
+        >>> s["n_products"], s["total_sales"]
+        (100, 10000)
+        """
+        total = int(self.sales.sum())
+        head = max(1, round(0.2 * self.n_products))
+        headline: dict[str, Any] = {
+            "n_products": self.n_products,
+            "kind": self.kind,
+            **self.params,
+            "total_sales": total,
+        }
+        if total:
+            headline["tail_share_beyond_top_20%"] = tail_share(self.sales, k=head)
+            headline["gini"] = gini(self.sales)
+        return Summary(title=f"Catalog ({self.kind} popularity)", headline=headline)
 
     def to_frame(self) -> Any:
         """Products as a pandas DataFrame (rank, popularity, sales); needs pandas."""
@@ -137,32 +166,43 @@ def generate_catalog(
     n_products = check_int(n_products, owner=owner, field="n_products", low=1)
     kind = check_choice(kind, ["zipf", "powerlaw", "lognormal"], owner=owner, field="kind")
     total_sales = check_int(total_sales, owner=owner, field="total_sales", low=0)
+    # every parameter is checked, whichever kind uses it
+    s = check_positive(exponent, owner=owner, field="exponent")
+    a = check_in_range(
+        alpha, owner=owner, field="alpha", low=1.0, high=np.inf, low_open=True, high_open=True
+    )
+    sg = check_positive(sigma, owner=owner, field="sigma")
+    check_memory(40.0 * n_products, owner=owner, field="n_products", value=n_products)
     gen = resolve_rng(rng, owner=owner)
-    if kind == "zipf":
-        s = check_positive(exponent, owner=owner, field="exponent")
-        w = np.arange(1, n_products + 1, dtype=float) ** (-s)
-        params = {"exponent": s}
-    elif kind == "powerlaw":
-        a = check_positive(alpha, owner=owner, field="alpha")
-        if a <= 1.0:
-            raise fail(owner, "alpha", "be > 1", alpha)
-        w = (1.0 - gen.random(n_products)) ** (-1.0 / (a - 1.0))
-        params = {"alpha": a}
-    else:
-        sg = check_positive(sigma, owner=owner, field="sigma")
-        w = np.exp(sg * gen.standard_normal(n_products))
-        params = {"sigma": sg}
+    with np.errstate(over="ignore"):
+        if kind == "zipf":
+            w = np.arange(1, n_products + 1, dtype=float) ** (-s)
+            params = {"exponent": s}
+        elif kind == "powerlaw":
+            w = (1.0 - gen.random(n_products)) ** (-1.0 / (a - 1.0))
+            params = {"alpha": a}
+        else:
+            w = np.exp(sg * gen.standard_normal(n_products))
+            params = {"sigma": sg}
+    if not np.isfinite(w).all() or not w.sum() > 0:
+        bad = "alpha" if kind == "powerlaw" else ("sigma" if kind == "lognormal" else "exponent")
+        raise fail(
+            owner,
+            bad,
+            f"give finite popularity weights for {n_products} products (they overflow)",
+            {"zipf": s, "powerlaw": a, "lognormal": sg}[kind],
+        )
     w = np.sort(w)[::-1]
     pop = w / w.sum()
     sales = gen.multinomial(total_sales, pop).astype(np.int64)
     return Catalog(popularity=pop, sales=sales, kind=kind, params=params)
 
 
-def _sorted_desc(values: ArrayLike, owner: str) -> FloatArr:
-    x = check_array(values, owner=owner, field="values", ndim=1, nonnegative=True, min_size=1)
+def _sorted_desc(values: ArrayLike, owner: str, field: str = "values") -> FloatArray:
+    x = check_array(values, owner=owner, field=field, ndim=1, nonnegative=True, min_size=1)
     if not x.sum() > 0:
-        raise fail(owner, "values", "have a positive total", x)
-    out: FloatArr = np.sort(x)[::-1]
+        raise fail(owner, field, "have a positive total", x)
+    out: FloatArray = np.sort(x)[::-1]
     return out
 
 
@@ -198,7 +238,7 @@ def gini(values: ArrayLike) -> float:
     return float(2.0 * np.sum(i * x) / (n * x.sum()) - (n + 1.0) / n)
 
 
-def lorenz_curve(values: ArrayLike) -> tuple[FloatArr, FloatArr]:
+def lorenz_curve(values: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Lorenz curve: cumulative population share and cumulative value share (from the smallest).
 
     Both arrays start at 0 and end at 1.
@@ -216,7 +256,7 @@ def lorenz_curve(values: ArrayLike) -> tuple[FloatArr, FloatArr]:
 
 
 @attrs.frozen(kw_only=True)
-class RankSizeFit:
+class RankSizeFit(ResultMixin):
     """Rank-size regression :math:`\\log s = c + b \\log(r - \\text{shift})`.
 
     Attributes
@@ -246,9 +286,37 @@ class RankSizeFit:
     n: int
     shift: float
 
-    def summary(self) -> dict[str, float]:
-        """The fit as a dict."""
-        return attrs.asdict(self)
+    def conf_int(self, level: float = 0.95) -> Intervals:
+        """Interval of the elasticity with the Gabaix-Ibragimov standard error (normal).
+
+        The OLS error understates the uncertainty (ranks are not independent), so the
+        interval uses ``se_gabaix``: :math:`b \\pm z |b| \\sqrt{2/n}`.
+
+        Examples
+        --------
+        >>> r = np.arange(1, 201)
+        >>> lo, hi = rank_size_elasticity(1000.0 * r ** -1.2, shift=0.0).conf_int()["slope"]
+        >>> round(lo, 3), round(hi, 3)
+        (-1.435, -0.965)
+        """
+        level = check_level(level, owner="RankSizeFit.conf_int")
+        z = float(stats.norm.ppf(0.5 + level / 2.0))
+        return {"slope": (self.slope - z * self.se_gabaix, self.slope + z * self.se_gabaix)}
+
+    def summary(self) -> Summary:
+        """The regression's numbers as headline values.
+
+        Examples
+        --------
+        >>> r = np.arange(1, 201)
+        >>> rank_size_elasticity(1000.0 * r ** -1.2, shift=0.0).summary()["slope"]
+        -1.2...
+        """
+        return Summary(
+            title=f"Rank-size regression log s = c + b log(r - {self.shift:g})",
+            headline=attrs.asdict(self),
+            notes=("se_gabaix (Gabaix-Ibragimov 2011) is the one to use for intervals.",),
+        )
 
 
 def rank_size_elasticity(
@@ -267,7 +335,7 @@ def rank_size_elasticity(
     -1.2
     """
     owner = "rank_size_elasticity"
-    x = _sorted_desc(sales, owner)
+    x = _sorted_desc(sales, owner, "sales")
     if not (isinstance(shift, int | float) and not isinstance(shift, bool) and 0 <= shift < 1):
         raise fail(owner, "shift", "be a number in [0, 1)", shift)
     if max_rank is not None:

@@ -36,27 +36,33 @@ Examples
 >>> from shequn.longtail.niche import NicheMarket, compare_channels
 >>> com = generate_community("values", 300, rng=1)
 >>> res = compare_channels(com, market=NicheMarket(n_products=20, steps=10), runs=4, rng=2)
->>> sorted(res.summary()["tail_share"])
+>>> sorted(res.summary().table.rows)
 ['both', 'broadcast', 'community']
 """
 
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
 
 import attrs
+import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from shequn._optional import optional_import
+from shequn._results import Intervals, ResultMixin, Summary, Table
 from shequn._stats import mean_ci
+from shequn._typing import FloatArray, IntArray, array_eq
 from shequn._validation import (
+    check_array,
     check_choice,
     check_int,
+    check_level,
     fail,
     in_range,
     integer,
@@ -77,12 +83,6 @@ __all__ = [
 ]
 
 CHANNELS: tuple[str, ...] = ("broadcast", "community", "both")
-
-FloatArr = NDArray[np.float64]
-
-
-def _arr_eq(a: Any, b: Any) -> bool:
-    return bool(np.array_equal(a, b))
 
 
 @attrs.frozen(kw_only=True)
@@ -133,7 +133,7 @@ class NicheMarket:
 
 
 @attrs.frozen(kw_only=True)
-class NicheRun:
+class NicheRun(ResultMixin):
     """Outcome of one niche-diffusion run under one channel.
 
     Attributes
@@ -150,8 +150,8 @@ class NicheRun:
     """
 
     channel: str
-    sales: NDArray[np.int64] = attrs.field(eq=attrs.cmp_using(eq=_arr_eq))
-    budget: FloatArr = attrs.field(eq=attrs.cmp_using(eq=_arr_eq))
+    sales: IntArray = attrs.field(eq=array_eq)
+    budget: FloatArray = attrs.field(eq=array_eq)
     n_head: int
 
     @property
@@ -174,29 +174,69 @@ class NicheRun:
         s = np.sort(self.sales)[::-1]
         return float(s[self.n_head :].sum() / tot)
 
+    def summary(self) -> Summary:
+        """Units sold and the niche share of this run.
+
+        Examples
+        --------
+        >>> run = NicheRun(channel="both", sales=np.array([3, 1, 0]), budget=np.array(
+        ...     [0.6, 0.3, 0.1]), n_head=1)
+        >>> run.summary()["tail_share"]
+        0.25
+        """
+        headline: dict[str, Any] = {
+            "channel": self.channel,
+            "products": int(self.sales.size),
+            "head_products": self.n_head,
+            "units": self.total,
+        }
+        notes: tuple[str, ...] = ()
+        if self.total:
+            headline["tail_share"] = self.tail_share
+            headline["tail_share_by_rank"] = self.tail_share_by_rank
+        else:
+            notes = ("Nothing was sold, so there is no tail share.",)
+        return Summary(
+            title=f"Niche diffusion run ({self.channel})", headline=headline, notes=notes
+        )
+
+
+_GRAPH_TYPES = (Community, nx.Graph, sp.sparray, sp.spmatrix)
+
 
 def _taste_and_adjacency(
     community: Community | Any, taste: Any, owner: str
-) -> tuple[sp.csr_array, FloatArr]:
+) -> tuple[sp.csr_array, FloatArray]:
     from shequn.community._graph import as_csr
 
+    if not isinstance(community, _GRAPH_TYPES):
+        raise fail(
+            owner,
+            "community",
+            "be a Community, a networkx graph or a scipy sparse matrix",
+            type(community).__name__,
+        )
     adj, _ = as_csr(community, owner=owner)
+    w = adj.data
+    if w.size and (not np.isfinite(w).all() or (w < 0).any()):
+        bad = w[~(np.isfinite(w) & (w >= 0))][0]
+        raise fail(owner, "community", "have finite tie weights >= 0", float(bad))
     if taste is None:
         if not isinstance(community, Community):
             raise fail(owner, "taste", "be given when the graph is not a Community", None)
         t = np.asarray(community.taste, dtype=float)
     else:
-        t = np.asarray(taste, dtype=float)
+        t = check_array(taste, owner=owner, field="taste")
         if t.ndim == 1:
             t = t[:, None]
-        if t.ndim != 2 or t.shape[0] != adj.shape[0] or not np.isfinite(t).all():
+        if t.ndim != 2 or t.shape[0] != adj.shape[0]:
             raise fail(owner, "taste", f"be a finite (n={adj.shape[0]}, d) array", t.shape)
     return adj, t
 
 
 def _setup(
-    taste: FloatArr, market: NicheMarket, gen: np.random.Generator
-) -> tuple[FloatArr, FloatArr, NDArray[np.bool_]]:
+    taste: FloatArray, market: NicheMarket, gen: np.random.Generator
+) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
     """Product fit matrix (n, K), budget shares (K,) and the seed adopters (n, K)."""
     n, _ = taste.shape
     k = market.n_products
@@ -219,8 +259,8 @@ def _setup(
 
 def _dynamics(
     adj: sp.csr_array,
-    fit: FloatArr,
-    budget: FloatArr,
+    fit: FloatArray,
+    budget: FloatArray,
     adopted0: NDArray[np.bool_],
     market: NicheMarket,
     channel: str,
@@ -291,7 +331,7 @@ def simulate_niche(
 
 
 def _one_comparison(
-    *, rng: np.random.Generator, adj: sp.csr_array, taste: FloatArr, market: NicheMarket
+    *, rng: np.random.Generator, adj: sp.csr_array, taste: FloatArray, market: NicheMarket
 ) -> NDArray[np.int64]:
     """One Monte Carlo run: same products and seeds, common random numbers across channels."""
     fit, budget, seeds = _setup(taste, market, rng)
@@ -305,7 +345,7 @@ def _one_comparison(
 
 
 @attrs.frozen(kw_only=True)
-class NicheComparison:
+class NicheComparison(ResultMixin):
     """Monte Carlo comparison of channels (see :func:`compare_channels`).
 
     Attributes
@@ -318,7 +358,7 @@ class NicheComparison:
         The market parameters.
     """
 
-    sales: NDArray[np.int64] = attrs.field(eq=attrs.cmp_using(eq=_arr_eq))
+    sales: IntArray = attrs.field(eq=array_eq)
     n_head: int
     market: NicheMarket
 
@@ -328,11 +368,11 @@ class NicheComparison:
         return int(self.sales.shape[0])
 
     @property
-    def tail_share(self) -> FloatArr:
+    def tail_share(self) -> FloatArray:
         """Tail (niche) share of sales per run and channel, shape (runs, 3)."""
         tot = self.sales.sum(axis=2)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out: FloatArr = self.sales[:, :, self.n_head :].sum(axis=2) / tot
+            out: FloatArray = self.sales[:, :, self.n_head :].sum(axis=2) / tot
         return out
 
     @property
@@ -341,30 +381,92 @@ class NicheComparison:
         out: NDArray[np.int64] = self.sales.sum(axis=2)
         return out
 
-    def difference(self, channel: str, baseline: str = "broadcast") -> tuple[float, float, float]:
-        """Paired mean difference in tail share ``channel - baseline`` with a 95% CI.
+    def _shares(self, name: str) -> FloatArray:
+        """Per-run tail share of a channel, or the paired difference ``"a - b"``."""
+        ts = self.tail_share
+        if " - " in name:
+            a, b = name.split(" - ")
+            out: FloatArray = ts[:, CHANNELS.index(a)] - ts[:, CHANNELS.index(b)]
+            return out
+        return ts[:, CHANNELS.index(name)]
+
+    def conf_int(self, level: float = 0.95) -> Intervals:
+        """Student-t intervals of the mean tail share per channel and of the paired differences.
+
+        Keys: ``"broadcast"``, ``"community"``, ``"both"`` (the tail share under each channel)
+        and ``"community - broadcast"``, ``"both - broadcast"``, ``"both - community"`` (paired
+        differences over the same products, seeds and random numbers).
 
         Examples
         --------
+        >>> s = np.array([[[5, 1], [2, 4], [4, 2]], [[4, 2], [2, 4], [3, 3]]])
+        >>> res = NicheComparison(sales=s, n_head=1, market=NicheMarket())
+        >>> lo, hi = res.conf_int()["community - broadcast"]
+        >>> bool(lo < 0.5 < hi), sorted(res.conf_int())[:3]
+        (True, ['both', 'both - broadcast', 'both - community'])
+        """
+        level = check_level(level, owner="NicheComparison.conf_int")
+        names = [*CHANNELS, "community - broadcast", "both - broadcast", "both - community"]
+        out: Intervals = {}
+        for name in names:
+            _, lo, hi = mean_ci(self._shares(name), level=level)
+            out[name] = (lo, hi)
+        return out
+
+    def difference(self, channel: str, baseline: str = "broadcast") -> tuple[float, float, float]:
+        """Deprecated: the paired mean difference in tail share and its 95% CI, as a tuple.
+
+        Use ``conf_int()["community - broadcast"]`` for the interval and ``summary()`` for the
+        mean (the library's one shape for intervals).
+
+        Examples
+        --------
+        >>> import warnings
         >>> s = np.array([[[5, 1], [2, 4], [4, 2]]] * 3)
-        >>> NicheComparison(sales=s, n_head=1, market=NicheMarket()).difference("community")[0]
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore", DeprecationWarning)
+        ...     NicheComparison(sales=s, n_head=1, market=NicheMarket()).difference("community")[0]
         0.5
         """
-        a = CHANNELS.index(check_choice(channel, CHANNELS, owner="difference", field="channel"))
-        b = CHANNELS.index(check_choice(baseline, CHANNELS, owner="difference", field="baseline"))
+        warnings.warn(
+            "NicheComparison.difference(channel) is deprecated: use "
+            "conf_int()['<channel> - <baseline>'] for the interval and summary() for the mean",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        a = check_choice(channel, CHANNELS, owner="NicheComparison.difference", field="channel")
+        b = check_choice(baseline, CHANNELS, owner="NicheComparison.difference", field="baseline")
         ts = self.tail_share
-        return mean_ci(ts[:, a] - ts[:, b])
+        return mean_ci(ts[:, CHANNELS.index(a)] - ts[:, CHANNELS.index(b)])
 
-    def summary(self) -> dict[str, Any]:
-        """Mean tail share and total sales per channel (with 95% CIs) and paired differences."""
-        ts = self.tail_share
-        return {
-            "runs": self.runs,
-            "tail_share": {ch: mean_ci(ts[:, i]) for i, ch in enumerate(CHANNELS)},
-            "total_sales": {ch: mean_ci(self.total[:, i]) for i, ch in enumerate(CHANNELS)},
-            "community_minus_broadcast": self.difference("community"),
-            "both_minus_broadcast": self.difference("both"),
-        }
+    def summary(self) -> Summary:
+        """Mean tail share and units per channel (with 95% intervals) and paired differences.
+
+        Examples
+        --------
+        >>> s = np.array([[[5, 1], [2, 4], [4, 2]], [[4, 2], [2, 4], [3, 3]]])
+        >>> summ = NicheComparison(sales=s, n_head=1, market=NicheMarket()).summary()
+        >>> summ["community - broadcast"], summ.table.rows["community"][0]
+        (0.5, 0.6666666666666666)
+        """
+        ci = self.conf_int()
+        rows = {}
+        for i, ch in enumerate(CHANNELS):
+            share = float(np.mean(self._shares(ch)))
+            rows[ch] = (share, *ci[ch], float(np.mean(self.total[:, i])))
+        headline: dict[str, Any] = {"runs": self.runs}
+        for diff in ("community - broadcast", "both - broadcast"):
+            headline[diff] = float(np.mean(self._shares(diff)))
+            headline[f"{diff} 95%"] = ci[diff]
+        return Summary(
+            title=f"Niche share of sales by channel ({self.runs} paired runs)",
+            headline=headline,
+            table=Table(columns=("tail_share", "lo", "hi", "units"), rows=rows),
+            notes=(
+                "Tail share: the share of units sold by the products outside the head of the "
+                "ad budgets; differences are paired (same products, seeds and random numbers).",
+            ),
+        )
 
     def to_frame(self) -> Any:
         """Per-run tail shares and totals as a long pandas DataFrame (needs pandas)."""

@@ -40,6 +40,7 @@ from scipy import stats
 
 from shequn._validation import (
     check_int,
+    check_level,
     check_nonnegative,
     check_probability,
     fail,
@@ -160,12 +161,12 @@ class TrueFans:
         p = fan_probability(conversion, owner=owner)
         if f == 0:
             return 0
+        if not math.isfinite(f / p):
+            raise fail(owner, "conversion", "be large enough that fans / conversion is finite", p)
         if level is None:
             raw = f / p
             return math.ceil(raw - 1e-9 * raw)
-        lv = check_probability(level, owner=owner, field="level")
-        if lv >= 1.0:
-            raise fail(owner, "level", "be < 1", level)
+        lv = check_level(level, owner=owner)
 
         def ok(n: int) -> bool:
             return bool(stats.binom.sf(f - 1, n, p) >= lv)

@@ -14,7 +14,7 @@ structure and a central person who drives conversation. Tools are the main and a
 tools.")
 
 Each pillar is a frozen ``attrs`` class whose fields carry a unit, a range and a default. The
-simulation engine (:func:`shequn.simulation.compile_dynamics`) turns them into mechanism parameters.
+simulation engine (:func:`shequn.simulation.compile`) turns them into mechanism parameters.
 Change a field with :func:`attrs.evolve`. Every out-of-range value raises
 :class:`~shequn.exceptions.InvalidParameterError` naming the class, the field, the rule and the
 value.
@@ -43,7 +43,10 @@ from typing import Any
 import attrs
 
 from shequn._validation import (
+    as_float,
+    check_choice,
     check_int,
+    check_nonnegative,
     fail,
     in_range,
     integer,
@@ -174,7 +177,7 @@ class Content:
         Weeks between bursts when bursty, integer >= 1. Default 4.
     """
 
-    cadence: float = attrs.field(default=3.0, validator=nonnegative)
+    cadence: float = attrs.field(default=3.0, converter=as_float, validator=nonnegative)
     quality: float = attrs.field(default=0.7, validator=probability)
     social_share: float = attrs.field(default=0.4, validator=probability)
     schedule: Schedule = attrs.field(default=Schedule.STEADY, converter=_to_schedule)
@@ -298,14 +301,14 @@ class Tools:
         Default True. Seed 002: 目前基于微信群的社群只能踢人.
     """
 
-    broadcast_budget: float = attrs.field(default=0.0, validator=nonnegative)
+    broadcast_budget: float = attrs.field(default=0.0, converter=as_float, validator=nonnegative)
     broadcast_quality: float = attrs.field(default=0.2, validator=probability)
     broadcast_audience: str = attrs.field(default="members")
     group_chat: bool = attrs.field(default=True, validator=_is_bool)
     invite_policy: InvitePolicy = attrs.field(default=InvitePolicy.OPEN)
-    event_frequency: float = attrs.field(default=0.25, validator=nonnegative)
+    event_frequency: float = attrs.field(default=0.25, converter=as_float, validator=nonnegative)
     event_capacity: int = attrs.field(default=30, validator=integer(low=1))
-    event_ties: float = attrs.field(default=1.0, validator=nonnegative)
+    event_ties: float = attrs.field(default=1.0, converter=as_float, validator=nonnegative)
     rule_strictness: float = attrs.field(default=0.5, validator=in_range(0.0, 1.0))
     remove_rule_breakers: bool = attrs.field(default=True, validator=_is_bool)
 
@@ -357,6 +360,9 @@ class OperatingModel:
         >>> OperatingModel.broadcast_only(budget=0.0).tools.event_frequency
         0.0
         """
+        owner = "OperatingModel.broadcast_only"
+        budget = check_nonnegative(budget, owner=owner, field="budget")
+        audience = check_choice(audience, ["members", "market"], owner=owner, field="audience")
         return cls(
             content=Content(cadence=0.0),
             structure=Structure(volunteers=0, seeds=0),

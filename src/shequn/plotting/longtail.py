@@ -59,6 +59,8 @@ def plot_ccdf(fit: PowerLawFit, *, ax: Any = None, show_fit: bool = True, **kwar
     >>> len(plot_ccdf(f).lines)  # the data, the fitted tail and the xmin marker
     3
     """
+    if not isinstance(show_fit, bool | np.bool_):
+        raise fail("plot_ccdf", "show_fit", "be True or False", show_fit)
     plt = optional_import("matplotlib.pyplot", extra="plot")
     if ax is None:
         _, ax = plt.subplots()
