@@ -13,8 +13,8 @@ membership effect at all" (2 degrees of freedom), and what the difference means 
 customer: expected purchases over a horizon as member and as non-member.
 
 The transaction log can come from anywhere: a shop's records, or the simulation engine's
-transaction records (connected by the lead; weekly records enter as day numbers ``7 × week``
-or as dates).
+transaction records (weekly records enter as day numbers ``7 × week``; docs/customer-base.md
+works the engine's example through and checks it against the rates counted in the records).
 
 Examples
 --------
