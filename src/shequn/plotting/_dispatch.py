@@ -24,6 +24,9 @@ PLOTTERS: dict[str, str] = {
     "shequn.diffusion.bass.BassFit": "shequn.plotting.bass:plot_bass_forecast",
     "shequn.diffusion.reach.BudgetComparison": "shequn.plotting.bass:plot_budget_comparison",
     "shequn.longtail.fit.PowerLawFit": "shequn.plotting.longtail:plot_ccdf",
+    "shequn.records.derive.StageHistory": "shequn.plotting.records:plot_stages",
+    "shequn.records.derive.WeeklySeries": "shequn.plotting.records:plot_weekly",
+    "shequn.records.health.HealthReport": "shequn.plotting.records:plot_health",
 }
 """Result class (``module.Class``) → the function that draws it (``module:function``)."""
 

@@ -20,6 +20,7 @@ Examples
 """
 
 from shequn.records.derive import SERIES, StageHistory, StageRule, WeeklySeries, week_of
+from shequn.records.health import HealthReport, health, membership_effect
 from shequn.records.load import load_records
 from shequn.records.records import Records
 from shequn.records.report import PROBLEM_KINDS, LoadReport, Problem
@@ -31,12 +32,15 @@ __all__ = [
     "SERIES",
     "TABLES",
     "Column",
+    "HealthReport",
     "LoadReport",
     "Problem",
     "Records",
     "StageHistory",
     "StageRule",
     "WeeklySeries",
+    "health",
     "load_records",
+    "membership_effect",
     "week_of",
 ]
