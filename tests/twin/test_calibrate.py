@@ -189,3 +189,28 @@ def test_twin_setup_measures_tools_price_and_hooks() -> None:
         twin_setup(rec, operating_model=OperatingModel(tools=Tools())).operating_model.tools
         == Tools()
     )
+
+
+def test_abc_method_runs_through_pyabc(setup: EngineSetup) -> None:
+    """The optional ABC-SMC backend returns a weighted posterior sample inside the bounds."""
+    pytest.importorskip("pyabc")
+    import logging
+
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+    rec = emit_records(setup, weeks=5, rng=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        twin = calibrate(
+            rec,
+            free=("peer_talk",),
+            setup=setup,
+            method="abc",
+            design=30,
+            draws=50,
+            predictive=10,
+            rng=0,
+        )
+    spec = parameters()["peer_talk"]
+    assert twin.method == "abc" and twin.cov is None and twin.draws.shape == (50, 1)
+    assert (twin.draws >= spec.low).all() and (twin.draws <= spec.high).all()
+    assert twin.diagnostics["generations"] >= 1
