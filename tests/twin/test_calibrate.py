@@ -38,7 +38,7 @@ def pool() -> Iterator[ProcessPoolExecutor]:
 
 @pytest.fixture(scope="module")
 def small() -> EngineSetup:
-    return EngineSetup.of(generate_community("brand", 150, rng=3), OperatingModel())
+    return EngineSetup.of(generate_community("brand", 200, rng=3), OperatingModel())
 
 
 def _truths(setup: EngineSetup, n: int, seed: int) -> list[dict[str, float]]:
@@ -68,7 +68,7 @@ def test_recovery_covers_the_truth(small: EngineSetup, pool: ProcessPoolExecutor
     holds with probability 0.98.
     """
     hits = 0
-    fast = {"replications": 2, "pilot": 8, "design": 40, "draws": 200, "predictive": 4}
+    fast = {"replications": 2, "pilot": 8, "design": 60, "draws": 200, "predictive": 4}
     for i, truth in enumerate(_truths(small, 30, 1)):
         rec = emit_records(build(small, truth), weeks=6, rng=1000 + i)
         with warnings.catch_warnings():

@@ -13,8 +13,10 @@ drawn uniformly in a box (half-width three first-pass standard errors from the o
 Jacobian, between 0.5 and ``design_width``) on fresh streams, and the linear regression of every
 scaled point of the series on ``z`` (the emulator ``m(z) ≈ a + G (z − z_opt)``). The regression
 averages the simulation noise over the whole design (finite differences over common streams
-are too noisy for this engine, whose runs diverge after one changed decision), and one
-Gauss-Newton step on it, kept inside the box, refines the optimiser's estimate. The estimate's
+are too noisy for this engine, whose runs diverge after one changed decision). Its Gauss-Newton
+step moves the estimate: the optimiser stops early on the noisy distance, so the design is
+re-centred on the step (at most ``rounds`` designs) until the step stays within half the box,
+each round re-weighting the points by the previous design's residual spread. The estimate's
 sampling distribution is then bootstrapped: resampling the design's runs re-estimates the
 emulator (its noise), and a resampled residual vector added to the emulator's prediction at the
 estimate stands in for the observed series (the data's noise; residuals inflated by
@@ -77,6 +79,7 @@ class MSMFit:
     signal: FloatArray
     distance: float
     iterations: int
+    rounds: int
     converged: bool
     message: str
     seconds: float
@@ -92,6 +95,7 @@ def fit_msm(
     design_width: float = 1.5,
     step: float = 0.2,
     draws: int = 400,
+    rounds: int = 3,
     max_evaluations: int = 40,
     rng: np.random.SeedSequence,
 ) -> MSMFit:
@@ -116,6 +120,9 @@ def fit_msm(
         middle of its range by about 5 % of the range).
     draws
         Bootstrap draws of the estimate (the posterior sample).
+    rounds
+        Most local designs: the design is re-centred on the emulator's step until the step
+        stays within half the box.
     max_evaluations
         Budget of distance evaluations for the optimiser.
     rng
@@ -163,28 +170,35 @@ def fit_msm(
         gtol=1e-6,
         max_nfev=max_evaluations,
     )
-    z_opt = np.asarray(res.x, dtype=np.float64)
-    # uncertainty: a local design around the optimum on fresh streams; the linear regression of
-    # every scaled moment on z gives the Jacobian (noise averaged over the whole design) and the
-    # residuals give Ω; one Gauss-Newton step on this emulator refines the estimate.
+    z_c = np.asarray(res.x, dtype=np.float64)
+    # a local design around the current estimate on fresh streams; the linear regression of
+    # every scaled point on z is the emulator (noise averaged over the whole design); its
+    # Gauss-Newton step moves the estimate; the design is re-centred until the step stays well
+    # inside it, and each round re-weights the points by the design's residual spread.
     J = np.asarray(res.jac, dtype=np.float64)
     sd0 = np.sqrt(np.diag(np.linalg.pinv(J.T @ J)))  # a first scale (ignores Ω and noise)
     half = np.clip(3.0 * sd0, 0.5, design_width)
-    U = s_omega.spawn(1)[0]
-    gen = np.random.default_rng(U)
-    delta = gen.uniform(-1.0, 1.0, size=(design, p)) * half
-    sims = problem.simulate(z_opt + delta, s_omega.spawn(design))
-    X = np.column_stack([np.ones(design), delta])
-    Ys = sims / sigma
-    coef, *_ = np.linalg.lstsq(X, Ys, rcond=None)
-    fitted = X @ coef
-    e = Ys - fitted
+    gen = np.random.default_rng(s_omega.spawn(1)[0])
+    round_seeds = s_omega.spawn(rounds)
+    for rnd in range(rounds):
+        delta = gen.uniform(-1.0, 1.0, size=(design, p)) * half
+        sims = problem.simulate(z_c + delta, round_seeds[rnd].spawn(design))
+        X = np.column_stack([np.ones(design), delta])
+        Ys = sims / sigma
+        coef, *_ = np.linalg.lstsq(X, Ys, rcond=None)
+        e = Ys - X @ coef
+        G: FloatArray = np.asarray(coef[1:].T, dtype=np.float64)  # d (m / sigma) / d z
+        gap = y / sigma - coef[0]
+        step_ = np.linalg.lstsq(G, gap, rcond=None)[0]
+        inside = bool(np.all(np.abs(step_) <= 0.5 * half))
+        if inside or rnd == rounds - 1:
+            break
+        z_c = z_c + np.clip(step_, -half, half)
+        sigma = point_scale(e * sigma, K)  # the spread of one run around the emulator
+    z_opt = z_c
     dof = design - p - 1
-    G: FloatArray = np.asarray(coef[1:].T, dtype=np.float64)  # (M, p): d (m / sigma) / d z
     signal = _signal(X, Ys, K)
-    # the estimate: one Gauss-Newton step on the emulator, kept inside the design box
-    gap = y / sigma - coef[0]
-    move = np.clip(np.linalg.lstsq(G, gap, rcond=None)[0], -half, half)
+    move = np.clip(step_, -half, half)
     z = z_opt + move
     distance = float(np.sum((gap - G @ move) ** 2))
     # its sampling distribution: bootstrap the design (emulator noise) and the residuals (the
@@ -209,6 +223,7 @@ def fit_msm(
         signal=signal,
         distance=distance,
         iterations=int(res.nfev),
+        rounds=rnd + 1,
         converged=bool(res.status > 0),
         message=str(res.message),
         seconds=time.perf_counter() - t0,

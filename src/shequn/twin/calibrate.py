@@ -614,6 +614,7 @@ def calibrate(
         post = from_z(specs, sample_z)
         diag = {
             "iterations": fit.iterations,
+            "rounds": fit.rounds,
             "converged": fit.converged,
             "message": fit.message,
             "signal": dict(zip(free, fit.signal.tolist(), strict=True)),
