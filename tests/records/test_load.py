@@ -321,3 +321,13 @@ def test_to_tables_round_trip(members: dict[str, list[object]]) -> None:
     again = load_records(r.to_tables(), end=20)
     assert again.member_ids.tolist() == r.member_ids.tolist()
     assert again.weekly() == r.weekly()
+
+
+def test_a_member_whose_only_spell_is_set_aside_is_unknown_elsewhere() -> None:
+    r = load_records(
+        members={"member": [1, 2], "joined": [0, 3], "left": [None, 1], "role": ["leader", None]},
+        messages={"time": [1, 1], "sender": [1, 2], "recipient": [2, 1]},
+        on_error="set_aside",
+    )
+    assert r.member_ids.tolist() == [1] and r.roles.tolist() == [2]
+    assert r.report.counts == {("members", "bad_value"): 1, ("messages", "unknown_member"): 2}

@@ -368,12 +368,6 @@ def load_records(
     # --- members: ids, roles, spells
     mem = checked["members"]
     mid = mem.cols["member"]
-    ok = ~mem.bad
-    unique_ids, first = np.unique(mid[ok], return_index=True) if ok.any() else (mid[:0], mid[:0])
-    rows_ok = np.flatnonzero(ok)
-    order = np.argsort(rows_ok[first], kind="stable") if unique_ids.size else np.empty(0, int)
-    keys = unique_ids[order]  # member ids (text) in order of first appearance
-    spell_member = _lookup(keys, mid)
     joined = mem.cols["joined"]
     left = mem.cols["left"]
     lb = ~np.isnan(left) & ~np.isnan(joined) & (left < joined)
@@ -416,7 +410,15 @@ def load_records(
         s.flag(out, "outside_window", "week", f"be within the observation weeks 0..{weeks}")
 
     # --- spells of one member must not overlap
-    _check_spells(mem, spell_member, joined, left)
+    _check_spells(mem, _codes(mid), joined, left)
+
+    # --- the members: ids with at least one usable spell, in order of first appearance
+    ok = ~mem.bad
+    unique_ids, first = np.unique(mid[ok], return_index=True) if ok.any() else (mid[:0], mid[:0])
+    rows_ok = np.flatnonzero(ok)
+    order = np.argsort(rows_ok[first], kind="stable") if unique_ids.size else np.empty(0, int)
+    keys = unique_ids[order]
+    spell_member = _lookup(keys, mid)
 
     # --- member references
     for table, chk in checked.items():
