@@ -27,8 +27,8 @@ PLOTTERS: dict[str, str] = {
     "shequn.records.derive.StageHistory": "shequn.plotting.records:plot_stages",
     "shequn.records.derive.WeeklySeries": "shequn.plotting.records:plot_weekly",
     "shequn.records.health.HealthReport": "shequn.plotting.records:plot_health",
-    "shequn.twin.calibrate.Predictive": "shequn.plotting.twin:plot_bands",
-    "shequn.twin.calibrate.Twin": "shequn.plotting.twin:plot_twin",
+    "shequn.twin.calibration.Predictive": "shequn.plotting.twin:plot_bands",
+    "shequn.twin.calibration.Twin": "shequn.plotting.twin:plot_twin",
     "shequn.twin.compare.StrategyComparison": "shequn.plotting.twin:plot_strategies",
 }
 """Result class (``module.Class``) → the function that draws it (``module:function``)."""

@@ -29,7 +29,7 @@ from shequn.twin._engine import (
     observe_run,
     parameters,
 )
-from shequn.twin.calibrate import (
+from shequn.twin.calibration import (
     DEFAULT_FREE,
     DEFAULT_SERIES,
     Predictive,

@@ -3,7 +3,7 @@
 A :class:`Problem` knows the observed weekly series, the free parameters with their bounds
 and transforms, and how to simulate the same series for a batch of parameter vectors on a
 batch of random streams, serially or on an executor (``executor=``). Every calibration
-method (:mod:`shequn.twin.calibrate`) works through it, so the methods differ only in how
+method (:mod:`shequn.twin.calibration`) works through it, so the methods differ only in how
 they choose where to simulate.
 
 Transform: a parameter with bounds ``[low, high]`` is mapped to ``z = logit(u)`` with ``u``

@@ -41,7 +41,7 @@ from shequn.scenarios.result import Contrast, ScenarioResult
 from shequn.simulation.engine import simulate
 from shequn.simulation.trajectory import Trajectory
 from shequn.twin._engine import EngineSetup, build
-from shequn.twin.calibrate import Twin
+from shequn.twin.calibration import Twin
 
 __all__ = ["METRICS", "StrategyComparison", "compare_strategies"]
 
