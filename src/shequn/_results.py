@@ -111,12 +111,12 @@ def intervals(names: Sequence[str], lower: Any, upper: Any) -> Intervals:
     return {str(k): (float(a), float(b)) for k, a, b in zip(names, lo, hi, strict=True)}
 
 
-def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(str(v) for v in value)
-
-
 def _freeze_rows(value: Mapping[str, Sequence[Any]]) -> dict[str, tuple[Any, ...]]:
     return {str(k): tuple(v) for k, v in value.items()}
+
+
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(str(v) for v in value)
 
 
 @attrs.frozen(kw_only=True)
@@ -131,7 +131,7 @@ class Table:
     ValueError: Table row 'x' has 2 values for 1 columns
     """
 
-    columns: tuple[str, ...] = attrs.field(converter=_str_tuple)
+    columns: tuple[str, ...] = attrs.field(converter=_strings)
     rows: dict[str, tuple[Any, ...]] = attrs.field(converter=_freeze_rows)
 
     def __attrs_post_init__(self) -> None:
@@ -198,7 +198,7 @@ class Summary(Mapping[str, Any]):
     title: str
     headline: dict[str, Any] = attrs.field(converter=_freeze_values)
     table: Table | None = None
-    notes: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_strings)
 
     def __getitem__(self, key: str) -> Any:
         return self.headline[key]

@@ -28,7 +28,7 @@ BB = BGBB(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783)
 
 def _within(fit, truth, k=3.5):
     """Every estimate within k standard errors of the truth (log scale, as fitted)."""
-    se_log = np.sqrt(np.diag(fit.covariance_log))
+    se_log = np.sqrt(np.diag(fit.covariance))
     for (name, est), s in zip(fit.params.items(), se_log, strict=True):
         z = abs(math.log(est) - math.log(truth[name])) / s
         assert z < k, (name, est, truth[name], z)

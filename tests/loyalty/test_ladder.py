@@ -146,33 +146,33 @@ def test_random_ladders_give_probabilities(rows):
 # -- estimation --------------------------------------------------------------------------------
 
 
-def test_estimate_recovers_ladder_and_intervals_cover():
+def test_fit_recovers_ladder_and_intervals_cover():
     start = np.full(3000, Stage.PROSPECT)
     paths = LAD.simulate(start, 30, rng=7)
-    fit = Ladder.estimate(list(paths))
+    fit = Ladder.fit(list(paths))
     P = LAD.transition
     observed = fit.counts.sum(axis=1) > 0
     inside = (fit.lower <= P) & (fit.upper >= P)
     # 95% Wilson intervals: nearly all entries of observed rows cover the truth
     assert inside[observed].mean() >= 0.9
     assert np.abs(fit.ladder.transition - P)[observed].max() < 0.03
-    assert "Wilson" in fit.summary()
+    assert "Wilson" in str(fit.summary())
 
 
-def test_estimate_log_matches_sequences():
+def test_fit_log_matches_sequences():
     paths = LAD.simulate(np.full(50, Stage.CUSTOMER), 6, rng=8)
     members = np.repeat(np.arange(50), 7)
     periods = np.tile(np.arange(7), 50)
-    a = Ladder.estimate(list(paths))
-    b = Ladder.estimate_log(members, periods, paths.ravel())
+    a = Ladder.fit(list(paths))
+    b = Ladder.fit_log(members, periods, paths.ravel())
     assert np.array_equal(a.counts, b.counts)
 
 
-def test_estimate_log_gap_breaks_chain():
-    fit = Ladder.estimate_log([1, 1, 1], [0, 1, 5], [1, 2, 3])
+def test_fit_log_gap_breaks_chain():
+    fit = Ladder.fit_log([1, 1, 1], [0, 1, 5], [1, 2, 3])
     assert int(fit.counts.sum()) == 1
     assert Stage.USER in fit.unobserved  # the 1 -> 5 jump is not a transition
-    assert "never left" in fit.summary()
+    assert "never left" in str(fit.summary())
 
 
 @pytest.mark.parametrize(
@@ -186,19 +186,58 @@ def test_estimate_log_gap_breaks_chain():
         (([], [], []), "members"),
     ],
 )
-def test_estimate_log_bad_input(args, field):
+def test_fit_log_bad_input(args, field):
     with pytest.raises(InvalidParameterError, match=field):
-        Ladder.estimate_log(*args)
+        Ladder.fit_log(*args)
 
 
-def test_estimate_bad_input():
+def test_fit_bad_input():
     with pytest.raises(InvalidParameterError, match="sequences"):
-        Ladder.estimate([[1], [2]])  # no transitions
+        Ladder.fit([[1], [2]])  # no transitions
     with pytest.raises(InvalidParameterError, match=r"sequences\[0\]"):
-        Ladder.estimate([[1, 7]])
+        Ladder.fit([[1, 7]])
     with pytest.raises(InvalidParameterError, match="start"):
         LAD.simulate([9], 3, rng=0)
     with pytest.raises(InvalidParameterError, match="initial"):
         LAD.project([1, 2], 3)
     with pytest.raises(InvalidParameterError, match="target"):
         LAD.p_lapse_before(Stage.LAPSED)
+
+
+def test_vocabulary_fit_conf_int_summary_and_deprecated_aliases():
+    import warnings
+
+    from shequn._results import Summary
+
+    paths = default_ladder().simulate(np.full(500, Stage.CUSTOMER), 12, rng=3)
+    fit = Ladder.fit(list(paths))
+    assert fit.model is fit.ladder
+    assert isinstance(fit.summary(), Summary)
+    ci = fit.conf_int()
+    assert set(ci) == set(fit.params) == set(fit.standard_errors)
+    # Wilson intervals at the fit's level are the stored bounds
+    lo, hi = ci["CUSTOMER->USER"]
+    assert (lo, hi) == (
+        fit.lower[Stage.CUSTOMER, Stage.USER],
+        fit.upper[Stage.CUSTOMER, Stage.USER],
+    )
+    lo90, hi90 = fit.conf_int(0.90)["CUSTOMER->USER"]
+    assert lo < lo90 < fit.params["CUSTOMER->USER"] < hi90 < hi
+    # binomial standard error of a row-normalised count
+    n_row = fit.counts[Stage.CUSTOMER].sum()
+    p = fit.params["CUSTOMER->USER"]
+    assert fit.standard_errors["CUSTOMER->USER"] == pytest.approx(np.sqrt(p * (1 - p) / n_row))
+    # the multinomial log-likelihood at the estimate, summed by hand
+    P = fit.model.transition
+    ll = sum(
+        fit.counts[i, j] * np.log(P[i, j]) for i in range(6) for j in range(6) if fit.counts[i, j]
+    )
+    assert fit.log_likelihood == pytest.approx(ll)
+    assert "<table>" in fit._repr_html_()
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        old = Ladder.estimate(list(paths))
+        old_log = Ladder.estimate_log([7, 7, 7], [0, 1, 2], [1, 2, 2])
+    assert old == fit and int(old_log.counts.sum()) == 2
+    assert [x.category for x in w] == [DeprecationWarning, DeprecationWarning]
+    assert "Ladder.fit" in str(w[0].message) and "Ladder.fit_log" in str(w[1].message)

@@ -24,7 +24,7 @@ def test_cdnow_sample_summary_matches_published_csv():
     if not csv.exists():
         pytest.skip("shared CDNOW data not present")
     ref = np.genfromtxt(csv, delimiter=",", names=True)
-    s = load_cdnow_sample().summary()
+    s = load_cdnow_sample().rfm()
     assert np.array_equal(s.customer_ids, ref["ID"].astype(np.int64))
     assert np.array_equal(s.frequency, ref["x"].astype(np.int64))
     for mine, theirs in ((s.recency, ref["t_x"]), (s.T, ref["T"]), (s.monetary, ref["zbar"])):
@@ -41,7 +41,7 @@ def test_shipped_sample_equals_raw_shared_file():
 def test_cdnow_published_totals():
     # FHL (2005): 2,357 customers, 1,411 of them without repeat purchases in weeks 1-39,
     # and 946 repeat customers used by the gamma-gamma spend model.
-    s = load_cdnow_sample().summary()
+    s = load_cdnow_sample().rfm()
     assert s.n == 2357
     assert int((s.frequency == 0).sum()) == 1411
     assert int((s.frequency > 0).sum()) == 946
@@ -180,3 +180,30 @@ def _summary(**over):
 def test_bad_summaries(over, field):
     with pytest.raises(InvalidParameterError, match=field):
         _summary(**over)
+
+
+def test_short_reprs_summaries_and_the_deprecated_log_summary():
+    import warnings
+
+    from shequn._results import Summary
+
+    log = load_cdnow_sample()
+    assert (
+        repr(log) == "TransactionLog(6,919 transactions, 2,357 customers, 1997-01-01 to 1998-06-30)"
+    )
+    s = log.rfm()
+    assert repr(s) == (
+        "RFMSummary(2,357 customers, 946 with repeat purchases, time unit weeks, holdout 39)"
+    )
+    assert len(repr(s)) < 120 and len(repr(log)) < 120  # sizes, not arrays
+    for obj in (log, s):
+        assert isinstance(obj.summary(), Summary) and "<table>" in obj._repr_html_()
+    assert s.summary()["repeat purchases"] == 2457
+    assert log.summary()["transactions"] == 6919
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        freq = log.summary().frequency  # the old meaning, for one release
+    assert np.array_equal(freq, s.frequency)
+    assert w and w[0].category is DeprecationWarning and "rfm()" in str(w[0].message)
+    with pytest.raises(AttributeError):
+        _ = log.summary().no_such_attribute

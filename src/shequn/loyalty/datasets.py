@@ -16,17 +16,23 @@ Examples
 >>> log = load_cdnow_sample()
 >>> log.n_transactions, int(np.unique(log.customer_id).size)
 (6919, 2357)
+>>> log
+TransactionLog(6,919 transactions, 2,357 customers, 1997-01-01 to 1998-06-30)
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from importlib import resources
+from typing import Any
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from shequn._results import ResultMixin, Summary
+from shequn._typing import FloatArray, IntArray, array_eq
 from shequn._validation import fail
 from shequn.loyalty.rfm import RFMSummary, rfm_summary
 
@@ -44,8 +50,8 @@ OBSERVATION_END = np.datetime64("1998-06-30", "D")
 """Last day of the 39-week holdout period."""
 
 
-@attrs.frozen(kw_only=True)
-class TransactionLog:
+@attrs.frozen(kw_only=True, repr=False)
+class TransactionLog(ResultMixin):
     """A transaction log: one row per order.
 
     Attributes
@@ -60,17 +66,24 @@ class TransactionLog:
         Order value in dollars.
     """
 
-    customer_id: NDArray[np.int64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))
-    date: NDArray[np.datetime64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))
-    quantity: NDArray[np.int64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))
-    amount: NDArray[np.float64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))
+    customer_id: IntArray = attrs.field(eq=array_eq)
+    date: NDArray[np.datetime64] = attrs.field(eq=array_eq)
+    quantity: IntArray = attrs.field(eq=array_eq)
+    amount: FloatArray = attrs.field(eq=array_eq)
 
     @property
     def n_transactions(self) -> int:
         """Number of rows."""
         return int(self.customer_id.size)
 
-    def summary(
+    def __repr__(self) -> str:
+        span = f", {self.date.min()} to {self.date.max()}" if self.n_transactions else ""
+        return (
+            f"TransactionLog({self.n_transactions:,} transactions, "
+            f"{int(np.unique(self.customer_id).size):,} customers{span})"
+        )
+
+    def rfm(
         self,
         *,
         calibration_end: np.datetime64 = CALIBRATION_END,
@@ -81,7 +94,7 @@ class TransactionLog:
 
         Examples
         --------
-        >>> s = load_cdnow_sample().summary()
+        >>> s = load_cdnow_sample().rfm()
         >>> s.n, int(s.frequency.sum()), round(float(s.T.max()), 2)
         (2357, 2457, 38.86)
         """
@@ -94,18 +107,74 @@ class TransactionLog:
             time_unit=time_unit,
         )
 
+    def summary(self, **kwargs: Any) -> Summary:
+        """Sizes, dates and spend of the log (its notebook display).
 
-def _dates(yyyymmdd: NDArray[np.int64]) -> NDArray[np.datetime64]:
+        Until the next release the result also answers the RFM summary's attributes
+        (``log.summary().frequency``) with a :class:`DeprecationWarning`: use :meth:`rfm`.
+
+        Examples
+        --------
+        >>> load_cdnow_sample().summary()["customers"]
+        2357
+        """
+        head: dict[str, Any] = {
+            "transactions": self.n_transactions,
+            "customers": int(np.unique(self.customer_id).size),
+            "first date": str(self.date.min()) if self.n_transactions else "-",
+            "last date": str(self.date.max()) if self.n_transactions else "-",
+            "total amount": float(self.amount.sum()),
+            "items": int(self.quantity.sum()),
+        }
+        return _LogSummary(title="Transaction log", headline=head, log=self, rfm_kwargs=kwargs)
+
+
+@attrs.frozen(kw_only=True)
+class _LogSummary(Summary):
+    """``TransactionLog.summary()``: a :class:`Summary` that still answers RFM attributes,
+    with a deprecation warning (``TransactionLog.summary()`` used to return the RFM summary)."""
+
+    log: TransactionLog = attrs.field(repr=False, eq=False)
+    rfm_kwargs: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or not hasattr(RFMSummary, name):
+            raise AttributeError(name)
+        warnings.warn(
+            "TransactionLog.summary() now returns a Summary; the RFM summary is "
+            "TransactionLog.rfm() (reading RFM attributes from summary() is deprecated)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(self.log.rfm(**self.rfm_kwargs), name)
+
+
+def _dates(yyyymmdd: IntArray) -> NDArray[np.datetime64]:
+    """Dates from YYYYMMDD integers; impossible dates (month 13, 31 February) are refused."""
     y = yyyymmdd // 10000
     m = yyyymmdd // 100 % 100
     d = yyyymmdd % 100
     months = (y - 1970) * 12 + (m - 1)
-    out = months.astype("datetime64[M]").astype("datetime64[D]") + (d - 1).astype("timedelta64[D]")
+    first = months.astype("datetime64[M]").astype("datetime64[D]")
+    out = first + (d - 1).astype("timedelta64[D]")
+    back = out.astype("datetime64[M]")
+    bad = np.flatnonzero((m < 1) | (m > 12) | (d < 1) | (back != first.astype("datetime64[M]")))
+    if bad.size:
+        i = int(bad[0])
+        raise fail(
+            "read_cdnow",
+            "path",
+            f"hold real dates written YYYYMMDD (row {i + 1})",
+            int(yyyymmdd[i]),
+        )
     return np.asarray(out, dtype="datetime64[D]")
 
 
 def read_cdnow(path: str | os.PathLike[str]) -> TransactionLog:
     """Read a CDNOW file: the 5-column sample or the 4-column master file (header allowed).
+
+    Every date must be a real calendar date written YYYYMMDD (19971399 or 19970231 are
+    refused, not rolled over), quantities whole numbers >= 0 and amounts finite and >= 0.
 
     Examples
     --------
@@ -124,6 +193,16 @@ def read_cdnow(path: str | os.PathLike[str]) -> TransactionLog:
         cid, date, qty, amt = data[:, 0], data[:, 1], data[:, 2], data[:, 3]
     else:
         raise fail("read_cdnow", "path", "name a CDNOW file with 4 or 5 columns", str(path))
+    for name, col in (("customer id", cid), ("date", date), ("quantity", qty), ("amount", amt)):
+        bad = np.flatnonzero(~np.isfinite(col) | (col < 0))
+        if bad.size:
+            i = int(bad[0])
+            raise fail("read_cdnow", "path", f"hold finite {name}s >= 0 (row {i + 1})", col[i])
+    for name, col in (("customer id", cid), ("date", date), ("quantity", qty)):
+        bad = np.flatnonzero(col != np.round(col))
+        if bad.size:
+            i = int(bad[0])
+            raise fail("read_cdnow", "path", f"hold whole-number {name}s (row {i + 1})", col[i])
     return TransactionLog(
         customer_id=cid.astype(np.int64),
         date=_dates(date.astype(np.int64)),

@@ -12,8 +12,10 @@ columns in :class:`Stage` order, one step = one period, e.g. a month) and answer
   return, otherwise everyone ends lapsed);
 * :meth:`Ladder.project` — expected stage counts of a cohort over time;
 * :meth:`Ladder.simulate` — member-level paths drawn with an ``rng``;
-* :meth:`Ladder.estimate` — maximum-likelihood transition probabilities (row-normalised
-  transition counts) from observed stage sequences, with Wilson confidence intervals.
+* :meth:`Ladder.fit` — maximum-likelihood transition probabilities (row-normalised
+  transition counts) from observed stage sequences, with Wilson confidence intervals
+  (:meth:`Ladder.fit_log` from a long-format log; ``estimate`` and ``estimate_log`` are the
+  deprecated old names).
 
 :func:`default_ladder` is a documented, illustrative monthly ladder (assumptions, not
 estimates) for simulations when no data are at hand.
@@ -30,6 +32,7 @@ Examples
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,6 +43,8 @@ from scipy import stats
 from scipy.sparse import csgraph, csr_array
 
 from shequn._optional import optional_import
+from shequn._results import Intervals, ResultMixin, Summary, Table
+from shequn._typing import FloatArray, IntArray, array_eq
 from shequn._validation import check_array, check_int, check_level, fail
 from shequn.loyalty.stages import Stage
 from shequn.rng import RNGLike, resolve_rng
@@ -47,11 +52,13 @@ from shequn.rng import RNGLike, resolve_rng
 __all__ = ["Ladder", "LadderFit", "default_ladder"]
 
 K = len(Stage)
-F64 = NDArray[np.float64]
 _TOL = 1e-9
 
+# interval bounds are NaN for rows never left: equal when NaN in the same places
+_nan_eq = attrs.cmp_using(eq=lambda a, b: bool(np.array_equal(a, b, equal_nan=True)))
 
-def _as_transition(value: Any) -> F64:
+
+def _as_transition(value: Any) -> FloatArray:
     p = check_array(value, owner="Ladder", field="transition", ndim=2, probability=True)
     if p.shape != (K, K):
         raise fail("Ladder", "transition", f"be {K}×{K} (one row and column per Stage)", p.shape)
@@ -85,11 +92,11 @@ class Ladder:
         ``Stage(i)`` to ``Stage(j)`` in one period.
     """
 
-    transition: F64 = attrs.field(converter=_as_transition, eq=attrs.cmp_using(eq=np.array_equal))
+    transition: FloatArray = attrs.field(converter=_as_transition, eq=array_eq)
 
     # -- absorbing-chain analysis -------------------------------------------------------------
 
-    def fundamental_matrix(self, absorbing: Sequence[Stage]) -> tuple[F64, list[int]]:
+    def fundamental_matrix(self, absorbing: Sequence[Stage]) -> tuple[FloatArray, list[int]]:
         """N = (I − Q)⁻¹ over the transient stages when ``absorbing`` stages are made absorbing.
 
         Returns N and the list of transient stage indices (N's row/column order). N[i, j] is
@@ -100,19 +107,35 @@ class Ladder:
         >>> N, idx = default_ladder().fundamental_matrix([Stage.FAN, Stage.LAPSED])
         >>> [Stage(i).name for i in idx]
         ['PROSPECT', 'CUSTOMER', 'USER', 'FRIEND']
+        >>> default_ladder().fundamental_matrix([])
+        Traceback (most recent call last):
+        ...
+        shequn.exceptions.InvalidParameterError: `Ladder.fundamental_matrix.absorbing` must \
+make every other stage able to reach an absorbing one (no closed class among PROSPECT, \
+CUSTOMER, USER, FAN, FRIEND, LAPSED); got []
         """
-        ab = sorted({_stage(s, "absorbing", "Ladder.fundamental_matrix") for s in absorbing})
+        owner = "Ladder.fundamental_matrix"
+        ab = sorted({_stage(s, "absorbing", owner) for s in absorbing})
         tr = [i for i in range(K) if i not in ab]
-        Q = self.transition[np.ix_(tr, tr)]
-        try:
-            N = np.asarray(np.linalg.inv(np.eye(len(tr)) - Q), dtype=np.float64)
-        except np.linalg.LinAlgError as exc:
+        # N exists iff every transient stage can reach an absorbing one (else I − Q is singular
+        # and an inverse computed in floating point is garbage, not an error)
+        can = np.zeros(K, dtype=bool)
+        if ab:
+            g = csr_array((self.transition > 0).astype(np.float64).T)
+            for a in ab:
+                can[csgraph.breadth_first_order(g, a, return_predecessors=False)] = True
+        stuck = [Stage(i).name for i in tr if not can[i]]
+        if stuck:
             raise fail(
-                "Ladder.fundamental_matrix",
+                owner,
                 "absorbing",
-                "leave no closed class among the other stages",
-                list(absorbing),
-            ) from exc
+                "make every other stage able to reach an absorbing one (no closed class among "
+                + ", ".join(stuck)
+                + ")",
+                [Stage(a).name for a in ab],
+            )
+        Q = self.transition[np.ix_(tr, tr)]
+        N = np.asarray(np.linalg.inv(np.eye(len(tr)) - Q), dtype=np.float64)
         return N, tr
 
     def reach(
@@ -195,7 +218,7 @@ class Ladder:
         B = N @ self.transition[tr, int(Stage.LAPSED)]
         return float(B[tr.index(st)])
 
-    def stationary(self) -> F64:
+    def stationary(self) -> FloatArray:
         """Long-run share of members in each stage (the unique stationary distribution).
 
         Raises :class:`~shequn.exceptions.InvalidParameterError` when the chain has more than
@@ -229,7 +252,7 @@ class Ladder:
         pi = np.where(np.abs(pi) < 1e-14, 0.0, pi)
         return np.asarray(pi / pi.sum(), dtype=np.float64)
 
-    def project(self, initial: ArrayLike, steps: int) -> F64:
+    def project(self, initial: ArrayLike, steps: int) -> FloatArray:
         """Expected stage counts (or shares) of a cohort for ``steps`` periods.
 
         Returns an array of shape (steps + 1, 6); row 0 is ``initial``.
@@ -281,7 +304,7 @@ class Ladder:
     # -- estimation ---------------------------------------------------------------------------
 
     @classmethod
-    def estimate(cls, sequences: Sequence[ArrayLike], *, level: float = 0.95) -> LadderFit:
+    def fit(cls, sequences: Sequence[ArrayLike], *, level: float = 0.95) -> LadderFit:
         """Maximum-likelihood transition matrix from per-member stage sequences.
 
         Each sequence lists one member's stages in consecutive periods. The estimate of
@@ -290,19 +313,21 @@ class Ladder:
 
         Examples
         --------
-        >>> fit = Ladder.estimate([[1, 2, 3, 3], [1, 5, 5]])
-        >>> float(fit.ladder.transition[Stage.CUSTOMER, Stage.USER])
+        >>> fit = Ladder.fit([[1, 2, 3, 3], [1, 5, 5]])
+        >>> float(fit.model.transition[Stage.CUSTOMER, Stage.USER])
         0.5
         """
         counts = np.zeros((K, K), dtype=np.int64)
+        if isinstance(sequences, str | bytes) or not isinstance(sequences, Sequence | np.ndarray):
+            raise fail("Ladder.fit", "sequences", "be a list of stage sequences", sequences)
         for m, seq in enumerate(sequences):
             s = check_array(
-                seq, owner="Ladder.estimate", field=f"sequences[{m}]", ndim=1, dtype=np.int64
+                seq, owner="Ladder.fit", field=f"sequences[{m}]", ndim=1, dtype=np.int64
             )
             bad = np.flatnonzero((s < 0) | (s >= K))
             if bad.size:
                 raise fail(
-                    "Ladder.estimate",
+                    "Ladder.fit",
                     f"sequences[{m}]",
                     f"hold Stage values 0..{K - 1} (index {bad[0]})",
                     s[bad[0]],
@@ -312,21 +337,41 @@ class Ladder:
         return _fit_from_counts(cls, counts, level)
 
     @classmethod
+    def estimate(cls, sequences: Sequence[ArrayLike], *, level: float = 0.95) -> LadderFit:
+        """Deprecated: use :meth:`fit` (same arguments and result)."""
+        warnings.warn(
+            "Ladder.estimate is deprecated: use Ladder.fit", DeprecationWarning, stacklevel=2
+        )
+        return cls.fit(sequences, level=level)
+
+    @classmethod
     def estimate_log(
         cls, members: ArrayLike, periods: ArrayLike, stages: ArrayLike, *, level: float = 0.95
     ) -> LadderFit:
-        """Estimate from a long-format stage log: one row per (member, period, stage).
+        """Deprecated: use :meth:`fit_log` (same arguments and result)."""
+        warnings.warn(
+            "Ladder.estimate_log is deprecated: use Ladder.fit_log",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return cls.fit_log(members, periods, stages, level=level)
+
+    @classmethod
+    def fit_log(
+        cls, members: ArrayLike, periods: ArrayLike, stages: ArrayLike, *, level: float = 0.95
+    ) -> LadderFit:
+        """Fit from a long-format stage log: one row per (member, period, stage).
 
         Rows must be sorted by member, then period, without duplicate (member, period) pairs;
         transitions are counted between consecutive periods only (a gap breaks the chain).
 
         Examples
         --------
-        >>> fit = Ladder.estimate_log([7, 7, 7, 8, 8], [0, 1, 2, 0, 1], [1, 2, 2, 1, 5])
+        >>> fit = Ladder.fit_log([7, 7, 7, 8, 8], [0, 1, 2, 0, 1], [1, 2, 2, 1, 5])
         >>> int(fit.counts.sum())
         3
         """
-        owner = "Ladder.estimate_log"
+        owner = "Ladder.fit_log"
         mem = np.asarray(members)
         per = check_array(periods, owner=owner, field="periods", ndim=1, dtype=np.int64)
         stg = check_array(stages, owner=owner, field="stages", ndim=1, dtype=np.int64)
@@ -363,7 +408,7 @@ class Ladder:
         return _fit_from_counts(cls, counts, level)
 
 
-def _wilson(k: F64, n: F64, level: float) -> tuple[F64, F64]:
+def _wilson(k: FloatArray, n: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
     z = float(stats.norm.ppf(0.5 + level / 2))
     with np.errstate(invalid="ignore", divide="ignore"):
         p = k / n
@@ -375,11 +420,11 @@ def _wilson(k: F64, n: F64, level: float) -> tuple[F64, F64]:
     return lo, hi
 
 
-def _fit_from_counts(cls: type[Ladder], counts: NDArray[np.int64], level: float) -> LadderFit:
-    lvl = check_level(level, owner="Ladder.estimate")
+def _fit_from_counts(cls: type[Ladder], counts: IntArray, level: float) -> LadderFit:
+    lvl = check_level(level, owner="Ladder.fit")
     total = counts.sum()
     if total == 0:
-        raise fail("Ladder.estimate", "sequences", "contain at least one transition", 0)
+        raise fail("Ladder.fit", "sequences", "contain at least one transition", 0)
     rows = counts.sum(axis=1).astype(np.float64)
     unobserved = [Stage(i) for i in range(K) if rows[i] == 0]
     P = np.where(rows[:, None] > 0, counts / np.maximum(rows, 1)[:, None], np.eye(K))
@@ -397,13 +442,13 @@ def _fit_from_counts(cls: type[Ladder], counts: NDArray[np.int64], level: float)
 
 
 @attrs.frozen(kw_only=True)
-class LadderFit:
+class LadderFit(ResultMixin):
     """An estimated ladder with transition counts and per-entry Wilson intervals.
 
     Attributes
     ----------
     ladder
-        The maximum-likelihood :class:`Ladder`.
+        The maximum-likelihood :class:`Ladder` (also :attr:`model`).
     counts
         Observed transition counts (6 × 6).
     lower, upper
@@ -415,37 +460,106 @@ class LadderFit:
     """
 
     ladder: Ladder
-    counts: NDArray[np.int64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))
-    lower: F64 = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))
-    upper: F64 = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))
+    counts: IntArray = attrs.field(eq=array_eq)
+    lower: FloatArray = attrs.field(eq=_nan_eq)
+    upper: FloatArray = attrs.field(eq=_nan_eq)
     level: float
     unobserved: tuple[Stage, ...] = ()
 
-    def summary(self) -> str:
-        """Transition estimates with their intervals, one line per observed transition.
+    @property
+    def model(self) -> Ladder:
+        """The fitted :class:`Ladder` (the vocabulary's name for ``ladder``)."""
+        return self.ladder
+
+    def _observed(self) -> list[tuple[int, int]]:
+        return [
+            (i, j)
+            for i in range(K)
+            for j in range(K)
+            if self.counts[i].sum() > 0 and (self.counts[i, j] > 0)
+        ]
+
+    @property
+    def params(self) -> dict[str, float]:
+        """Estimated probability of every observed transition, ``"CUSTOMER->USER"`` → P.
 
         Examples
         --------
-        >>> print(Ladder.estimate([[1, 2, 2]]).summary().splitlines()[0])
-        Ladder estimate from 2 transitions (95% Wilson intervals)
+        >>> Ladder.fit([[1, 2, 2]]).params
+        {'CUSTOMER->USER': 1.0, 'USER->USER': 1.0}
         """
-        lines = [
-            f"Ladder estimate from {int(self.counts.sum())} transitions "
-            f"({self.level:.0%} Wilson intervals)"
-        ]
         P = self.ladder.transition
-        for i in range(K):
-            for j in range(K):
-                if self.counts[i, j]:
-                    lines.append(
-                        f"{Stage(i).name:>9} -> {Stage(j).name:<9} {P[i, j]:.3f} "
-                        f"[{self.lower[i, j]:.3f}, {self.upper[i, j]:.3f}] n={self.counts[i, j]}"
-                    )
+        return {f"{Stage(i).name}->{Stage(j).name}": float(P[i, j]) for i, j in self._observed()}
+
+    @property
+    def standard_errors(self) -> dict[str, float]:
+        """Binomial standard errors ``sqrt(P(1−P)/n_i)`` of the observed transitions."""
+        P = self.ladder.transition
+        rows = self.counts.sum(axis=1)
+        return {
+            f"{Stage(i).name}->{Stage(j).name}": float(math.sqrt(P[i, j] * (1 - P[i, j]) / rows[i]))
+            for i, j in self._observed()
+        }
+
+    @property
+    def log_likelihood(self) -> float:
+        """Σ n_ij log P_ij at the estimate (multinomial, per row)."""
+        P = self.ladder.transition
+        ok = self.counts > 0
+        return float(np.sum(self.counts[ok] * np.log(P[ok])))
+
+    def conf_int(self, level: float | None = None) -> Intervals:
+        """Wilson intervals ``{transition: (lower, upper)}`` (default: the fit's level).
+
+        Examples
+        --------
+        >>> fit = Ladder.fit([[1, 2, 2, 5], [1, 1, 2]])
+        >>> lo, hi = fit.conf_int(0.9)["CUSTOMER->USER"]
+        >>> bool(0 < lo < 2 / 3 < hi <= 1)
+        True
+        """
+        lvl = self.level if level is None else check_level(level, owner="LadderFit.conf_int")
+        rows = self.counts.sum(axis=1).astype(np.float64)
+        lo, hi = _wilson(
+            self.counts.astype(np.float64), np.broadcast_to(rows[:, None], (K, K)), lvl
+        )
+        return {
+            f"{Stage(i).name}->{Stage(j).name}": (float(lo[i, j]), float(hi[i, j]))
+            for i, j in self._observed()
+        }
+
+    def summary(self) -> Summary:
+        """Transition estimates with their intervals, one row per observed transition.
+
+        Examples
+        --------
+        >>> print(Ladder.fit([[1, 2, 2]]).summary().title)
+        Ladder fit: 2 transitions (95% Wilson intervals)
+        """
+        P = self.ladder.transition
+        rows: dict[str, tuple[Any, ...]] = {}
+        for i, j in self._observed():
+            rows[f"{Stage(i).name} -> {Stage(j).name}"] = (
+                float(P[i, j]),
+                float(self.lower[i, j]),
+                float(self.upper[i, j]),
+                int(self.counts[i, j]),
+            )
+        notes = []
         if self.unobserved:
-            lines.append(
+            notes.append(
                 "never left (rows set to stay put): " + ", ".join(s.name for s in self.unobserved)
             )
-        return "\n".join(lines)
+        return Summary(
+            title=f"Ladder fit: {int(self.counts.sum())} transitions "
+            f"({self.level:.0%} Wilson intervals)",
+            headline={
+                "transitions": int(self.counts.sum()),
+                "log-likelihood": self.log_likelihood,
+            },
+            table=Table(columns=("estimate", "lower", "upper", "count"), rows=rows),
+            notes=tuple(notes),
+        )
 
     def to_frame(self) -> Any:
         """Long table of from, to, estimate, lower, upper, count (needs pandas)."""

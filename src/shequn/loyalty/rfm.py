@@ -17,7 +17,12 @@ are merged like any same-day purchases. Customers whose first purchase falls aft
 ``(calibration_end, observation_end]`` adds each customer's holdout purchase count and spend.
 
 Times are whole days internally (a timestamp's time of day is dropped); ``time_unit`` chooses
-days or weeks (days / 7) for the output. Everything is vectorised numpy: one sort of an int64
+days or weeks (days / 7) for the output. Timestamps are ``datetime64`` values, numbers of days,
+or strings: ISO 8601 dates (``"2024-01-31"``, optionally followed by a time) are read as such,
+and any other spelling needs an explicit ``date_format=`` (``"%Y%m%d"`` for ``"20240131"``):
+strings are never guessed at, because a guess that reads ``"20150201"`` as the year 20150201 or
+``3`` as the year 3 gives a summary that looks fine and is wrong. A log that mixes numbers and
+strings is refused. Everything is vectorised numpy: one sort of an int64
 key, then ``bincount``/``reduceat`` (10 million rows in a few seconds).
 
 Examples
@@ -34,6 +39,8 @@ Examples
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
 from typing import Any
 
 import attrs
@@ -41,21 +48,18 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from shequn._optional import optional_import
+from shequn._results import ResultMixin, Summary
+from shequn._typing import FloatArray, IntArray, array_eq, optional_array_eq
 from shequn._validation import check_array, check_choice, fail
 
 __all__ = ["RFMSummary", "rfm_summary"]
 
 _UNIT = {"days": 1.0, "weeks": 7.0}
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ].*)?$")
 
 
-def _arr_eq(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return a is b
-    return bool(np.array_equal(a, b))
-
-
-@attrs.frozen(kw_only=True)
-class RFMSummary:
+@attrs.frozen(kw_only=True, repr=False)
+class RFMSummary(ResultMixin):
     """Per-customer RFM statistics (see the module docstring for definitions).
 
     Attributes
@@ -74,18 +78,14 @@ class RFMSummary:
         ``"days"`` or ``"weeks"``.
     """
 
-    customer_ids: NDArray[Any] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))
-    frequency: NDArray[np.int64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))
-    recency: NDArray[np.float64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))
-    T: NDArray[np.float64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))
-    monetary: NDArray[np.float64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))
-    first_purchase: NDArray[np.int64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))
-    holdout_frequency: NDArray[np.int64] | None = attrs.field(
-        default=None, eq=attrs.cmp_using(eq=_arr_eq)
-    )
-    holdout_monetary: NDArray[np.float64] | None = attrs.field(
-        default=None, eq=attrs.cmp_using(eq=_arr_eq)
-    )
+    customer_ids: NDArray[Any] = attrs.field(eq=array_eq)
+    frequency: IntArray = attrs.field(eq=array_eq)
+    recency: FloatArray = attrs.field(eq=array_eq)
+    T: FloatArray = attrs.field(eq=array_eq)
+    monetary: FloatArray = attrs.field(eq=array_eq)
+    first_purchase: IntArray = attrs.field(eq=array_eq)
+    holdout_frequency: IntArray | None = attrs.field(default=None, eq=optional_array_eq)
+    holdout_monetary: FloatArray | None = attrs.field(default=None, eq=optional_array_eq)
     holdout_length: float | None = None
     time_unit: str = "weeks"
 
@@ -114,6 +114,36 @@ class RFMSummary:
     def __len__(self) -> int:
         return self.n
 
+    def __repr__(self) -> str:
+        hold = "" if self.holdout_length is None else f", holdout {self.holdout_length:g}"
+        return (
+            f"RFMSummary({self.n:,} customers, {int((self.frequency > 0).sum()):,} with repeat "
+            f"purchases, time unit {self.time_unit}{hold})"
+        )
+
+    def summary(self) -> Summary:
+        """Sizes and averages of the summary (what its notebook display shows).
+
+        Examples
+        --------
+        >>> s = rfm_summary([1, 1, 2], [0.0, 14.0, 3.0], calibration_end=21.0)
+        >>> s.summary()["customers"], s
+        (2, RFMSummary(2 customers, 1 with repeat purchases, time unit weeks))
+        """
+        head: dict[str, Any] = {
+            "customers": self.n,
+            "with repeat purchases": int((self.frequency > 0).sum()),
+            "repeat purchases": int(self.frequency.sum()),
+            "mean frequency": float(self.frequency.mean()),
+            "mean recency": float(self.recency.mean()),
+            "mean T": float(self.T.mean()),
+            "time unit": self.time_unit,
+        }
+        if self.holdout_frequency is not None:
+            head["holdout length"] = self.holdout_length
+            head["holdout purchases"] = int(self.holdout_frequency.sum())
+        return Summary(title=f"RFM summary: {self.n:,} customers", headline=head)
+
     def to_frame(self) -> Any:
         """The summary as a pandas DataFrame indexed by customer id (needs pandas)."""
         pd = optional_import("pandas", extra="pandas")
@@ -129,9 +159,42 @@ class RFMSummary:
         return pd.DataFrame(cols, index=pd.Index(self.customer_ids, name="customer_id"))
 
 
-def _to_days(values: ArrayLike, *, field: str) -> NDArray[np.int64]:
-    """Whole day numbers from datetime64 / ISO date strings / numbers (days)."""
-    arr = np.asarray(values)
+def _parse_strings(values: NDArray[Any], date_format: str | None, field: str) -> IntArray:
+    """Day numbers of date strings: ISO 8601, or exactly ``date_format`` (never guessed)."""
+    uniq, inv = np.unique(values.astype(str), return_inverse=True)
+    days = np.empty(uniq.size, dtype=np.int64)
+    for i, v in enumerate(uniq.tolist()):
+        if date_format is None:
+            if not _ISO.match(v):
+                raise fail(
+                    "rfm_summary",
+                    field,
+                    "be ISO dates (YYYY-MM-DD) or come with date_format= (e.g. '%Y%m%d'); "
+                    "other spellings are never guessed",
+                    v,
+                )
+            try:
+                days[i] = int(np.datetime64(v[:10], "D").astype(np.int64))
+            except ValueError as exc:
+                raise fail("rfm_summary", field, "be valid dates", v) from exc
+        else:
+            try:
+                d = _dt.datetime.strptime(v, date_format).date()
+            except ValueError as exc:
+                raise fail("rfm_summary", field, f"match date_format {date_format!r}", v) from exc
+            days[i] = d.toordinal() - _EPOCH
+    return np.asarray(days[inv.ravel()], dtype=np.int64)
+
+
+_EPOCH = _dt.date(1970, 1, 1).toordinal()
+
+
+def _to_days(values: ArrayLike, *, field: str, date_format: str | None = None) -> IntArray:
+    """Whole day numbers from datetime64 / date strings / numbers (days)."""
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError) as exc:
+        raise fail("rfm_summary", field, "be a 1-dimensional array", values) from exc
     if arr.ndim != 1:
         raise fail("rfm_summary", field, f"be 1-dimensional (shape {arr.shape})", arr)
     if np.issubdtype(arr.dtype, np.datetime64):
@@ -139,23 +202,46 @@ def _to_days(values: ArrayLike, *, field: str) -> NDArray[np.int64]:
             i = int(np.flatnonzero(np.isnat(arr))[0])
             raise fail("rfm_summary", field, f"not be NaT (index {i})", arr[i])
         return arr.astype("datetime64[D]").astype(np.int64)
-    if arr.dtype.kind in "USO":
-        try:
-            return np.asarray(arr.astype("datetime64[D]")).astype(np.int64)
-        except (TypeError, ValueError) as exc:
+    if arr.dtype.kind == "O":
+        kinds = {
+            "str"
+            if isinstance(v, str)
+            else "date"
+            if isinstance(v, _dt.date | np.datetime64)
+            else "number"
+            if isinstance(v, int | float | np.number) and not isinstance(v, bool)
+            else type(v).__name__
+            for v in arr.tolist()
+        }
+        if len(kinds) > 1 or not kinds <= {"str", "date", "number"}:
             raise fail(
-                "rfm_summary", field, "be dates (datetime64 or ISO strings) or day numbers", arr
-            ) from exc
+                "rfm_summary",
+                field,
+                "hold values of one kind (all dates, all date strings or all day numbers)",
+                sorted(kinds),
+            )
+        if kinds == {"date"}:
+            return _to_days(np.array(arr.tolist(), dtype="datetime64[D]"), field=field)
+        arr = np.array(arr.tolist())
+    if arr.dtype.kind in "US":
+        return _parse_strings(arr, date_format, field)
+    if date_format is not None:
+        raise fail("rfm_summary", "date_format", "be given only for string timestamps", date_format)
     num = check_array(arr, owner="rfm_summary", field=field)
     return np.asarray(np.floor(num), dtype=np.int64)
 
 
-def _to_day(value: Any, *, field: str) -> int:
-    if isinstance(value, np.datetime64 | str) or hasattr(value, "isoformat"):
+def _to_day(value: Any, *, field: str, date_format: str | None = None) -> int:
+    if isinstance(value, str):
+        return int(_parse_strings(np.array([value]), date_format, field)[0])
+    if isinstance(value, np.datetime64) or hasattr(value, "isoformat"):
         try:
-            return int(np.datetime64(value, "D").astype(np.int64))
+            day = np.datetime64(value, "D")
         except (TypeError, ValueError) as exc:
             raise fail("rfm_summary", field, "be a date or a day number", value) from exc
+        if np.isnat(day):
+            raise fail("rfm_summary", field, "be a date (not NaT)", value)
+        return int(day.astype(np.int64))
     arr = check_array(value, owner="rfm_summary", field=field)
     if arr.ndim != 0:
         raise fail("rfm_summary", field, "be a single date or day number", value)
@@ -190,6 +276,7 @@ def rfm_summary(
     calibration_end: Any = None,
     observation_end: Any = None,
     time_unit: str = "weeks",
+    date_format: str | None = None,
 ) -> RFMSummary:
     """Summarise a transaction log into per-customer frequency, recency, T and mean spend.
 
@@ -207,6 +294,9 @@ def rfm_summary(
         Last day of an optional holdout period (inclusive), after ``calibration_end``.
     time_unit
         ``"weeks"`` (default, as in the literature) or ``"days"``.
+    date_format
+        :func:`datetime.datetime.strptime` format of string timestamps (and of string
+        ``calibration_end``/``observation_end``) that are not ISO dates, e.g. ``"%Y%m%d"``.
 
     Returns
     -------
@@ -217,6 +307,16 @@ def rfm_summary(
     >>> s = rfm_summary([7, 7, 9], [0.0, 14.0, 3.0], [2.0, 4.0, 1.0], calibration_end=21.0)
     >>> s.frequency.tolist(), s.recency.tolist(), s.T.tolist()
     ([1, 0], [2.0, 0.0], [3.0, 2.571428571428571])
+    >>> s = rfm_summary([1, 1, 2], ["20150201", "20150206", "20150101"],
+    ...                 calibration_end="20150207", time_unit="days", date_format="%Y%m%d")
+    >>> s.recency.tolist(), s.T.tolist()
+    ([5.0, 0.0], [6.0, 37.0])
+    >>> rfm_summary([1, 1], ["20150201", "20150206"])
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `rfm_summary.timestamps` must be ISO dates \
+(YYYY-MM-DD) or come with date_format= (e.g. '%Y%m%d'); other spellings are never guessed; \
+got '20150201'
     """
     unit = _UNIT[check_choice(time_unit, list(_UNIT), owner="rfm_summary", field="time_unit")]
     ids = np.asarray(customer_ids)
@@ -229,7 +329,9 @@ def rfm_summary(
         raise fail("rfm_summary", "customer_ids", f"not be NaN (index {i})", ids[i])
     if ids.dtype == object and any(v is None for v in ids.tolist()):
         raise fail("rfm_summary", "customer_ids", "not contain None", ids)
-    days = _to_days(timestamps, field="timestamps")
+    if date_format is not None and not isinstance(date_format, str):
+        raise fail("rfm_summary", "date_format", "be a strptime format string", date_format)
+    days = _to_days(timestamps, field="timestamps", date_format=date_format)
     if days.size != ids.size:
         raise fail(
             "rfm_summary", "timestamps", f"have one entry per transaction ({ids.size})", days.size
@@ -245,11 +347,11 @@ def rfm_summary(
     cal = (
         int(days.max())
         if calibration_end is None
-        else _to_day(calibration_end, field="calibration_end")
+        else _to_day(calibration_end, field="calibration_end", date_format=date_format)
     )
     obs: int | None = None
     if observation_end is not None:
-        obs = _to_day(observation_end, field="observation_end")
+        obs = _to_day(observation_end, field="observation_end", date_format=date_format)
         if obs <= cal:
             raise fail(
                 "rfm_summary",
@@ -258,6 +360,14 @@ def rfm_summary(
                 observation_end,
             )
         keep = days <= obs
+        if not keep.any():
+            raise fail(
+                "rfm_summary",
+                "calibration_end",
+                "leave at least one customer's first purchase in the calibration period "
+                f"(every transaction is after observation_end, day {obs})",
+                calibration_end,
+            )
         if not keep.all():
             ids, days, amt = ids[keep], days[keep], amt[keep]
 
@@ -318,8 +428,8 @@ def rfm_summary(
     T = ((cal - first_day[sel]) / unit).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         monetary = np.where(x > 0, rep_spend[sel] / np.maximum(x, 1), 0.0)
-    hold_f: NDArray[np.int64] | None = None
-    hold_m: NDArray[np.float64] | None = None
+    hold_f: IntArray | None = None
+    hold_m: FloatArray | None = None
     hold_len: float | None = None
     if obs is not None:
         ho = ~in_cal

@@ -8,7 +8,15 @@ extra to install when it is missing).
   forecast with its prediction band, the innovator/imitator split and the peak), open rate
   against audience with the fitted law, and the broadcast-vs-community budget comparison;
 * :mod:`shequn.plotting.longtail` - the empirical CCDF of the data on log-log axes with the
-  fitted power-law tail.
+  fitted power-law tail;
+* :mod:`shequn.plotting.simulation` - a Trajectory (members by stage, activity, money) and the
+  loyalty Ladder (stage shares over time);
+* :mod:`shequn.plotting.diffusion` - a DiffusionResult (mean adoption curve with its band,
+  final sizes) and a SeedSet (spread against k with its SE);
+* :mod:`shequn.plotting.community` - a Community (degree distribution, 差序格局 rings, the
+  network coloured by role or stage);
+* :mod:`shequn.plotting.scenarios` - a ScenarioResult (per-run metric with CIs, the weekly
+  series) and a scenario file's ScenarioRun.
 
 Every function follows the ``ax=None`` convention: it draws on the Axes it is given, or on a
 new figure's Axes when ``ax`` is ``None``, and returns the Axes it drew on, so plots compose
@@ -34,5 +42,26 @@ True
 """
 
 from shequn.plotting._dispatch import PLOTTERS, plot
+from shequn.plotting.bass import plot_bass_forecast, plot_budget_comparison, plot_open_rate
+from shequn.plotting.community import plot_community
+from shequn.plotting.diffusion import plot_diffusion, plot_seed_set
+from shequn.plotting.longtail import plot_ccdf
+from shequn.plotting.scenarios import plot_scenario, plot_scenario_run, scenario_figure
+from shequn.plotting.simulation import plot_ladder, plot_trajectory
 
-__all__ = ["PLOTTERS", "plot"]
+__all__ = [
+    "PLOTTERS",
+    "plot",
+    "plot_bass_forecast",
+    "plot_budget_comparison",
+    "plot_ccdf",
+    "plot_community",
+    "plot_diffusion",
+    "plot_ladder",
+    "plot_open_rate",
+    "plot_scenario",
+    "plot_scenario_run",
+    "plot_seed_set",
+    "plot_trajectory",
+    "scenario_figure",
+]

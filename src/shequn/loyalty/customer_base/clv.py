@@ -20,25 +20,20 @@ True
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-from shequn._validation import check_in_range, check_int, check_positive
+from shequn._typing import FloatArray
+from shequn._validation import check_in_range, check_int, check_positive, fail
 from shequn.loyalty.customer_base.gamma_gamma import GammaGamma
 
 __all__ = ["customer_lifetime_value"]
 
 
-class _TransactionModel(Protocol):
-    def conditional_expected_transactions(
-        self, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
-    ) -> NDArray[np.float64]: ...
-
-
 def customer_lifetime_value(
-    transaction_model: _TransactionModel,
+    transaction_model: Any,
     spend_model: GammaGamma,
     frequency: ArrayLike,
     recency: ArrayLike,
@@ -48,7 +43,8 @@ def customer_lifetime_value(
     periods: int = 12,
     period_length: float = 4.35,
     discount_rate: float = 0.01,
-) -> NDArray[np.float64]:
+    covariates: Any = None,
+) -> FloatArray:
     """Discounted expected spend over ``periods`` future periods for each customer.
 
     Parameters
@@ -65,6 +61,9 @@ def customer_lifetime_value(
         Length of one period in the data's time unit (default 4.35 weeks, a month).
     discount_rate
         Discount rate per period, >= 0 (default 0.01, about 12.7% a year for months).
+    covariates
+        Each customer's covariates (a mapping or DataFrame, or a time-varying panel covering
+        the horizon) when ``transaction_model`` is a covariate model.
 
     Examples
     --------
@@ -81,11 +80,28 @@ def customer_lifetime_value(
     d = check_in_range(
         discount_rate, owner="customer_lifetime_value", field="discount_rate", low=0.0
     )
+    if not hasattr(transaction_model, "conditional_expected_transactions"):
+        raise fail(
+            "customer_lifetime_value",
+            "transaction_model",
+            "be a BG/NBD or Pareto/NBD model (fit.model)",
+            type(transaction_model).__name__,
+        )
+    if not isinstance(spend_model, GammaGamma):
+        raise fail(
+            "customer_lifetime_value",
+            "spend_model",
+            "be a GammaGamma model (fit.model)",
+            type(spend_model).__name__,
+        )
+    kw: dict[str, Any] = {} if covariates is None else {"covariates": covariates}
     spend = spend_model.conditional_expected_spend(frequency, monetary)
     total = np.zeros_like(spend)
     prev = np.zeros_like(spend)
     for i in range(1, k + 1):
-        cum = transaction_model.conditional_expected_transactions(i * step, frequency, recency, T)
+        cum = transaction_model.conditional_expected_transactions(
+            i * step, frequency, recency, T, **kw
+        )
         total += spend * (cum - prev) / (1.0 + d) ** i
         prev = cum
-    return total
+    return np.asarray(total, dtype=np.float64)
