@@ -9,7 +9,7 @@ import pytest
 
 from shequn.diffusion.reach import PowerOpenRate
 from shequn.exceptions import InvalidParameterError
-from shequn.loyalty import BGNBD, RFMSummary, Stage
+from shequn.loyalty import BGNBD, ParetoNBD, RFMSummary, Stage
 from shequn.records import Records, health, load_records, membership_effect
 
 
@@ -48,46 +48,73 @@ def test_structure_by_hand() -> None:
     assert h.rings.tolist() == [1, 4, 1, 1, 0]
 
 
-def _customers(model: BGNBD, n: int, weeks: float, gen: np.random.Generator) -> list[np.ndarray]:
-    """Purchase times of ``n`` customers who first bought at 0 and were watched ``weeks``."""
-    x, tx, _ = model.sample(n, weeks, rng=gen)
+def _times(x: np.ndarray, tx: np.ndarray, gen: np.random.Generator) -> list[np.ndarray]:
+    """Purchase times of customers who first bought at 0 with ``x`` repeats, the last at ``tx``."""
     out = []
     for k, last in zip(x.tolist(), tx.tolist(), strict=True):
-        rest = np.sort(gen.uniform(0, last, size=max(k - 1, 0)))
+        rest = np.sort(gen.uniform(0, last, size=max(int(k) - 1, 0)))
         out.append(np.r_[0.0, rest, last] if k else np.zeros(1))
     return out
 
 
-def test_membership_effect_is_recovered_from_transactions() -> None:
-    gen = np.random.default_rng(7)
-    members = _customers(BGNBD(r=0.6, alpha=3.0, a=0.4, b=4.0), 500, 30.0, gen)
-    others = _customers(BGNBD(r=0.6, alpha=9.0, a=0.4, b=1.2), 500, 30.0, gen)
-    cust, times = [], []
-    for i, ts in enumerate(members + others):
+def _records(
+    times: list[np.ndarray], members: int, gen: np.random.Generator, end: float = 30.0
+) -> Records:
+    cust: list[int] = []
+    tt: list[float] = []
+    for i, ts in enumerate(times):
         cust += [i] * ts.size
-        times += ts.tolist()
-    r = load_records(
-        members={"member": list(range(500)), "joined": [0] * 500},
+        tt += ts.tolist()
+    return load_records(
+        members={"member": list(range(members)), "joined": [0] * members},
         transactions={
             "customer": cust,
-            "time": times,
-            "amount": gen.gamma(4.0, 5.0, size=len(times)).tolist(),
+            "time": tt,
+            "amount": gen.gamma(4.0, 5.0, size=len(tt)).tolist(),
         },
-        end=30.0,
+        end=end,
     )
-    h = health(r)
+
+
+def test_membership_effect_is_recovered_from_transactions() -> None:
+    """Pareto/NBD with membership on both processes: members buy 3x as often and drop out at
+    exp(-1) = 0.37x the rate (the truth the data are drawn from)."""
+    gen = np.random.default_rng(7)
+    m = np.r_[np.ones(500), np.zeros(500)]
+    truth = ParetoNBD(r=0.6, alpha=9.0, s=0.7, beta=10.0).with_covariates(
+        trans={"member": math.log(3.0)}, life={"member": -1.0}
+    )
+    # a year watched: over 30 weeks the drop-out ratio's interval still reaches 1
+    x, tx, _ = truth.sample(52.0, covariates={"member": m}, rng=gen)
+    h = health(_records(_times(x, tx, gen), 500, gen, end=52.0), model="pareto_nbd")
     cb = h.customer_base
-    assert cb is not None and cb["comparison"] is None
-    # purchase rates while alive: truth 0.2 vs 0.067 a week (days merged: slightly fewer)
+    assert cb is not None and cb["comparison"] is None and cb["df"] == 2
+    # purchase rates while alive: truth ratio 3 (days merged: slightly fewer purchases)
     assert cb["members"]["rate"] / cb["others"]["rate"] > 2.0
+    lo, hi = cb["effect"].conf_int()["dropout rate ratio"]
+    assert hi < 1.0  # members stay longer (truth 0.37)
     assert cb["members"]["p_alive"] > cb["others"]["p_alive"]
     assert cb["p_value"] < 1e-6
     assert h.worth is not None and h.worth["members"][0] > 2 * h.worth["others"][0]
     assert h.worth["total_members"] == pytest.approx(
-        sum(v for v, m in zip(h.clv["clv"], h.clv["member"], strict=True) if m)
+        sum(v for v, mm in zip(h.clv["clv"], h.clv["member"], strict=True) if mm)
     )
     s = h.summary()
     assert s["member_rate_ratio"] > 2.0 and s.table is not None
+    assert s["member_dropout_rate_ratio"] < 1.0
+
+
+def test_bgnbd_membership_rate_ratio() -> None:
+    """BG/NBD (default): members' purchase rate 3x the others' (alpha 3 against 9)."""
+    gen = np.random.default_rng(8)
+    x1, t1, _ = BGNBD(r=0.6, alpha=3.0, a=0.4, b=4.0).sample(500, 30.0, rng=gen)
+    x2, t2, _ = BGNBD(r=0.6, alpha=9.0, a=0.4, b=4.0).sample(500, 30.0, rng=gen)
+    h = health(_records(_times(np.r_[x1, x2], np.r_[t1, t2], gen), 500, gen))
+    cb = h.customer_base
+    assert cb is not None and cb["comparison"] is None
+    lo, hi = cb["effect"].conf_int()["purchase rate ratio"]
+    assert 2.0 < hi and lo < 3.0 and lo > 1.5
+    assert cb["p_value"] < 1e-6
 
 
 def test_membership_test_has_its_size_under_no_effect() -> None:

@@ -604,7 +604,7 @@ class StageHistory(ResultMixin):
 
     def ladder(self, *, level: float = 0.95) -> LadderFit:
         """The weekly :class:`~shequn.loyalty.Ladder` fitted to the stage moves, with Wilson
-        intervals (:meth:`~shequn.loyalty.Ladder.estimate_log`; one period = one week).
+        intervals (:meth:`~shequn.loyalty.Ladder.fit_log`; one period = one week).
 
         Examples
         --------
@@ -614,7 +614,7 @@ class StageHistory(ResultMixin):
         0.333
         """
         i, w = np.nonzero(self.stages >= 0)
-        return Ladder.estimate_log(i, w, self.stages[i, w].astype(np.int64), level=level)
+        return Ladder.fit_log(i, w, self.stages[i, w].astype(np.int64), level=level)
 
     def summary(self) -> Summary:
         """Members per stage at the start and at the end.

@@ -10,12 +10,12 @@ Five parts, each with the library's own estimator:
   left;
 * **ladder**: the weekly :class:`~shequn.loyalty.Ladder` fitted to the members' weekly stages
   with Wilson intervals (:meth:`shequn.records.StageHistory.ladder`);
-* **customer base**: a BG/NBD (or Pareto/NBD) fitted to every customer's RFM summary, and the
-  membership question of seed 000 — *do members buy more and stay longer?* — answered by
-  fitting members and other customers separately and testing the difference by likelihood
-  ratio (4 degrees of freedom). This is the seam for the customer-base covariates of issue 13:
-  with them, one fit with a membership covariate replaces the two fits
-  (:func:`membership_effect`);
+* **customer base**: a BG/NBD (or Pareto/NBD) fitted to every customer's RFM summary with
+  membership as a covariate of both processes, answering the membership question of seed
+  000 — *do members buy more and stay longer?* — with the purchase-rate and drop-out ratios,
+  their intervals, and the likelihood-ratio test of no effect (2 degrees of freedom)
+  (:func:`membership_effect`, built on
+  :func:`~shequn.loyalty.customer_base.membership.community_effect`);
 * **open rate**: the open-rate law (:func:`~shequn.diffusion.reach.fit_open_rate`) when
   broadcast logs exist (seed 001: the open rate falls as the audience grows);
 * **worth**: each customer's lifetime value (:func:`~shequn.loyalty.customer_lifetime_value`,
@@ -46,7 +46,6 @@ import attrs
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy import stats
 from scipy.sparse.csgraph import connected_components
 
 from shequn._optional import optional_import
@@ -62,8 +61,13 @@ from shequn.community.metrics import (
 )
 from shequn.diffusion.reach import OpenRateFit, fit_open_rate
 from shequn.exceptions import ConvergenceError, InvalidParameterError
-from shequn.loyalty.customer_base import BGNBD, GammaGamma, ParetoNBD, customer_lifetime_value
-from shequn.loyalty.customer_base._common import CustomerBaseFit
+from shequn.loyalty.customer_base import (
+    BGNBD,
+    GammaGamma,
+    ParetoNBD,
+    community_effect,
+    customer_lifetime_value,
+)
 from shequn.loyalty.ladder import LadderFit
 from shequn.loyalty.rfm import RFMSummary
 from shequn.loyalty.stages import Stage
@@ -73,6 +77,7 @@ from shequn.records.records import Records
 __all__ = ["HealthReport", "health", "membership_effect"]
 
 _MODELS: dict[str, Any] = {"bgnbd": BGNBD, "pareto_nbd": ParetoNBD}
+_COVARIATE_MODEL = {"bgnbd": "bgnbd", "pareto_nbd": "pareto"}
 
 
 def _hub(records: Records, degree: IntArray) -> IntArray:
@@ -164,17 +169,15 @@ def _fit(cls: Any, *data: Any) -> tuple[Any, bool]:
 def membership_effect(
     rfm: RFMSummary, is_member: Any, *, model: str = "bgnbd", horizon: float = 52.0
 ) -> dict[str, Any]:
-    """Do members buy more and stay longer? Separate fits for members and other customers.
+    """Do members buy more and stay longer? One customer-base fit with membership as covariate.
 
-    Fits ``model`` to all customers and to each group, and tests the groups' difference with
-    the likelihood ratio ``2 (ℓ_members + ℓ_others − ℓ_all)`` against a χ² with as many
-    degrees of freedom as the model has parameters. Per group it reports the mean purchase
-    rate while alive (``r / alpha``), the expected purchases of a new customer over
-    ``horizon`` weeks, and the mean probability of being alive now.
-
-    This is the interim form of the customer-base covariates of issue 13: with a membership
-    covariate, one fit (``alpha_i = alpha exp(-g x_i)`` and the dropout analogue) answers the
-    same question with one coefficient per process; this function is the one place to switch.
+    Fits ``model`` with a membership indicator on both processes
+    (:func:`~shequn.loyalty.customer_base.membership.community_effect`: ``alpha_i = alpha
+    exp(-g_trans m_i)`` and the drop-out analogue) and tests "no membership effect" by the
+    likelihood ratio against the same model without it (2 degrees of freedom). Per group it
+    reports the mean purchase rate while alive (``r / alpha_i``), the expected purchases of a
+    new customer over ``horizon`` weeks, and the mean probability of being alive now, all from
+    the one fit; ``all`` is the fit without membership.
 
     Parameters
     ----------
@@ -183,20 +186,24 @@ def membership_effect(
     is_member
         Per customer (in ``rfm`` order): a member of the community.
     model
-        ``"bgnbd"`` or ``"pareto_nbd"``.
+        ``"bgnbd"`` or ``"pareto_nbd"``. Only the Pareto/NBD's drop-out coefficient says
+        whether members *stay longer* (a drop-out rate ratio); the BG/NBD's rescales its a
+        and b together, which keeps the mean drop-out probability.
     horizon
         Weeks for the expected purchases of a new customer.
 
     Returns
     -------
     dict
-        ``all``, ``members``, ``others`` (each with ``fit``, ``customers``, ``rate``,
-        ``expected``, ``p_alive``; ``None`` for a group too small to fit), ``lr``, ``df``,
-        ``p_value`` (NaN without both groups) and ``comparison`` (why they were not
-        compared, or ``None``).
+        ``effect`` (the :class:`~shequn.loyalty.customer_base.membership.CommunityEffect`:
+        ratios with Wald intervals, or ``None``), ``fit`` (the covariate fit, or ``None``),
+        ``all``, ``members``, ``others`` (each with ``customers``, ``rate``, ``expected``,
+        ``p_alive``; ``None`` for a group too small to fit), ``lr``, ``df``, ``p_value`` (NaN
+        without both groups) and ``comparison`` (why they were not compared, or ``None``).
 
-    A fit whose maximum is not identified is retried with the small ridge penalty
-    :data:`PENALIZER` and listed under ``penalized``.
+    Without both groups, or when the covariate fit does not converge, the plain model is
+    fitted to all customers (retried with the small ridge penalty :data:`PENALIZER` when its
+    maximum is not identified, and listed under ``penalized``) and ``comparison`` says why.
 
     Raises
     ------
@@ -214,16 +221,17 @@ def membership_effect(
     ...                recency=np.r_[t1, t2], T=np.r_[T1, T2], monetary=np.zeros(1200),
     ...                first_purchase=np.zeros(1200, dtype=np.int64))
     >>> e = membership_effect(s, np.arange(1200) < 600)
-    >>> e["members"]["rate"] > e["others"]["rate"], e["p_value"] < 0.01
-    (True, True)
+    >>> e["members"]["rate"] > e["others"]["rate"], e["p_value"] < 0.01, e["df"]
+    (True, True, 2)
     """
     check_choice(model, list(_MODELS), owner="membership_effect", field="model")
+    h = check_positive(horizon, owner="membership_effect", field="horizon")
     cls = _MODELS[model]
     mem = np.asarray(is_member, dtype=bool)
     x, tx, T = rfm.frequency, rfm.recency, rfm.T
-    out: dict[str, Any] = {"model": model}
-    fits: dict[str, CustomerBaseFit[Any]] = {}
-    out["comparison"] = None
+    out: dict[str, Any] = {"model": model, "comparison": None, "effect": None, "fit": None}
+    out["lr"] = out["p_value"] = math.nan
+    out["df"] = 2
     for name, sel in (("all", np.ones(mem.size, bool)), ("members", mem), ("others", ~mem)):
         if sel.sum() < 2 or (x[sel] > 0).sum() < 2:
             why = (
@@ -232,35 +240,54 @@ def membership_effect(
             )
             if name == "all":
                 raise ConvergenceError(f"membership_effect: {why}")
-            out[name] = None
             out["comparison"] = f"members and others not compared: {why}"
-            continue
-        fit, penalized = _fit(cls, x[sel], tx[sel], T[sel])
-        fits[name] = fit
-        if penalized:
-            out.setdefault("penalized", []).append(name)
-        p = fit.params
-        rate = p["r"] / p["alpha"]
-        out[name] = {
-            "fit": fit,
-            "customers": int(sel.sum()),
-            "rate": float(rate),
-            "expected": float(np.ravel(fit.model.expected_transactions(horizon))[0]),
-            "p_alive": float(np.mean(fit.model.p_alive(x[sel], tx[sel], T[sel]))),
-        }
-    df = len(fits["all"].params)
-    out["df"] = df
-    if "members" in fits and "others" in fits:
-        lr = 2.0 * (
-            fits["members"].log_likelihood
-            + fits["others"].log_likelihood
-            - fits["all"].log_likelihood
-        )
-        out["lr"] = float(max(lr, 0.0))
-        out["p_value"] = float(stats.chi2.sf(out["lr"], df))
-    else:
-        out["lr"] = out["p_value"] = math.nan
+            break
+    if out["comparison"] is None:
+        try:
+            eff = community_effect(
+                x, tx, T, member=mem.astype(float), model=_COVARIATE_MODEL[model], horizon=h
+            )
+        except (ConvergenceError, ValueError, FloatingPointError, OverflowError) as exc:
+            out["comparison"] = f"members and others not compared: the covariate fit failed: {exc}"
+        else:
+            fit = eff.fit
+            null = fit.null
+            assert null is not None  # a covariate fit keeps the fit without covariates
+            out.update(effect=eff, fit=fit, lr=float(max(eff.lr_test.statistic, 0.0)))
+            out.update(df=int(eff.lr_test.df), p_value=float(eff.lr_test.p_value))
+            p = fit.params
+            m = mem.astype(float)
+            alive = np.asarray(fit.model.p_alive(x, tx, T, covariates={"member": m}))
+            for name, sel, flag, expected in (
+                ("members", mem, 1.0, eff.expected_member),
+                ("others", ~mem, 0.0, eff.expected_non_member),
+            ):
+                out[name] = {
+                    "customers": int(sel.sum()),
+                    "rate": float(p["r"] / p["alpha"] * math.exp(p["trans.member"] * flag)),
+                    "expected": float(expected),
+                    "p_alive": float(np.mean(alive[sel])),
+                }
+            out["all"] = _group(null, x, tx, T, h, mem.size)
+            return out
+    fit_all, penalized = _fit(cls, x, tx, T)
+    if penalized:
+        out["penalized"] = ["all"]
+    out["fit"] = fit_all
+    out["all"] = _group(fit_all, x, tx, T, h, mem.size)
+    out["members"] = out["others"] = None
     return out
+
+
+def _group(fit: Any, x: Any, tx: Any, T: Any, horizon: float, n: int) -> dict[str, Any]:
+    """Rate, expected purchases and mean P(alive) of one plain (no covariate) fit."""
+    p = fit.params
+    return {
+        "customers": n,
+        "rate": float(p["r"] / p["alpha"]),
+        "expected": float(np.ravel(fit.model.expected_transactions(horizon))[0]),
+        "p_alive": float(np.mean(fit.model.p_alive(x, tx, T))),
+    }
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -280,7 +307,7 @@ class HealthReport(ResultMixin):
     ladder
         The weekly ladder fitted to them (``None`` with fewer than one move).
     customer_base
-        The membership comparison (:func:`membership_effect`), or ``None``.
+        The membership comparison (:func:`membership_effect`: one covariate fit), or ``None``.
     open_rate
         The fitted open-rate law, or ``None`` without broadcast logs.
     worth
@@ -391,7 +418,12 @@ class HealthReport(ResultMixin):
             head["customer_to_user"] = float(P[Stage.CUSTOMER, Stage.USER])
         cb = self.customer_base
         if cb is not None and cb["comparison"] is None:
-            head["member_rate_ratio"] = cb["members"]["rate"] / cb["others"]["rate"]
+            eff = cb["effect"]
+            ratios, ci = eff.params, eff.conf_int(self.level)
+            head["member_rate_ratio"] = ratios["purchase rate ratio"]
+            head["member_rate_ratio_ci"] = ci["purchase rate ratio"]
+            second = list(ratios)[1]
+            head[f"member_{second.replace(' ', '_').replace(',', '')}"] = ratios[second]
             head["membership_p_value"] = cb["p_value"]
         elif cb is not None:
             notes.append(f"customer base: {cb['comparison']}")
@@ -589,29 +621,24 @@ def _worth(
     spend_fit, penalized = _fit(GammaGamma, x, z)
     spend = spend_fit.model
     mem = np.asarray(is_member, dtype=bool)
-    clv = np.zeros(x.size)
-    overall = None
-    for g, sel in (("members", mem), ("others", ~mem)):
-        if not sel.any():
-            continue
-        if cb is not None and cb.get(g) is not None:
-            tm = cb[g]["fit"].model
-        elif cb is not None:
-            tm = cb["all"]["fit"].model
-        else:
-            overall = overall or _fit(_MODELS[model], x, tx, T)[0].model
-            tm = overall
-        clv[sel] = customer_lifetime_value(
-            tm,
-            spend,
-            x[sel],
-            tx[sel],
-            T[sel],
-            z[sel],
-            periods=months,
-            period_length=4.35,
-            discount_rate=discount_rate,
-        )
+    if cb is not None and cb["effect"] is not None:
+        tm, cov = cb["fit"].model, {"member": mem.astype(float)}
+    elif cb is not None:
+        tm, cov = cb["fit"].model, None
+    else:
+        tm, cov = _fit(_MODELS[model], x, tx, T)[0].model, None
+    clv = customer_lifetime_value(
+        tm,
+        spend,
+        x,
+        tx,
+        T,
+        z,
+        periods=months,
+        period_length=4.35,
+        discount_rate=discount_rate,
+        covariates=cov,
+    )
     out: dict[str, Any] = {
         "months": months,
         "discount_rate": discount_rate,
