@@ -14,12 +14,12 @@ Examples
 --------
 >>> from shequn.community import generate_community
 >>> from shequn.twin import EngineSetup, calibrate, emit_records
->>> truth = EngineSetup.of(generate_community("brand", 150, rng=0))
->>> records = emit_records(truth, weeks=6, rng=1)
+>>> truth = EngineSetup.of(generate_community("brand", 200, rng=0))
+>>> records = emit_records(truth, weeks=8, rng=1)
 >>> twin = calibrate(records, free=("baseline_churn",), setup=truth, design=24,
 ...                  replications=2, pilot=8, draws=50, predictive=20, rng=0)
 >>> twin.free, twin.weeks, len(twin.draws)
-(('baseline_churn',), 6, 50)
+(('baseline_churn',), 8, 50)
 """
 
 from __future__ import annotations
