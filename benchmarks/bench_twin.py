@@ -13,8 +13,8 @@ Full size (default): a 5,000-member brand community, 26 observed weeks, 8 free p
    calibrate from the defaults, and check whether each 90 % interval covers the truth. The
    share is printed per parameter and overall (healthy: 80-97 %).
 2. **Held-out weeks.** ``--heldout`` times: calibrate on the first three quarters of the run
-   (weeks 1-20 of 26) and check whether the observed later weeks (21-26) of every calibrated series fall inside the 90 % posterior
-   predictive bands (healthy: about 90 %).
+   (weeks 1-20 of 26) and check whether the observed later weeks (21-26) of every calibrated
+   series fall inside the 90 % posterior predictive bands (healthy: about 90 %).
 3. **Time.** Seconds per calibration on ``--workers`` processes (``ProcessPoolExecutor``);
    target: at most 5 minutes.
 
