@@ -446,7 +446,9 @@ def emit_records(setup: EngineSetup, *, weeks: int, rng: RNGLike, tastes: bool =
         "group": final.group[g_mem].astype(np.int64),
         "member": g_mem,
         "role": np.where(is_owner[g_mem], "owner", "member").astype(object),
-        "invitation": np.full(g_mem.size, d.invite_policy.value, dtype=object),
+        "invitation": np.full(
+            g_mem.size, setup.operating_model.tools.invite_policy.value, dtype=object
+        ),
     }
     stage_names = np.asarray([s.name.lower() for s in Stage], dtype=object)
     tables: dict[str, Any] = {
