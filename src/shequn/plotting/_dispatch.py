@@ -48,6 +48,12 @@ PLOTTERS: dict[str, str] = {
     "shequn.loyalty.customer_base.diagnostics.PeriodTransactions": (
         "shequn.plotting.customer_base:plot_period_transactions"
     ),
+    "shequn.records.derive.StageHistory": "shequn.plotting.records:plot_stages",
+    "shequn.records.derive.WeeklySeries": "shequn.plotting.records:plot_weekly",
+    "shequn.records.health.HealthReport": "shequn.plotting.records:plot_health",
+    "shequn.twin.calibration.Predictive": "shequn.plotting.twin:plot_bands",
+    "shequn.twin.calibration.Twin": "shequn.plotting.twin:plot_twin",
+    "shequn.twin.compare.StrategyComparison": "shequn.plotting.twin:plot_strategies",
 }
 """Result class (an importable ``module.Class`` path) → the function that draws it."""
 
