@@ -166,9 +166,9 @@ def test_open_rate_law_is_recovered() -> None:
     )
     h = health(r)
     assert h.open_rate is not None
-    lo, hi = h.open_rate.conf_int()[1]
+    lo, hi = h.open_rate.conf_int()["beta"]
     assert lo < 0.3 < hi
-    assert h.summary()["open_rate_beta"] == pytest.approx(float(h.open_rate.params[1]))
+    assert h.summary()["open_rate_beta"] == pytest.approx(float(h.open_rate.params["beta"]))
 
 
 def test_notes_say_what_is_missing() -> None:

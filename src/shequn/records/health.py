@@ -428,7 +428,7 @@ class HealthReport(ResultMixin):
         elif cb is not None:
             notes.append(f"customer base: {cb['comparison']}")
         if self.open_rate is not None:
-            head["open_rate_beta"] = float(self.open_rate.params[1])
+            head["open_rate_beta"] = float(self.open_rate.params["beta"])
         if cb is not None and cb.get("penalized"):
             notes.append(
                 f"customer base: {', '.join(cb['penalized'])} fitted with a small ridge penalty "
