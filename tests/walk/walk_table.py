@@ -519,7 +519,8 @@ def result_entry(
         return E(path, walk=False, **kw)
     params: dict[str, Any] = {}
     for f in attrs.fields(cls):
-        params[f.name] = (L(lambda n=f.name: getattr(fixture(), n)), (kinds or {}).get(f.name))
+        name = f.alias or f.name  # the __init__ keyword (Records.stages_table is `stages=`)
+        params[name] = (L(lambda n=f.name: getattr(fixture(), n)), (kinds or {}).get(f.name))
     return E(path, **params, walk=kinds is not None, **kw)
 
 
@@ -3045,11 +3046,17 @@ def twin() -> Any:
     )
 
 
+def _silent() -> Any:
+    from shequn.io.scenario import PRESETS
+
+    return PRESETS["silent"]()
+
+
 @cache
 def strategies() -> Any:
     from shequn.twin import compare_strategies
 
-    arms = {"a": om(), "b": lookup("shequn.operating.OperatingModel")()}
+    arms = {"a": om(), "b": _silent()}
     return compare_strategies(twin(), arms, weeks=2, runs=4, rng=0)
 
 
@@ -3062,6 +3069,8 @@ def _bad_values(e: Entry, field: str, good: dict[str, Any]) -> None:
 
 
 # --- simulation: parameters, flows, the compiled engine
+# the referral rates' cap is inf without a referral budget (documented in referral.derive)
+_RATES_INF = ("referral",)
 E(
     "shequn.simulation.compile_dynamics",
     community=(L(community), "obj"),
@@ -3070,6 +3079,7 @@ E(
     economics=(None, "obj?"),
     mechanisms=(None, "obj?"),
     capacity=(None, "int1?"),
+    nan_ok=_RATES_INF,
 )
 E("shequn.simulation.check_state", state=(L(state), "obj"), dynamics=(L(dynamics), "obj"))
 X(
@@ -3097,6 +3107,7 @@ _e = E(
     "shequn.simulation.Dynamics.with_parameters",
     on=dyn2,
     values=({"wom_conversion": 0.3, "baseline_churn": 0.01}, None),
+    nan_ok=_RATES_INF,
 )
 _bad_values(_e, "values", {"wom_conversion": 0.3})
 _e = E(
@@ -3116,6 +3127,7 @@ E(
     profile=(None, "obj?"),
     mechanisms=(None, "obj?"),
     calibratable=(True, "bool"),
+    nan_ok=("bounds",),  # an upper bound of inf: unbounded above
 )
 E("shequn.simulation.parameters.parameter_table", mechanism=("engagement", "choice"))
 _e = E(
@@ -3140,9 +3152,14 @@ _e = E(
 X(_e, "vector=short", fields=("vector",), vector=[0.1])
 E("shequn.simulation.Parameters.summary", on=sim_parameters)
 E("shequn.simulation.Parameters.to_frame", on=sim_parameters, needs=("pandas",))
-E("shequn.simulation.Parameters", items=(L(lambda: sim_parameters().items), "obj"))
+E(
+    "shequn.simulation.Parameters",
+    items=(L(lambda: sim_parameters().items), "obj"),
+    nan_ok=("bounds",),
+)
 E(
     "shequn.simulation.Parameter",
+    walk=False,  # a row of the table parameters() builds from the validated fields' specs
     name="relax",
     mechanism="engagement",
     unit="share / week",
@@ -3151,13 +3168,6 @@ E(
     source="assumed",
     where="Mechanisms",
 )
-X(
-    ENTRIES["shequn.simulation.Parameter"],
-    "default=outside_bounds",
-    fields=("default", "bounds"),
-    default=2.0,
-)
-X(ENTRIES["shequn.simulation.Parameter"], "bounds=reversed", fields=("bounds",), bounds=(1.0, 0.0))
 _e = E(
     "shequn.simulation.Flow",
     name=("toys", "str"),
@@ -3304,14 +3314,11 @@ for _mod, _cls in (
     ("word_of_mouth", "WomRates"),
 ):
     _name = lookup(f"{_MECH}.{_mod}.NAME")
-    E(
-        f"{_MECH}.{_mod}.{_cls}",
-        walk=False,
-        **{
-            k: L(lambda n=_name, k=k: getattr(dyn2().rates[n], k))
-            for k in lookup(f"{_MECH}.{_mod}.{_cls}")._fields
-        },
-    )
+    _e = E(f"{_MECH}.{_mod}.{_cls}", walk=False)
+    for _k in lookup(f"{_MECH}.{_mod}.{_cls}")._fields:  # (a field may be named `on`)
+        _e.params[_k] = (L(lambda n=_name, k=_k: getattr(dyn2().rates[n], k)), None)
+    if _name == "referral":  # a finite cap (the compiled one is inf without a budget)
+        _e.params["cap"] = (20.0, None)
 E(
     f"{_MECH}.broadcast.Sent",
     walk=False,
@@ -3356,6 +3363,10 @@ E(
 )
 
 # --- records
+# documented NaN: a spell's end while the member is still there, a tie formed before the start
+_LEFT = ("left", "formed")
+# documented NaN: ladder intervals of a stage never left; a group too small to fit or value
+_HEALTH_NAN = ("lower", "upper", "rows", "worth", "other_clv", "member_clv", "p_value", "lr")
 _RMEMBERS = {"member": [1, 2, 3], "joined": [0, 0, 1.5], "left": [None, 2.2, None]}
 _RTX = {"customer": [1, 1, 3], "time": [0.5, 2.0, 2.5], "amount": [10.0, 20.0, 5.0]}
 _e = E(
@@ -3365,9 +3376,15 @@ _e = E(
     ties=({"a": [1], "b": [2]}, "obj?"),
     transactions=(_RTX, "obj?"),
     on_error=("raise", "choice"),
+    nan_ok=_LEFT,
 )
 X(_e, "members=nan_joined", fields=("joined",), members={"member": [1, 2], "joined": [0, NAN]})
-X(_e, "members=duplicate_id", fields=("member",), members={"member": [1, 1], "joined": [0, 0]})
+X(  # a repeated id is a second spell: overlapping spells are refused
+    _e,
+    "members=overlapping_spells",
+    fields=("joined",),
+    members={"member": [1, 1], "joined": [0, 0]},
+)
 X(_e, "ties=unknown_member", fields=("ties", "b", "unknown"), ties={"a": [1], "b": [99]})
 X(_e, "ties=self", fields=("ties", "a", "b"), ties={"a": [1], "b": [1]})
 X(
@@ -3400,7 +3417,7 @@ E(
     membership=("records", "choice"),
     stage_rule=(None, "obj?"),
     level=(0.95, "unit"),
-    nan_ok=("p_value", "rate", "ratio"),
+    nan_ok=_HEALTH_NAN,
 )
 
 
@@ -3415,7 +3432,8 @@ def effect_rfm() -> Any:
         frequency=np.r_[x1, x2],
         recency=np.r_[t1, t2],
         T=np.r_[T1, T2],
-        time_unit="weeks",
+        monetary=np.zeros(600),
+        first_purchase=np.zeros(600, dtype=np.int64),
     )
 
 
@@ -3425,6 +3443,7 @@ _e = E(
     is_member=(L(lambda: np.arange(600) < 300), None),
     model=("bgnbd", "choice"),
     horizon=(52.0, "pos"),
+    nan_ok=_HEALTH_NAN,
 )
 X(_e, "is_member=short", fields=("is_member",), is_member=L(lambda: np.arange(10) < 5))
 X(_e, "is_member=all", EITHER, is_member=L(lambda: np.ones(600, bool)))
@@ -3450,7 +3469,7 @@ E(
 result_entry("shequn.records.LoadReport", lambda: records().report, None)
 E("shequn.records.LoadReport.of_kind", on=lambda: records().report, kind=("bad_value", "choice"))
 E("shequn.records.LoadReport.summary", on=lambda: records().report)
-result_entry("shequn.records.Records", records, None)
+result_entry("shequn.records.Records", records, None, nan_ok=_LEFT)
 E(
     "shequn.records.Records.community",
     on=records,
@@ -3498,7 +3517,7 @@ _e = E(
 X(_e, "stages=out_of_range", fields=("stages",), stages=L(lambda: np.array([[1, 9]], np.int8)))
 X(_e, "stages=1d", fields=("stages",), stages=L(lambda: np.array([1, 2], np.int8)))
 E("shequn.records.StageHistory.counts", on=stage_history, check=nonnegative)
-E("shequn.records.StageHistory.ladder", on=stage_history, level=(0.95, "unit"))
+E("shequn.records.StageHistory.ladder", on=stage_history, level=(0.95, "unit"), nan_ok=_HEALTH_NAN)
 E("shequn.records.StageHistory.names", on=stage_history, week=(1, "int0"))
 X(ENTRIES["shequn.records.StageHistory.names"], "week=past_end", fields=("week",), week=10**6)
 E("shequn.records.StageHistory.summary", on=stage_history)
@@ -3512,19 +3531,17 @@ _e = E(
     names=(["members"], "obj"),
     weeks=(None, "int1?"),
 )
-X(_e, "names=unknown", fields=("names",), names=["nope"])
+X(_e, "names=unknown", fields=("names", "name"), names=["nope"])
 E("shequn.records.WeeklySeries.summary", on=weekly)
 E("shequn.records.WeeklySeries.to_frame", on=weekly, needs=("pandas",))
-result_entry(
-    "shequn.records.HealthReport", health_report, None, nan_ok=("p_value", "rate", "ratio")
-)
+result_entry("shequn.records.HealthReport", health_report, None, nan_ok=_HEALTH_NAN)
 E("shequn.records.HealthReport.ladder_moves", on=health_report)
 E(
     "shequn.records.HealthReport.members_vs_others",
     on=health_report,
-    nan_ok=("p_value", "rate", "ratio"),
+    nan_ok=_HEALTH_NAN,
 )
-E("shequn.records.HealthReport.summary", on=health_report, nan_ok=("p_value", "rate", "ratio"))
+E("shequn.records.HealthReport.summary", on=health_report, nan_ok=_HEALTH_NAN)
 E(
     "shequn.records.HealthReport.to_frame",
     on=health_report,
@@ -3547,7 +3564,7 @@ E(
     meaning="talk",
 )
 result_entry("shequn.twin.EngineSetup", engine_setup, None)
-E("shequn.twin.EngineSetup.compile", on=engine_setup)
+E("shequn.twin.EngineSetup.compile", on=engine_setup, nan_ok=_RATES_INF)
 E(
     "shequn.twin.EngineSetup.of",
     community=(L(community), "obj"),
@@ -3571,6 +3588,7 @@ E(
     weeks=(4, "runs"),
     rng=(1, "rng"),
     tastes=(False, "bool"),
+    nan_ok=_LEFT,
 )
 E(
     "shequn.twin.calibration.twin_setup",
@@ -3626,19 +3644,21 @@ E("shequn.twin.Predictive.to_frame", on=lambda: twin().predictive, needs=("panda
 _e = E(
     "shequn.twin.compare.compare_strategies",
     twin=(L(twin), "obj"),
-    arms=(L(lambda: {"a": om(), "b": lookup("shequn.operating.OperatingModel")()}), None),
+    arms=(L(lambda: {"a": om(), "b": _silent()}), None),
     weeks=(2, "runs"),
     runs=(4, "runs"),
     level=(0.95, "unit"),
     executor=(None, "executor"),
     rng=(0, "rng"),
+    nan_ok=_CAC,
 )
 X(_e, "arms=empty", fields=("arms",), arms={})
 X(_e, "arms=not_a_model", fields=("arms", "a"), arms={"a": "abc"})
-result_entry("shequn.twin.StrategyComparison", strategies, None)
+result_entry("shequn.twin.StrategyComparison", strategies, None, nan_ok=_CAC)
 for _m in ("contrasts", "expected", "p_best", "result"):
     E(f"shequn.twin.StrategyComparison.{_m}", on=strategies, metric=("profit", "choice"))
-E("shequn.twin.StrategyComparison.summary", on=strategies)
+# the contrast rows have no P(best): NaN by design
+E("shequn.twin.StrategyComparison.summary", on=strategies, nan_ok=(*_CAC, "rows"))
 E("shequn.twin.StrategyComparison.to_frame", on=strategies, needs=("pandas",))
 E("shequn.twin.StrategyComparison.to_html", on=strategies)
 
