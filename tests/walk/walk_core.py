@@ -333,7 +333,11 @@ def lookup(path: str) -> Any:
         try:
             obj = getattr(obj, p)
         except AttributeError:
-            obj = importlib.import_module(".".join(parts[:i]))
+            try:  # a module its package shadows with a function of the same name
+                # (shequn.records.health.membership_effect: records.health is the function)
+                obj = getattr(importlib.import_module(".".join(parts[: i - 1])), p)
+            except (ImportError, AttributeError):
+                obj = importlib.import_module(".".join(parts[:i]))
     return obj
 
 

@@ -231,7 +231,7 @@ def write_known(failing: dict[str, dict[str, str]], cases: dict[str, Any]) -> No
     import walk_known
     import walk_table
 
-    existing = set(walk_table.all_cases())
+    existing = walk_table.all_cases()
 
     text = (HERE / "walk_known.py").read_text()
     start = text.index("KNOWN: dict[str, str] = {")
@@ -245,7 +245,7 @@ def write_known(failing: dict[str, dict[str, str]], cases: dict[str, Any]) -> No
     for line in text[start:end].splitlines():  # entries of cases not run: kept verbatim
         key = line.strip().split(":", 1)[0]
         if key.startswith('"') and json.loads(key) not in cases and json.loads(key) in existing:
-            by_pkg[json.loads(key).split(".")[0].split("[")[0]].append(line)
+            by_pkg[existing[json.loads(key)].entry.package].append(line)
     for cid in sorted(failing):
         if cid in walk_known.FLAKY:
             continue

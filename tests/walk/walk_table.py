@@ -519,7 +519,8 @@ def result_entry(
         return E(path, walk=False, **kw)
     params: dict[str, Any] = {}
     for f in attrs.fields(cls):
-        params[f.name] = (L(lambda n=f.name: getattr(fixture(), n)), (kinds or {}).get(f.name))
+        name = f.alias or f.name  # the __init__ keyword (Records.stages_table is `stages=`)
+        params[name] = (L(lambda n=f.name: getattr(fixture(), n)), (kinds or {}).get(f.name))
     return E(path, **params, walk=kinds is not None, **kw)
 
 
@@ -2971,3 +2972,765 @@ def all_cases(full: bool | None = None) -> dict[str, Case]:
             assert case.id not in out, case.id
             out[case.id] = case
     return out
+
+
+# ================================= names the engine-as-mechanisms and records/twin merges added
+# fixtures: a small engine setup, the records it emits, what health() and the twin make of them
+@cache
+def dyn2() -> Any:
+    from shequn.simulation import compile_dynamics
+
+    return compile_dynamics(community(), om())
+
+
+@cache
+def sim_parameters() -> Any:
+    from shequn.simulation import parameters
+
+    return parameters("brand")
+
+
+@cache
+def record_tables() -> Any:
+    from shequn.simulation import RecordTables
+    from shequn.simulation.records import TABLES
+
+    return RecordTables(tables={name: {} for name in TABLES})
+
+
+@cache
+def engine_setup() -> Any:
+    from shequn.twin import EngineSetup
+
+    return EngineSetup.of(community())
+
+
+@cache
+def records() -> Any:
+    from shequn.twin import emit_records
+
+    return emit_records(engine_setup(), weeks=6, rng=1)
+
+
+@cache
+def health_report() -> Any:
+    from shequn.records import health
+
+    return health(records())
+
+
+@cache
+def stage_history() -> Any:
+    return records().stages()
+
+
+@cache
+def weekly() -> Any:
+    return records().weekly()
+
+
+@cache
+def twin() -> Any:
+    from shequn.twin import calibrate
+
+    return calibrate(
+        records(),
+        free=("baseline_churn",),
+        setup=engine_setup(),
+        design=8,
+        replications=2,
+        pilot=4,
+        draws=20,
+        predictive=10,
+        rng=0,
+    )
+
+
+def _silent() -> Any:
+    from shequn.io.scenario import PRESETS
+
+    return PRESETS["silent"]()
+
+
+@cache
+def strategies() -> Any:
+    from shequn.twin import compare_strategies
+
+    arms = {"a": om(), "b": _silent()}
+    return compare_strategies(twin(), arms, weeks=2, runs=4, rng=0)
+
+
+def _bad_values(e: Entry, field: str, good: dict[str, Any]) -> None:
+    """Hand-written cases for a ``{name: value}`` mapping: an unknown name, bad values."""
+    name, value = next(iter(good.items()))
+    X(e, f"{field}=unknown_name", fields=(field, "nope"), **{field: {"nope": value}})
+    for label, bad in (("nan", NAN), ("str", "0.5"), ("neg", -1.0), ("huge", 1e300)):
+        X(e, f"{field}={label}", fields=(field, name), **{field: {name: bad}})
+
+
+# --- simulation: parameters, flows, the compiled engine
+# the referral rates' cap is inf without a referral budget (documented in referral.derive)
+_RATES_INF = ("referral",)
+E(
+    "shequn.simulation.compile_dynamics",
+    community=(L(community), "obj"),
+    operating_model=(L(om), "obj"),
+    profile=(None, "obj?"),
+    economics=(None, "obj?"),
+    mechanisms=(None, "obj?"),
+    capacity=(None, "int1?"),
+    nan_ok=_RATES_INF,
+)
+E("shequn.simulation.check_state", state=(L(state), "obj"), dynamics=(L(dynamics), "obj"))
+X(
+    ENTRIES["shequn.simulation.check_state"],
+    "state=n_used_huge",
+    fields=("state", "n_used"),
+    state=L(lambda: attrs.evolve(state(), n_used=10**6)),
+)
+_e = E(
+    "shequn.simulation.engine.run_batch",
+    dynamics=(L(dyn2), "obj"),
+    values=([{"baseline_churn": 0.0}, {"baseline_churn": 0.2}], None),
+    weeks=(2, "runs"),
+    rng=(1, "rng"),
+    common_random_numbers=(True, "bool"),
+    executor=(None, "executor"),
+    progress=(None, "progress"),
+    nan_ok=_TRAJ_NAN,
+)
+X(_e, "values=unknown_name", fields=("values", "nope"), values=[{"nope": 0.1}])
+X(_e, "values=nan", fields=("values", "baseline_churn"), values=[{"baseline_churn": NAN}])
+X(_e, "values=gt1", fields=("values", "baseline_churn"), values=[{"baseline_churn": 1.5}])
+X(_e, "values=str", fields=("values",), values="abc")
+_e = E(
+    "shequn.simulation.Dynamics.with_parameters",
+    on=dyn2,
+    values=({"wom_conversion": 0.3, "baseline_churn": 0.01}, None),
+    nan_ok=_RATES_INF,
+)
+_bad_values(_e, "values", {"wom_conversion": 0.3})
+_e = E(
+    "shequn.simulation.Dynamics.product_fit",
+    on=dyn2,
+    members=([1, 2], "carr"),
+    products=([0, 1], "carr"),
+    taste=(None, "farr?"),
+    check=in_unit,
+)
+mismatched(_e, ("members", "products"))
+X(_e, "members=out_of_range", fields=("members",), members=[10**6, 1])
+X(_e, "products=out_of_range", fields=("products",), products=[0, 10**6])
+E(
+    "shequn.simulation.parameters",
+    kind=("brand", "choice?"),
+    profile=(None, "obj?"),
+    mechanisms=(None, "obj?"),
+    calibratable=(True, "bool"),
+    nan_ok=("bounds",),  # an upper bound of inf: unbounded above
+)
+E("shequn.simulation.parameters.parameter_table", mechanism=("engagement", "choice"))
+_e = E(
+    "shequn.simulation.parameters.split_values",
+    values=({"ladder_rates[2]": 0.1, "homophily": 0.5}, None),
+    mechanisms=(L(lambda: lookup("shequn.simulation.Mechanisms")()), "obj"),
+    profile=(L(lambda: lookup("shequn.simulation.profile_for")("brand")), "obj"),
+    owner="with_parameters",
+)
+_bad_values(_e, "values", {"homophily": 0.5})
+X(
+    _e,
+    "values=index_out_of_range",
+    fields=("values", "ladder_rates"),
+    values={"ladder_rates[9]": 0.1},
+)
+_e = E(
+    "shequn.simulation.Parameters.values",
+    on=sim_parameters,
+    vector=(L(lambda: sim_parameters().defaults), "farr"),
+)
+X(_e, "vector=short", fields=("vector",), vector=[0.1])
+E("shequn.simulation.Parameters.summary", on=sim_parameters)
+E("shequn.simulation.Parameters.to_frame", on=sim_parameters, needs=("pandas",))
+E(
+    "shequn.simulation.Parameters",
+    items=(L(lambda: sim_parameters().items), "obj"),
+    nan_ok=("bounds",),
+)
+E(
+    "shequn.simulation.Parameter",
+    walk=False,  # a row of the table parameters() builds from the validated fields' specs
+    name="relax",
+    mechanism="engagement",
+    unit="share / week",
+    default=(0.1, "float"),
+    bounds=((0.0, 1.0), None),
+    source="assumed",
+    where="Mechanisms",
+)
+_e = E(
+    "shequn.simulation.Flow",
+    name=("toys", "str"),
+    unit=("items", "str"),
+    meaning=("toys made this week", "str"),
+    kind=("flow", "choice"),
+    cost=(False, "bool"),
+    marketing=(False, "bool"),
+    start=(0.0, "float"),
+    width=(1, "int1"),
+    mechanism=("", "str"),
+)
+X(_e, "marketing_not_cost", fields=("marketing",), marketing=True)
+E("shequn.simulation.flows.column_table")
+E("shequn.simulation.flows.cost_flows")
+E("shequn.simulation.flows.marketing_flows")
+_e = E("shequn.simulation.RecordTables", tables=(L(lambda: record_tables().tables), "obj"))
+X(_e, "tables=missing_table", fields=("tables",), tables={"members": {}})
+E("shequn.simulation.RecordTables.rows", on=record_tables, name=("members", "choice"))
+E("shequn.simulation.RecordTables.summary", on=record_tables)
+E("shequn.simulation.RecordTables.to_frames", on=record_tables, needs=("pandas",))
+E("shequn.simulation.CrowdOutcome.summary", on=crowd_outcome)
+_M = lambda: lookup("shequn.simulation.Mechanisms")()  # noqa: E731
+E("shequn.simulation.Mechanisms.fields")
+E("shequn.simulation.Mechanisms.types")
+E("shequn.simulation.Mechanisms.values", on=_M)
+E("shequn.simulation.Mechanisms.part", on=_M, mechanism=("ladder", "choice"))
+_e = E("shequn.simulation.Mechanisms.replace", on=_M, values=({"relax": 0.2}, None))
+_bad_values(_e, "values", {"relax": 0.2})
+E("shequn.scenarios.ScenarioResult.conf_int", on=scenario, level=(0.95, "unit"))
+E(
+    "shequn.scenarios.behaviours.referral_rewards_cac",
+    reward=(20.0, "nonneg"),
+    budget=(400.0, "nonneg?"),
+    runs=(2, "runs"),
+    n=(200, "runs"),
+    weeks=(4, "runs"),
+    rng=(0, "rng"),
+    executor=(None, "executor"),
+    keep_trajectories=(False, "bool"),
+    progress=(None, "progress"),
+    nan_ok=_CAC,
+)
+
+# --- simulation.mechanisms: each mechanism's parameters (validated), its compiled rates and
+# kernel records (NamedTuples the compiler builds from validated parameters: a valid call only)
+_MECH = "shequn.simulation.mechanisms"
+_KIND_OVERRIDE = {
+    "broadcast_p": "prob?",
+    "wom_q": "nonneg?",
+    "open_rate": "callable?",
+    "tie_rule": "obj",
+    "fit_width": "pos",
+}
+
+
+def _param_kind(field: attrs.Attribute[Any]) -> str | None:
+    """The walk kind of a mechanism parameter, read from its ParamSpec (bounds, low_open)."""
+    from shequn.simulation.mechanisms._spec import spec_of
+
+    if field.name in _KIND_OVERRIDE:
+        return _KIND_OVERRIDE[field.name]
+    spec = spec_of(field)
+    if spec is None:
+        return "obj"
+    low, high = spec.bounds
+    if isinstance(field.default, tuple):
+        return "nnarr"
+    if isinstance(field.default, int) and not isinstance(field.default, bool):
+        return "int1" if low >= 1 else "int0"
+    if (low, high) == (0.0, 1.0):
+        return "prob"
+    return "pos" if spec.low_open or low > 0 else "nonneg"
+
+
+for _mod, _cls in (
+    ("broadcast", "BroadcastParams"),
+    ("content", "ContentParams"),
+    ("crowdsourcing", "IdeaParams"),
+    ("engagement", "EngagementParams"),
+    ("events", "EventParams"),
+    ("feedback", "FeedbackParams"),
+    ("invitations", "InvitationParams"),
+    ("ladder", "LadderParams"),
+    ("leaders", "LeaderParams"),
+    ("purchases", "PurchaseParams"),
+    ("referral", "ReferralParams"),
+    ("rules", "RuleParams"),
+    ("tie_strength", "TieStrengthParams"),
+    ("word_of_mouth", "WordOfMouthParams"),
+):
+    _path = f"{_MECH}.{_mod}.{_cls}"
+    _fields = attrs.fields(lookup(_path))
+    E(
+        _path,
+        **{
+            f.name: (
+                L(f.default.factory) if isinstance(f.default, attrs.Factory) else f.default,  # type: ignore[arg-type]
+                _param_kind(f),
+            )
+            for f in _fields
+        },
+    )
+X(
+    ENTRIES[f"{_MECH}.ladder.LadderParams"],
+    "ladder_rates=long",
+    fields=("ladder_rates",),
+    ladder_rates=[0.1] * 5,
+)
+X(
+    ENTRIES[f"{_MECH}.purchases.PurchaseParams"],
+    "repeat_rates=short",
+    fields=("repeat_rates",),
+    repeat_rates=[0.1],
+)
+X(
+    ENTRIES[f"{_MECH}.referral.ReferralParams"],
+    "referral_rate=short",
+    fields=("referral_rate",),
+    referral_rate=[0.1],
+)
+X(
+    ENTRIES[f"{_MECH}.purchases.PurchaseParams"],
+    "head_products>n_products",
+    fields=("head_products", "n_products"),
+    head_products=30,
+)
+
+for _mod, _cls in (
+    ("broadcast", "BroadcastRates"),
+    ("content", "ContentRates"),
+    ("crowdsourcing", "IdeaRates"),
+    ("engagement", "EngagementRates"),
+    ("events", "EventRates"),
+    ("feedback", "FeedbackRates"),
+    ("invitations", "InvitationRates"),
+    ("ladder", "LadderRates"),
+    ("leaders", "LeaderRates"),
+    ("money", "MoneyRates"),
+    ("purchases", "PurchaseRates"),
+    ("referral", "ReferralRates"),
+    ("rules", "RuleRates"),
+    ("tie_strength", "TieRates"),
+    ("word_of_mouth", "WomRates"),
+):
+    _name = lookup(f"{_MECH}.{_mod}.NAME")
+    _e = E(f"{_MECH}.{_mod}.{_cls}", walk=False)
+    for _k in lookup(f"{_MECH}.{_mod}.{_cls}")._fields:  # (a field may be named `on`)
+        _e.params[_k] = (L(lambda n=_name, k=_k: getattr(dyn2().rates[n], k)), None)
+    if _name == "referral":  # a finite cap (the compiled one is inf without a budget)
+        _e.params["cap"] = (20.0, None)
+E(
+    f"{_MECH}.broadcast.Sent",
+    walk=False,
+    sent=10,
+    opened=3,
+    precise=0.5,
+    outsider_taste=None,
+    outsider_product=None,
+)
+E(f"{_MECH}.content.ContentWeek", walk=False, gain=0.1, loss=0.05, p_triangle=0.2, conversion=0.02)
+E(
+    f"{_MECH}.events.Held",
+    walk=False,
+    events=1,
+    attendees=2,
+    meetings=1,
+    new_a=np.array([0]),
+    new_b=np.array([1]),
+    who=np.array([0, 1]),
+    block=np.array([0, 0]),
+)
+_e = E(
+    f"{_MECH}.crowdsourcing.ideas",
+    r=(L(lambda: dyn2().rates["crowdsourcing"]), None),
+    fan_engagement=(3.0, "nonneg"),
+    gen=(L(lambda: np.random.default_rng(0)), None),
+    check=nonnegative,
+)
+_e = E(
+    f"{_MECH}.purchases.fit",
+    r=(L(lambda: dyn2().rates["purchases"]), None),
+    taste=(L(lambda: dyn2().taste[:2]), None),
+    products=([0, 1], "carr"),
+    check=in_unit,
+)
+X(_e, "products=out_of_range", fields=("products",), products=[0, 10**6])
+E(
+    f"{_MECH}.referral.response",
+    params=(L(lambda: lookup(f"{_MECH}.referral.ReferralParams")()), "obj"),
+    reward=(10.0, "nonneg"),
+    check=in_unit,
+)
+
+# --- records
+# documented NaN: a spell's end while the member is still there, a tie formed before the start
+_LEFT = ("left", "formed")
+# documented NaN: ladder intervals of a stage never left; a group too small to fit or value
+_HEALTH_NAN = ("lower", "upper", "rows", "worth", "other_clv", "member_clv", "p_value", "lr")
+_RMEMBERS = {"member": [1, 2, 3], "joined": [0, 0, 1.5], "left": [None, 2.2, None]}
+_RTX = {"customer": [1, 1, 3], "time": [0.5, 2.0, 2.5], "amount": [10.0, 20.0, 5.0]}
+_e = E(
+    "shequn.records.load.load_records",
+    source=(None, None),
+    members=(_RMEMBERS, "obj"),
+    ties=({"a": [1], "b": [2]}, "obj?"),
+    transactions=(_RTX, "obj?"),
+    on_error=("raise", "choice"),
+    nan_ok=_LEFT,
+)
+X(_e, "members=nan_joined", fields=("joined",), members={"member": [1, 2], "joined": [0, NAN]})
+X(  # a repeated id is a second spell: overlapping spells are refused
+    _e,
+    "members=overlapping_spells",
+    fields=("joined",),
+    members={"member": [1, 1], "joined": [0, 0]},
+)
+X(_e, "ties=unknown_member", fields=("ties", "b", "unknown"), ties={"a": [1], "b": [99]})
+X(_e, "ties=self", fields=("ties", "a", "b"), ties={"a": [1], "b": [1]})
+X(
+    _e,
+    "transactions=inf_amount",
+    fields=("amount",),
+    transactions={"customer": [1], "time": [0.5], "amount": [INF]},
+)
+X(
+    _e,
+    "transactions=neg_time",
+    EITHER,
+    transactions={"customer": [1], "time": [-5.0], "amount": [1.0]},
+)
+X(
+    _e,
+    "source=missing_dir",
+    fields=("source",),
+    source=L(lambda: os.path.join(tmpdir(), "no-such-dir")),
+    members=None,
+)
+E("shequn.records.derive.week_of", times=([-1.0, 0.0, 0.2, 1.0, 1.5], "farr"), check=None)
+E(
+    "shequn.records.health",
+    records=(L(records), "obj"),
+    model=("bgnbd", "choice"),
+    months=(12, "runs"),
+    discount_rate=(0.01, "nonneg"),
+    launch_seeds=(10, "int1"),
+    membership=("records", "choice"),
+    stage_rule=(None, "obj?"),
+    level=(0.95, "unit"),
+    nan_ok=_HEALTH_NAN,
+)
+
+
+@cache
+def effect_rfm() -> Any:
+    from shequn.loyalty import BGNBD, RFMSummary
+
+    x1, t1, T1 = BGNBD(r=0.5, alpha=4.0, a=0.5, b=4.0).sample(300, 26.0, rng=1)
+    x2, t2, T2 = BGNBD(r=0.5, alpha=12.0, a=0.5, b=1.5).sample(300, 26.0, rng=2)
+    return RFMSummary(
+        customer_ids=np.arange(600),
+        frequency=np.r_[x1, x2],
+        recency=np.r_[t1, t2],
+        T=np.r_[T1, T2],
+        monetary=np.zeros(600),
+        first_purchase=np.zeros(600, dtype=np.int64),
+    )
+
+
+_e = E(
+    "shequn.records.health.membership_effect",
+    rfm=(L(effect_rfm), "obj"),
+    is_member=(L(lambda: np.arange(600) < 300), None),
+    model=("bgnbd", "choice"),
+    horizon=(52.0, "pos"),
+    nan_ok=_HEALTH_NAN,
+)
+X(_e, "is_member=short", fields=("is_member",), is_member=L(lambda: np.arange(10) < 5))
+X(_e, "is_member=all", EITHER, is_member=L(lambda: np.ones(600, bool)))
+E(
+    "shequn.records.Column",
+    walk=False,
+    name="member",
+    kind="id",
+    required=True,
+    meaning="a member's id",
+)
+E(
+    "shequn.records.Problem",
+    walk=False,
+    kind="bad_value",
+    table="members",
+    origin="members.csv",
+    row=2,
+    column="joined",
+    value="x",
+    rule="a time",
+)
+result_entry("shequn.records.LoadReport", lambda: records().report, None)
+E("shequn.records.LoadReport.of_kind", on=lambda: records().report, kind=("bad_value", "choice"))
+E("shequn.records.LoadReport.summary", on=lambda: records().report)
+result_entry("shequn.records.Records", records, None, nan_ok=_LEFT)
+E(
+    "shequn.records.Records.community",
+    on=records,
+    at=(None, "nonneg?"),
+    weight=("unit", "choice"),
+    kind=(None, "choice?"),
+    rng=(0, "rng"),
+)
+E("shequn.records.Records.groups_at", on=records, at=(None, "nonneg?"))
+_e = E(
+    "shequn.records.Records.index_of", on=records, ids=(L(lambda: records().member_ids[:3]), None)
+)
+X(_e, "ids=unknown", fields=("ids",), ids=[-12345])
+E("shequn.records.Records.present", on=records, at=(2.0, "nonneg"))
+E(
+    "shequn.records.Records.rfm",
+    on=records,
+    calibration_end=(None, "pos?"),
+    members_only=(False, "bool"),
+)
+E("shequn.records.Records.stages", on=records, rule=(None, "obj?"))
+E("shequn.records.Records.strong_ties", on=records, rule=(None, "obj?"))
+E("shequn.records.Records.summary", on=records)
+E("shequn.records.Records.to_csv", on=records, directory=(L(lambda: store_path("-csv")()), "wpath"))
+E("shequn.records.Records.to_tables", on=records)
+E("shequn.records.Records.weekly", on=records)
+E(
+    "shequn.records.StageRule",
+    repeat_weeks=(2, "int1"),
+    fan_window=(4, "int1"),
+    fan_active_weeks=(2, "int1"),
+    tie_rule=(L(lambda: lookup("shequn.loyalty.TieRule")()), "obj"),
+)
+X(
+    ENTRIES["shequn.records.StageRule"],
+    "fan_active_weeks>fan_window",
+    fields=("fan_active_weeks", "fan_window"),
+    fan_active_weeks=5,
+)
+_e = E(
+    "shequn.records.StageHistory",
+    stages=(L(lambda: np.array([[1, 2, 2], [1, 1, 5]], dtype=np.int8)), None),
+    source=("rule", "choice"),
+)
+X(_e, "stages=out_of_range", fields=("stages",), stages=L(lambda: np.array([[1, 9]], np.int8)))
+X(_e, "stages=1d", fields=("stages",), stages=L(lambda: np.array([1, 2], np.int8)))
+E("shequn.records.StageHistory.counts", on=stage_history, check=nonnegative)
+E("shequn.records.StageHistory.ladder", on=stage_history, level=(0.95, "unit"), nan_ok=_HEALTH_NAN)
+E("shequn.records.StageHistory.names", on=stage_history, week=(1, "int0"))
+X(ENTRIES["shequn.records.StageHistory.names"], "week=past_end", fields=("week",), week=10**6)
+E("shequn.records.StageHistory.summary", on=stage_history)
+E("shequn.records.StageHistory.to_frame", on=stage_history, needs=("pandas",))
+_e = E("shequn.records.WeeklySeries", columns=({"members": [3, 4, 4], "joins": [0, 1, 0]}, "obj"))
+X(_e, "columns=ragged", fields=("columns",), columns={"members": [3, 4], "joins": [0]})
+X(_e, "columns=nan", fields=("columns", "members"), columns={"members": [3, NAN]})
+_e = E(
+    "shequn.records.WeeklySeries.select",
+    on=weekly,
+    names=(["members"], "obj"),
+    weeks=(None, "int1?"),
+)
+X(_e, "names=unknown", fields=("names", "name"), names=["nope"])
+E("shequn.records.WeeklySeries.summary", on=weekly)
+E("shequn.records.WeeklySeries.to_frame", on=weekly, needs=("pandas",))
+result_entry("shequn.records.HealthReport", health_report, None, nan_ok=_HEALTH_NAN)
+E("shequn.records.HealthReport.ladder_moves", on=health_report)
+E(
+    "shequn.records.HealthReport.members_vs_others",
+    on=health_report,
+    nan_ok=_HEALTH_NAN,
+)
+E("shequn.records.HealthReport.summary", on=health_report, nan_ok=_HEALTH_NAN)
+E(
+    "shequn.records.HealthReport.to_frame",
+    on=health_report,
+    kind=("structure", "choice"),
+    needs=("pandas",),
+)
+E("shequn.records.HealthReport.to_html", on=health_report)
+
+# --- twin
+E("shequn.twin.parameters", setup=(None, "obj?"))
+E(
+    "shequn.twin.ParameterSpec",
+    walk=False,
+    name="peer_talk",
+    owner="profile",
+    unit="per week",
+    low=0.0,
+    high=1.0,
+    scale="linear",
+    meaning="talk",
+)
+result_entry("shequn.twin.EngineSetup", engine_setup, None)
+E("shequn.twin.EngineSetup.compile", on=engine_setup, nan_ok=_RATES_INF)
+E(
+    "shequn.twin.EngineSetup.of",
+    community=(L(community), "obj"),
+    operating_model=(None, "obj?"),
+    profile=(None, "obj?"),
+    mechanisms=(None, "obj?"),
+    economics=(None, "obj?"),
+    capacity=(None, "int1?"),
+)
+_e = E("shequn.twin.build", setup=(L(engine_setup), "obj"), values=({"baseline_churn": 0.05}, None))
+_bad_values(_e, "values", {"baseline_churn": 0.05})
+E(
+    "shequn.twin.observe_run",
+    setup=(L(engine_setup), "obj"),
+    weeks=(3, "runs"),
+    rng=(1, "rng"),
+)
+E(
+    "shequn.twin.emit_records",
+    setup=(L(engine_setup), "obj"),
+    weeks=(4, "runs"),
+    rng=(1, "rng"),
+    tastes=(False, "bool"),
+    nan_ok=_LEFT,
+)
+E(
+    "shequn.twin.calibration.twin_setup",
+    records=(L(records), "obj"),
+    kind=(None, "choice?"),
+    operating_model=(None, "obj?"),
+    economics=(None, "obj?"),
+    profile=(None, "obj?"),
+    mechanisms=(None, "obj?"),
+    hooks=(("open_rate",), None),
+    rng=(0, "rng"),
+)
+_e = E(
+    "shequn.twin.calibrate",
+    records=(L(records), "obj"),
+    free=(("baseline_churn",), None),
+    setup=(L(engine_setup), "obj?"),
+    method=("msm", "choice"),
+    replications=(2, "runs"),
+    pilot=(4, "runs"),
+    design=(8, "runs?"),  # None: the default design size
+    draws=(20, "runs"),
+    predictive=(10, "runs"),
+    level=(0.9, "unit"),
+    executor=(None, "executor"),
+    rng=(0, "rng"),
+)
+X(_e, "free=unknown", fields=("free", "nope"), free=("nope",))
+X(_e, "free=empty", fields=("free",), free=())
+X(_e, "fixed=outside_range", fields=("fixed", "peer_talk"), fixed={"peer_talk": 5.0})
+X(_e, "series=unknown", fields=("series", "nope"), series=("nope",))
+X(_e, "weeks=beyond_records", fields=("weeks",), weeks=100)
+result_entry("shequn.twin.Twin", twin, None)
+E("shequn.twin.Twin.conf_int", on=twin, level=(None, "unit?"))
+E("shequn.twin.Twin.parameters", on=twin)
+E(
+    "shequn.twin.Twin.predict",
+    on=twin,
+    weeks=(3, "runs"),
+    runs=(5, "runs"),
+    observed=(None, "obj?"),
+    executor=(None, "executor"),
+    rng=(0, "rng"),
+)
+_e = E("shequn.twin.Twin.setup_at", on=twin, values=(None, None))
+_bad_values(_e, "values", {"baseline_churn": 0.05})
+E("shequn.twin.Twin.summary", on=twin)
+E("shequn.twin.Twin.to_frame", on=twin, kind=("parameters", "choice"), needs=("pandas",))
+result_entry("shequn.twin.Predictive", lambda: twin().predictive, None)
+E("shequn.twin.Predictive.inside", on=lambda: twin().predictive, weeks=(None, None))
+E("shequn.twin.Predictive.summary", on=lambda: twin().predictive)
+E("shequn.twin.Predictive.to_frame", on=lambda: twin().predictive, needs=("pandas",))
+_e = E(
+    "shequn.twin.compare.compare_strategies",
+    twin=(L(twin), "obj"),
+    arms=(L(lambda: {"a": om(), "b": _silent()}), None),
+    weeks=(2, "runs"),
+    runs=(4, "runs"),
+    level=(0.95, "unit"),
+    executor=(None, "executor"),
+    rng=(0, "rng"),
+    nan_ok=_CAC,
+)
+X(_e, "arms=empty", fields=("arms",), arms={})
+X(_e, "arms=not_a_model", fields=("arms", "a"), arms={"a": "abc"})
+result_entry("shequn.twin.StrategyComparison", strategies, None, nan_ok=_CAC)
+for _m in ("contrasts", "expected", "p_best", "result"):
+    E(f"shequn.twin.StrategyComparison.{_m}", on=strategies, metric=("profit", "choice"))
+# the contrast rows have no P(best): NaN by design
+E("shequn.twin.StrategyComparison.summary", on=strategies, nan_ok=(*_CAC, "rows"))
+E("shequn.twin.StrategyComparison.to_frame", on=strategies, needs=("pandas",))
+E("shequn.twin.StrategyComparison.to_html", on=strategies)
+
+# --- plotting of records and the twin
+for _path, _kw in (
+    ("shequn.plotting.records.health_figures", {"report": (L(health_report), "obj")}),
+    ("shequn.plotting.records.health_section", {"report": (L(health_report), "obj")}),
+    (
+        "shequn.plotting.records.plot_health",
+        {"report": (L(health_report), "obj"), "kind": ("series", "choice")},
+    ),
+    ("shequn.plotting.records.plot_stages", {"history": (L(stage_history), "obj")}),
+    ("shequn.plotting.records.plot_weekly", {"series": (L(weekly), "obj")}),
+    (
+        "shequn.plotting.twin.plot_bands",
+        {"pred": (L(lambda: twin().predictive), "obj"), "series": ("members", "choice")},
+    ),
+    (
+        "shequn.plotting.twin.plot_posterior",
+        {"twin": (L(twin), "obj"), "parameter": (None, "choice?")},
+    ),
+    ("shequn.plotting.twin.plot_strategies", {"result": (L(strategies), "obj")}),
+    ("shequn.plotting.twin.plot_twin", {"twin": (L(twin), "obj"), "series": (None, "choice?")}),
+    ("shequn.plotting.twin.twin_section", {"twin": (L(twin), "obj")}),
+):
+    E(_path, **_kw, needs=("matplotlib",), check=_close_figures)
+
+_MECH_CONSTANTS = {
+    "broadcast": ("FLOWS", "NAME", "PROFILE_FIELDS"),
+    "content": ("FLOWS", "NAME", "PROFILE_FIELDS"),
+    "crowdsourcing": ("FLOWS", "NAME"),
+    "engagement": ("NAME", "PROFILE_FIELDS"),
+    "events": ("FLOWS", "NAME"),
+    "feedback": ("FLOWS", "NAME"),
+    "invitations": ("FLOWS", "NAME", "PROFILE_FIELDS"),
+    "ladder": ("FLOWS", "NAME", "PROFILE_FIELDS"),
+    "leaders": ("NAME", "PROFILE_FIELDS"),
+    "money": ("FLOWS", "NAME"),
+    "purchases": ("FLOWS", "NAME"),
+    "referral": ("FLOWS", "NAME"),
+    "rules": ("FLOWS", "NAME"),
+    "tie_strength": ("FLOWS", "NAME", "NESTED"),
+    "word_of_mouth": ("FLOWS", "NAME", "PROFILE_FIELDS"),
+}
+EXEMPT.update(
+    {
+        **{
+            f"{_MECH}.{m}.{c}": "a constant (a mechanism's name, flows or profile fields)"
+            for m, cs in _MECH_CONSTANTS.items()
+            for c in cs
+        },
+        "shequn.simulation.FLOWS": "a constant (the engine's flow table)",
+        "shequn.simulation.COLUMNS": "a constant (the trajectory's columns)",
+        "shequn.simulation.MECHANISMS": "a registry (the mechanism modules, in order)",
+        "shequn.simulation.flows.DERIVED": "a constant",
+        "shequn.simulation.flows.ENGINE_FLOWS": "a constant",
+        "shequn.simulation.flows.STOCKS": "a constant",
+        "shequn.simulation.flows.F": "an enum (the flow columns' indices)",
+        "shequn.simulation.records.STAGE_NAMES": "a constant",
+        "shequn.simulation.records.TABLES": "a constant",
+        "shequn.simulation.state.FAR": "a constant",
+        "shequn.records.PROBLEM_KINDS": "a constant",
+        "shequn.records.SCHEMA": "a constant (the records' columns)",
+        "shequn.records.SERIES": "a constant",
+        "shequn.records.TABLES": "a constant",
+        "shequn.records.schema.GROUP_ROLES": "a constant",
+        "shequn.records.schema.INVITATIONS": "a constant",
+        "shequn.records.schema.MEMBER_ROLES": "a constant",
+        "shequn.twin.DEFAULT_FREE": "a constant",
+        "shequn.twin.DEFAULT_SERIES": "a constant",
+        "shequn.twin.ENGINE_PARAMETERS": "a constant (the calibratable parameters' table)",
+        "shequn.twin.METRICS": "a constant",
+        "shequn.twin.OBSERVED": "a constant",
+    }
+)
