@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from shequn._optional import optional_import
 from shequn._results import ResultMixin, Summary
 from shequn._typing import FloatArray, IntArray, array_eq
-from shequn._validation import fail, integer
+from shequn._validation import check_int, fail, integer
 from shequn.community._graph import edges_to_csr
 from shequn.community.community import Community
 from shequn.community.groups import WECHAT_GROUP_CAP, Groups
@@ -583,7 +583,10 @@ class StageHistory(ResultMixin):
         >>> StageHistory(stages=np.array([[0, 1]], dtype=np.int8), source="rule").names(1)
         ['customer']
         """
-        col = self.stages[:, int(week)]
+        w = check_int(week, owner="StageHistory.names", field="week", low=0)
+        if w >= self.stages.shape[1]:
+            raise fail("StageHistory.names", "week", f"be at most {self.stages.shape[1] - 1}", week)
+        col = self.stages[:, w]
         return ["-" if s < 0 else Stage(int(s)).name.lower() for s in col.tolist()]
 
     def counts(self) -> IntArray:

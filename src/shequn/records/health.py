@@ -52,7 +52,13 @@ from shequn._optional import optional_import
 from shequn._results import ResultMixin, Summary, Table
 from shequn._stats import mean_ci
 from shequn._typing import IntArray
-from shequn._validation import check_choice, check_int, check_level, check_positive
+from shequn._validation import (
+    check_choice,
+    check_in_range,
+    check_int,
+    check_level,
+    fail,
+)
 from shequn.community.metrics import (
     average_clustering,
     degree_centralization,
@@ -190,7 +196,7 @@ def membership_effect(
         whether members *stay longer* (a drop-out rate ratio); the BG/NBD's rescales its a
         and b together, which keeps the mean drop-out probability.
     horizon
-        Weeks for the expected purchases of a new customer.
+        Weeks for the expected purchases of a new customer, in (0, 1e6].
 
     Returns
     -------
@@ -225,9 +231,19 @@ def membership_effect(
     (True, True, 2)
     """
     check_choice(model, list(_MODELS), owner="membership_effect", field="model")
-    h = check_positive(horizon, owner="membership_effect", field="horizon")
+    h = check_in_range(
+        horizon, owner="membership_effect", field="horizon", low=0.0, high=1e6, low_open=True
+    )
     cls = _MODELS[model]
-    mem = np.asarray(is_member, dtype=bool)
+    raw = np.asarray(is_member)
+    if raw.shape != rfm.frequency.shape:
+        raise fail(
+            "membership_effect",
+            "is_member",
+            f"hold one flag per customer ({rfm.frequency.size})",
+            f"shape {raw.shape}",
+        )
+    mem = raw.astype(bool)
     x, tx, T = rfm.frequency, rfm.recency, rfm.T
     out: dict[str, Any] = {"model": model, "comparison": None, "effect": None, "fit": None}
     out["lr"] = out["p_value"] = math.nan
@@ -507,9 +523,9 @@ def health(
     model
         Customer-base model: ``"bgnbd"`` (default) or ``"pareto_nbd"``.
     months
-        Horizon of the lifetime values in months of 4.35 weeks.
+        Horizon of the lifetime values in months of 4.35 weeks, 1 to 1,200 (a century).
     discount_rate
-        Discount rate per month.
+        Discount rate per month, in (-1, 1].
     launch_seeds
         Best-connected members whose 1st-3rd degree reach is reported.
     membership
@@ -535,8 +551,10 @@ def health(
     """
     check_choice(model, list(_MODELS), owner="health", field="model")
     check_choice(membership, ["records", "groups"], owner="health", field="membership")
-    months = check_int(months, owner="health", field="months", low=1)
-    check_positive(discount_rate + 1.0, owner="health", field="discount_rate")
+    months = check_int(months, owner="health", field="months", low=1, high=1200)
+    discount_rate = check_in_range(
+        discount_rate, owner="health", field="discount_rate", low=-1.0, high=1.0, low_open=True
+    )
     launch_seeds = check_int(launch_seeds, owner="health", field="launch_seeds", low=1)
     level = check_level(level, owner="health")
     notes: list[str] = []
