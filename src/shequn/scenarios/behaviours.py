@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shequn._progress import Progress, ProgressLike
-from shequn._validation import check_int, check_memory
+from shequn._validation import check_int, check_memory, check_nonnegative
 from shequn.community.generators import generate_community
 from shequn.community.types import InvitePolicy
 from shequn.economics.money import Economics
@@ -827,7 +827,10 @@ def referral_rewards_cac(
     ('no reward', 'reward', 'customers won (reward)', 'customers won (no reward)')
     """
     n, weeks = _check_size("referral_rewards_cac", n, weeks)
-    eco = Economics(referral_reward=reward, referral_budget=budget)  # checks both
+    reward = check_nonnegative(reward, owner="referral_rewards_cac", field="reward")
+    if budget is not None:
+        budget = check_nonnegative(budget, owner="referral_rewards_cac", field="budget")
+    eco = Economics(referral_reward=reward, referral_budget=budget)
     outs = _replicate(
         functools.partial(
             _referral_run,

@@ -127,6 +127,15 @@ class PurchaseParams:
         bounds=(1e-3, 1e3),
     )
 
+    def __attrs_post_init__(self) -> None:
+        if self.head_products > self.n_products:
+            raise fail(
+                "PurchaseParams",
+                "head_products",
+                f"be at most n_products ({self.n_products})",
+                self.head_products,
+            )
+
 
 PARAMS = PurchaseParams
 

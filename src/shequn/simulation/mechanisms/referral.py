@@ -37,7 +37,7 @@ import attrs
 import numpy as np
 
 from shequn._typing import FloatArray, IntArray
-from shequn._validation import check_probability, fail, positive
+from shequn._validation import check_nonnegative, check_probability, fail, positive
 from shequn.loyalty.stages import Stage
 from shequn.simulation._network import Network, TieBook
 from shequn.simulation.mechanisms._spec import Flow, Setting, param
@@ -117,8 +117,17 @@ class ReferralRates(NamedTuple):
 
 
 def response(params: ReferralParams, *, reward: float) -> float:
-    """Share of the maximum referral rate a reward brings: ``reward / (reward + reward_half)``."""
-    return reward / (reward + params.reward_half) if reward > 0 else 0.0
+    """Share of the maximum referral rate a reward brings: ``reward / (reward + reward_half)``.
+
+    ``reward`` must be finite and >= 0.
+
+    Examples
+    --------
+    >>> response(ReferralParams(), reward=0.0)
+    0.0
+    """
+    r = check_nonnegative(reward, owner="referral.response", field="reward")
+    return r / (r + params.reward_half) if r > 0 else 0.0
 
 
 def derive(params: ReferralParams, s: Setting) -> ReferralRates:
