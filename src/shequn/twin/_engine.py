@@ -118,7 +118,6 @@ _SCALES: dict[str, tuple[str, str]] = {
 """The twin's two reparametrisations: one factor on every element of an engine vector."""
 
 
-
 def _spec(p: Parameter, reference: float) -> ParameterSpec:
     """The search range of engine parameter ``p``: its bounds where finite (logit scale),
     else ``[reference / 10, reference × 10]`` clipped to them (log scale)."""
