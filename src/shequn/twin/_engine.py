@@ -131,7 +131,13 @@ def _spec(p: Parameter, reference: float) -> ParameterSpec:
         lo, hi = max(lo, ref / 10.0), min(hi, ref * 10.0)
         scale = "log"
     return ParameterSpec(
-        name=p.name, owner=p.mechanism, unit=p.unit, low=lo, high=hi, scale=scale, meaning=p.source
+        name=p.name,
+        owner=p.mechanism,
+        unit=p.unit,
+        low=lo,
+        high=hi,
+        scale=scale,
+        meaning=_MEANING.get(p.name, f"{p.mechanism}: `{p.name}` ({p.unit})"),
     )
 
 
