@@ -5,6 +5,7 @@ Run from the repository root::
     PYTHONPATH=src python benchmarks/bench_twin.py [--reps 30] [--heldout 10] [--workers 2]
     PYTHONPATH=src python benchmarks/bench_twin.py --n 1000 --weeks 16 --free 4 --reps 8
     PYTHONPATH=src python benchmarks/bench_twin.py --compare [--reps 6]
+    PYTHONPATH=src python benchmarks/bench_twin.py --doctest-size --reps 5
 
 Full size (default): a 5,000-member brand community, 26 observed weeks, 8 free parameters.
 
@@ -247,6 +248,40 @@ def _elfi_calibrate(
     return np.quantile(zs, 0.05, axis=0), np.quantile(zs, 0.95, axis=0), evidence + 24
 
 
+def doctest_size(args: argparse.Namespace) -> None:
+    """Time the calibration of docs/twin.md's example (150 members, 6 weeks, ``peer_talk``,
+    serial): the median of ``--reps`` calibrations after a warm-up."""
+    truth = EngineSetup.of(generate_community("brand", 150, rng=0))
+    records = emit_records(truth, weeks=6, rng=1)
+    observe_run(truth, weeks=2, rng=0)  # compile (or load the cached kernels) here
+    wall: list[float] = []
+    cpu: list[float] = []
+    for _ in range(max(args.reps, 1)):
+        c0 = _cpu()
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            twin = calibrate(
+                records,
+                free=("peer_talk",),
+                setup=truth,
+                design=24,
+                replications=2,
+                pilot=8,
+                draws=50,
+                predictive=20,
+                rng=0,
+            )
+        wall.append(time.perf_counter() - t0)
+        cpu.append(_cpu() - c0)
+    sims = twin.diagnostics["simulations"]
+    print(
+        f"\ndoctest-size calibration ({len(wall)} runs): median {np.median(wall):.3f} s wall, "
+        f"{np.median(cpu):.3f} CPU s, {sims} simulations "
+        f"({1000 * np.median(cpu) / sims:.2f} CPU ms a simulation), load {load_average()}"
+    )
+
+
 def compare(args: argparse.Namespace) -> None:
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("elfi").setLevel(logging.WARNING)
@@ -356,6 +391,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--compare", action="store_true", help="compare MSM, pyabc and elfi")
     ap.add_argument("--identify", action="store_true", help="which series informs what")
+    ap.add_argument("--doctest-size", action="store_true", help="time docs/twin.md's example")
     ap.add_argument("--methods", default="msm,pyabc,elfi", help="with --compare")
     ap.add_argument("--design", type=int, default=400)
     ap.add_argument("--reps", type=int, default=30)
@@ -370,6 +406,8 @@ def main() -> None:
         compare(args)
     elif args.identify:
         identify(args)
+    elif args.doctest_size:
+        doctest_size(args)
     else:
         full(args)
     print_context()

@@ -217,10 +217,11 @@ def _batch_run(
     *,
     dynamics: Dynamics,
     weeks: int,
+    records: bool = False,
 ) -> Trajectory:
     _, values, seed = job
     d = dynamics.with_parameters(values) if values else dynamics
-    return run(d, weeks=weeks, rng=seed, progress=False)
+    return run(d, weeks=weeks, rng=seed, progress=False, records=records)
 
 
 def run_batch(
@@ -232,6 +233,7 @@ def run_batch(
     common_random_numbers: bool = False,
     executor: Executor | None = None,
     progress: ProgressLike = None,
+    records: bool = False,
 ) -> list[Trajectory]:
     """Run one compiled model under many parameter sets: one run per mapping in ``values``.
 
@@ -258,6 +260,9 @@ def run_batch(
     progress
         ``None`` (a bar for long batches when tqdm is installed and the output is a terminal),
         ``True``, ``False`` or a callable ``(done, total)``.
+    records
+        Also keep every run's individual-level records (as :func:`run` does with
+        ``records=True``).
 
     Returns
     -------
@@ -302,7 +307,9 @@ def run_batch(
     else:
         seeds = spawn_seeds(rng, len(values), owner="run_batch")
     jobs = [(i, v, s) for i, (v, s) in enumerate(zip(values, seeds, strict=True))]
-    fn = functools.partial(_batch_run, dynamics=dynamics, weeks=weeks)
+    if not isinstance(records, bool):
+        raise fail("run_batch", "records", "be True or False", records)
+    fn = functools.partial(_batch_run, dynamics=dynamics, weeks=weeks, records=records)
     bar = Progress(progress, total=len(jobs), owner="run_batch")
     out: list[Trajectory] = []
     try:

@@ -8,15 +8,15 @@
 * :func:`compare_strategies` — operating strategies run on the twin's posterior draws, paired,
   with expected values, contrasts and the probability that each is best;
 * :func:`emit_records`, :func:`parameters`, :class:`EngineSetup` — the engine adapter: the
-  calibratable parameters and one run's records in the records schema (until the engine
-  publishes its own, issue 12).
+  engine's calibratable parameters (:func:`shequn.simulation.parameters`) as search ranges,
+  and one run's records in the records schema (the engine's own, ``run(..., records=True)``).
 
 Examples
 --------
 >>> from shequn.twin import parameters
 >>> p = parameters()["peer_talk"]
 >>> p.owner, (p.low, p.high)
-('profile', (0.02, 1.0))
+('word_of_mouth', (0.0, 1.0))
 """
 
 from shequn.twin._engine import (

@@ -1,33 +1,35 @@
 """The one adapter between the twin and the engine (everything engine-specific lives here).
 
-Until the engine publishes its parameter vector (``shequn.simulation.parameters()``), batched
-runs and record emission (issue 12), this module provides them on top of the current engine:
+The twin sees the engine through four functions, each a thin call to the engine's own API
+(issue 12):
 
-* :data:`ENGINE_PARAMETERS` and :func:`parameters` — the calibratable scalars of
-  :class:`~shequn.simulation.Profile` and :class:`~shequn.simulation.Mechanisms`, with unit,
-  bounds and owner; :func:`build` rebuilds a setup from a name → value mapping by
-  :func:`attrs.evolve`;
-* :func:`observe_run` — one run's weekly observed series, computed from consecutive states the
-  way :meth:`shequn.records.Records.weekly` computes them from records (a test checks that
-  both agree on the same run);
-* :func:`emit_records` — one run's individual records in the records schema.
-
-The runs replay :func:`shequn.simulation.simulate` exactly (same streams: week ``w`` on child
-``w`` of ``rng``), stepping :func:`~shequn.simulation.step` directly to see each week's
-states. When the engine's own API lands, :func:`parameters`, :func:`build`,
-:func:`observe_run` and :func:`emit_records` become thin calls to it; nothing else in
-:mod:`shequn.twin` touches the engine.
+* :func:`parameters` — the engine's calibratable parameters
+  (:func:`shequn.simulation.parameters`, ``ladder_rates[0]`` for a tuple element) as search
+  ranges: the engine's bounds where finite (logit scale), ``[default / 10, default × 10]``
+  where the engine's range is unbounded (log scale); plus the twin's two reparametrisations
+  ``repeat_scale`` and ``ladder_scale`` (one factor on every ``repeat_rates[i]`` /
+  ``ladder_rates[i]``);
+* :func:`build` — :meth:`Dynamics.with_parameters <shequn.simulation.Dynamics.with_parameters>`
+  on the setup's compiled model (the network and the kernels shared, the rates derived again);
+* :func:`observe_run` — one run's weekly observed series, read from the
+  :class:`~shequn.simulation.Trajectory` of :func:`shequn.simulation.run` (flows and stocks)
+  and from its records (who was active, who bought), the way
+  :meth:`shequn.records.Records.weekly` reads them from records (a test checks that both
+  agree on the same run); :func:`weekly_batch` does the same for a batch of parameter sets on
+  common random numbers through :func:`shequn.simulation.run_batch`;
+* :func:`emit_records` — ``run(..., records=True).records`` loaded through
+  :func:`shequn.records.load_records`.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 import numpy as np
-from numpy.typing import NDArray
 
 from shequn._typing import FloatArray
 from shequn._validation import fail
@@ -37,12 +39,15 @@ from shequn.loyalty.stages import Stage
 from shequn.operating.model import OperatingModel
 from shequn.records.load import load_records
 from shequn.records.records import Records
-from shequn.rng import RNGLike, spawn_seeds
-from shequn.simulation.dynamics import Dynamics, compile
+from shequn.rng import RNGLike
+from shequn.simulation.dynamics import Dynamics, compile_dynamics
+from shequn.simulation.engine import run, run_batch
 from shequn.simulation.mechanisms import Mechanisms
+from shequn.simulation.parameters import Parameter
+from shequn.simulation.parameters import parameters as engine_parameters
 from shequn.simulation.profiles import Profile, profile_for
-from shequn.simulation.state import State, init_state
-from shequn.simulation.step import step
+from shequn.simulation.records import STAGE_NAMES
+from shequn.simulation.trajectory import Trajectory
 
 __all__ = [
     "ENGINE_PARAMETERS",
@@ -50,9 +55,12 @@ __all__ = [
     "EngineSetup",
     "ParameterSpec",
     "build",
+    "current",
     "emit_records",
+    "engine_values",
     "observe_run",
     "parameters",
+    "weekly_batch",
 ]
 
 LAPSED = int(Stage.LAPSED)
@@ -103,43 +111,82 @@ class ParameterSpec:
     meaning: str
 
 
-def _p(name: str, owner: str, unit: str, low: float, high: float, meaning: str) -> ParameterSpec:
+_SCALES: dict[str, tuple[str, str]] = {
+    "repeat_scale": ("repeat_rates", "all repeat_rates, scaled"),
+    "ladder_scale": ("ladder_rates", "all ladder_rates, scaled"),
+}
+"""The twin's two reparametrisations: one factor on every element of an engine vector."""
+
+
+def _spec(p: Parameter, reference: float) -> ParameterSpec:
+    """The search range of engine parameter ``p``: its bounds where finite (logit scale),
+    else ``[reference / 10, reference × 10]`` clipped to them (log scale)."""
+    lo, hi = (float(b) for b in p.bounds)
+    if math.isfinite(lo) and math.isfinite(hi):
+        if p.low_open:  # the low bound itself is not allowed: nudge it inside
+            lo = lo + 1e-6 * (hi - lo)
+        scale = "logit"
+    else:
+        ref = reference if reference > 0 else 1.0
+        lo, hi = max(lo, ref / 10.0), min(hi, ref * 10.0)
+        scale = "log"
     return ParameterSpec(
-        name=name, owner=owner, unit=unit, low=low, high=high, scale="logit", meaning=meaning
+        name=p.name,
+        owner=p.mechanism,
+        unit=p.unit,
+        low=lo,
+        high=hi,
+        scale=scale,
+        meaning=_MEANING.get(p.name, f"{p.mechanism}: `{p.name}` ({p.unit})"),
     )
 
 
-def _r(name: str, owner: str, unit: str, low: float, high: float, meaning: str) -> ParameterSpec:
-    return ParameterSpec(
-        name=name, owner=owner, unit=unit, low=low, high=high, scale="log", meaning=meaning
-    )
+_MEANING = {
+    "baseline_churn": "exit hazard of a member",
+    "baseline_engagement": "engagement members relax toward",
+    "peer_talk": "talk propensity along a tie",
+    "leader_dependence": "engagement flowing via leaders",
+    "invite_propensity": "invitations by engaged members",
+    "engagement_response": "engagement gained per item",
+    "repost_propensity": "reposts of perfect content",
+    "initial_customers": "members who bought before week 0",
+    "talk_gain": "engagement gained per conversation",
+    "relax": "pull toward the baseline engagement",
+    "return_rate": "lapsed members won back",
+    "wom_conversion": "word-of-mouth conversion",
+    "content_conversion": "content conversion",
+    "broadcast_conversion": "broadcast conversion",
+    "event_gain": "engagement gained at an event",
+    "strong_protect": "churn cut per strong tie",
+    "ladder_down": "down-moves of the disengaged",
+    "churn_engagement": "churn fall per unit engagement",
+}
 
 
-ENGINE_PARAMETERS: tuple[ParameterSpec, ...] = (
-    _p("baseline_churn", "profile", "per week", 0.001, 0.2, "exit hazard of a member"),
-    _p("baseline_engagement", "profile", "share", 0.05, 0.9, "engagement members relax toward"),
-    _p("peer_talk", "profile", "probability", 0.02, 1.0, "talk propensity along a tie"),
-    _p("leader_dependence", "profile", "share", 0.0, 1.0, "engagement flowing via leaders"),
-    _p("invite_propensity", "profile", "per week", 0.001, 0.2, "invitations by engaged members"),
-    _p("engagement_response", "profile", "per item", 0.01, 0.8, "engagement gained per item"),
-    _p("repost_propensity", "profile", "probability", 0.01, 1.0, "reposts of perfect content"),
-    _p("initial_customers", "profile", "share", 0.0, 1.0, "members who bought before week 0"),
-    _p("talk_gain", "mechanisms", "per talk", 0.001, 0.3, "engagement gained per conversation"),
-    _p("relax", "mechanisms", "per week", 0.01, 0.9, "pull toward the baseline engagement"),
-    _p("return_rate", "mechanisms", "per advocate", 0.0005, 0.2, "lapsed members won back"),
-    _p("wom_conversion", "mechanisms", "per talk", 0.005, 0.9, "word-of-mouth conversion"),
-    _p("content_conversion", "mechanisms", "per week", 0.001, 0.5, "content conversion"),
-    _p("broadcast_conversion", "mechanisms", "per open", 0.001, 0.5, "broadcast conversion"),
-    _p("event_gain", "mechanisms", "per event", 0.01, 0.9, "engagement gained at an event"),
-    _p("strong_protect", "mechanisms", "per strong tie", 0.0, 0.9, "churn cut per strong tie"),
-    _p("ladder_down", "mechanisms", "per week", 0.001, 0.5, "down-moves of the disengaged"),
-    _r("churn_engagement", "mechanisms", "per unit engagement", 0.1, 10.0, "churn fall"),
-    _r("repeat_scale", "mechanisms", "× default", 0.1, 10.0, "all repeat_rates, scaled"),
-    _r("ladder_scale", "mechanisms", "× default", 0.1, 10.0, "all ladder_rates, scaled"),
-)
-"""Every engine scalar the twin can calibrate (the current engine's fields)."""
+@functools.cache
+def _default_specs() -> tuple[ParameterSpec, ...]:
+    # ranges of the unbounded parameters from the engine's defaults (not a setup's values), so
+    # a parameter's search range is the same for every setup
+    ref = {p.name: p.default for p in engine_parameters("brand", mechanisms=Mechanisms())}
+    out = [_spec(p, ref[p.name]) for p in engine_parameters("brand")]
+    for name, (vector, meaning) in _SCALES.items():
+        out.append(
+            ParameterSpec(
+                name=name,
+                owner=engine_parameters("brand")[f"{vector}[0]"].mechanism,
+                unit="× default",
+                low=0.1,
+                high=10.0,
+                scale="log",
+                meaning=meaning,
+            )
+        )
+    return tuple(out)
 
-_VECTOR = {"repeat_scale": "repeat_rates", "ladder_scale": "ladder_rates"}
+
+ENGINE_PARAMETERS: tuple[ParameterSpec, ...] = _default_specs()
+"""Every engine parameter the twin can calibrate (:func:`shequn.simulation.parameters`), and
+the twin's ``repeat_scale`` and ``ladder_scale``."""
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -169,6 +216,7 @@ class EngineSetup:
     base_repeat: tuple[float, ...] = (0.05, 0.15, 0.25, 0.30)
     base_ladder: tuple[float, ...] = (0.10, 0.06, 0.04)
     capacity: int | None = None
+    _compiled: list[Dynamics] = attrs.field(init=False, factory=list, repr=False)
 
     @classmethod
     def of(
@@ -195,103 +243,167 @@ class EngineSetup:
         )
 
     def compile(self) -> Dynamics:
-        """The engine's compiled dynamics of this setup."""
-        return compile(
-            self.community,
-            self.operating_model,
-            self.profile,
-            self.economics,
-            mechanisms=self.mechanisms,
-            capacity=self.capacity,
-        )
+        """The engine's compiled dynamics of this setup (compiled once, then kept).
+
+        Examples
+        --------
+        >>> from shequn.community import generate_community
+        >>> s = EngineSetup.of(generate_community("brand", 50, rng=0))
+        >>> s.compile() is s.compile()
+        True
+        """
+        if not self._compiled:
+            self._compiled.append(
+                compile_dynamics(
+                    self.community,
+                    self.operating_model,
+                    self.profile,
+                    self.economics,
+                    mechanisms=self.mechanisms,
+                    capacity=self.capacity,
+                )
+            )
+        return self._compiled[0]
 
 
 def parameters(setup: EngineSetup | None = None) -> dict[str, ParameterSpec]:
-    """The calibratable parameters by name (the seam for ``shequn.simulation.parameters()``).
+    """The calibratable parameters by name: the engine's (:func:`shequn.simulation.parameters`)
+    with their search ranges, and ``repeat_scale`` / ``ladder_scale``.
+
+    A parameter's range does not depend on ``setup`` (the unbounded ones span a factor of ten
+    either side of the engine's default).
 
     Examples
     --------
     >>> p = parameters()
-    >>> p["baseline_churn"].owner, p["baseline_churn"].unit
-    ('profile', 'per week')
+    >>> p["baseline_churn"].owner, p["baseline_churn"].unit, p["baseline_churn"].scale
+    ('ladder', 'probability / week', 'logit')
+    >>> p["repeat_rates[0]"].low, p["repeat_rates[0]"].high, p["repeat_rates[0]"].scale
+    (0.005, 0.5, 'log')
     """
     return {p.name: p for p in ENGINE_PARAMETERS}
 
 
 def current(setup: EngineSetup, name: str) -> float:
     """The value of parameter ``name`` in ``setup``."""
-    spec = parameters()[name]
-    if name in _VECTOR:
+    if name in _SCALES:
         base = setup.base_repeat if name == "repeat_scale" else setup.base_ladder
-        now = getattr(setup.mechanisms, _VECTOR[name])
+        now = getattr(setup.mechanisms, _SCALES[name][0])
         ratios = [a / b for a, b in zip(now, base, strict=True) if b > 0]
         return float(ratios[0]) if ratios else 1.0
-    obj = setup.profile if spec.owner == "profile" else setup.mechanisms
-    return float(getattr(obj, name))
+    known = parameters()
+    if name not in known:
+        raise fail("current", "name", "name an engine parameter", name)
+    return float(
+        engine_parameters(profile=setup.profile, mechanisms=setup.mechanisms)[name].default
+    )
+
+
+def engine_values(setup: EngineSetup, values: Mapping[str, float]) -> dict[str, float]:
+    """A twin mapping as the engine's: ``repeat_scale`` / ``ladder_scale`` become element names.
+
+    Examples
+    --------
+    >>> from shequn.community import generate_community
+    >>> s = EngineSetup.of(generate_community("brand", 50, rng=0))
+    >>> engine_values(s, {"ladder_scale": 2.0, "peer_talk": 0.4})
+    {'ladder_rates[0]': 0.2, 'ladder_rates[1]': 0.12, 'ladder_rates[2]': 0.08, 'peer_talk': 0.4}
+    """
+    known = parameters()
+    out: dict[str, float] = {}
+    for name, value in values.items():
+        if name not in known:
+            raise fail(
+                "build", "values", "name engine parameters (see shequn.twin.parameters())", name
+            )
+        v = float(value)
+        if name == "repeat_scale":
+            out.update({f"repeat_rates[{i}]": v * r for i, r in enumerate(setup.base_repeat)})
+        elif name == "ladder_scale":
+            out.update(
+                {f"ladder_rates[{i}]": min(1.0, v * r) for i, r in enumerate(setup.base_ladder)}
+            )
+        else:
+            out[name] = v
+    return out
 
 
 def build(setup: EngineSetup, values: Mapping[str, float]) -> EngineSetup:
     """``setup`` with parameters set from a name → value mapping (the engine validates them).
+
+    The new setup's compiled model is ``setup.compile().with_parameters(values)``: the network
+    and the kernels are shared, only the rates are derived again.
 
     Examples
     --------
     >>> from shequn.community import generate_community
     >>> s = build(EngineSetup.of(generate_community("brand", 50, rng=0)),
     ...           {"baseline_churn": 0.05, "repeat_scale": 2.0})
-    >>> s.profile.baseline_churn, s.mechanisms.repeat_rates[0]
-    (0.05, 0.1)
+    >>> s.profile.baseline_churn, s.mechanisms.repeat_rates[0], s.compile().profile is s.profile
+    (0.05, 0.1, True)
     """
-    known = parameters()
-    prof: dict[str, Any] = {}
-    mech: dict[str, Any] = {}
-    for name, value in values.items():
-        if name not in known:
-            raise fail("build", "values", f"name engine parameters {sorted(known)}", name)
-        v = float(value)
-        if name == "repeat_scale":
-            mech["repeat_rates"] = tuple(v * r for r in setup.base_repeat)
-        elif name == "ladder_scale":
-            mech["ladder_rates"] = tuple(min(1.0, v * r) for r in setup.base_ladder)
-        elif known[name].owner == "profile":
-            prof[name] = v
-        else:
-            mech[name] = v
-    return attrs.evolve(
-        setup,
-        profile=attrs.evolve(setup.profile, **prof) if prof else setup.profile,
-        mechanisms=attrs.evolve(setup.mechanisms, **mech) if mech else setup.mechanisms,
-    )
-
-
-def _states(d: Dynamics, weeks: int, rng: RNGLike) -> Iterator[State]:
-    """The week-0 state and the state after each week, on :func:`simulate`'s streams."""
-    streams = spawn_seeds(rng, weeks + 1, owner="simulate")
-    state = init_state(d, rng=np.random.default_rng(streams[0]))
-    yield state
-    for w in range(1, weeks + 1):
-        state = step(state, d, w, rng=np.random.default_rng(streams[w]))
-        yield state
-
-
-def _present(stage: NDArray[np.int8]) -> NDArray[np.bool_]:
-    out: NDArray[np.bool_] = (stage >= 0) & (stage < LAPSED)
+    vals = engine_values(setup, values)
+    d = setup.compile().with_parameters(vals)
+    out = attrs.evolve(setup, profile=d.profile, mechanisms=d.mechanisms)
+    out._compiled.append(d)
     return out
 
 
-def _week_changes(
-    prev: State, cur: State, decay: float
-) -> tuple[NDArray[np.int64], NDArray[np.bool_], NDArray[np.bool_], FloatArray]:
-    """Ties that talked (indices), members who attended, members who bought, money spent."""
-    m0 = prev.m_used
-    quiet = (prev.messages[:m0].astype(np.float64) * decay).astype(np.float32)
-    talked = np.flatnonzero(cur.messages[:m0] - quiet > 0.5)
-    n = cur.n_used
-    att = np.zeros(n, dtype=bool)
-    if cur.attended is not prev.attended:
-        att = cur.attended[:n] > prev.attended[:n]
-    bought = cur.purchases[:n] > prev.purchases[:n]
-    spent = cur.spend[:n] - prev.spend[:n]
-    return talked.astype(np.int64), att, bought, spent
+def _operators(tables: Mapping[str, Mapping[str, Any]]) -> FloatArray:
+    """Ids of the operators (leaders and brand accounts) of a run's record tables."""
+    m = tables["members"]
+    op = np.isin(m["role"], ("leader", "brand_account"))
+    return np.unique(np.asarray(m["member"])[op]).astype(np.float64)
+
+
+def _distinct(week: Any, who: Any, n: int) -> FloatArray:
+    if week.size == 0:
+        return np.zeros(n)
+    k = int(who.max()) + 1
+    key = np.unique(week.astype(np.int64) * k + who.astype(np.int64))
+    out: FloatArray = np.bincount(key // k, minlength=n).astype(np.float64)[:n]
+    return out
+
+
+def _series(t: Trajectory, weeks: int) -> FloatArray:
+    """(len(OBSERVED), weeks + 1) weekly series of one run with records (row 0: the start).
+
+    The flows and stocks come from the trajectory; who was active and who bought from its
+    records, counted as :func:`shequn.records.derive.weekly_series` counts them (ordinary
+    members only; a member is active in a week with a message sent or received, an event
+    attended or a purchase).
+    """
+    r = t.records
+    assert r is not None
+    W = weeks + 1
+    out = np.zeros((len(OBSERVED), W))
+    row = {k: i for i, k in enumerate(OBSERVED)}
+    cols = t.columns
+    for mine, theirs in (
+        ("joins", "joined"),
+        ("leaves", "left"),
+        ("messages", "messages"),
+        ("events", "events"),
+        ("attendances", "attendees"),
+        ("member_revenue", "revenue"),
+    ):
+        out[row[mine], 1:] = np.asarray(cols[theirs], dtype=np.float64)[1:W]
+    out[row["members"]] = np.asarray(t.members, dtype=np.float64)[:W]
+    ops = _operators(r.tables)
+    msg, ev, tx = r["messages"], r["events"], r["transactions"]
+    mw = msg["time"].astype(np.int64)
+    tw = tx["time"].astype(np.int64)
+    buy = ~np.isin(tx["customer"], ops)
+    wk = np.concatenate([mw, mw, ev["time"].astype(np.int64), tw[buy]])
+    who = np.concatenate([msg["sender"], msg["recipient"], ev["member"], tx["customer"][buy]])
+    ordinary = ~np.isin(who, ops)
+    out[row["active"]] = _distinct(wk[ordinary], who[ordinary], W)
+    out[row["member_purchases"]] = np.bincount(tw[buy], minlength=W)[:W]
+    out[row["member_buyers"]] = _distinct(tw[buy], tx["customer"][buy], W)
+    out[row["active"], 0] = 0.0
+    out[row["member_purchases"], 0] = 0.0
+    out[row["member_buyers"], 0] = 0.0
+    return out
 
 
 def observe_run(setup: EngineSetup | Dynamics, *, weeks: int, rng: RNGLike) -> FloatArray:
@@ -305,42 +417,46 @@ def observe_run(setup: EngineSetup | Dynamics, *, weeks: int, rng: RNGLike) -> F
     ((10, 4), 79.0)
     """
     d = setup.compile() if isinstance(setup, EngineSetup) else setup
-    decay = 0.5 ** (1.0 / d.mechanisms.tie_rule.half_life_weeks)
-    out = np.zeros((len(OBSERVED), weeks + 1))
-    row = {k: i for i, k in enumerate(OBSERVED)}
-    prev: State | None = None
-    for w, cur in enumerate(_states(d, weeks, rng)):
-        out[row["members"], w] = np.count_nonzero(_present(cur.stage[: cur.n_used]))
-        if prev is not None:
-            f = cur.flows
-            talked, att, bought, _ = _week_changes(prev, cur, decay)
-            act = att | bought
-            act[cur.eu[talked]] = True
-            act[cur.ev[talked]] = True
-            out[row["joins"], w] = f["joined"]
-            out[row["leaves"], w] = f["left"]
-            out[row["active"], w] = np.count_nonzero(act)
-            out[row["messages"], w] = f["messages"]
-            out[row["events"], w] = f["events"]
-            out[row["attendances"], w] = f["attendees"]
-            out[row["member_purchases"], w] = np.count_nonzero(bought)
-            out[row["member_buyers"], w] = np.count_nonzero(bought)
-            out[row["member_revenue"], w] = f["revenue"]
-        prev = cur
-    return out
+    return _series(run(d, weeks=weeks, rng=rng, records=True), weeks)
+
+
+def weekly_batch(
+    d: Dynamics, values: Sequence[Mapping[str, float]], *, weeks: int, rng: np.random.SeedSequence
+) -> list[FloatArray]:
+    """The weekly series (as :func:`observe_run`) of one run per engine mapping in ``values``,
+    all on the same stream of ``rng`` (common random numbers): one
+    :func:`~shequn.simulation.run_batch` on the compiled ``d``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from shequn.community import generate_community
+    >>> d = EngineSetup.of(generate_community("brand", 80, rng=0)).compile()
+    >>> a, b = weekly_batch(d, [{}, {}], weeks=3, rng=np.random.SeedSequence(1))
+    >>> bool((a == b).all())
+    True
+    """
+    ts = run_batch(
+        d,
+        list(values),
+        weeks=weeks,
+        rng=rng,
+        common_random_numbers=True,
+        records=True,
+        progress=False,
+    )
+    return [_series(t, weeks) for t in ts]
 
 
 def emit_records(setup: EngineSetup, *, weeks: int, rng: RNGLike, tastes: bool = False) -> Records:
     """One run's individual records in the records schema (member ids are slot numbers).
 
-    Tables: ``members`` (one row per membership spell; role; ``taste_*`` columns when
-    ``tastes``), ``ties`` (week-0 ties, and ties formed later with the week), ``groups`` (at
-    the end of the run; owners marked), ``messages`` (one row per tie that talked in a week:
-    ``sender`` the tie's lower end, ``recipient`` the other), ``events`` (one row per attendee;
-    the event is its group's event of that week), ``transactions`` (one row per member and
-    week with purchases, ``amount`` the money spent; members who had bought before the start
-    get one purchase at time 0 at the list price), ``broadcasts`` (one row per week with
-    messages sent) and ``stages`` (every member's stage at the end of every week).
+    The engine's own records (:func:`shequn.simulation.run` with ``records=True``; the tables of
+    :class:`~shequn.simulation.RecordTables`) loaded through
+    :func:`~shequn.records.load_records`, with two additions: members who had bought before
+    the start get one purchase at time 0 at the list price (so the records say who the initial
+    customers were), and, with ``tastes``, ``taste_*`` columns on the founding members' spells
+    (the engine does not record newcomers' tastes; theirs are left blank).
 
     Examples
     --------
@@ -351,139 +467,27 @@ def emit_records(setup: EngineSetup, *, weeks: int, rng: RNGLike, tastes: bool =
     (4, True, 0)
     """
     d = setup.compile()
-    decay = 0.5 ** (1.0 / d.mechanisms.tie_rule.half_life_weeks)
-    price = d.economics.price
-    roles = setup.community.roles
-    role_name = {0: "member", 1: "volunteer", 2: "leader", 3: "brand_account"}
-    sp_member: list[int] = []
-    sp_joined: list[float] = []
-    sp_left: list[float | None] = []
-    open_spell: dict[int, int] = {}
-    msg_t: list[NDArray[Any]] = []
-    msg_a: list[NDArray[Any]] = []
-    msg_b: list[NDArray[Any]] = []
-    ev_id: list[NDArray[Any]] = []
-    ev_m: list[NDArray[Any]] = []
-    ev_t: list[NDArray[Any]] = []
-    tx_c: list[NDArray[Any]] = []
-    tx_t: list[NDArray[Any]] = []
-    tx_a: list[NDArray[Any]] = []
-    st_m: list[NDArray[Any]] = []
-    st_w: list[NDArray[Any]] = []
-    st_s: list[NDArray[Any]] = []
-    tie_a: list[NDArray[Any]] = [d.eu.astype(np.int64)]
-    tie_b: list[NDArray[Any]] = [d.ev.astype(np.int64)]
-    tie_f: list[NDArray[Any]] = [np.full(d.eu.size, np.nan)]
-    bc: list[tuple[float, int, int]] = []
-    prev: State | None = None
-    for w, cur in enumerate(_states(d, weeks, rng)):
-        n = cur.n_used
-        stage = cur.stage[:n]
-        present = _present(stage)
-        if prev is None:
-            for i in range(n):
-                if present[i] or cur.operator[i]:
-                    open_spell[i] = len(sp_member)
-                    sp_member.append(i)
-                    sp_joined.append(0.0)
-                    sp_left.append(None)
-            won = np.flatnonzero(present & (stage >= int(Stage.CUSTOMER)))
-            tx_c.append(won)
-            tx_t.append(np.zeros(won.size))
-            tx_a.append(np.full(won.size, price))
-        else:
-            was = np.zeros(n, dtype=bool)
-            was[: prev.n_used] = _present(prev.stage[: prev.n_used])
-            for i in np.flatnonzero(present & ~was).tolist():
-                open_spell[i] = len(sp_member)
-                sp_member.append(i)
-                sp_joined.append(float(w))
-                sp_left.append(None)
-            for i in np.flatnonzero(was & ~present).tolist():
-                sp_left[open_spell.pop(i)] = float(w)
-            talked, att, bought, spent = _week_changes(prev, cur, decay)
-            msg_t.append(np.full(talked.size, float(w)))
-            msg_a.append(cur.eu[talked].astype(np.int64))
-            msg_b.append(cur.ev[talked].astype(np.int64))
-            who = np.flatnonzero(att)
-            ev_id.append(np.asarray([f"{w}-{g}" for g in prev.group[who].tolist()], dtype=object))
-            ev_m.append(who)
-            ev_t.append(np.full(who.size, float(w)))
-            b = np.flatnonzero(bought)
-            tx_c.append(b)
-            tx_t.append(np.full(b.size, float(w)))
-            tx_a.append(spent[b])
-            if cur.m_used > prev.m_used:
-                tie_a.append(cur.eu[prev.m_used : cur.m_used].astype(np.int64))
-                tie_b.append(cur.ev[prev.m_used : cur.m_used].astype(np.int64))
-                tie_f.append(np.full(cur.m_used - prev.m_used, float(w)))
-            sent = int(cur.flows.get("broadcast_sent", 0))
-            if sent:
-                bc.append((float(w), sent, int(cur.flows.get("broadcast_opened", 0))))
-        has = np.flatnonzero(stage >= 0)
-        st_m.append(has)
-        st_w.append(np.full(has.size, w))
-        st_s.append(stage[has].astype(np.int64))
-        prev = cur
-    assert prev is not None
-    final = prev
-    n_all = final.n_used
-    role = [role_name[int(roles[i])] if i < setup.community.n else "member" for i in sp_member]
-    members: dict[str, Any] = {
-        "member": np.asarray(sp_member),
-        "joined": np.asarray(sp_joined),
-        "left": np.asarray([math.nan if x is None else x for x in sp_left]),
-        "role": np.asarray(role, dtype=object),
+    t = run(d, weeks=weeks, rng=rng, records=True)
+    assert t.records is not None
+    tables: dict[str, dict[str, Any]] = {k: dict(v) for k, v in t.records.tables.items()}
+    st = tables["stages"]
+    first = st["week"] == 0
+    code = st["stage"][first].astype(np.int64)
+    won = st["member"][first][(code >= int(Stage.CUSTOMER)) & (code < int(Stage.LAPSED))]
+    tx = tables["transactions"]
+    tables["transactions"] = {
+        "customer": np.concatenate([won, tx["customer"]]),
+        "time": np.concatenate([np.zeros(won.size), tx["time"]]),
+        "amount": np.concatenate([np.full(won.size, float(d.economics.price)), tx["amount"]]),
     }
+    st["stage"] = np.asarray(STAGE_NAMES, dtype=object)[st["stage"].astype(np.int64)]
+    if not tables["broadcasts"]["time"].size:
+        del tables["broadcasts"]
     if tastes:
-        for k in range(final.taste.shape[1]):
-            members[f"taste_{k}"] = final.taste[np.asarray(sp_member, dtype=np.int64), k]
-    g_mem = np.flatnonzero(final.group[:n_all] >= 0)
-    owners = final.owners
-    is_owner = np.zeros(n_all, dtype=bool)
-    is_owner[owners[owners < n_all]] = True
-    groups = {
-        "group": final.group[g_mem].astype(np.int64),
-        "member": g_mem,
-        "role": np.where(is_owner[g_mem], "owner", "member").astype(object),
-        "invitation": np.full(
-            g_mem.size, setup.operating_model.tools.invite_policy.value, dtype=object
-        ),
-    }
-    stage_names = np.asarray([s.name.lower() for s in Stage], dtype=object)
-    tables: dict[str, Any] = {
-        "members": members,
-        "ties": {
-            "a": np.concatenate(tie_a),
-            "b": np.concatenate(tie_b),
-            "formed": np.concatenate(tie_f),
-        },
-        "groups": groups,
-        "messages": {
-            "time": np.concatenate(msg_t) if msg_t else np.empty(0),
-            "sender": np.concatenate(msg_a) if msg_a else np.empty(0, np.int64),
-            "recipient": np.concatenate(msg_b) if msg_b else np.empty(0, np.int64),
-        },
-        "events": {
-            "event": np.concatenate(ev_id) if ev_id else np.empty(0, object),
-            "member": np.concatenate(ev_m) if ev_m else np.empty(0, np.int64),
-            "time": np.concatenate(ev_t) if ev_t else np.empty(0),
-        },
-        "transactions": {
-            "customer": np.concatenate(tx_c),
-            "time": np.concatenate(tx_t),
-            "amount": np.concatenate(tx_a),
-        },
-        "stages": {
-            "member": np.concatenate(st_m),
-            "week": np.concatenate(st_w),
-            "stage": stage_names[np.concatenate(st_s)],
-        },
-    }
-    if bc:
-        tables["broadcasts"] = {
-            "time": np.asarray([x[0] for x in bc]),
-            "audience": np.asarray([x[1] for x in bc]),
-            "opens": np.asarray([x[2] for x in bc]),
-        }
+        mem = tables["members"]["member"]
+        founding = mem < d.n
+        for k in range(d.taste.shape[1]):
+            col = np.full(mem.size, math.nan)
+            col[founding] = d.taste[mem[founding], k]
+            tables["members"][f"taste_{k}"] = col
     return load_records(tables, end=float(weeks))

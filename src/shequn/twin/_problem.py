@@ -25,7 +25,14 @@ import numpy as np
 
 from shequn._typing import FloatArray
 from shequn._validation import fail
-from shequn.twin._engine import OBSERVED, EngineSetup, ParameterSpec, build, observe_run
+from shequn.simulation.dynamics import Dynamics
+from shequn.twin._engine import (
+    OBSERVED,
+    EngineSetup,
+    ParameterSpec,
+    engine_values,
+    weekly_batch,
+)
 
 __all__ = ["Problem", "from_z", "to_z"]
 
@@ -45,7 +52,7 @@ def to_z(specs: Sequence[ParameterSpec], theta: Any) -> FloatArray:
     --------
     >>> from shequn.twin._engine import parameters
     >>> s = [parameters()["baseline_churn"]]
-    >>> float(to_z(s, [0.1005])[0])  # the middle of [0.001, 0.2]
+    >>> float(to_z(s, [0.5])[0])  # the middle of [0, 1]
     0.0
     """
     th = np.asarray(theta, dtype=np.float64)
@@ -77,18 +84,38 @@ def from_z(specs: Sequence[ParameterSpec], z: Any) -> FloatArray:
     return out
 
 
+def _key(seed: np.random.SeedSequence) -> tuple[Any, ...]:
+    return (seed.entropy, tuple(seed.spawn_key), seed.pool_size, seed.n_children_spawned)
+
+
+def _fresh(seed: np.random.SeedSequence) -> np.random.SeedSequence:
+    """A copy of ``seed`` (spawning from a SeedSequence changes it; each run needs it as given)."""
+    return np.random.SeedSequence(
+        seed.entropy,
+        spawn_key=seed.spawn_key,
+        pool_size=seed.pool_size,
+        n_children_spawned=seed.n_children_spawned,
+    )
+
+
 def _simulate_batch(
-    setup: EngineSetup,
-    names: tuple[str, ...],
+    dynamics: Dynamics,
     rows: tuple[int, ...],
     weeks: int,
-    jobs: list[tuple[FloatArray, np.random.SeedSequence]],
+    jobs: list[tuple[dict[str, float], np.random.SeedSequence]],
 ) -> list[FloatArray]:
-    out = []
-    for theta, seed in jobs:
-        s = build(setup, dict(zip(names, theta.tolist(), strict=True)))
-        y = observe_run(s, weeks=weeks, rng=seed)
-        out.append(y[list(rows), 1:].ravel())
+    """The series of each job; the jobs that share a stream run as one ``run_batch`` with
+    common random numbers on the shared compiled model."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, (_, seed) in enumerate(jobs):
+        groups.setdefault(_key(seed), []).append(i)
+    out: list[FloatArray] = [np.empty(0)] * len(jobs)
+    for idx in groups.values():
+        ys = weekly_batch(
+            dynamics, [jobs[i][0] for i in idx], weeks=weeks, rng=_fresh(jobs[idx[0]][1])
+        )
+        for i, y in zip(idx, ys, strict=True):
+            out[i] = y[list(rows), 1:].ravel()
     return out
 
 
@@ -154,17 +181,32 @@ class Problem:
         theta = from_z(self.specs, zz)
         w = self.weeks if weeks is None else int(weeks)
         rows = tuple(OBSERVED.index(s) for s in self.series)
-        jobs = [(theta[i], seeds[i]) for i in range(zz.shape[0])]
+        names = self.names
+        jobs = [
+            (engine_values(self.setup, dict(zip(names, theta[i].tolist(), strict=True))), seeds[i])
+            for i in range(zz.shape[0])
+        ]
         self.counter[0] += len(jobs)
-        fn = functools.partial(_simulate_batch, self.setup, self.names, rows, w)
+        fn = functools.partial(_simulate_batch, self.setup.compile(), rows, w)
         if self.executor is None:
             return np.asarray(fn(jobs)).reshape(len(jobs), -1)
+        # chunks of whole streams (a stream's runs are one run_batch), about 4 per worker
+        streams: dict[tuple[Any, ...], list[int]] = {}
+        for i, (_, seed) in enumerate(jobs):
+            streams.setdefault(_key(seed), []).append(i)
+        order = [i for idx in streams.values() for i in idx]
         n_chunks = max(1, min(len(jobs), 4 * _workers(self.executor)))
         size = math.ceil(len(jobs) / n_chunks)
-        futures = [self.executor.submit(fn, jobs[i : i + size]) for i in range(0, len(jobs), size)]
-        out: list[FloatArray] = []
-        for f in futures:
-            out.extend(f.result())
+        chunks: list[list[int]] = [[]]
+        for j, i in enumerate(order):
+            if len(chunks[-1]) >= size and _key(jobs[i][1]) != _key(jobs[order[j - 1]][1]):
+                chunks.append([])
+            chunks[-1].append(i)
+        futures = [self.executor.submit(fn, [jobs[i] for i in c]) for c in chunks]
+        out: list[FloatArray] = [np.empty(0)] * len(jobs)
+        for c, f in zip(chunks, futures, strict=True):
+            for i, y in zip(c, f.result(), strict=True):
+                out[i] = y
         return np.asarray(out).reshape(len(jobs), -1)
 
     def natural(self, z: Any) -> dict[str, float]:
