@@ -3031,15 +3031,18 @@ def weekly() -> Any:
 
 @cache
 def twin() -> Any:
-    from shequn.twin import calibrate
+    # as the calibration doctest: 60 members over 6 weeks do not identify baseline_churn
+    from shequn.community import generate_community
+    from shequn.twin import EngineSetup, calibrate, emit_records
 
+    truth = EngineSetup.of(generate_community("brand", 200, rng=0))
     return calibrate(
-        records(),
+        emit_records(truth, weeks=8, rng=1),
         free=("baseline_churn",),
-        setup=engine_setup(),
-        design=8,
+        setup=truth,
+        design=24,
         replications=2,
-        pilot=4,
+        pilot=8,
         draws=20,
         predictive=10,
         rng=0,
