@@ -3030,16 +3030,29 @@ def weekly() -> Any:
 
 
 @cache
-def twin() -> Any:
+def twin_truth() -> Any:
     # as the calibration doctest: 60 members over 6 weeks do not identify baseline_churn
     from shequn.community import generate_community
-    from shequn.twin import EngineSetup, calibrate, emit_records
+    from shequn.twin import EngineSetup
 
-    truth = EngineSetup.of(generate_community("brand", 200, rng=0))
+    return EngineSetup.of(generate_community("brand", 200, rng=0))
+
+
+@cache
+def twin_records() -> Any:
+    from shequn.twin import emit_records
+
+    return emit_records(twin_truth(), weeks=8, rng=1)
+
+
+@cache
+def twin() -> Any:
+    from shequn.twin import calibrate
+
     return calibrate(
-        emit_records(truth, weeks=8, rng=1),
+        twin_records(),
         free=("baseline_churn",),
-        setup=truth,
+        setup=twin_truth(),
         design=24,
         replications=2,
         pilot=8,
@@ -3606,13 +3619,13 @@ E(
 )
 _e = E(
     "shequn.twin.calibrate",
-    records=(L(records), "obj"),
+    records=(L(twin_records), "obj"),
     free=(("baseline_churn",), None),
-    setup=(L(engine_setup), "obj?"),
+    setup=(L(twin_truth), "obj?"),
     method=("msm", "choice"),
     replications=(2, "runs"),
-    pilot=(4, "runs"),
-    design=(8, "runs?"),  # None: the default design size
+    pilot=(8, "runs"),
+    design=(24, "runs?"),  # None: the default design size
     draws=(20, "runs"),
     predictive=(10, "runs"),
     level=(0.9, "unit"),
