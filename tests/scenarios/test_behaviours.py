@@ -151,7 +151,6 @@ def test_keep_trajectories_must_be_a_bool(name: str, keep: object) -> None:
         ("x", None, r"`Contrast\.of\.values` must be a numeric array"),
         ("x", "abc", r"`Contrast\.of\.values` must be a numeric array"),
         ("x", {"a": 1}, r"`Contrast\.of\.values` must be a numeric array"),
-        ("x", [], r"`Contrast\.of\.values` must have at least 1"),
         ("x", [[1.0, 2.0]], r"`Contrast\.of\.values` must be 1-dimensional"),
         (1, [1.0, 2.0], r"`Contrast\.of\.label` must be a string"),
         (None, [1.0, 2.0], r"`Contrast\.of\.label` must be a string"),
@@ -162,9 +161,11 @@ def test_contrast_refuses_bad_input(label: object, values: object, message: str)
         Contrast.of(label, values)  # type: ignore[arg-type]
 
 
-def test_contrast_of_one_value_has_no_interval() -> None:
+def test_contrast_of_one_value_or_none_has_no_interval() -> None:
     c = Contrast.of("x", [2.0])
     assert c.mean == 2.0 and np.isnan(c.lo) and np.isnan(c.hi) and not c.holds
+    e = Contrast.of("x", [])
+    assert np.isnan([e.mean, e.lo, e.hi]).all() and not e.holds
 
 
 def test_progress_and_memory() -> None:

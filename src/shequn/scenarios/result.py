@@ -52,10 +52,10 @@ class Contrast:
     def of(cls, label: str, values: FloatArray) -> Contrast:
         """Build a contrast from per-run differences.
 
-        ``label`` must be a string and ``values`` a non-empty one-dimensional array of finite
-        numbers; anything else raises :class:`~shequn.exceptions.InvalidParameterError`. With
-        a single value the interval is undefined: ``lo`` and ``hi`` are NaN and the contrast
-        does not hold.
+        ``label`` must be a string and ``values`` a one-dimensional array of finite numbers;
+        anything else raises :class:`~shequn.exceptions.InvalidParameterError`. With a single
+        value the interval is undefined (``lo`` and ``hi`` are NaN), with none the mean too:
+        such a contrast does not hold (callers that drop undefined runs pass what is left).
 
         Examples
         --------
@@ -69,7 +69,7 @@ got nan
         """
         if not isinstance(label, str):
             raise fail("Contrast.of", "label", "be a string", label)
-        v = check_array(values, owner="Contrast.of", field="values", ndim=1, min_size=1)
+        v = check_array(values, owner="Contrast.of", field="values", ndim=1)
         m, lo, hi = mean_ci(v)
         return cls(label=label, values=v, mean=m, lo=lo, hi=hi)
 
