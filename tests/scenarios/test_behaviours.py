@@ -96,17 +96,76 @@ def test_result_contrast_and_reports() -> None:
     assert repr(r) == "ScenarioResult(name='x', runs=2, arms=('A', 'B'))"
 
 
-def test_undefined_metric_warns_and_contrasts_use_the_defined_runs() -> None:
-    # 60 members for 4 weeks: some runs win no customer, so their niche share is undefined
+def test_niche_share_counts_no_customer_won_as_no_niche_adoption() -> None:
+    # 60 members for 4 weeks: some runs win no customer in an arm; the share there is 0/0,
+    # which the scenario counts as no niche adoption (0) and says so, never NaN
     from shequn.exceptions import ShequnWarning
     from shequn.scenarios import niche_share_wom_vs_broadcast
 
-    with pytest.warns(ShequnWarning, match=r"undefined in \d+ of 4 runs"):
-        r = niche_share_wom_vs_broadcast(runs=4, n=60, weeks=4, rng=0)
+    with pytest.warns(ShequnWarning, match=r"no customer won \(.*of 4 runs.*counts as 0"):
+        r = niche_share_wom_vs_broadcast(runs=4, n=60, weeks=4, rng=0, keep_trajectories=True)
+    assert np.isfinite(r.values).all() and r.contrasts[0].values.size == 4
+    # recomputed from the kept trajectories' weekly columns
+    assert r.trajectories is not None
+    nobody = 0
+    for row, trajs in zip(r.values, r.trajectories, strict=True):
+        for share, t in zip(row, trajs, strict=True):
+            first = t.column("first_units").sum()
+            nobody += first == 0
+            expected = t.column("first_niche_units").sum() / first if first else 0.0
+            assert share == pytest.approx(expected)
+    assert nobody > 0  # the case under test did occur
     diff = r.values[:, 0] - r.values[:, 1]
-    finite = diff[np.isfinite(diff)]
-    assert r.contrasts[0].values.size == finite.size < 4
-    assert r.contrasts[0].mean == pytest.approx(finite.mean())
+    assert r.contrasts[0].mean == pytest.approx(diff.mean())
+
+
+def test_a_contrast_defined_in_fewer_than_two_runs_is_refused() -> None:
+    from shequn.exceptions import ConvergenceError, ShequnWarning
+    from shequn.scenarios.behaviours import _finish
+
+    outs = [((1.0, float("nan")), ()), ((2.0, 1.0), ()), ((3.0, float("nan")), ())]
+    with (
+        pytest.warns(ShequnWarning, match="undefined in 2 of 3 runs"),
+        pytest.raises(ConvergenceError, match=r"'A − B' is defined in 1 of 3 runs.*more members"),
+    ):
+        _finish(
+            "x", "b", "000", "m", ("A", "B"), outs, [("A − B", lambda v: v[:, 0] - v[:, 1])], False
+        )
+
+
+@pytest.mark.parametrize("name", [*SCENARIOS, "referral_rewards_cac"])
+@pytest.mark.parametrize("keep", ["no", 1, None])
+def test_keep_trajectories_must_be_a_bool(name: str, keep: object) -> None:
+    from shequn.scenarios import referral_rewards_cac
+
+    fn = referral_rewards_cac if name == "referral_rewards_cac" else SCENARIOS[name]
+    with pytest.raises(InvalidParameterError, match=rf"`{name}\.keep_trajectories` must be True"):
+        fn(runs=2, n=60, weeks=1, rng=0, keep_trajectories=keep)
+
+
+@pytest.mark.parametrize(
+    ("label", "values", "message"),
+    [
+        ("x", [1.0, float("nan"), 2.0], r"`Contrast\.of\.values` must be finite \(index 1\)"),
+        ("x", [1.0, 2.0, float("inf")], r"`Contrast\.of\.values` must be finite \(index 2\)"),
+        ("x", None, r"`Contrast\.of\.values` must be a numeric array"),
+        ("x", "abc", r"`Contrast\.of\.values` must be a numeric array"),
+        ("x", {"a": 1}, r"`Contrast\.of\.values` must be a numeric array"),
+        ("x", [[1.0, 2.0]], r"`Contrast\.of\.values` must be 1-dimensional"),
+        (1, [1.0, 2.0], r"`Contrast\.of\.label` must be a string"),
+        (None, [1.0, 2.0], r"`Contrast\.of\.label` must be a string"),
+    ],
+)
+def test_contrast_refuses_bad_input(label: object, values: object, message: str) -> None:
+    with pytest.raises(InvalidParameterError, match=message):
+        Contrast.of(label, values)  # type: ignore[arg-type]
+
+
+def test_contrast_of_one_value_or_none_has_no_interval() -> None:
+    c = Contrast.of("x", [2.0])
+    assert c.mean == 2.0 and np.isnan(c.lo) and np.isnan(c.hi) and not c.holds
+    e = Contrast.of("x", [])
+    assert np.isnan([e.mean, e.lo, e.hi]).all() and not e.holds
 
 
 def test_progress_and_memory() -> None:

@@ -11,7 +11,13 @@ from shequn.diffusion import imm, rr_spread
 from shequn.exceptions import InvalidParameterError
 from shequn.operating import OperatingModel
 from shequn.rng import resolve_rng
-from shequn.scenarios.demo import community_types_report, demo_report, money, seeding_report
+from shequn.scenarios.demo import (
+    community_types_report,
+    demo_report,
+    money,
+    sections,
+    seeding_report,
+)
 from shequn.simulation import simulate
 
 
@@ -81,3 +87,38 @@ def test_reports_refuse_bad_input() -> None:
         demo_report(weeks=0)
     with pytest.warns(DeprecationWarning, match="use samples="):
         seeding_report(n=100, runs=500, rng=0)
+
+
+@pytest.mark.parametrize("x", [True, "12", None, [1.0]])
+def test_money_refuses_what_is_not_a_number(x: object) -> None:
+    with pytest.raises(InvalidParameterError, match=r"`money\.x` must be a real number"):
+        money(x)  # type: ignore[arg-type]
+
+
+def test_money_prints_an_undefined_amount_as_na() -> None:
+    assert money(float("nan")) == money(float("-inf")) == "n/a"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"n": 10}, "n"),
+        ({"n": True}, "n"),
+        ({"n": 10**12}, "n"),  # memory estimate
+        ({"weeks": 0}, "weeks"),
+        ({"weeks": 2.5}, "weeks"),
+        ({"weeks": 10**12}, "weeks"),
+        ({"rng": -1}, "rng"),
+        ({"rng": "seed"}, "rng"),
+    ],
+)
+def test_sections_check_their_arguments_before_running(kwargs: dict, field: str) -> None:
+    args = {"n": 60, "weeks": 1, "rng": 0} | kwargs
+    with pytest.raises(InvalidParameterError, match=rf"`sections\.{field}` must"):
+        sections(**args)
+
+
+def test_reports_refuse_a_community_too_large_for_memory() -> None:
+    for report in (community_types_report, demo_report, seeding_report):
+        with pytest.raises(InvalidParameterError, match=r"\.n` must need no more memory"):
+            report(n=10**12)

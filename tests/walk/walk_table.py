@@ -2841,7 +2841,19 @@ for _path, _kw in (
 ):
     E(_path, **_kw, needs=("matplotlib",), check=_close_figures)
 
-E("shequn.scenarios.demo.money", x=(1234.5, "float"))
+# money prints an undefined amount (NaN, ±inf: a cost per customer when nobody was won) as
+# "n/a" (documented); what is not a real number is refused
+_e = E("shequn.scenarios.demo.money", x=(1234.5, None))
+for _label, _bad in (("bool", True), ("str", "0.5"), ("none", None), ("list", [1.0])):
+    X(_e, f"x={_label}", x=_bad)
+for _label, _bad in (
+    ("nan", NAN),
+    ("inf", INF),
+    ("-inf", -INF),
+    ("huge", 1e300),
+    ("-huge", -1e300),
+):
+    X(_e, f"x={_label}", EITHER, x=_bad)
 E("shequn.scenarios.demo.community_types_report", n=(60, "runs"), rng=(0, "rng"))
 E("shequn.scenarios.demo.sections", n=(60, "runs"), weeks=(1, "runs"), rng=(0, "rng"))
 

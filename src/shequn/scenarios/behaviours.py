@@ -31,11 +31,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shequn._progress import Progress, ProgressLike
-from shequn._validation import check_int, check_memory, check_nonnegative
+from shequn._validation import check_int, check_memory, check_nonnegative, fail
 from shequn.community.generators import generate_community
 from shequn.community.types import InvitePolicy
 from shequn.economics.money import Economics
-from shequn.exceptions import ShequnWarning
+from shequn.exceptions import ConvergenceError, ShequnWarning
 from shequn.loyalty.stages import Stage
 from shequn.operating.model import Connectivity, Content, OperatingModel, Structure, Tools
 from shequn.rng import RNGLike, map_runs, spawn_seeds
@@ -95,11 +95,20 @@ def _finish(
         warnings.warn(
             f"{name}: the metric ({metric}) is undefined in {undefined} of {len(outs)} runs "
             "(e.g. no customer won: no niche share); the contrasts use the runs where it is "
-            "defined (NaN when fewer than 2); use more members or weeks",
+            "defined; use more members or weeks",
             ShequnWarning,
             stacklevel=3,
         )
-    cons = tuple(Contrast.of(label, _finite(fn(values))) for label, fn in contrasts)
+    cons = []
+    for label, fn in contrasts:
+        defined = _finite(fn(values))
+        if defined.size < 2:
+            raise ConvergenceError(
+                f"{name}: the contrast {label!r} is defined in {defined.size} of {len(outs)} "
+                f"runs (the metric, {metric}, is undefined in the others) and needs at least 2 "
+                "for a confidence interval; use more members, weeks or runs"
+            )
+        cons.append(Contrast.of(label, defined))
     trajs = tuple(o[1] for o in outs) if keep else None
     return ScenarioResult(
         name=name,
@@ -108,7 +117,7 @@ def _finish(
         metric=metric,
         arms=arms,
         values=values,
-        contrasts=cons,
+        contrasts=tuple(cons),
         trajectories=trajs,
     )
 
@@ -130,6 +139,7 @@ def _replicate(
     keep: bool = False,
 ) -> list[RunOut]:
     runs = check_int(runs, owner=owner, field="runs", low=2)
+    _check_keep(keep, owner=owner)
     # what the result holds at once: each run's metrics, and its trajectories when kept
     per_run = 64.0 + (_TRAJECTORY_BYTES * _weeks_of(fn) * 3 if keep else 0.0)
     check_memory(per_run * runs, owner=owner, field="runs", value=runs)
@@ -152,6 +162,13 @@ def _replicate(
     finally:
         bar.close()
     return out
+
+
+def _check_keep(keep: Any, *, owner: str) -> bool:
+    """Refuse a ``keep_trajectories`` that is not ``True`` or ``False`` (a string is truthy)."""
+    if not isinstance(keep, bool | np.bool_):
+        raise fail(owner, "keep_trajectories", "be True or False", keep)
+    return bool(keep)
 
 
 def _one_run(fn: Callable[..., RunOut], seed: np.random.SeedSequence) -> RunOut:
@@ -581,7 +598,23 @@ def _niche_run(*, rng: np.random.Generator, n: int, weeks: int) -> RunOut:
     bc = simulate(
         c, OperatingModel.broadcast_only(budget=_weekly_marketing(mesh)), weeks=weeks, rng=seed
     )
-    return (mesh.niche_share, bc.niche_share), (mesh, bc)
+    return (_niche_share(mesh), _niche_share(bc)), (mesh, bc)
+
+
+def _niche_share(t: Trajectory) -> float:
+    """Niche share of first purchases, 0 when nobody was won (no niche adoption)."""
+    first = float(t.columns["first_units"].sum())
+    return float(t.columns["first_niche_units"].sum()) / first if first else 0.0
+
+
+def _nobody_won(outs: list[RunOut], arms: tuple[str, ...]) -> str:
+    counts = [
+        sum(1 for o in outs if not float(o[1][i].columns["first_units"].sum()))
+        for i in range(len(arms))
+    ]
+    return ", ".join(
+        f"{a} in {k} of {len(outs)} runs" for a, k in zip(arms, counts, strict=True) if k
+    )
 
 
 def niche_share_wom_vs_broadcast(
@@ -599,7 +632,11 @@ def niche_share_wom_vs_broadcast(
     Arms: the default community vs broadcast only (same weekly budget). Broadcast features
     products by popularity (Zipf); word of mouth carries the product the talking friend owns,
     which fits that friend's taste. Metric: share of customers won whose product is outside the
-    head (the two most popular products).
+    head (the two most popular products). A run in which an arm wins no customer counts as no
+    niche adoption (share 0, not the undefined 0/0), with a :class:`ShequnWarning` saying how
+    often: so a run where neither arm wins anyone adds a zero difference, and one where only
+    broadcast wins nobody adds the community's share; the defaults (1,000 members, 52 weeks)
+    win customers in every run.
 
     Examples
     --------
@@ -616,12 +653,21 @@ def niche_share_wom_vs_broadcast(
         progress=progress,
         keep=keep_trajectories,
     )
+    arms = ("community", "broadcast")
+    nobody = _nobody_won(outs, arms)
+    if nobody:
+        warnings.warn(
+            f"niche_share_wom_vs_broadcast: no customer won ({nobody}); such an arm's niche "
+            "share counts as 0 (no niche adoption); use more members or weeks",
+            ShequnWarning,
+            stacklevel=2,
+        )
     return _finish(
         "niche_share_wom_vs_broadcast",
         "community word of mouth raises the niche share of sales compared with broadcast",
         "000",
         "niche share of first purchases",
-        ("community", "broadcast"),
+        arms,
         outs,
         [("community − broadcast", lambda v: v[:, 0] - v[:, 1])],
         keep_trajectories,

@@ -34,7 +34,13 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from shequn._results import format_value
-from shequn._validation import check_int, check_probability
+from shequn._validation import (
+    _is_real,
+    check_int,
+    check_memory,
+    check_probability,
+    fail,
+)
 from shequn.community.generators import generate_community
 from shequn.community.metrics import k_hop_reach, structure_summary
 from shequn.community.types import CommunityType
@@ -64,7 +70,17 @@ def money(x: float) -> str:
     --------
     >>> money(278303.4), money(-1234.0), money(117.26), money(float("inf"))
     ('¥278,303', '-¥1,234', '¥117.3', 'n/a')
+
+    A NaN or infinite amount (an undefined ratio such as the cost per customer when nobody
+    was won) prints as ``n/a``; what is not a real number is refused:
+
+    >>> money(True)
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `money.x` must be a real number; got True
     """
+    if not _is_real(x):
+        raise fail("money", "x", "be a real number", x)
     if not math.isfinite(x):
         return "n/a"
     text = format_value(float(x))
@@ -140,6 +156,7 @@ _TYPE_ROWS: tuple[tuple[str, str], ...] = (
 
 def _types_section(*, n: int, rng: RNGLike) -> Section:
     n = check_int(n, owner="community_types_report", field="n", low=50)
+    check_memory(600.0 * n, owner="community_types_report", field="n", value=n)
     kinds = list(CommunityType)
     yield f"The four community types of seed 001, {n:,} members each{_seed_text(rng)}"
     streams = spawn_seeds(rng, len(kinds), owner="community_types_report")
@@ -213,6 +230,7 @@ def _seeding_section(
     *, rng: RNGLike, n: int, k: int, p: float, samples: int, owner: str = "seeding_report"
 ) -> Section:
     n = check_int(n, owner=owner, field="n", low=50)
+    check_memory(600.0 * n, owner=owner, field="n", value=n)
     k = check_int(k, owner=owner, field="k", low=1, high=n)
     p = check_probability(p, owner=owner, field="p")
     samples = check_int(samples, owner=owner, field="samples", low=100)
@@ -396,9 +414,18 @@ def _winner(a: float, b: float, better: str) -> int | None:
     return 0 if (a > b) == (better == "higher") else 1
 
 
+def _check_demo_size(owner: str, n: int, weeks: int) -> tuple[int, int]:
+    n = check_int(n, owner=owner, field="n", low=50)
+    weeks = check_int(weeks, owner=owner, field="weeks", low=1)
+    # a community and its state (about 600 bytes a member with its ties), two trajectories of
+    # about 100 columns of 8-byte values a week
+    check_memory(600.0 * n, owner=owner, field="n", value=n)
+    check_memory(1600.0 * (weeks + 1) * 2, owner=owner, field="weeks", value=weeks)
+    return n, weeks
+
+
 def _demo_section(*, rng: RNGLike, n: int, weeks: int) -> Section:
-    n = check_int(n, owner="demo_report", field="n", low=50)
-    weeks = check_int(weeks, owner="demo_report", field="weeks", low=1)
+    n, weeks = _check_demo_size("demo_report", n, weeks)
     yield f"Two ways to run the same {n:,} customers for {_weeks(weeks)}{_seed_text(rng)}"
     gen = resolve_rng(rng, owner="demo_report")
     c = generate_community("brand", n, rng=gen)
@@ -501,7 +528,16 @@ def sections(*, n: int, weeks: int, rng: RNGLike) -> list[tuple[str, Callable[[]
     --------
     >>> [name for name, _ in sections(n=100, weeks=2, rng=1)]
     ['community types', 'seeding', 'strategies']
+
+    The arguments are checked here, before any section runs:
+
+    >>> sections(n=100, weeks=0, rng=1)
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `sections.weeks` must be an integer >= 1; got 0
     """
+    n, weeks = _check_demo_size("sections", n, weeks)
+    resolve_rng(rng, owner="sections")  # refuses a bad seed now (a Generator is not drawn from)
     return [
         ("community types", lambda: _types_section(n=n, rng=rng)),
         ("seeding", lambda: _seeding_section(rng=rng, n=n, k=10, p=0.05, samples=20_000)),

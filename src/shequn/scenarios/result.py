@@ -23,6 +23,7 @@ from shequn._optional import optional_import
 from shequn._results import Intervals, ResultMixin, Summary, Table
 from shequn._stats import mean_ci
 from shequn._typing import FloatArray, nan_array_eq
+from shequn._validation import check_array, fail
 
 __all__ = ["Contrast", "ScenarioResult"]
 
@@ -51,12 +52,24 @@ class Contrast:
     def of(cls, label: str, values: FloatArray) -> Contrast:
         """Build a contrast from per-run differences.
 
+        ``label`` must be a string and ``values`` a one-dimensional array of finite numbers;
+        anything else raises :class:`~shequn.exceptions.InvalidParameterError`. With a single
+        value the interval is undefined (``lo`` and ``hi`` are NaN), with none the mean too:
+        such a contrast does not hold (callers that drop undefined runs pass what is left).
+
         Examples
         --------
         >>> Contrast.of("x", np.array([1.0, 1.0])).lo
         1.0
+        >>> Contrast.of("x", [1.0, float("nan")])
+        Traceback (most recent call last):
+        ...
+        shequn.exceptions.InvalidParameterError: `Contrast.of.values` must be finite (index 1); \
+got nan
         """
-        v = np.asarray(values, dtype=float)
+        if not isinstance(label, str):
+            raise fail("Contrast.of", "label", "be a string", label)
+        v = check_array(values, owner="Contrast.of", field="values", ndim=1)
         m, lo, hi = mean_ci(v)
         return cls(label=label, values=v, mean=m, lo=lo, hi=hi)
 
