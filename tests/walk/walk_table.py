@@ -3192,11 +3192,16 @@ _e = E(
     kind=("flow", "choice"),
     cost=(False, "bool"),
     marketing=(False, "bool"),
-    start=(0.0, "float"),
+    start=(0.0, None),  # a float kind but for NaN, walked below
     width=(1, "int1"),
     mechanism=("", "str"),
+    nan_ok=("start",),  # documented: a rate's row 0 is NaN (no value in week 0)
 )
 X(_e, "marketing_not_cost", fields=("marketing",), marketing=True)
+X(_e, "start=nan", expect=EITHER, fields=("start",), start=NAN)
+for _label, _bad in (("inf", INF), ("-inf", -INF), ("str", "0.5"), ("bool", True), ("none", None)):
+    X(_e, f"start={_label}", fields=("start",), start=_bad)
+X(_e, "start=list", fields=("start",), start=[0.5])
 E("shequn.simulation.flows.column_table")
 E("shequn.simulation.flows.cost_flows")
 E("shequn.simulation.flows.marketing_flows")
