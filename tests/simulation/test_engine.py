@@ -235,6 +235,15 @@ def test_meetings_only_between_tied_attendees_and_strong_after_threshold() -> No
     assert s.flows["meetings"] == d.n_edges
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, "a"])
+def test_half_edge_values_refuses_non_finite_values(bad: object) -> None:
+    d = compile_dynamics(generate_community("values", 40, rng=2), OperatingModel())
+    vals = np.ones(d.n_edges, dtype=object if isinstance(bad, str) else float)
+    vals[1] = bad
+    with pytest.raises(InvalidParameterError, match=r"`half_edge_values\.values` must be"):
+        half_edge_values(d, vals.astype(str) if isinstance(bad, str) else vals)
+
+
 def test_half_edge_values_align_with_csr() -> None:
     c = generate_community("values", 80, rng=2)
     d = compile_dynamics(c, OperatingModel())
