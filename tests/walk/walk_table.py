@@ -3622,7 +3622,12 @@ E(
     economics=(None, "obj?"),
     capacity=(None, "int1?"),
 )
-_e = E("shequn.twin.build", setup=(L(engine_setup), "obj"), values=({"baseline_churn": 0.05}, None))
+_e = E(
+    "shequn.twin.build",
+    setup=(L(engine_setup), "obj"),
+    values=({"baseline_churn": 0.05}, None),
+    nan_ok=_RATES_INF,  # the setup keeps its compiled Dynamics
+)
 _bad_values(_e, "values", {"baseline_churn": 0.05})
 E(
     "shequn.twin.observe_run",
@@ -3681,7 +3686,7 @@ E(
     executor=(None, "executor"),
     rng=(0, "rng"),
 )
-_e = E("shequn.twin.Twin.setup_at", on=twin, values=(None, None))
+_e = E("shequn.twin.Twin.setup_at", on=twin, values=(None, None), nan_ok=_RATES_INF)
 _bad_values(_e, "values", {"baseline_churn": 0.05})
 E("shequn.twin.Twin.summary", on=twin)
 E("shequn.twin.Twin.to_frame", on=twin, kind=("parameters", "choice"), needs=("pandas",))
