@@ -11,8 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shequn.community import InvitePolicy, Role
+from shequn.exceptions import InvalidParameterError
 from shequn.loyalty import Stage, TieRule, rfm_summary
 from shequn.records import Records, StageRule, load_records
+from shequn.records.derive import WeeklySeries
 
 
 def _week(t: float) -> int:
@@ -270,3 +272,9 @@ def test_ladder_fit_from_rule_stages_has_intervals() -> None:
     c, u = int(Stage.CUSTOMER), int(Stage.USER)
     assert fit.counts[c, u] == 13
     assert fit.lower[c, u] < P[c, u] < fit.upper[c, u]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), "4"])
+def test_weekly_series_refuses_non_finite_or_non_numeric_values(bad: object) -> None:
+    with pytest.raises(InvalidParameterError, match=r"`WeeklySeries\.columns\['members'\]` must"):
+        WeeklySeries(columns={"members": [3, bad], "joins": [0, 1]})

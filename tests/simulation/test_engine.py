@@ -235,6 +235,31 @@ def test_meetings_only_between_tied_attendees_and_strong_after_threshold() -> No
     assert s.flows["meetings"] == d.n_edges
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, "a"])
+def test_half_edge_values_refuses_non_finite_values(bad: object) -> None:
+    d = compile_dynamics(generate_community("values", 40, rng=2), OperatingModel())
+    vals = np.ones(d.n_edges, dtype=object if isinstance(bad, str) else float)
+    vals[1] = bad
+    with pytest.raises(InvalidParameterError, match=r"`half_edge_values\.values` must be"):
+        half_edge_values(d, vals.astype(str) if isinstance(bad, str) else vals)
+
+
+def test_spare_tie_slots_hold_zeros_not_uninitialised_memory() -> None:
+    # the tie buffers have room beyond m_used; step used to allocate them with np.empty,
+    # so a State could carry NaN or garbage there (issue 14). Poisoned freed blocks of the
+    # buffers' size make np.empty hand back NaN, which this test would then see.
+    d = compile_dynamics(generate_community("brand", 60, rng=0), OperatingModel())
+    s = init_state(d, rng=0)
+    room = s.messages.shape[0]
+    for _ in range(20):
+        poison = np.full(room, np.nan, dtype=np.float32)
+        del poison
+    s1 = step(s, d, 1, rng=0)
+    assert s1.m_used < s1.messages.shape[0]
+    assert np.all(s1.messages[s1.m_used :] == 0.0)
+    assert np.all(s1.meetings[s1.m_used :] == 0.0)
+
+
 def test_half_edge_values_align_with_csr() -> None:
     c = generate_community("values", 80, rng=2)
     d = compile_dynamics(c, OperatingModel())

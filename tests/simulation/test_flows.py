@@ -116,3 +116,29 @@ def test_docs_tables_are_the_code() -> None:
             assert marker not in docs
             continue
         assert _table_after(docs, marker) == parameter_table(m.NAME).splitlines(), m.NAME
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [
+        ("start", float("inf")),
+        ("start", -float("inf")),
+        ("start", "0.5"),
+        ("width", float("nan")),
+        ("width", 0),
+        ("cost", "no"),
+        ("name", None),
+    ],
+)
+def test_flow_refuses_bad_fields(field: str, bad: object) -> None:
+    from shequn.exceptions import InvalidParameterError
+    from shequn.simulation import Flow
+
+    with pytest.raises(InvalidParameterError, match=rf"`Flow\.{field}` must"):
+        Flow(**{"name": "toys", "unit": "items", "meaning": "toys", field: bad})  # type: ignore[arg-type]
+
+
+def test_flow_start_may_be_nan_as_the_rates_are() -> None:
+    # week 0 has no rate: the broadcast rates' row 0 is NaN by design (Flow.start docs)
+    nan_starts = {f.name for f in FLOWS if np.isnan(f.start)}
+    assert nan_starts == {"open_rate", "precise_share"}

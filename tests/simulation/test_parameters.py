@@ -109,6 +109,15 @@ def test_bad_parameters_are_refused(values: dict[str, object], match: str) -> No
         D.with_parameters(values)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_parameter_vector_must_be_finite(bad: float) -> None:
+    p = parameters()
+    v = p.defaults.copy()
+    v[3] = bad
+    with pytest.raises(InvalidParameterError, match=r"`Parameters\.values\.vector` must be finite"):
+        p.values(v)
+
+
 def test_batch_equals_single_runs_and_executors_agree() -> None:
     sets = [{}, {"relax": 0.3}, {"peer_talk": 0.9, "event_gain": 0.5}]
     batch = run_batch(D, sets, weeks=4, rng=11)

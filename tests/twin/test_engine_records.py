@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from shequn.community import generate_community
+from shequn.exceptions import InvalidParameterError
 from shequn.loyalty import Stage
 from shequn.operating import OperatingModel, Tools
 from shequn.records import load_records
@@ -70,3 +71,31 @@ def test_spells_follow_lapses_and_returns(setup: EngineSetup) -> None:
     assert r.spells["member"].size == int(ever.sum()) + int(back)
     w = r.weekly()
     assert np.array_equal(np.diff(w["members"]), w["joins"][1:] - w["leaves"][1:])
+
+
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [
+        ({"baseline_churn": "0.05"}, r"`build\.values\['baseline_churn'\]` must be a finite"),
+        ({"repeat_scale": "2"}, r"`build\.values\['repeat_scale'\]` must be a finite"),
+        ({"ladder_scale": float("nan")}, r"`build\.values\['ladder_scale'\]` must be a finite"),
+        ("baseline_churn", r"`build\.values` must be a mapping"),
+    ],
+)
+def test_build_refuses_values_that_are_not_finite_numbers(
+    setup: EngineSetup, values: object, match: str
+) -> None:
+    # float("0.05") used to turn a string into a number silently (issue 14)
+    with pytest.raises(InvalidParameterError, match=match):
+        build(setup, values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), 0, 2.5, "100", True])
+def test_engine_setup_capacity_must_be_a_positive_integer(bad: object) -> None:
+    with pytest.raises(InvalidParameterError, match=r"`EngineSetup\.capacity` must be an integer"):
+        EngineSetup.of(generate_community("brand", 30, rng=0), capacity=bad)  # type: ignore[arg-type]
+
+
+def test_emit_records_tastes_must_be_a_bool(setup: EngineSetup) -> None:
+    with pytest.raises(InvalidParameterError, match=r"`emit_records\.tastes` must be True or"):
+        emit_records(setup, weeks=2, rng=0, tastes="no")  # type: ignore[arg-type]

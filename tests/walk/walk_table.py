@@ -1856,6 +1856,10 @@ result_entry("shequn.longtail.NicheComparison", niche_cmp, None)
 # ============================================================================ simulation
 # week 0 has no open rate or precise share (nothing was broadcast yet): NaN by design
 _TRAJ_NAN = ("open_rate", "precise_share")
+# the referral rates' cap is inf without a referral budget (documented in referral.derive and
+# docs/operating.md: `referral_budget` None means no cap); a Dynamics holds it, and so does a
+# State (its _checked Dynamics) and a twin's setup (its compiled Dynamics)
+_RATES_INF = ("referral",)
 E(
     "shequn.simulation.simulate",
     community=(L(community), "obj"),
@@ -1900,8 +1904,9 @@ E(
     economics=(None, "obj?"),
     mechanisms=(None, "obj?"),
     capacity=(None, "int1?"),
+    nan_ok=_RATES_INF,
 )
-E("shequn.simulation.init_state", dynamics=(L(dynamics), "obj"), rng=(0, "rng"))
+E("shequn.simulation.init_state", dynamics=(L(dynamics), "obj"), rng=(0, "rng"), nan_ok=_RATES_INF)
 E(
     "shequn.simulation.run",
     dynamics=(L(dynamics), "obj"),
@@ -1909,13 +1914,27 @@ E(
     rng=(0, "rng"),
     nan_ok=_TRAJ_NAN,
 )
+
+
+def _totals_finite_but_rates(result: Any) -> str | None:
+    """Check: a State's week totals are finite but the rates, NaN when nothing was sent."""
+    from shequn.simulation.week import F
+
+    t = np.asarray(result.totals, dtype=float)
+    bad = ~np.isfinite(t)
+    bad[[int(F[name]) for name in _TRAJ_NAN]] = False
+    return f"totals not finite at {np.flatnonzero(bad)[:3]}" if bad.any() else None
+
+
 _e = E(
     "shequn.simulation.step",
     state=(L(state), "obj"),
     dynamics=(L(dynamics), "obj"),
     week=(1, "int0"),
     rng=(0, "rng"),
-    nan_ok=_TRAJ_NAN,
+    # totals is one array; its open_rate and precise_share are documented NaN (none sent)
+    nan_ok=(*_TRAJ_NAN, *_RATES_INF, "totals"),
+    check=_totals_finite_but_rates,
 )
 
 
@@ -2007,8 +2026,18 @@ E(
     products=([0, 1], "carr"),
     taste=(None, "farr?"),
 )
-result_entry("shequn.simulation.Dynamics", dynamics, {"n": "int1", "capacity": "int1"})
-result_entry("shequn.simulation.State", state, {"week": "int0", "n_used": "int0"}, nan_ok=_TRAJ_NAN)
+result_entry(
+    "shequn.simulation.Dynamics",
+    dynamics,
+    {"n": "int1", "capacity": "int1"},
+    nan_ok=_RATES_INF,
+)
+result_entry(
+    "shequn.simulation.State",
+    state,
+    {"week": "int0", "n_used": "int0"},
+    nan_ok=(*_TRAJ_NAN, *_RATES_INF),
+)
 E("shequn.simulation.Trajectory.column", on=trajectory, name=("members", "choice"))
 E("shequn.simulation.Trajectory.summary", on=trajectory)
 E("shequn.simulation.Trajectory.to_frame", on=trajectory, needs=("pandas",))
@@ -3097,8 +3126,6 @@ def _bad_values(e: Entry, field: str, good: dict[str, Any]) -> None:
 
 
 # --- simulation: parameters, flows, the compiled engine
-# the referral rates' cap is inf without a referral budget (documented in referral.derive)
-_RATES_INF = ("referral",)
 E(
     "shequn.simulation.compile_dynamics",
     community=(L(community), "obj"),
@@ -3204,11 +3231,16 @@ _e = E(
     kind=("flow", "choice"),
     cost=(False, "bool"),
     marketing=(False, "bool"),
-    start=(0.0, "float"),
+    start=(0.0, None),  # a float kind but for NaN, walked below
     width=(1, "int1"),
     mechanism=("", "str"),
+    nan_ok=("start",),  # documented: a rate's row 0 is NaN (no value in week 0)
 )
 X(_e, "marketing_not_cost", fields=("marketing",), marketing=True)
+X(_e, "start=nan", expect=EITHER, fields=("start",), start=NAN)
+for _label, _bad in (("inf", INF), ("-inf", -INF), ("str", "0.5"), ("bool", True), ("none", None)):
+    X(_e, f"start={_label}", fields=("start",), start=_bad)
+X(_e, "start=list", fields=("start",), start=[0.5])
 E("shequn.simulation.flows.column_table")
 E("shequn.simulation.flows.cost_flows")
 E("shequn.simulation.flows.marketing_flows")
@@ -3602,7 +3634,12 @@ E(
     economics=(None, "obj?"),
     capacity=(None, "int1?"),
 )
-_e = E("shequn.twin.build", setup=(L(engine_setup), "obj"), values=({"baseline_churn": 0.05}, None))
+_e = E(
+    "shequn.twin.build",
+    setup=(L(engine_setup), "obj"),
+    values=({"baseline_churn": 0.05}, None),
+    nan_ok=_RATES_INF,  # the setup keeps its compiled Dynamics
+)
 _bad_values(_e, "values", {"baseline_churn": 0.05})
 E(
     "shequn.twin.observe_run",
@@ -3661,7 +3698,7 @@ E(
     executor=(None, "executor"),
     rng=(0, "rng"),
 )
-_e = E("shequn.twin.Twin.setup_at", on=twin, values=(None, None))
+_e = E("shequn.twin.Twin.setup_at", on=twin, values=(None, None), nan_ok=_RATES_INF)
 _bad_values(_e, "values", {"baseline_churn": 0.05})
 E("shequn.twin.Twin.summary", on=twin)
 E("shequn.twin.Twin.to_frame", on=twin, kind=("parameters", "choice"), needs=("pandas",))

@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from shequn._optional import optional_import
 from shequn._results import ResultMixin, Summary
 from shequn._typing import FloatArray, IntArray, array_eq
-from shequn._validation import check_int, fail, integer
+from shequn._validation import check_array, check_int, fail, integer
 from shequn.community._graph import edges_to_csr
 from shequn.community.community import Community
 from shequn.community.groups import WECHAT_GROUP_CAP, Groups
@@ -90,8 +90,10 @@ def week_of(times: FloatArray) -> IntArray:
 
 def _freeze(cols: Mapping[str, Any]) -> dict[str, FloatArray]:
     out = {}
+    if not isinstance(cols, Mapping):
+        raise fail("WeeklySeries", "columns", "be a mapping of names to arrays", cols)
     for k, v in cols.items():
-        a = np.array(v, dtype=np.float64)
+        a = np.array(check_array(v, owner="WeeklySeries", field=f"columns[{k!r}]", ndim=1))
         a.setflags(write=False)
         out[str(k)] = a
     return out

@@ -132,8 +132,10 @@ class TieBook:
         self.eu = state.eu
         self.ev = state.ev
         self.ew = state.ew
-        self.messages = np.empty(room, dtype=np.float32)
-        self.meetings = np.empty(room, dtype=np.float32)
+        # zeros, not np.empty: the spare slots beyond m_used are part of the returned State
+        # (and of states that later share these buffers), so they must not hold stale memory
+        self.messages = np.zeros(room, dtype=np.float32)
+        self.meetings = np.zeros(room, dtype=np.float32)
         self.member_tie = state.member_tie
         self.extra_keys: IntArray = state.extra_keys
         self.extra_pos: IntArray = state.extra_pos

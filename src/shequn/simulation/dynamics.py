@@ -540,6 +540,11 @@ def half_edge_values(dynamics: Dynamics, values: Any) -> Any:
     """
     A = dynamics.adjacency
     vals = np.asarray(values)
+    if vals.dtype.kind not in "biuf":
+        raise fail("half_edge_values", "values", "be a numeric array", vals)
+    if vals.dtype.kind == "f" and not np.isfinite(vals).all():
+        bad = vals[~np.isfinite(vals)]
+        raise fail("half_edge_values", "values", "be finite", bad[:3])
     if vals.ndim != 1 or vals.shape[0] < dynamics.n_edges:
         raise fail(
             "half_edge_values",

@@ -34,7 +34,7 @@ import numpy as np
 
 from shequn._results import ResultMixin, Summary, Table
 from shequn._typing import FloatArray
-from shequn._validation import fail
+from shequn._validation import check_array, fail
 from shequn.community.types import CommunityType
 from shequn.simulation.mechanisms import Mechanisms
 from shequn.simulation.mechanisms._spec import ParamSpec, spec_of
@@ -132,7 +132,7 @@ class Parameters(ResultMixin):
         >>> p.values(p.defaults)["relax"]
         0.1
         """
-        v = np.asarray(vector, dtype=np.float64).ravel()
+        v = check_array(vector, owner="Parameters.values", field="vector").ravel()
         if v.shape[0] != len(self.items):
             raise fail("Parameters.values", "vector", f"have {len(self.items)} entries", v.shape[0])
         return {p.name: float(x) for p, x in zip(self.items, v, strict=True)}

@@ -32,7 +32,7 @@ import attrs
 import numpy as np
 
 from shequn._typing import FloatArray
-from shequn._validation import fail
+from shequn._validation import check_finite, fail, integer
 from shequn.community.community import Community
 from shequn.economics.money import Economics
 from shequn.loyalty.stages import Stage
@@ -215,7 +215,9 @@ class EngineSetup:
     economics: Economics
     base_repeat: tuple[float, ...] = (0.05, 0.15, 0.25, 0.30)
     base_ladder: tuple[float, ...] = (0.10, 0.06, 0.04)
-    capacity: int | None = None
+    capacity: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(integer(1))
+    )
     _compiled: list[Dynamics] = attrs.field(init=False, factory=list, repr=False)
 
     @classmethod
@@ -309,6 +311,8 @@ def engine_values(setup: EngineSetup, values: Mapping[str, float]) -> dict[str, 
     >>> engine_values(s, {"ladder_scale": 2.0, "peer_talk": 0.4})
     {'ladder_rates[0]': 0.2, 'ladder_rates[1]': 0.12, 'ladder_rates[2]': 0.08, 'peer_talk': 0.4}
     """
+    if not isinstance(values, Mapping):
+        raise fail("build", "values", "be a mapping of parameter names to values", values)
     known = parameters()
     out: dict[str, float] = {}
     for name, value in values.items():
@@ -316,7 +320,7 @@ def engine_values(setup: EngineSetup, values: Mapping[str, float]) -> dict[str, 
             raise fail(
                 "build", "values", "name engine parameters (see shequn.twin.parameters())", name
             )
-        v = float(value)
+        v = check_finite(value, owner="build", field=f"values[{name!r}]")
         if name == "repeat_scale":
             out.update({f"repeat_rates[{i}]": v * r for i, r in enumerate(setup.base_repeat)})
         elif name == "ladder_scale":
@@ -466,6 +470,8 @@ def emit_records(setup: EngineSetup, *, weeks: int, rng: RNGLike, tastes: bool =
     >>> r.weeks, r.n_members >= 60, r.report.set_aside
     (4, True, 0)
     """
+    if not isinstance(tastes, bool | np.bool_):
+        raise fail("emit_records", "tastes", "be True or False", tastes)
     d = setup.compile()
     t = run(d, weeks=weeks, rng=rng, records=True)
     assert t.records is not None

@@ -25,12 +25,20 @@ Examples
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import attrs
 
-from shequn._validation import fail, integer, nonnegative, positive, probability
+from shequn._validation import (
+    check_int,
+    fail,
+    integer,
+    nonnegative,
+    positive,
+    probability,
+)
 
 __all__ = ["Flow", "ParamSpec", "Setting", "int_param", "param", "spec_of"]
 
@@ -76,8 +84,19 @@ class Flow:
     mechanism: str = ""
 
     def __attrs_post_init__(self) -> None:
+        for text in ("name", "unit", "meaning", "mechanism"):
+            if not isinstance(getattr(self, text), str):
+                raise fail("Flow", text, "be a string", getattr(self, text))
+        for flag in ("cost", "marketing"):
+            if not isinstance(getattr(self, flag), bool):
+                raise fail("Flow", flag, "be True or False", getattr(self, flag))
         if self.kind not in KINDS:
             raise fail("Flow", "kind", f"be one of {list(KINDS)}", self.kind)
+        # NaN is a meaningful start (a rate has no value in week 0); ±inf is not
+        s = self.start
+        if isinstance(s, bool) or not isinstance(s, numbers.Real) or math.isinf(float(s)):
+            raise fail("Flow", "start", "be a finite real number or nan", s)
+        check_int(self.width, owner="Flow", field="width", low=1)
         if self.marketing and not self.cost:
             raise fail("Flow", "marketing", "be set only on a cost", self.name)
 
