@@ -344,3 +344,75 @@ def test_compile_notice_is_printed_once_for_diffusion_kernels(capsys: Any) -> No
             event.register("numba:compile", installed)
     err = capsys.readouterr().err
     assert err.count("shequn: compiling the diffusion kernels") == 1
+
+
+# --- issue 14: silent NaN and inf in reach and IMM's constants ------------------------------
+
+
+def test_open_rate_from_interest_with_a_huge_interest_shape_is_finite_and_right() -> None:
+    """scipy's Beta inverse is NaN past a shape of ~1e200: the gamma limit takes over.
+
+    References: Beta(1e300, 4) interest is 1 - O(1e-300), so every open rate is 1; for
+    Beta(2, 1e300), (alpha + beta) u is Gamma(2) and the strict-order mean of the top fraction
+    f is the closed form 2 * P(G3 > q) / f / 1e300 with q the (1 - f) quantile of Gamma(2).
+    """
+    from scipy import stats
+
+    from shequn.diffusion.reach import open_rate_from_interest
+
+    r = open_rate_from_interest([100, 1000], population=10_000, interest_alpha=1e300)
+    assert r.tolist() == [1.0, 1.0]
+    r = open_rate_from_interest(
+        [100, 1000], population=10_000, interest_alpha=1e300, selectivity=2.0
+    )
+    assert r.tolist() == [1.0, 1.0]
+    f = 0.1
+    q = stats.gamma.isf(f, 2.0)
+    exact = 2.0 * stats.gamma.sf(q, 3.0) / f
+    r = open_rate_from_interest([1000], population=10_000, interest_alpha=2.0, interest_beta=1e300)
+    assert float(r[0]) * 1e300 == pytest.approx(exact, rel=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("n", float("nan")),
+        ("n", 1),
+        ("k", float("nan")),
+        ("k", 0),
+        ("k", 2000),
+        ("epsilon", float("nan")),
+        ("epsilon", float("inf")),
+        ("epsilon", -float("inf")),
+        ("epsilon", 1.0),
+        ("epsilon", 1e-300),  # the sample sizes overflow
+        ("ell", float("nan")),
+        ("ell", float("inf")),
+        ("ell", 0.0),
+        ("grid", 0),
+    ],
+)
+def test_imm_parameters_refuses_what_would_give_nan_or_inf(field: str, value: Any) -> None:
+    from shequn.diffusion.seeding import imm_parameters
+
+    kw: dict[str, Any] = {"n": 1000, "k": 5, "epsilon": 0.1, "ell": 1.0, "grid": 2}
+    kw[field] = value
+    with pytest.raises(InvalidParameterError, match=rf"`imm_parameters\.{field}`"):
+        imm_parameters(**kw)
+
+
+def test_imm_parameters_closed_form_at_a_small_case() -> None:
+    """λ* = 2n((1 − 1/e)α + β)²/ε² by hand for n = 4, k = 1, ε = 0.5, ℓ = 1 (eqs. 6 and 9)."""
+    import math
+
+    from shequn.diffusion.seeding import imm_parameters
+
+    ell = 1.0 * (1 + math.log(2) / math.log(4))  # 1.5
+    a = math.sqrt(ell * math.log(4) + math.log(2))
+    b = math.sqrt((1 - 1 / math.e) * (math.log(4) + ell * math.log(4) + math.log(2)))
+    c = imm_parameters(4, 1, 0.5, 1.0)
+    assert c["ell"] == pytest.approx(1.5, rel=1e-15)
+    assert c["lambda_star"] == pytest.approx(2 * 4 * ((1 - 1 / math.e) * a + b) ** 2 / 0.25)
+    eps_p = math.sqrt(2) * 0.5
+    lam_p = (2 + 2 * eps_p / 3) * (math.log(4) + ell * math.log(4) + math.log(2 * 2)) * 4 / 0.5
+    assert c["lambda_prime"] == pytest.approx(lam_p)

@@ -312,3 +312,104 @@ def test_hyp2f1_one_refuses_arguments_outside_its_domain():
     for args, field in (((0.0, 2.0, -1.0), "b"), ((1.0, 0.5, -1.0), "c"), ((1.0, 2.0, 0.5), "w")):
         with pytest.raises(InvalidParameterError, match=field):
             hyp2f1_one(*args)
+
+
+# -- issue 14: BG/BB expectations at huge n, the transaction log, customer ids ----------------
+
+
+def _bgbb_mean_mpmath(m, n):
+    """E[X(n)] (Fader, Hardie & Shang 2010, eq. 8) with 60-digit log-gammas."""
+    mp = pytest.importorskip("mpmath")
+    mp.mp.dps = 60
+    al, be, ga, de = (mp.mpf(v) for v in (m.alpha, m.beta, m.gamma, m.delta))
+    n = mp.mpf(int(n))
+    ratio = mp.exp(
+        mp.loggamma(ga + de)
+        + mp.loggamma(1 + de + n)
+        - mp.loggamma(1 + de)
+        - mp.loggamma(ga + de + n)
+    )
+    return float(al / (al + be) * de / (ga - 1) * (1 - ratio))
+
+
+@pytest.mark.parametrize("m", [BB, BGBB(alpha=1.2, beta=0.75, gamma=2.5, delta=2.78)])
+def test_bgbb_expected_transactions_at_huge_n_vs_mpmath_and_the_pmf(m):
+    # the gammaln differences lost every digit at n = 1e15 (negative values at n = 1e300)
+    ns = [1, 6, 10**6, 10**12, 10**15, 9 * 10**18]
+    ours = m.expected_transactions(ns)
+    for n, v in zip(ns, ours, strict=True):
+        assert v == pytest.approx(_bgbb_mean_mpmath(m, n), rel=1e-12)
+    assert np.all(np.diff(ours) >= 0)  # more opportunities, never fewer purchases
+    # a second method at moderate n: the mean of the distribution P(X(n) = x)
+    p = m.prob_transactions(np.arange(301), 300)
+    assert np.arange(301) @ p == pytest.approx(m.expected_transactions([300])[0], rel=1e-10)
+
+
+def test_bgbb_counts_beyond_int64_or_fractional_are_refused():
+    for bad in (1e300, 2.5, -1):
+        with pytest.raises(InvalidParameterError, match=r"`BGBB\.expected_transactions\.n`"):
+            BB.expected_transactions([1, bad])
+        with pytest.raises(
+            InvalidParameterError, match=r"`BGBB\.conditional_expected_transactions\.n_star`"
+        ):
+            BB.conditional_expected_transactions([5, bad], [0, 2], [0, 3], [6, 6])
+
+
+def test_bgbb_conditional_expectation_at_huge_n_star_vs_mpmath():
+    mp = pytest.importorskip("mpmath")
+    mp.mp.dps = 60
+    m = BB
+    al, be, ga, de = (mp.mpf(v) for v in (m.alpha, m.beta, m.gamma, m.delta))
+    x, tx, n = 2, 3, 6
+
+    def B(a, b):
+        return mp.beta(a, b)
+
+    like = B(al + x, be + n - x) / B(al, be) * B(ga, de + n) / B(ga, de)
+    for i in range(n - tx):
+        like += B(al + x, be + tx - x + i) / B(al, be) * B(ga + 1, de + tx + i) / B(ga, de)
+
+    def g(z):
+        return mp.exp(mp.loggamma(1 + de + z) - mp.loggamma(ga + de + z))
+
+    for n_star in (5, 10**9, 10**18):
+        ref = (
+            B(al + x + 1, be + n - x)
+            / B(al, be)
+            / like
+            * de
+            / (ga - 1)
+            * mp.exp(mp.loggamma(ga + de) - mp.loggamma(1 + de))
+            * (g(mp.mpf(n)) - g(mp.mpf(n + n_star)))
+        )
+        ours = m.conditional_expected_transactions([n_star], [x], [tx], [n])[0]
+        assert ours == pytest.approx(float(ref), rel=1e-12)
+
+
+def test_transaction_log_refuses_nan_inf_and_impossible_columns():
+    from shequn.loyalty import TransactionLog
+
+    date = np.array(["1997-01-01", "1997-01-05", "1997-01-02"], dtype="datetime64[D]")
+    good = {"customer_id": [1, 1, 2], "date": date, "quantity": [1, 2, 1], "amount": [10.0, 5, 3]}
+    log = TransactionLog(**good)
+    assert log.customer_id.dtype == np.int64 and log.amount.dtype == np.float64
+    assert log.summary()["total amount"] == 18.0
+    for field, bad in (
+        ("amount", [10.0, 5.0, math.inf]),
+        ("amount", [10.0, 5.0, math.nan]),
+        ("amount", [10.0, 5.0, -3.0]),
+        ("customer_id", [1.0, 1.0, math.nan]),
+        ("customer_id", [1, 1, 2.5]),
+        ("quantity", [1.0, 2.0, math.nan]),
+        ("quantity", [1, 2, 1e300]),
+        ("quantity", [1, 2]),
+        ("date", "1997-01-01"),
+        ("date", np.array(["1997-01-01", "NaT", "1997-01-02"], dtype="datetime64[D]")),
+    ):
+        with pytest.raises(InvalidParameterError, match=rf"`TransactionLog\.{field}`"):
+            TransactionLog(**{**good, field: bad})
+
+
+def test_rfm_summary_refuses_infinite_customer_ids():
+    with pytest.raises(InvalidParameterError, match=r"`rfm_summary\.customer_ids` must be finite"):
+        rfm_summary([7.0, math.inf], [0.0, 3.0], calibration_end=21.0)

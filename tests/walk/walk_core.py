@@ -361,10 +361,13 @@ NAN_OK = frozenset(
 def nonfinite(
     value: Any, path: str = "result", nan_ok: frozenset[str] = NAN_OK, depth: int = 0
 ) -> str | None:
-    """The path of the first NaN or inf inside ``value`` (attrs fields, mappings, sequences)."""
+    """The path of the first NaN or inf inside ``value`` (attrs fields, mappings, sequences).
+
+    ``"result"`` in ``nan_ok`` allows a NaN scalar result (a documented "undefined").
+    """
     import attrs
 
-    if depth > 5:
+    if depth > 5 or (depth == 0 and path in nan_ok):
         return None
     if isinstance(value, bool | np.bool_ | str | bytes):
         return None

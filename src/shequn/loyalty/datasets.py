@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 
 from shequn._results import ResultMixin, Summary
 from shequn._typing import FloatArray, IntArray, array_eq
-from shequn._validation import fail
+from shequn._validation import check_array, fail
 from shequn.loyalty.rfm import RFMSummary, rfm_summary
 
 __all__ = [
@@ -70,6 +70,33 @@ class TransactionLog(ResultMixin):
     date: NDArray[np.datetime64] = attrs.field(eq=array_eq)
     quantity: IntArray = attrs.field(eq=array_eq)
     amount: FloatArray = attrs.field(eq=array_eq)
+
+    def __attrs_post_init__(self) -> None:
+        # checked and stored as arrays: counts are whole numbers >= 0, amounts finite >= 0,
+        # dates datetime64 without NaT, one entry per order in every column
+        owner = "TransactionLog"
+        cols = {
+            name: check_array(
+                getattr(self, name), owner=owner, field=name, dtype=dt, ndim=1, nonnegative=True
+            )
+            for name, dt in (
+                ("customer_id", np.int64),
+                ("quantity", np.int64),
+                ("amount", np.float64),
+            )
+        }
+        cols["date"] = _check_dates(self.date)
+        n = cols["customer_id"].size
+        for name in ("date", "quantity", "amount"):
+            if cols[name].size != n:
+                raise fail(
+                    owner,
+                    name,
+                    f"have one entry per order ({n}, as `{owner}.customer_id`)",
+                    cols[name].size,
+                )
+        for name, value in cols.items():
+            object.__setattr__(self, name, value)
 
     @property
     def n_transactions(self) -> int:
@@ -209,6 +236,21 @@ def read_cdnow(path: str | os.PathLike[str]) -> TransactionLog:
         quantity=qty.astype(np.int64),
         amount=amt,
     )
+
+
+def _check_dates(value: Any) -> NDArray[np.datetime64]:
+    """``TransactionLog.date`` as a 1-d ``datetime64[D]`` array without NaT."""
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise fail("TransactionLog", "date", "be an array of datetime64 dates", value) from exc
+    if arr.dtype.kind != "M" or arr.ndim != 1:
+        raise fail("TransactionLog", "date", "be a 1-d array of datetime64 dates", value)
+    arr = arr.astype("datetime64[D]")
+    nat = np.flatnonzero(np.isnat(arr))
+    if nat.size:
+        raise fail("TransactionLog", "date", f"hold dates, not NaT (index {nat[0]})", arr[nat[0]])
+    return arr
 
 
 def load_cdnow_sample() -> TransactionLog:

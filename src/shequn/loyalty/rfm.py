@@ -324,9 +324,9 @@ got '20150201'
         raise fail("rfm_summary", "customer_ids", f"be 1-dimensional (shape {ids.shape})", ids)
     if ids.size == 0:
         raise fail("rfm_summary", "customer_ids", "hold at least one transaction (empty log)", 0)
-    if ids.dtype.kind == "f" and np.isnan(ids).any():
-        i = int(np.flatnonzero(np.isnan(ids))[0])
-        raise fail("rfm_summary", "customer_ids", f"not be NaN (index {i})", ids[i])
+    if ids.dtype.kind in "fc" and not np.isfinite(ids).all():
+        i = int(np.flatnonzero(~np.isfinite(ids))[0])
+        raise fail("rfm_summary", "customer_ids", f"be finite (index {i})", ids[i])
     if ids.dtype == object and any(v is None for v in ids.tolist()):
         raise fail("rfm_summary", "customer_ids", "not contain None", ids)
     if date_format is not None and not isinstance(date_format, str):

@@ -496,6 +496,29 @@ def fit_open_rate(
 # --- the mechanism: interest heterogeneity ---------------------------------------------------
 
 
+def _beta_quantiles(q: FloatArray, al: float, be: float) -> FloatArray:
+    """Quantiles ``q`` of Beta(al, be), also where scipy's inverse fails (NaN).
+
+    scipy's ``beta.ppf`` returns NaN once a shape parameter passes about 1e200. There the
+    Beta is its gamma limit: (al + be)(1 − u) → Gamma(be) as al → ∞, and (al + be) u →
+    Gamma(al) as be → ∞, with a relative error O(1/max(al, be)), below double precision.
+    """
+    with np.errstate(all="ignore"):
+        u = np.asarray(stats.beta.ppf(q, al, be), dtype=np.float64)
+        bad = ~np.isfinite(u)
+        if bad.any():
+            if al >= be:
+                u[bad] = 1.0 - stats.gamma.ppf(1.0 - q[bad], be) / (al + be)
+            else:
+                u[bad] = stats.gamma.ppf(q[bad], al) / (al + be)
+    if not np.isfinite(u).all():
+        raise ConvergenceError(
+            f"open_rate_from_interest: the quantiles of Beta({al:g}, {be:g}) could not be "
+            "computed; try interest_alpha and interest_beta below 1e200"
+        )
+    return u
+
+
 def open_rate_from_interest(
     audience: ArrayLike,
     *,
@@ -558,7 +581,7 @@ def open_rate_from_interest(
     tail = np.geomspace(1e-12, 1.0 / g, 80)
     edges = np.unique(np.concatenate([np.linspace(0.0, 1.0, g + 1), tail, 1.0 - tail]))
     mass = np.diff(edges)
-    u = np.asarray(stats.beta.ppf(0.5 * (edges[:-1] + edges[1:]), al, be), dtype=np.float64)
+    u = _beta_quantiles(0.5 * (edges[:-1] + edges[1:]), al, be)
     mean_u = float(mass @ u)
     if math.isinf(kappa):
         m_top = np.concatenate([[0.0], np.cumsum(mass[::-1])])  # mass of the top cells
@@ -580,6 +603,8 @@ def open_rate_from_interest(
             hi = np.where(big, mid, hi)
             lo = np.where(big, lo, mid)
         pi = -np.expm1(-np.exp(0.5 * (lo + hi))[:, None] * w[None, :]) * mass[None, :]
-        out = (pi @ u) / pi.sum(axis=1)
+        # a weighted mean never exceeds its largest value; rounding did (1 + 1e-14 when every
+        # u is 1, an "open rate" above 1), so bound it by max(u), which is exact
+        out = np.minimum((pi @ u) / pi.sum(axis=1), u.max())
     out = np.where(frac >= 1.0, mean_u, out)  # everyone follows: the population mean
     return np.asarray(out.reshape(a.shape), dtype=np.float64)

@@ -76,17 +76,40 @@ def imm_parameters(
     >>> c = imm_parameters(100_000, 50, 0.1, 1.0)
     >>> round(c["ell"], 4), f"{c['lambda_star']:.3e}"
     (1.0602, '7.181e+09')
+    >>> imm_parameters(100_000, 50, float("nan"), 1.0)
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `imm_parameters.epsilon` must be in (0, 1); got nan
     """
+    owner = "imm_parameters"
+    n = check_int(n, owner=owner, field="n", low=2)
+    k = check_int(k, owner=owner, field="k", low=1, high=n)
+    epsilon = check_in_range(
+        epsilon, owner=owner, field="epsilon", low=0, high=1, low_open=True, high_open=True
+    )
+    ell = check_positive(ell, owner=owner, field="ell")
+    grid = check_int(grid, owner=owner, field="grid", low=1)
     log_n = math.log(n)
     ell_adj = ell * (1.0 + math.log(2.0) / log_n)
     eps_p = math.sqrt(2.0) * epsilon
     lc = _log_comb(n, k)
-    lam_prime = (
-        (2.0 + 2.0 * eps_p / 3.0) * (lc + ell_adj * log_n + math.log(grid * math.log2(n))) * n
-    ) / eps_p**2
-    alpha = math.sqrt(ell_adj * log_n + math.log(2.0))
-    beta = math.sqrt((1.0 - 1.0 / math.e) * (lc + ell_adj * log_n + math.log(2.0)))
-    lam_star = 2.0 * n * ((1.0 - 1.0 / math.e) * alpha + beta) ** 2 / epsilon**2
+    # in numpy floats: an overflow (ell = 1e300, epsilon = 1e-300) is inf, refused below
+    with np.errstate(all="ignore"):
+        e = np.float64(epsilon)
+        lam_prime = float(
+            (2.0 + 2.0 * eps_p / 3.0)
+            * (lc + ell_adj * log_n + math.log(grid * math.log2(n)))
+            * n
+            / e
+            / e
+            / 2.0
+        )
+        alpha = math.sqrt(ell_adj * log_n + math.log(2.0))
+        beta = math.sqrt((1.0 - 1.0 / math.e) * (lc + ell_adj * log_n + math.log(2.0)))
+        lam_star = float(2.0 * n * ((1.0 - 1.0 / math.e) * alpha + beta) ** 2 / e / e)
+    if not (math.isfinite(lam_prime) and math.isfinite(lam_star)):
+        field, value = ("ell", ell) if ell > 1.0 else ("epsilon", epsilon)
+        raise fail(owner, field, "leave IMM's sample sizes finite", value)
     return {"ell": ell_adj, "eps_prime": eps_p, "lambda_prime": lam_prime, "lambda_star": lam_star}
 
 

@@ -154,16 +154,21 @@ recency (index 0, recency=6); got 7.0
         return np.asarray(np.exp(la + shift - np.logaddexp(la, ld)), dtype=np.float64)
 
     def _future(self, n: FloatArray, n_star: FloatArray) -> FloatArray:
-        """δ/(γ−1)·Γ(γ+δ)/Γ(1+δ)·[Γ(1+δ+n)/Γ(γ+δ+n) − Γ(1+δ+n+n*)/Γ(γ+δ+n+n*)]."""
+        """δ/(γ−1)·Γ(γ+δ)/Γ(1+δ)·[Γ(1+δ+n)/Γ(γ+δ+n) − Γ(1+δ+n+n*)/Γ(γ+δ+n+n*)].
+
+        Each gamma ratio Γ(z + 1 − γ)/Γ(z) is the Pochhammer symbol ``poch(z, 1 − γ)``, which
+        scipy evaluates accurately for any z; a difference of ``gammaln`` values loses every
+        digit once z is large (at n = 10^15 the result came out negative).
+        """
         ga, de = self.gamma, self.delta
         if abs(ga - 1.0) < 1e-7:
             lo = attrs.evolve(self, gamma=ga - 1e-5)._future(n, n_star)
             hi = attrs.evolve(self, gamma=ga + 1e-5)._future(n, n_star)
             return 0.5 * (lo + hi)
-        c = special.gammaln(ga + de) - special.gammaln(1 + de)
-        g1 = special.gammaln(1 + de + n) - special.gammaln(ga + de + n)
-        g2 = special.gammaln(1 + de + n + n_star) - special.gammaln(ga + de + n + n_star)
-        return np.asarray(de / (ga - 1) * (np.exp(c + g1) - np.exp(c + g2)), dtype=np.float64)
+        c = special.poch(ga + de, 1.0 - ga)
+        g1 = special.poch(ga + de + n, 1.0 - ga)
+        g2 = special.poch(ga + de + n + n_star, 1.0 - ga)
+        return np.asarray(de / (ga - 1) * (g1 - g2) / c, dtype=np.float64)
 
     def expected_transactions(self, n: ArrayLike) -> FloatArray:
         """E[X(n)]: expected purchases of a new customer in ``n`` opportunities.
@@ -175,8 +180,10 @@ recency (index 0, recency=6); got 7.0
         True
         """
         nn = np.atleast_1d(
-            check_array(n, owner="BGBB.expected_transactions", field="n", nonnegative=True)
-        )
+            check_array(
+                n, owner="BGBB.expected_transactions", field="n", dtype=np.int64, nonnegative=True
+            )
+        ).astype(np.float64)
         return np.asarray(
             self.alpha / (self.alpha + self.beta) * self._future(np.zeros_like(nn), nn) + 0.0,
             dtype=np.float64,
@@ -196,7 +203,9 @@ recency (index 0, recency=6); got 7.0
         """
         owner = "BGBB.conditional_expected_transactions"
         x, tx, nn = _check(frequency, recency, n, owner)
-        ns = check_array(n_star, owner=owner, field="n_star", nonnegative=True)
+        ns = check_array(
+            n_star, owner=owner, field="n_star", dtype=np.int64, nonnegative=True
+        ).astype(np.float64)
         la, ld = self._terms(x, tx, nn, self.alpha, self.beta, self.gamma, self.delta)
         lead = (
             special.betaln(self.alpha + x + 1, self.beta + nn - x)
