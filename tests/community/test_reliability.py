@@ -125,3 +125,26 @@ def test_zero_weight_ties_are_no_ties() -> None:
     G = nx.Graph([(0, 1, {"weight": 0.0}), (1, 2, {"weight": 2.0})])
     c = Community.from_graph(G)
     assert c.n_edges == 1 and c.degree.tolist() == [0, 1, 1]
+
+
+def test_sparse_input_with_an_index_out_of_range_is_refused_before_scipy_touches_it() -> None:
+    # scipy's sum_duplicates trusts the index arrays: an index of 999 in a 30 x 30 matrix
+    # wrote out of bounds (a segfault, found by the API walk); it is refused first
+    import networkx as nx
+    import numpy as np
+    import pytest
+    import scipy.sparse as sp
+
+    from shequn.community import Community
+    from shequn.exceptions import InvalidParameterError
+
+    a = sp.csr_array(nx.to_numpy_array(nx.path_graph(30)))
+    a.indices[0] = 999
+    with pytest.raises(InvalidParameterError, match=r"indices must be < 30"):
+        Community.from_graph(a)
+    c = Community.from_graph(nx.path_graph(30))
+    with pytest.raises(InvalidParameterError, match=r"valid sparse index arrays"):
+        c.with_adjacency(a)
+    assert np.array_equal(
+        c.adjacency.indices, Community.from_graph(nx.path_graph(30)).adjacency.indices
+    )

@@ -347,6 +347,14 @@ def _from_sparse(M: Any, *, owner: str, allow_directed: bool) -> GraphArrays:
         A = sp.csr_array(M)
     except (TypeError, ValueError) as exc:
         raise fail(owner, "graph", "be a numeric sparse matrix", type(M).__name__) from exc
+    try:
+        # scipy trusts a compressed matrix's index arrays; an index out of range would make
+        # sum_duplicates below write out of bounds (a segfault), so check them all first
+        A.check_format(full_check=True)
+    except ValueError as exc:
+        raise fail(
+            owner, "graph", f"have valid sparse index arrays ({exc})", "sparse matrix"
+        ) from exc
     if A.dtype.kind not in "biuf":
         raise fail(owner, "graph", "hold numeric weights", A.dtype)
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
