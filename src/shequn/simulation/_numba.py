@@ -47,13 +47,13 @@ __all__ = [
     "shared",
 ]
 
-kernel = numba.njit(cache=True)
+kernel = numba.njit(cache=True, no_cfunc_wrapper=True)
 """Decorator of a compiled loop called from Python (cached on disk)."""
 
 inline = numba.njit(inline="always")
 """Decorator of a small compiled function that one loop calls once (pasted into the caller)."""
 
-shared = numba.njit(cache=True)
+shared = numba.njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True)
 """Decorator of a small compiled function called from several places (compiled once)."""
 POISSON_TERMS = 12
 """Terms of the tabulated Poisson CDF; rates whose tail beyond it exceeds 1e-9 invert fully."""
