@@ -22,6 +22,7 @@ from __future__ import annotations
 __all__ = [
     "ConvergenceError",
     "InvalidParameterError",
+    "ShequnDeprecationWarning",
     "ShequnError",
     "ShequnWarning",
 ]
@@ -44,3 +45,11 @@ class ConvergenceError(ShequnError, RuntimeError):
 
 class ShequnWarning(UserWarning):
     """A result was produced but deserves the user's attention."""
+
+
+class ShequnDeprecationWarning(DeprecationWarning):
+    """A public name or form that still works but will go; the message names the replacement.
+
+    A subclass of :class:`DeprecationWarning`, so the usual filters apply; shequn's own test
+    suite turns it into an error, so no internal caller uses a deprecated path.
+    """

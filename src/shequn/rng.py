@@ -37,6 +37,7 @@ import numpy as np
 
 from shequn._progress import Progress
 from shequn._validation import check_executor, check_int, check_memory, fail
+from shequn.exceptions import ShequnDeprecationWarning
 
 __all__ = [
     "RNGLike",
@@ -304,7 +305,7 @@ def replicate(
     warnings.warn(
         "shequn.rng.replicate(fn) is deprecated: use shequn.rng.map_runs, which calls "
         "fn(rng=generator) like shequn.experiment.replicate",
-        DeprecationWarning,
+        ShequnDeprecationWarning,
         stacklevel=2,
     )
     return map_runs(

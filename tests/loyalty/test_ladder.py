@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shequn.exceptions import InvalidParameterError
+from shequn.exceptions import InvalidParameterError, ShequnDeprecationWarning
 from shequn.loyalty.ladder import Ladder, default_ladder
 from shequn.loyalty.stages import Stage
 
@@ -239,5 +239,5 @@ def test_vocabulary_fit_conf_int_summary_and_deprecated_aliases():
         old = Ladder.estimate(list(paths))
         old_log = Ladder.estimate_log([7, 7, 7], [0, 1, 2], [1, 2, 2])
     assert old == fit and int(old_log.counts.sum()) == 2
-    assert [x.category for x in w] == [DeprecationWarning, DeprecationWarning]
+    assert [x.category for x in w] == [ShequnDeprecationWarning, ShequnDeprecationWarning]
     assert "Ladder.fit" in str(w[0].message) and "Ladder.fit_log" in str(w[1].message)

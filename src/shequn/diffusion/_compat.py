@@ -17,7 +17,7 @@ Examples
 ...     warnings.simplefilter("always")
 ...     old = d[1]
 >>> float(old), w[0].category.__name__
-(0.38, 'DeprecationWarning')
+(0.38, 'ShequnDeprecationWarning')
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from typing import Any
 
 import attrs
 import numpy as np
+
+from shequn.exceptions import ShequnDeprecationWarning
 
 
 def _float_equal(a: float, b: float) -> bool:
@@ -74,7 +76,7 @@ class ArrayDict(dict[str, Any]):
         warnings.warn(
             f"{self._old} as an array is deprecated: it is now a {{name: value}} mapping "
             f"(docs/architecture.md, Vocabulary); use {self._new}",
-            DeprecationWarning,
+            ShequnDeprecationWarning,
             stacklevel=3,
         )
 

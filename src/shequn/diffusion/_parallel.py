@@ -28,6 +28,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from shequn._validation import check_int, fail
+from shequn.exceptions import ShequnDeprecationWarning
 
 __all__ = ["check_executor", "executor_from_threads", "run_tasks"]
 
@@ -83,7 +84,7 @@ def executor_from_threads(
     warnings.warn(
         f"{owner}(threads=...) is deprecated: pass executor=ThreadPoolExecutor(n) (or any "
         "concurrent.futures.Executor), the library's one keyword for parallelism",
-        DeprecationWarning,
+        ShequnDeprecationWarning,
         stacklevel=3,
     )
     n = check_int(threads, owner=owner, field="threads", low=1)

@@ -71,6 +71,7 @@ from shequn._validation import (
     probability,
 )
 from shequn.community import Community
+from shequn.exceptions import ShequnDeprecationWarning
 from shequn.rng import RNGLike, map_runs, resolve_rng
 
 __all__ = [
@@ -431,7 +432,7 @@ class NicheComparison(ResultMixin):
         warnings.warn(
             "NicheComparison.difference(channel) is deprecated: use "
             "conf_int()['<channel> - <baseline>'] for the interval and summary() for the mean",
-            DeprecationWarning,
+            ShequnDeprecationWarning,
             stacklevel=2,
         )
         a = check_choice(channel, CHANNELS, owner="NicheComparison.difference", field="channel")

@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 from shequn._results import ResultMixin, Summary
 from shequn._typing import FloatArray, IntArray, array_eq
 from shequn._validation import check_array, fail
+from shequn.exceptions import ShequnDeprecationWarning
 from shequn.loyalty.rfm import RFMSummary, rfm_summary
 
 __all__ = [
@@ -170,7 +171,7 @@ class _LogSummary(Summary):
         warnings.warn(
             "TransactionLog.summary() now returns a Summary; the RFM summary is "
             "TransactionLog.rfm() (reading RFM attributes from summary() is deprecated)",
-            DeprecationWarning,
+            ShequnDeprecationWarning,
             stacklevel=2,
         )
         return getattr(self.log.rfm(**self.rfm_kwargs), name)

@@ -46,6 +46,7 @@ from shequn._optional import optional_import
 from shequn._results import Intervals, ResultMixin, Summary, Table
 from shequn._typing import FloatArray, IntArray, array_eq
 from shequn._validation import check_array, check_int, check_level, fail
+from shequn.exceptions import ShequnDeprecationWarning
 from shequn.loyalty.stages import Stage
 from shequn.rng import RNGLike, resolve_rng
 
@@ -340,7 +341,7 @@ CUSTOMER, USER, FAN, FRIEND, LAPSED); got []
     def estimate(cls, sequences: Sequence[ArrayLike], *, level: float = 0.95) -> LadderFit:
         """Deprecated: use :meth:`fit` (same arguments and result)."""
         warnings.warn(
-            "Ladder.estimate is deprecated: use Ladder.fit", DeprecationWarning, stacklevel=2
+            "Ladder.estimate is deprecated: use Ladder.fit", ShequnDeprecationWarning, stacklevel=2
         )
         return cls.fit(sequences, level=level)
 
@@ -351,7 +352,7 @@ CUSTOMER, USER, FAN, FRIEND, LAPSED); got []
         """Deprecated: use :meth:`fit_log` (same arguments and result)."""
         warnings.warn(
             "Ladder.estimate_log is deprecated: use Ladder.fit_log",
-            DeprecationWarning,
+            ShequnDeprecationWarning,
             stacklevel=2,
         )
         return cls.fit_log(members, periods, stages, level=level)

@@ -45,6 +45,7 @@ from shequn.community.generators import generate_community
 from shequn.community.metrics import k_hop_reach, structure_summary
 from shequn.community.types import CommunityType
 from shequn.diffusion.seeding import imm, rr_spread, select_seeds
+from shequn.exceptions import ShequnDeprecationWarning
 from shequn.loyalty.stages import Stage
 from shequn.operating.model import OperatingModel
 from shequn.rng import RNGLike, resolve_rng, spawn_seeds
@@ -330,7 +331,7 @@ def seeding_report(
         warnings.warn(
             "seeding_report(runs=...) is deprecated: the reach is estimated from RR sets; "
             "use samples=",
-            DeprecationWarning,
+            ShequnDeprecationWarning,
             stacklevel=2,
         )
         samples = runs

@@ -24,6 +24,7 @@ from shequn._results import Intervals, ResultMixin, Summary, Table
 from shequn._stats import mean_ci
 from shequn._typing import FloatArray, nan_array_eq
 from shequn._validation import check_array, fail
+from shequn.exceptions import ShequnDeprecationWarning
 
 __all__ = ["Contrast", "ScenarioResult"]
 
@@ -151,7 +152,7 @@ class ScenarioResult(ResultMixin):
         """Deprecated: ``conf_int()[headline label]``, the 95 % interval of the headline."""
         warnings.warn(
             "ScenarioResult.ci is deprecated; use ScenarioResult.conf_int(level)",
-            DeprecationWarning,
+            ShequnDeprecationWarning,
             stacklevel=2,
         )
         return self.contrasts[0].lo, self.contrasts[0].hi

@@ -38,6 +38,7 @@ from shequn.community.community import Community
 from shequn.community.groups import Groups
 from shequn.community.types import Role
 from shequn.economics.money import Economics
+from shequn.exceptions import ShequnDeprecationWarning
 from shequn.operating.model import OperatingModel
 from shequn.simulation._network import Network, interest_of, network_of
 from shequn.simulation.mechanisms import Mechanisms
@@ -189,7 +190,7 @@ class Dynamics:
         """Deprecated alias of :meth:`product_fit` (``fit`` means estimation in shequn)."""
         warnings.warn(
             "Dynamics.fit is deprecated; use Dynamics.product_fit",
-            DeprecationWarning,
+            ShequnDeprecationWarning,
             stacklevel=2,
         )
         return self.product_fit(*args, **kwargs)
@@ -508,7 +509,7 @@ def compile(
     """Deprecated alias of :func:`compile_dynamics` (``compile`` shadows a builtin)."""
     warnings.warn(
         "shequn.simulation.compile is deprecated; use shequn.simulation.compile_dynamics",
-        DeprecationWarning,
+        ShequnDeprecationWarning,
         stacklevel=2,
     )
     return compile_dynamics(

@@ -17,6 +17,7 @@ from shequn._results import Intervals, ResultMixin, Summary
 from shequn._stats import mean_ci, mean_ci_columns
 from shequn._typing import FloatArray, IntArray, array_eq, optional_array_eq
 from shequn._validation import check_choice, check_int
+from shequn.exceptions import ShequnDeprecationWarning
 
 __all__ = ["DiffusionResult"]
 
@@ -190,7 +191,7 @@ class DiffusionResult(ResultMixin):
         warnings.warn(
             "DiffusionResult.ci() is deprecated: use DiffusionResult.conf_int(level)['mean'] "
             "(one shape for every confidence interval, docs/architecture.md)",
-            DeprecationWarning,
+            ShequnDeprecationWarning,
             stacklevel=2,
         )
         return self.conf_int(level)["mean"]

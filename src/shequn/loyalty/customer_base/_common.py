@@ -58,7 +58,7 @@ from shequn._optional import optional_import
 from shequn._results import Intervals, ResultMixin, Summary, Table, format_value
 from shequn._typing import FloatArray, array_eq
 from shequn._validation import check_array, check_in_range, check_level, fail
-from shequn.exceptions import ConvergenceError, InvalidParameterError
+from shequn.exceptions import ConvergenceError, InvalidParameterError, ShequnDeprecationWarning
 
 __all__ = [
     "CHUNK_ROWS",
@@ -639,7 +639,7 @@ class CustomerBaseFit(ResultMixin, Generic[M]):
         """Deprecated: use :attr:`covariance` (the same matrix)."""
         warnings.warn(
             "CustomerBaseFit.covariance_log is deprecated: use CustomerBaseFit.covariance",
-            DeprecationWarning,
+            ShequnDeprecationWarning,
             stacklevel=2,
         )
         return self.covariance
@@ -691,7 +691,7 @@ class CustomerBaseFit(ResultMixin, Generic[M]):
         """Deprecated: use :meth:`conf_int` (same result)."""
         warnings.warn(
             "CustomerBaseFit.confidence_intervals is deprecated: use CustomerBaseFit.conf_int",
-            DeprecationWarning,
+            ShequnDeprecationWarning,
             stacklevel=2,
         )
         return self.conf_int(level)
