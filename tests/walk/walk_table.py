@@ -615,11 +615,14 @@ E(
     kind=(None, "choice?"),
 )
 _c = community
-E(
+_e = E(
     "shequn.community.Community.members_with_role",
     on=_c,
-    role=(L(lambda: lookup("shequn.community.Role").MEMBER), "obj"),
+    # Role is an IntEnum: 0 is Role.MEMBER, a valid role; the other "obj" cases by hand
+    role=(L(lambda: lookup("shequn.community.Role").MEMBER), None),
 )
+for _label, _value in (("str", "abc"), ("dict", {}), ("none", None), ("int99", 99)):
+    X(_e, f"role={_label}", role=_value)
 E("shequn.community.Community.index_of", on=_c, members=([0, 1], "seeds"), field=("members", "str"))
 E("shequn.community.Community.neighbors", on=_c, member=(0, "member"))
 E("shequn.community.Community.to_networkx", on=_c)
@@ -629,14 +632,29 @@ E(
     adjacency=(L(lambda: small_community().adjacency.copy()), "adjacency"),
 )
 E("shequn.community.Community.summary", on=_c)
-E("shequn.community.CommunityType.parse", value=("brand", "choice"), owner=("f", None))
-E(
+E(  # a helper for callers: they name their own parameter (owner=, field=)
+    "shequn.community.CommunityType.parse",
+    value=("brand", "choice"),
+    owner=("f", None),
+    field=("value", None),
+)
+_e = E(
     "shequn.community.Groups",
-    membership=([0, 0, 1, 1], "carr"),
+    # -1 is documented (a member in no group): the "carr" cases but neg_elem, by hand
+    membership=([0, 0, 1, 1], None),
     owners=([0, 2], "carr"),
     cap=(500, "int1"),
     policy=(L(lambda: lookup("shequn.community.InvitePolicy").OPEN), "obj"),
 )
+for _label, _value in (
+    ("nan_elem", [0, 0, 1, NAN]),
+    ("below_-1", [0, 0, 1, -2]),
+    ("frac_elem", [0, 0, 1, 1.5]),
+    ("str_elem", ["a"] * 4),
+    ("huge_elem", [0, 0, 1, 1e300]),
+    ("str", "abc"),
+):
+    X(_e, f"membership={_label}", membership=_value)
 _g = L(lambda: lookup("shequn.community.Groups").single(5))
 _gr = cache(lambda: lookup("shequn.community.Groups").single(5))
 E(
@@ -787,6 +805,15 @@ E("shequn.economics.roi", gross_margin=(300.0, "float"), cost=(100.0, "nonneg"))
 _ladder_matrix = L(lambda: ladder().transition.copy())
 E("shequn.loyalty.Ladder", transition=(_ladder_matrix, "nnarr"))
 _st = L(lambda: lookup("shequn.loyalty.Stage").FAN)
+
+
+def _stage_cases(entry: Entry, *names: str) -> None:
+    """Bad Stage arguments: the "obj" cases without int (an IntEnum value is a valid Stage)."""
+    for name in names:
+        for label, value in (("str", "abc"), ("dict", {}), ("none", None), ("int7", 7)):
+            X(entry, f"{name}={label}", **{name: value})
+
+
 E(
     "shequn.loyalty.Ladder.fundamental_matrix",
     on=ladder,
@@ -795,22 +822,25 @@ E(
         "seeds",
     ),
 )
-E(
+_e = E(
     "shequn.loyalty.Ladder.reach",
     on=ladder,
-    target=(_st, "obj"),
-    start=(L(lambda: lookup("shequn.loyalty.Stage").CUSTOMER), "obj"),
+    target=(_st, None),  # Stage is an IntEnum: 1 is Stage.CUSTOMER, valid (_stage_cases)
+    start=(L(lambda: lookup("shequn.loyalty.Stage").CUSTOMER), None),
     lapse_is_final=(False, "bool"),
     check=lambda r: in_unit(r[0]),
 )
-E("shequn.loyalty.Ladder.probability_of_reaching", on=ladder, stage=(_st, "obj"), check=in_unit)
-E(
+_stage_cases(_e, "target", "start")
+_e = E("shequn.loyalty.Ladder.probability_of_reaching", on=ladder, stage=(_st, None), check=in_unit)
+_stage_cases(_e, "stage")
+_e = E(
     "shequn.loyalty.Ladder.p_lapse_before",
     on=ladder,
-    target=(_st, "obj"),
-    start=(L(lambda: lookup("shequn.loyalty.Stage").CUSTOMER), "obj"),
+    target=(_st, None),
+    start=(L(lambda: lookup("shequn.loyalty.Stage").CUSTOMER), None),
     check=in_unit,
 )
+_stage_cases(_e, "target", "start")
 E("shequn.loyalty.Ladder.stationary", on=ladder, check=in_unit)
 E(
     "shequn.loyalty.Ladder.project",
@@ -834,7 +864,7 @@ E(
 )
 E(
     "shequn.loyalty.Ladder.estimate_log",
-    members=([1, 1, 1, 2, 2], "carr"),
+    members=([1, 1, 1, 2, 2], "farr"),  # fit_log's alias: member ids are any finite numbers
     periods=([0, 1, 2, 0, 1], "carr"),
     stages=([0, 1, 2, 0, 1], "carr"),
     level=(0.95, "unit"),
@@ -1015,9 +1045,11 @@ for _cls, _fx in (("BGNBD", bgnbd), ("ParetoNBD", pnbd)):
             for k, v in _FRT.items()
         },
         penalizer=(0.0, "nonneg"),
-        initial=(None, "obj?"),
+        initial=(None, None),  # {} is a valid initial (no overrides): bad ones are X cases
     )
     X(_e, "single_zero_customer", EITHER, frequency=[0], recency=[0.0], T=[30.0])
+    X(_e, "initial=bad_name", initial={"nope": 1.0})
+    X(_e, "initial=str", initial="abc")
     E(f"{_p}.fit_summary", summary=(L(cdnow_rfm), "obj"))
 _e = E(
     "shequn.loyalty.GammaGamma.log_likelihood",
@@ -1035,13 +1067,15 @@ _e = E(
 )
 mismatched(_e, ("frequency", "monetary"))
 E("shequn.loyalty.GammaGamma.sample", on=gg, frequency=([1, 2, 5], "carr"), rng=(0, "rng"))
-E(
+_e = E(
     "shequn.loyalty.GammaGamma.fit",
     frequency=(L(lambda: cdnow_rfm().frequency), "carr"),
     monetary=(L(lambda: cdnow_rfm().monetary), "nnarr"),
     penalizer=(0.0, "nonneg"),
-    initial=(None, "obj?"),
+    initial=(None, None),  # {} is a valid initial (no overrides): bad ones are X cases
 )
+X(_e, "initial=bad_name", initial={"nope": 1.0})
+X(_e, "initial=str", initial="abc")
 E("shequn.loyalty.GammaGamma.fit_summary", summary=(L(cdnow_rfm), "obj"))
 
 _FRN = {"frequency": ([0, 2, 5], "carr"), "recency": ([0, 3, 6], "carr"), "n": ([6, 6, 6], "carr")}
@@ -1073,8 +1107,10 @@ _e = E(
     recency=(L(lambda: bgbb().sample(200, 6, rng=1)[1]), "carr"),
     n=(L(lambda: bgbb().sample(200, 6, rng=1)[2]), "carr"),
     penalizer=(0.0, "nonneg"),
-    initial=(None, "obj?"),
+    initial=(None, None),  # {} is a valid initial (no overrides): bad ones are X cases
 )
+X(_e, "initial=bad_name", initial={"nope": 1.0})
+X(_e, "initial=str", initial="abc")
 X(
     _e,
     "frequency>n",
@@ -2743,7 +2779,7 @@ def track() -> Any:
 _e = E(
     "shequn.loyalty.customer_base.alive_path",
     model=(L(bgnbd), "obj"),
-    purchase_times=([0.0, 2.0, 5.0], "nnarr"),
+    purchase_times=([0.0, 2.0, 5.0], "farr"),  # any origin: shifted so the first is 0 (docs)
     end=(30.0, "pos?"),
     step=(1.0, "pos"),
     check=lambda r: in_unit(r.p_alive),

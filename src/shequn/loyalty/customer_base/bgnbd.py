@@ -52,9 +52,16 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
 from shequn._typing import FloatArray, IntArray
-from shequn._validation import check_array, check_int, check_nonnegative, positive
+from shequn._validation import check_array, check_int, check_nonnegative, fail, positive
 from shequn.exceptions import ConvergenceError
-from shequn.loyalty.customer_base._common import CustomerBaseFit, check_rfm, register_model
+from shequn.loyalty.customer_base._common import (
+    CustomerBaseFit,
+    check_rfm,
+    params_from_dict,
+    register_model,
+    sample_ages,
+    summary_columns,
+)
 from shequn.rng import RNGLike, resolve_rng
 
 if TYPE_CHECKING:
@@ -68,6 +75,21 @@ Params = Mapping[str, Any]
 
 def _times(t: ArrayLike, owner: str) -> FloatArray:
     return check_array(t, owner=owner, field="t", nonnegative=True)
+
+
+def _horizon(t: FloatArray, base: Any, owner: str) -> None:
+    """Refuse horizons so long that ``z = t/(base + t)`` rounds to 1 (``base`` = alpha + T)."""
+    with np.errstate(all="ignore"):
+        z = np.broadcast_to(t / (base + t), np.broadcast_shapes(np.shape(t), np.shape(base)))
+    bad = np.flatnonzero(np.ravel(z) >= 1.0)
+    if bad.size:
+        raise fail(
+            owner,
+            "t",
+            "be small enough next to alpha + T that t/(alpha + T + t) < 1 in double precision "
+            "(t below about 1e15 × (alpha + T))",
+            np.ravel(np.broadcast_to(t, z.shape))[bad[0]],
+        )
 
 
 # -- the robust conditional-expectation core ----------------------------------------------------
@@ -328,7 +350,7 @@ class _BGBase:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Any:
         """Rebuild from :meth:`to_dict` output."""
-        return cls(**{k: float(v) for k, v in d["params"].items()})
+        return cls(**params_from_dict(d, cls.param_names, owner=f"{cls.__name__}.from_dict"))
 
     def _rfm(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, method: str) -> Any:
         return check_rfm(frequency, recency, T, owner=f"{type(self).__name__}.{method}")
@@ -368,6 +390,7 @@ class _BGBase:
         """
         owner = f"{type(self).__name__}.expected_transactions"
         tt = np.atleast_1d(_times(t, owner))
+        _horizon(tt, self.alpha, owner)
         return bg_expected(self.params, tt, self._modified)
 
     def conditional_expected_transactions(
@@ -385,6 +408,7 @@ class _BGBase:
         owner = f"{type(self).__name__}.conditional_expected_transactions"
         x, tx, T_ = self._rfm(frequency, recency, T, "conditional_expected_transactions")
         tt = _times(t, owner)
+        _horizon(tt, self.alpha + T_, owner)
         return bg_conditional(self.params, tt, x, tx, T_, self._modified)
 
     def prob_transactions(self, n: ArrayLike, t: float) -> FloatArray:
@@ -438,9 +462,9 @@ class _BGBase:
         """
         owner = f"{type(self).__name__}.sample"
         n = check_int(n_customers, owner=owner, field="n_customers", low=1)
-        T_ = np.broadcast_to(check_array(T, owner=owner, field="T", nonnegative=True), (n,))
+        T_ = sample_ages(T, n, owner=owner)
         gen = resolve_rng(rng, owner=owner)
-        return bg_sample(self.params, T_.astype(np.float64), gen, self._modified)
+        return bg_sample(self.params, T_, gen, self._modified)
 
 
 @register_model
@@ -629,7 +653,10 @@ class BGNBD(_BGBase):
     @classmethod
     def fit_summary(cls, summary: Any, **kwargs: Any) -> CustomerBaseFit[Any]:
         """Fit to an :class:`~shequn.loyalty.rfm.RFMSummary` (same as ``fit(data=summary)``)."""
-        return cls.fit(summary.frequency, summary.recency, summary.T, **kwargs)
+        cols = summary_columns(
+            summary, ["frequency", "recency", "T"], owner=f"{cls.__name__}.fit_summary"
+        )
+        return cls.fit(*cols, **kwargs)
 
 
 @register_model
