@@ -1317,7 +1317,7 @@ E(
     p=(0.01, "prob"),
     q=(0.2, "prob"),
     cost_per_week=(100.0, "pos"),
-    seeds=([0], "seeds"),
+    seeds=([0], "seeds?"),  # None is the documented default (no seeds)
 )
 E("shequn.diffusion.reach.CommunityChannel.weeks", on=channel, budget=(500.0, "nonneg"))
 E(
@@ -1374,7 +1374,7 @@ result_entry("shequn.diffusion.reach.OpenRateFit", open_rate_fit, None)
 E(
     "shequn.diffusion.reach.open_rate_from_interest",
     audience=([100, 1000], "nnarr"),
-    population=(10_000, "runs"),
+    population=(10_000, "int1"),  # a number in the formula, nothing allocated: 10**12 is valid
     interest_alpha=(1.0, "pos"),
     interest_beta=(4.0, "pos"),
     selectivity=(INF, None),
