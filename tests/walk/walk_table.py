@@ -864,7 +864,7 @@ E(
 )
 E(
     "shequn.loyalty.Ladder.estimate_log",
-    members=([1, 1, 1, 2, 2], "farr"),  # fit_log's alias: member ids are any finite numbers
+    members=([1, 1, 1, 2, 2], None),  # fit_log's alias: any ids (_id_cases)
     periods=([0, 1, 2, 0, 1], "carr"),
     stages=([0, 1, 2, 0, 1], "carr"),
     level=(0.95, "unit"),
@@ -909,15 +909,31 @@ X(
     fields=("meetings", "adjacency"),
     meetings=[3],
 )
-E(
+
+
+def _id_cases(entry: Entry, name: str = "customer_ids") -> None:
+    """Bad ids: the "farr" cases but str_elem (string ids are ids, as in any CRM)."""
+    n = len(entry.base()[name])
+    for label, value in (
+        ("nan_elem", [1.0] * (n - 1) + [NAN]),
+        ("inf_elem", [1.0] * (n - 1) + [INF]),
+        ("none_elem", [1] * (n - 1) + [None]),
+        ("2d", [[1.0] * n]),
+    ):
+        X(entry, f"{name}={label}", **{name: value})
+
+
+_id_cases(ENTRIES["shequn.loyalty.Ladder.estimate_log"], "members")
+_e = E(
     "shequn.loyalty.rfm_summary",
-    customer_ids=([7, 7, 9], "farr"),
+    customer_ids=([7, 7, 9], None),  # any ids: _id_cases
     timestamps=([0.0, 14.0, 3.0], "farr"),
     amounts=([2.0, 4.0, 1.0], "nnarr?"),
     calibration_end=(21.0, "float?"),
     observation_end=(None, "float?"),
     time_unit=("weeks", "choice"),
 )
+_id_cases(_e)
 _rfm = ENTRIES["shequn.loyalty.rfm_summary"]
 mismatched(_rfm, ("customer_ids", "timestamps", "amounts"))
 X(_rfm, "timestamps=mixed_types", timestamps=["2020-01-01", 3, "2020-01-03"])
@@ -2661,13 +2677,14 @@ X(_e, "sequences=bad_stage", fields=("sequences",), sequences=[[0, 1, 9]])
 X(_e, "sequences=nan", fields=("sequences",), sequences=[[0, NAN, 2]])
 _e = E(
     "shequn.loyalty.Ladder.fit_log",
-    members=([7, 7, 7, 8, 8], "farr"),
+    members=([7, 7, 7, 8, 8], None),  # any ids (_id_cases)
     periods=([0, 1, 2, 0, 1], "carr"),
     stages=([1, 2, 2, 1, 5], "carr"),
     level=(0.95, "unit"),
     nan_ok=_LADDER_NAN,
 )
 mismatched(_e, ("members", "periods", "stages"))
+_id_cases(_e, "members")
 E("shequn.loyalty.LadderFit.conf_int", on=ladder_fit, level=(0.9, "unit?"))
 E("shequn.loyalty.CustomerBaseFit.conf_int", on=bgnbd_fit, level=(0.95, "unit"))
 E("shequn.loyalty.CustomerBaseFit.lr_test", on=covariate_fit, restricted=(None, "obj?"))
@@ -2699,12 +2716,13 @@ E("shequn.loyalty.TransactionLog.rfm", on=cdnow)
 E("shequn.loyalty.RFMSummary.summary", on=rfm)
 _e = E(
     "shequn.loyalty.CovariatePanel.from_transactions",
-    customer_ids=([1, 1, 2], "farr"),
+    customer_ids=([1, 1, 2], None),  # any ids: _id_cases
     times=([0.5, 3.5, 1.0], "nnarr"),
     values=({"promo": [0, 0, 1, 1, 0]}, None),
     calibration_end=(5.0, "pos"),
     period_length=(1.0, "pos"),
 )
+_id_cases(_e)
 mismatched(_e, ("customer_ids", "times"))
 X(_e, "values=nan", fields=("values", "promo"), values={"promo": [0, 0, NAN, 1, 0]})
 X(_e, "values=short", fields=("values", "promo"), values={"promo": [0, 0]})
@@ -2809,15 +2827,16 @@ _e = E(
     nan_ok=("values",),  # documented: NaN where a (frequency, recency) pair is impossible
 )
 X(_e, "max_frequency=1e12", fields=("max_frequency",), max_frequency=10**12)
-E(
+_e = E(
     "shequn.loyalty.customer_base.diagnostics.tracking",
     model=(L(bgnbd), "obj"),
-    customer_ids=([1, 1, 2], "farr"),
-    timestamps=([0, 14, 7], "nnarr"),
+    customer_ids=([1, 1, 2], None),  # any ids: _id_cases
+    timestamps=([0, 14, 7], "farr"),  # day numbers of any sign, as rfm_summary's
     calibration_end=(21, None),
     observation_end=(28, None),
     period=("days", "choice"),
 )
+_id_cases(_e)
 for _name, _fx in (
     ("AlivePath", alive),
     ("CalibrationHoldout", holdout),

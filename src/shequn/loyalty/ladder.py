@@ -392,10 +392,9 @@ CUSTOMER, USER, FAN, FRIEND, LAPSED); got []
         3
         """
         owner = "Ladder.fit_log"
-        mem = np.asarray(members)
-        if mem.dtype.kind == "f" and mem.size and not np.isfinite(mem).all():
-            i = int(np.flatnonzero(~np.isfinite(mem.ravel()))[0])
-            raise fail(owner, "members", f"be finite (index {i})", mem.ravel()[i])
+        from shequn.loyalty.rfm import check_customer_ids
+
+        mem = check_customer_ids(members, owner=owner, field="members")
         per = check_array(periods, owner=owner, field="periods", ndim=1, dtype=np.int64)
         stg = check_array(stages, owner=owner, field="stages", ndim=1, dtype=np.int64)
         if mem.ndim != 1 or mem.size == 0:

@@ -270,7 +270,9 @@ def _sort_key(key: NDArray[np.int64]) -> tuple[NDArray[np.intp], NDArray[np.int6
     return order, key[order]
 
 
-def check_customer_ids(customer_ids: ArrayLike, *, owner: str) -> NDArray[Any]:
+def check_customer_ids(
+    customer_ids: ArrayLike, *, owner: str, field: str = "customer_ids"
+) -> NDArray[Any]:
     """Customer ids of a transaction log: a non-empty 1-D array, no NaN, inf or None.
 
     Examples
@@ -285,14 +287,14 @@ got nan
     """
     ids = np.asarray(customer_ids)
     if ids.ndim != 1:
-        raise fail(owner, "customer_ids", f"be 1-dimensional (shape {ids.shape})", ids)
+        raise fail(owner, field, f"be 1-dimensional (shape {ids.shape})", ids)
     if ids.size == 0:
-        raise fail(owner, "customer_ids", "hold at least one transaction (empty log)", 0)
+        raise fail(owner, field, "hold at least one transaction (empty log)", 0)
     if ids.dtype.kind in "fc" and not np.isfinite(ids).all():
         i = int(np.flatnonzero(~np.isfinite(ids))[0])
-        raise fail(owner, "customer_ids", f"be finite (index {i})", ids[i])
+        raise fail(owner, field, f"be finite (index {i})", ids[i])
     if ids.dtype == object and any(v is None for v in ids.tolist()):
-        raise fail(owner, "customer_ids", "not contain None", ids)
+        raise fail(owner, field, "not contain None", ids)
     return ids
 
 
@@ -375,7 +377,7 @@ got '20150201'
             raise fail(
                 "rfm_summary",
                 "observation_end",
-                f"be after calibration_end (day {cal})",
+                f"be after `rfm_summary.calibration_end` (day {cal})",
                 observation_end,
             )
         keep = days <= obs

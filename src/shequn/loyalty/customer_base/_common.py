@@ -581,7 +581,7 @@ def summary_columns(summary: Any, names: Sequence[str], *, owner: str) -> list[A
     shequn.exceptions.InvalidParameterError: `BGNBD.fit_summary.summary` must have the \
 attributes frequency, recency, T (an RFMSummary); got 'abc'
     """
-    if isinstance(summary, str | bytes | Mapping) or not all(hasattr(summary, n) for n in names):
+    if not all(hasattr(summary, n) for n in names):
         raise fail(
             owner, "summary", f"have the attributes {', '.join(names)} (an RFMSummary)", summary
         )

@@ -104,6 +104,11 @@ def _core_series(R: float, a: float, B: float, z: float) -> float:
     """
     if z <= 0.0:
         return 0.0
+    if z >= 1.0:  # t/(alpha + T + t) rounded to 1: no finite sum to take
+        raise ConvergenceError(
+            "BG/NBD expected transactions: the horizon t is so long next to alpha + T that "
+            "z = t/(alpha + T + t) rounds to 1 in double precision; use a shorter horizon t"
+        )
     mean = R * z / (1.0 - z)
     sd = math.sqrt(R * z) / (1.0 - z)
     kmax = mean + 40.0 * sd + 60.0
@@ -284,14 +289,24 @@ def bg_conditional_pmf(
 
 
 def bg_sample(
-    P: Params, T: FloatArray, gen: np.random.Generator, modified: bool
+    P: Params, T: FloatArray, gen: np.random.Generator, modified: bool, owner: str = "BGNBD.sample"
 ) -> tuple[IntArray, FloatArray, FloatArray]:
     """Simulate (frequency, recency, T), one customer per entry of ``T``."""
     n = T.size
     lam = gen.gamma(P["r"], 1.0 / np.broadcast_to(P["alpha"], (n,)), size=n)
     p = gen.beta(np.broadcast_to(P["a"], (n,)), np.broadcast_to(P["b"], (n,)), size=n)
     until_drop = gen.geometric(p)  # purchases made before dropping out (>= 1)
-    arrivals = gen.poisson(lam * T)
+    mean = lam * T
+    if not (mean < 1e18).all():  # numpy's Poisson sampler stops near 9.2e18
+        i = int(np.flatnonzero(~(mean < 1e18))[0])
+        raise fail(
+            owner,
+            "T",
+            f"keep a customer's expected purchase count λ·T below 1e18 (index {i}, "
+            f"λ·T = {mean[i]:.3g})",
+            T[i],
+        )
+    arrivals = gen.poisson(mean)
     if modified:  # drop right after the first purchase with probability p
         dead0 = gen.random(n) < p
         until_drop = np.where(dead0, 0, until_drop)
@@ -464,7 +479,7 @@ class _BGBase:
         n = check_int(n_customers, owner=owner, field="n_customers", low=1)
         T_ = sample_ages(T, n, owner=owner)
         gen = resolve_rng(rng, owner=owner)
-        return bg_sample(self.params, T_, gen, self._modified)
+        return bg_sample(self.params, T_, gen, self._modified, owner)
 
 
 @register_model

@@ -278,6 +278,12 @@ fit with q_constraint=True); got 0.5
 
         def fused(theta: FloatArray) -> tuple[float, FloatArray]:
             p, q, g = (from_theta(float(v), sc) for v, sc in zip(theta, scales, strict=True))
+            if not (p > 0 and q > 0 and g > 0):  # a step so long that a parameter underflowed
+                raise ConvergenceError(
+                    f"{owner}: the optimiser stepped to a parameter that underflows to 0 "
+                    f"(p={p:.3g}, q={q:.3g}, gamma={g:.3g}); try a smaller `{owner}.penalizer` "
+                    "or other starting values (initial=...)"
+                )
             px = p * ux
             lgz = np.log(g + ux * uz)
             dpq = special.digamma(px + q)
