@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import attrs
 import numpy as np
@@ -14,11 +15,14 @@ from shequn._validation import (
     as_float,
     check_array,
     check_choice,
+    check_duration,
     check_executor,
     check_finite,
     check_in_range,
+    check_instance,
     check_int,
     check_nonnegative,
+    check_path,
     check_positive,
     check_probability,
     in_range,
@@ -202,3 +206,35 @@ def test_executor_is_checked_before_any_work() -> None:
     for bad in ("processes", 2, object(), ThreadPoolExecutor):
         with pytest.raises(InvalidParameterError, match=r"^`o\.executor` must be None or a "):
             check_executor(bad, owner="o")
+
+
+def test_check_instance_names_the_class_and_the_field() -> None:
+    assert check_instance(3, int, owner="o", field="f") == 3
+    with pytest.raises(InvalidParameterError, match=r"^`o\.rule` must be a TieRule; got 'abc'$"):
+        from shequn.loyalty import TieRule
+
+        check_instance("abc", TieRule, owner="o", field="rule")
+    with pytest.raises(InvalidParameterError, match=r"must be an int or float; got None"):
+        check_instance(None, (int, float), owner="o", field="f")
+
+
+def test_check_path_refuses_descriptors_and_missing_files(tmp_path: Any) -> None:
+    f = tmp_path / "x.json"
+    f.write_text("{}")
+    assert check_path(f, owner="o", exists=True) == str(f)
+    assert check_path("new.json", owner="o") == "new.json"
+    # an int would be opened as a file descriptor: never a path here
+    for bad in (5, None, ["a"], "", True):
+        with pytest.raises(InvalidParameterError, match=r"^`o\.path` must be a str or os"):
+            check_path(bad, owner="o")
+    with pytest.raises(InvalidParameterError, match=r"^`o\.path` must be an existing file"):
+        check_path(tmp_path / "missing.json", owner="o", exists=True)
+
+
+def test_check_duration_refuses_only_beyond_the_limit() -> None:
+    check_duration(3599.0, owner="o", field="samples", value=1)
+    # the message carries the estimate in seconds and hours
+    with pytest.raises(InvalidParameterError, match=r"at least 7\.2e\+03 s, 2 hours"):
+        check_duration(7200.0, owner="o", field="samples", value=2)
+    with pytest.raises(InvalidParameterError, match=r"`o\.samples`"):
+        check_duration(math.nan, owner="o", field="samples", value=3)  # no estimate: refused

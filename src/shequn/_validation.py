@@ -46,13 +46,16 @@ __all__ = [
     "available_memory",
     "check_array",
     "check_choice",
+    "check_duration",
     "check_executor",
     "check_finite",
     "check_in_range",
+    "check_instance",
     "check_int",
     "check_level",
     "check_memory",
     "check_nonnegative",
+    "check_path",
     "check_positive",
     "check_probability",
     "fail",
@@ -395,6 +398,53 @@ concurrent.futures.Executor (an object with submit()); got 'processes'
     return executor
 
 
+def check_instance(value: Any, cls: type | tuple[type, ...], *, owner: str, field: str) -> Any:
+    """Return ``value`` if it is an instance of ``cls`` (a class or a tuple of classes).
+
+    For parameters that take an object of a given class (a rule, a model, a fit): a string, a
+    dict or ``None`` is refused here instead of failing later with an ``AttributeError``.
+
+    Examples
+    --------
+    >>> check_instance(3, int, owner="f", field="n")
+    3
+    >>> check_instance("abc", (int, float), owner="f", field="rule")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `f.rule` must be an int or float; got 'abc'
+    """
+    if not isinstance(value, cls):
+        classes = cls if isinstance(cls, tuple) else (cls,)
+        names = " or ".join(c.__name__ for c in classes)
+        article = "an" if names[:1].lower() in "aeiou" else "a"
+        raise fail(owner, field, f"be {article} {names}", value)
+    return value
+
+
+def check_path(value: Any, *, owner: str, field: str = "path", exists: bool = False) -> str:
+    """Return ``value`` as a ``str`` path if it is a ``str`` or ``os.PathLike`` of one.
+
+    An integer (which ``open`` would take as a file descriptor), ``None`` or a list is refused;
+    with ``exists=True`` the path must also name an existing file.
+
+    Examples
+    --------
+    >>> check_path("fit.json", owner="save")
+    'fit.json'
+    >>> check_path(5, owner="save")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `save.path` must be a str or os.PathLike path; got 5
+    """
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str) or not value:
+        raise fail(owner, field, "be a str or os.PathLike path", value)
+    if exists and not os.path.isfile(value):
+        raise fail(owner, field, "be an existing file", value)
+    return value
+
+
 # --- attrs validators -------------------------------------------------------------------------
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
@@ -513,5 +563,33 @@ this machine has (about 1e+30 bytes needed, ... available); got 1000000000000
             field,
             f"need no more memory than this machine has (about {float(nbytes):.3g} bytes "
             f"needed, {have / 2**30:.1f} GiB available)",
+            value,
+        )
+
+
+def check_duration(
+    seconds: float, *, owner: str, field: str, value: object, limit: float = 3600.0
+) -> None:
+    """Refuse work whose time estimate exceeds ``limit`` seconds (default an hour).
+
+    For requests that hold little memory but would run for hours (``samples=10**12``): call it
+    before starting, with a *lower bound* of the time needed (a floor per unit of work times
+    the units), so that a refusal is certain; a long but feasible request stays allowed.
+
+    Examples
+    --------
+    >>> check_duration(10.0, owner="rr_spread", field="samples", value=10**8)
+    >>> check_duration(3e4, owner="rr_spread", field="samples", value=10**12)
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `rr_spread.samples` must need at most 1 hour of \
+work (at least 3e+04 s, 8.33 hours, estimated); got 1000000000000
+    """
+    if not seconds <= limit:
+        raise fail(
+            owner,
+            field,
+            f"need at most {limit / 3600:.3g} hour{'' if limit == 3600 else 's'} of work "
+            f"(at least {float(seconds):.3g} s, {seconds / 3600:.3g} hours, estimated)",
             value,
         )

@@ -47,10 +47,16 @@ def test_column_index_out_of_range_is_refused() -> None:
 @pytest.mark.parametrize(
     ("A", "message"),
     [
-        (_csr([0, 1, 1], [1], [1.0], 2), "`Community.graph` must be symmetric"),
-        (_csr([0, 1, 2], [1, 0], [np.nan, np.nan], 2), "`Community.weight` must be finite and > 0"),
-        (_csr([0, 1, 2], [1, 0], [-1.0, -1.0], 2), "`Community.weight` must be finite and > 0"),
-        (_csr([0, 1, 2], [0, 1], [1.0, 1.0], 2), "`Community.graph` must have no self-loops"),
+        (_csr([0, 1, 1], [1], [1.0], 2), "`Community.adjacency` must be symmetric"),
+        (
+            _csr([0, 1, 2], [1, 0], [np.nan, np.nan], 2),
+            "`Community.adjacency` must have finite weights > 0",
+        ),
+        (
+            _csr([0, 1, 2], [1, 0], [-1.0, -1.0], 2),
+            "`Community.adjacency` must have finite weights > 0",
+        ),
+        (_csr([0, 1, 2], [0, 1], [1.0, 1.0], 2), "`Community.adjacency` must have no self-loops"),
         (_csr([0, 2, 3, 4], [2, 1, 0, 0], [1.0] * 4, 3), "must be sorted within each row"),
     ],
 )

@@ -295,7 +295,7 @@ def test_results_do_not_depend_on_chunking_or_executor() -> None:
     [
         (lambda: Bass(p="0.03", q=0.38), "`Bass.p` must be > 0 and finite; got '0.03'"),
         (lambda: Bass(p=True, q=0.38), "`Bass.p` must be > 0 and finite; got True"),
-        (lambda: PowerOpenRate(r0=0.2, beta="x"), "`PowerOpenRate.beta` must be a finite real"),
+        (lambda: PowerOpenRate(r0=0.2, beta="x"), "`PowerOpenRate.beta` must be >= 0 and finite"),
         (
             lambda: BroadcastCampaign(audience=10, open_rate=0.5, click_rate="0.1"),
             "`BroadcastCampaign.click_rate` must be in [0, 1]; got '0.1'",

@@ -544,7 +544,10 @@ HEAVY = np.full(16, 0.9)  # LT in-weights: nodes of the kite with two ties sum t
         (lambda: imm(KITE, 2, model="sir"), "`imm.model` must be one of ['ic', 'lt']; got 'sir'"),
         (lambda: imm(KITE, 2, reuse_samples=1), "`imm.reuse_samples` must be True or False"),
         (lambda: imm(LOOPED, 1), "`imm.graph` must have no self-loops; got (1, 1)"),
-        (lambda: imm(NEGATIVE, 1), "`imm.weight` must be finite and >= 0 on every edge; got -1.0"),
+        (
+            lambda: imm(NEGATIVE, 1),
+            "`imm.graph` must hold finite weights >= 0 on every edge; got -1.0",
+        ),
         (lambda: celf(KITE, 2, runs=0), "`celf.runs` must be an integer >= 1; got 0"),
         (lambda: celf(KITE, 2, estimator="exact"), "`celf.estimator` must be one of"),
         (lambda: celf(KITE, 8), "`celf.k` must be an integer >= 1 and <= 7; got 8"),
@@ -578,7 +581,7 @@ HEAVY = np.full(16, 0.9)  # LT in-weights: nodes of the kite with two ties sum t
         ),
         (lambda: rr_spread(KITE, [0], p=2.0), "`rr_spread.p` must be in [0, 1]; got 2.0"),
         (lambda: rr_spread(KITE, [0], model="lt", weights=HEAVY), "`rr_spread.weights` must sum"),
-        (lambda: rr_spread(NEGATIVE, [0]), "`rr_spread.weight` must be finite and >= 0"),
+        (lambda: rr_spread(NEGATIVE, [0]), "`rr_spread.graph` must hold finite weights >= 0"),
         (lambda: degree_discount(KITE, 2, p=1.2), "`degree_discount.p` must be in [0, 1]; got 1.2"),
         (lambda: degree_discount(KITE, 2, p="weighted"), "`degree_discount.p` must be in [0, 1]"),
         (lambda: degree_discount(KITE, 9), "`degree_discount.k` must be an integer >= 1 and <= 7"),
@@ -598,7 +601,10 @@ HEAVY = np.full(16, 0.9)  # LT in-weights: nodes of the kite with two ties sum t
             lambda: pagerank_seeds(KITE, 1, alpha=1.0),
             "`pagerank_seeds.alpha` must be in (0, 1); got 1.0",
         ),
-        (lambda: pagerank_seeds(NEGATIVE, 1), "`pagerank_seeds.weight` must be finite and >= 0"),
+        (
+            lambda: pagerank_seeds(NEGATIVE, 1),
+            "`pagerank_seeds.graph` must hold finite weights >= 0",
+        ),
         (lambda: kcore_seeds(KITE, 8), "`kcore_seeds.k` must be an integer >= 1 and <= 7; got 8"),
         (lambda: select_seeds(KITE, 1, method="vote"), "`select_seeds.method` must be one of"),
         (

@@ -615,11 +615,14 @@ E(
     kind=(None, "choice?"),
 )
 _c = community
-E(
+_e = E(
     "shequn.community.Community.members_with_role",
     on=_c,
-    role=(L(lambda: lookup("shequn.community.Role").MEMBER), "obj"),
+    # Role is an IntEnum: 0 is Role.MEMBER, a valid role; the other "obj" cases by hand
+    role=(L(lambda: lookup("shequn.community.Role").MEMBER), None),
 )
+for _label, _value in (("str", "abc"), ("dict", {}), ("none", None), ("int99", 99)):
+    X(_e, f"role={_label}", role=_value)
 E("shequn.community.Community.index_of", on=_c, members=([0, 1], "seeds"), field=("members", "str"))
 E("shequn.community.Community.neighbors", on=_c, member=(0, "member"))
 E("shequn.community.Community.to_networkx", on=_c)
@@ -629,14 +632,29 @@ E(
     adjacency=(L(lambda: small_community().adjacency.copy()), "adjacency"),
 )
 E("shequn.community.Community.summary", on=_c)
-E("shequn.community.CommunityType.parse", value=("brand", "choice"), owner=("f", None))
-E(
+E(  # a helper for callers: they name their own parameter (owner=, field=)
+    "shequn.community.CommunityType.parse",
+    value=("brand", "choice"),
+    owner=("f", None),
+    field=("value", None),
+)
+_e = E(
     "shequn.community.Groups",
-    membership=([0, 0, 1, 1], "carr"),
+    # -1 is documented (a member in no group): the "carr" cases but neg_elem, by hand
+    membership=([0, 0, 1, 1], None),
     owners=([0, 2], "carr"),
     cap=(500, "int1"),
     policy=(L(lambda: lookup("shequn.community.InvitePolicy").OPEN), "obj"),
 )
+for _label, _value in (
+    ("nan_elem", [0, 0, 1, NAN]),
+    ("below_-1", [0, 0, 1, -2]),
+    ("frac_elem", [0, 0, 1, 1.5]),
+    ("str_elem", ["a"] * 4),
+    ("huge_elem", [0, 0, 1, 1e300]),
+    ("str", "abc"),
+):
+    X(_e, f"membership={_label}", membership=_value)
 _g = L(lambda: lookup("shequn.community.Groups").single(5))
 _gr = cache(lambda: lookup("shequn.community.Groups").single(5))
 E(
@@ -787,6 +805,15 @@ E("shequn.economics.roi", gross_margin=(300.0, "float"), cost=(100.0, "nonneg"))
 _ladder_matrix = L(lambda: ladder().transition.copy())
 E("shequn.loyalty.Ladder", transition=(_ladder_matrix, "nnarr"))
 _st = L(lambda: lookup("shequn.loyalty.Stage").FAN)
+
+
+def _stage_cases(entry: Entry, *names: str) -> None:
+    """Bad Stage arguments: the "obj" cases without int (an IntEnum value is a valid Stage)."""
+    for name in names:
+        for label, value in (("str", "abc"), ("dict", {}), ("none", None), ("int7", 7)):
+            X(entry, f"{name}={label}", **{name: value})
+
+
 E(
     "shequn.loyalty.Ladder.fundamental_matrix",
     on=ladder,
@@ -795,22 +822,25 @@ E(
         "seeds",
     ),
 )
-E(
+_e = E(
     "shequn.loyalty.Ladder.reach",
     on=ladder,
-    target=(_st, "obj"),
-    start=(L(lambda: lookup("shequn.loyalty.Stage").CUSTOMER), "obj"),
+    target=(_st, None),  # Stage is an IntEnum: 1 is Stage.CUSTOMER, valid (_stage_cases)
+    start=(L(lambda: lookup("shequn.loyalty.Stage").CUSTOMER), None),
     lapse_is_final=(False, "bool"),
     check=lambda r: in_unit(r[0]),
 )
-E("shequn.loyalty.Ladder.probability_of_reaching", on=ladder, stage=(_st, "obj"), check=in_unit)
-E(
+_stage_cases(_e, "target", "start")
+_e = E("shequn.loyalty.Ladder.probability_of_reaching", on=ladder, stage=(_st, None), check=in_unit)
+_stage_cases(_e, "stage")
+_e = E(
     "shequn.loyalty.Ladder.p_lapse_before",
     on=ladder,
-    target=(_st, "obj"),
-    start=(L(lambda: lookup("shequn.loyalty.Stage").CUSTOMER), "obj"),
+    target=(_st, None),
+    start=(L(lambda: lookup("shequn.loyalty.Stage").CUSTOMER), None),
     check=in_unit,
 )
+_stage_cases(_e, "target", "start")
 E("shequn.loyalty.Ladder.stationary", on=ladder, check=in_unit)
 E(
     "shequn.loyalty.Ladder.project",
@@ -834,7 +864,7 @@ E(
 )
 E(
     "shequn.loyalty.Ladder.estimate_log",
-    members=([1, 1, 1, 2, 2], "carr"),
+    members=([1, 1, 1, 2, 2], None),  # fit_log's alias: any ids (_id_cases)
     periods=([0, 1, 2, 0, 1], "carr"),
     stages=([0, 1, 2, 0, 1], "carr"),
     level=(0.95, "unit"),
@@ -879,15 +909,31 @@ X(
     fields=("meetings", "adjacency"),
     meetings=[3],
 )
-E(
+
+
+def _id_cases(entry: Entry, name: str = "customer_ids") -> None:
+    """Bad ids: the "farr" cases but str_elem (string ids are ids, as in any CRM)."""
+    n = len(entry.base()[name])
+    for label, value in (
+        ("nan_elem", [1.0] * (n - 1) + [NAN]),
+        ("inf_elem", [1.0] * (n - 1) + [INF]),
+        ("none_elem", [1] * (n - 1) + [None]),
+        ("2d", [[1.0] * n]),
+    ):
+        X(entry, f"{name}={label}", **{name: value})
+
+
+_id_cases(ENTRIES["shequn.loyalty.Ladder.estimate_log"], "members")
+_e = E(
     "shequn.loyalty.rfm_summary",
-    customer_ids=([7, 7, 9], "farr"),
+    customer_ids=([7, 7, 9], None),  # any ids: _id_cases
     timestamps=([0.0, 14.0, 3.0], "farr"),
     amounts=([2.0, 4.0, 1.0], "nnarr?"),
     calibration_end=(21.0, "float?"),
     observation_end=(None, "float?"),
     time_unit=("weeks", "choice"),
 )
+_id_cases(_e)
 _rfm = ENTRIES["shequn.loyalty.rfm_summary"]
 mismatched(_rfm, ("customer_ids", "timestamps", "amounts"))
 X(_rfm, "timestamps=mixed_types", timestamps=["2020-01-01", 3, "2020-01-03"])
@@ -983,7 +1029,15 @@ for _cls, _fx in (("BGNBD", bgnbd), ("ParetoNBD", pnbd)):
     mismatched(_e, ("frequency", "recency", "T"))
     X(_e, "recency>T", fields=("recency", "T"), recency=[0.0, 20.0, 40.0])
     X(_e, "huge_frequency", frequency=[1e300, 2, 5])
-    X(_e, "frequency>0_recency=0", fields=("frequency", "recency"), recency=[0.0, 0.0, 30.0])
+    # the likelihood kernel's t_x -> 0 limit, which frequency_recency_matrix shows: refused
+    # or computed (finite, <= 0 by the check)
+    X(
+        _e,
+        "frequency>0_recency=0",
+        EITHER,
+        fields=("frequency", "recency"),
+        recency=[0.0, 0.0, 30.0],
+    )
     _e = E(f"{_p}.p_alive", on=_fx, **_FRT, check=in_unit)
     mismatched(_e, ("frequency", "recency", "T"))
     X(_e, "recency>T", fields=("recency", "T"), recency=[0.0, 20.0, 40.0])
@@ -1015,9 +1069,11 @@ for _cls, _fx in (("BGNBD", bgnbd), ("ParetoNBD", pnbd)):
             for k, v in _FRT.items()
         },
         penalizer=(0.0, "nonneg"),
-        initial=(None, "obj?"),
+        initial=(None, None),  # {} is a valid initial (no overrides): bad ones are X cases
     )
     X(_e, "single_zero_customer", EITHER, frequency=[0], recency=[0.0], T=[30.0])
+    X(_e, "initial=bad_name", initial={"nope": 1.0})
+    X(_e, "initial=str", initial="abc")
     E(f"{_p}.fit_summary", summary=(L(cdnow_rfm), "obj"))
 _e = E(
     "shequn.loyalty.GammaGamma.log_likelihood",
@@ -1035,13 +1091,15 @@ _e = E(
 )
 mismatched(_e, ("frequency", "monetary"))
 E("shequn.loyalty.GammaGamma.sample", on=gg, frequency=([1, 2, 5], "carr"), rng=(0, "rng"))
-E(
+_e = E(
     "shequn.loyalty.GammaGamma.fit",
     frequency=(L(lambda: cdnow_rfm().frequency), "carr"),
     monetary=(L(lambda: cdnow_rfm().monetary), "nnarr"),
     penalizer=(0.0, "nonneg"),
-    initial=(None, "obj?"),
+    initial=(None, None),  # {} is a valid initial (no overrides): bad ones are X cases
 )
+X(_e, "initial=bad_name", initial={"nope": 1.0})
+X(_e, "initial=str", initial="abc")
 E("shequn.loyalty.GammaGamma.fit_summary", summary=(L(cdnow_rfm), "obj"))
 
 _FRN = {"frequency": ([0, 2, 5], "carr"), "recency": ([0, 3, 6], "carr"), "n": ([6, 6, 6], "carr")}
@@ -1073,8 +1131,10 @@ _e = E(
     recency=(L(lambda: bgbb().sample(200, 6, rng=1)[1]), "carr"),
     n=(L(lambda: bgbb().sample(200, 6, rng=1)[2]), "carr"),
     penalizer=(0.0, "nonneg"),
-    initial=(None, "obj?"),
+    initial=(None, None),  # {} is a valid initial (no overrides): bad ones are X cases
 )
+X(_e, "initial=bad_name", initial={"nope": 1.0})
+X(_e, "initial=str", initial="abc")
 X(
     _e,
     "frequency>n",
@@ -1281,7 +1341,7 @@ E(
     p=(0.01, "prob"),
     q=(0.2, "prob"),
     cost_per_week=(100.0, "pos"),
-    seeds=([0], "seeds"),
+    seeds=([0], "seeds?"),  # None is the documented default (no seeds)
 )
 E("shequn.diffusion.reach.CommunityChannel.weeks", on=channel, budget=(500.0, "nonneg"))
 E(
@@ -1338,7 +1398,7 @@ result_entry("shequn.diffusion.reach.OpenRateFit", open_rate_fit, None)
 E(
     "shequn.diffusion.reach.open_rate_from_interest",
     audience=([100, 1000], "nnarr"),
-    population=(10_000, "runs"),
+    population=(10_000, "int1"),  # a number in the formula, nothing allocated: 10**12 is valid
     interest_alpha=(1.0, "pos"),
     interest_beta=(4.0, "pos"),
     selectivity=(INF, None),
@@ -2625,13 +2685,14 @@ X(_e, "sequences=bad_stage", fields=("sequences",), sequences=[[0, 1, 9]])
 X(_e, "sequences=nan", fields=("sequences",), sequences=[[0, NAN, 2]])
 _e = E(
     "shequn.loyalty.Ladder.fit_log",
-    members=([7, 7, 7, 8, 8], "farr"),
+    members=([7, 7, 7, 8, 8], None),  # any ids (_id_cases)
     periods=([0, 1, 2, 0, 1], "carr"),
     stages=([1, 2, 2, 1, 5], "carr"),
     level=(0.95, "unit"),
     nan_ok=_LADDER_NAN,
 )
 mismatched(_e, ("members", "periods", "stages"))
+_id_cases(_e, "members")
 E("shequn.loyalty.LadderFit.conf_int", on=ladder_fit, level=(0.9, "unit?"))
 E("shequn.loyalty.CustomerBaseFit.conf_int", on=bgnbd_fit, level=(0.95, "unit"))
 E("shequn.loyalty.CustomerBaseFit.lr_test", on=covariate_fit, restricted=(None, "obj?"))
@@ -2663,12 +2724,13 @@ E("shequn.loyalty.TransactionLog.rfm", on=cdnow)
 E("shequn.loyalty.RFMSummary.summary", on=rfm)
 _e = E(
     "shequn.loyalty.CovariatePanel.from_transactions",
-    customer_ids=([1, 1, 2], "farr"),
+    customer_ids=([1, 1, 2], None),  # any ids: _id_cases
     times=([0.5, 3.5, 1.0], "nnarr"),
     values=({"promo": [0, 0, 1, 1, 0]}, None),
     calibration_end=(5.0, "pos"),
     period_length=(1.0, "pos"),
 )
+_id_cases(_e)
 mismatched(_e, ("customer_ids", "times"))
 X(_e, "values=nan", fields=("values", "promo"), values={"promo": [0, 0, NAN, 1, 0]})
 X(_e, "values=short", fields=("values", "promo"), values={"promo": [0, 0]})
@@ -2743,7 +2805,7 @@ def track() -> Any:
 _e = E(
     "shequn.loyalty.customer_base.alive_path",
     model=(L(bgnbd), "obj"),
-    purchase_times=([0.0, 2.0, 5.0], "nnarr"),
+    purchase_times=([0.0, 2.0, 5.0], "farr"),  # any origin: shifted so the first is 0 (docs)
     end=(30.0, "pos?"),
     step=(1.0, "pos"),
     check=lambda r: in_unit(r.p_alive),
@@ -2773,15 +2835,16 @@ _e = E(
     nan_ok=("values",),  # documented: NaN where a (frequency, recency) pair is impossible
 )
 X(_e, "max_frequency=1e12", fields=("max_frequency",), max_frequency=10**12)
-E(
+_e = E(
     "shequn.loyalty.customer_base.diagnostics.tracking",
     model=(L(bgnbd), "obj"),
-    customer_ids=([1, 1, 2], "farr"),
-    timestamps=([0, 14, 7], "nnarr"),
+    customer_ids=([1, 1, 2], None),  # any ids: _id_cases
+    timestamps=([0, 14, 7], "farr"),  # day numbers of any sign, as rfm_summary's
     calibration_end=(21, None),
     observation_end=(28, None),
     period=("days", "choice"),
 )
+_id_cases(_e)
 for _name, _fx in (
     ("AlivePath", alive),
     ("CalibrationHoldout", holdout),

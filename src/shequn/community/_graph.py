@@ -108,6 +108,7 @@ def check_csr(
     field: str,
     symmetric: bool,
     labels: Sequence[Hashable] | None = None,
+    whole: str | None = None,
 ) -> tuple[NDArray[Any], NDArray[Any], NDArray[np.float64]]:
     """Check CSR arrays of an ``n``-node graph and return them with integer and float dtypes.
 
@@ -116,7 +117,9 @@ def check_csr(
     repeated tie) and never the row itself (no self-loop); ``data`` holds one finite weight
     > 0 per entry; with ``symmetric`` the matrix equals its transpose (an undirected graph:
     both directions of every tie, with the same weight). Memory beyond the arrays is bounded
-    (the checks run in chunks of about a million entries).
+    (the checks run in chunks of about a million entries). Errors about the weights or the
+    graph as a whole name ``whole`` when given (the caller's parameter holding the matrix),
+    else ``weight`` and ``graph``.
 
     Examples
     --------
@@ -137,16 +140,16 @@ in [0, 2) (entry 0); got 1000000000
     try:
         w = np.asarray(data)
     except (TypeError, ValueError) as exc:
-        raise fail(owner, "weight", "be an array of numbers", data) from exc
+        raise fail(owner, whole or "weight", "be an array of numbers", data) from exc
     if w.dtype.kind not in "iuf" or w.ndim != 1:
-        raise fail(owner, "weight", "be a one-dimensional array of numbers", data)
+        raise fail(owner, whole or "weight", "be a one-dimensional array of numbers", data)
     w = w.astype(np.float64, copy=False)
     pfield = "indptr" if field == "indices" else field
     if ip.ndim != 1 or ip.shape[0] != n + 1:
         raise fail(owner, pfield, f"have n + 1 = {n + 1} row pointers", ip.shape)
     m = ix.shape[0]
     if ix.ndim != 1 or w.shape[0] != m:
-        raise fail(owner, "weight", f"have one weight per entry ({m})", w.shape)
+        raise fail(owner, whole or "weight", f"have one weight per entry ({m})", w.shape)
     if ip[0] != 0 or ip[-1] != m:
         raise fail(owner, pfield, f"start at 0 and end at the number of entries ({m})", ip)
     steps = np.diff(ip)
@@ -167,7 +170,7 @@ in [0, 2) (entry 0); got 1000000000
         if loop.any():
             j = int(np.flatnonzero(loop)[0])
             node = _shown(labels, int(rows[j]))
-            raise fail(owner, "graph", "have no self-loops", (node, node))
+            raise fail(owner, whole or "graph", "have no self-loops", (node, node))
         if sub.shape[0] > 1:
             same_row = rows[1:] == rows[:-1]
             bad_order = same_row & (sub[1:] <= sub[:-1])
@@ -176,17 +179,22 @@ in [0, 2) (entry 0); got 1000000000
                 u = int(rows[j])
                 if sub[j + 1] == sub[j]:
                     tie = (_shown(labels, u), _shown(labels, int(sub[j])))
-                    raise fail(owner, "graph", "not repeat a tie", tie)
+                    raise fail(owner, whole or "graph", "not repeat a tie", tie)
                 raise fail(owner, field, f"be sorted within each row (row {u})", sub[j + 1])
         ws = w[e0:e1]
         bad_w = ~np.isfinite(ws) | (ws <= 0)
         if bad_w.any():
             j = int(np.flatnonzero(bad_w)[0])
-            raise fail(owner, "weight", "be finite and > 0 on every tie", ws[j])
+            rule = (
+                "have finite weights > 0 on every tie"
+                if whole
+                else "be finite and > 0 on every tie"
+            )
+            raise fail(owner, whole or "weight", rule, ws[j])
     if symmetric and not _is_symmetric(ip, ix, w, n):
         raise fail(
             owner,
-            "graph",
+            whole or "graph",
             "be symmetric (undirected: both directions of every tie, same weight)",
             "asymmetric adjacency",
         )
@@ -342,11 +350,11 @@ def _from_networkx(
     return A.indptr, A.indices, A.data, n, (None if is_range else labels), directed
 
 
-def _from_sparse(M: Any, *, owner: str, allow_directed: bool) -> GraphArrays:
+def _from_sparse(M: Any, *, owner: str, allow_directed: bool, field: str = "graph") -> GraphArrays:
     try:
         A = sp.csr_array(M)
     except (TypeError, ValueError) as exc:
-        raise fail(owner, "graph", "be a numeric sparse matrix", type(M).__name__) from exc
+        raise fail(owner, field, "be a numeric sparse matrix", type(M).__name__) from exc
     try:
         # scipy trusts a compressed matrix's index arrays; an index out of range would make
         # sum_duplicates below write out of bounds (a segfault), so check them all first
@@ -356,27 +364,27 @@ def _from_sparse(M: Any, *, owner: str, allow_directed: bool) -> GraphArrays:
             owner, "graph", f"have valid sparse index arrays ({exc})", "sparse matrix"
         ) from exc
     if A.dtype.kind not in "biuf":
-        raise fail(owner, "graph", "hold numeric weights", A.dtype)
+        raise fail(owner, field, "hold numeric weights", A.dtype)
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
-        raise fail(owner, "graph", "be a square matrix", A.shape)
+        raise fail(owner, field, "be a square matrix", A.shape)
     n = int(A.shape[0])
     if n == 0:
-        raise fail(owner, "graph", "have at least one node", 0)
+        raise fail(owner, field, "have at least one node", 0)
     A = A.astype(np.float64)  # a copy: the caller's matrix is never changed
     A.sum_duplicates()  # canonical: sorted indices, duplicates summed
     diag = A.diagonal()
     if diag.any():
         i = int(np.flatnonzero(diag)[0])
-        raise fail(owner, "graph", "have no self-loops (non-zero diagonal)", (i, i))
+        raise fail(owner, field, "have no self-loops (non-zero diagonal)", (i, i))
     bad = ~np.isfinite(A.data) | (A.data < 0)
     if bad.any():
-        raise fail(owner, "weight", "be finite and >= 0 on every edge", A.data[np.argmax(bad)])
+        raise fail(owner, field, "hold finite weights >= 0 on every edge", A.data[np.argmax(bad)])
     A.eliminate_zeros()
     idx = index_dtype(n, A.nnz)
     ip, ix = A.indptr.astype(idx, copy=False), A.indices.astype(idx, copy=False)
     symmetric = _is_symmetric(ip, ix, A.data, n)
     if not symmetric and not allow_directed:
-        raise fail(owner, "graph", "be symmetric (undirected)", "asymmetric matrix")
+        raise fail(owner, field, "be symmetric (undirected)", "asymmetric matrix")
     return ip, ix, A.data, n, None, not symmetric
 
 
@@ -442,6 +450,7 @@ def graph_arrays(
     allow_directed: bool = False,
     n: int | None = None,
     directed: bool = False,
+    field: str = "graph",
 ) -> GraphArrays:
     """Canonical CSR arrays of a Community, networkx graph, sparse matrix or edge array.
 
@@ -462,6 +471,8 @@ def graph_arrays(
         Number of nodes of an edge array (default: the largest index + 1).
     directed
         Whether an edge array lists directed edges (else each row is an undirected tie).
+    field
+        The caller's parameter named in errors about a sparse matrix (default ``graph``).
 
     Examples
     --------
@@ -477,13 +488,15 @@ got (1, 0)
     """
     from shequn.community.community import Community
 
+    if weight is not None and not isinstance(weight, str):
+        raise fail(owner, "weight", "be None or the name (a str) of an edge attribute", weight)
     if isinstance(graph, Community):
         A = graph.adjacency
         return A.indptr, A.indices, A.data, graph.n, graph.labels, False
     if isinstance(graph, nx.Graph):
         return _from_networkx(graph, owner=owner, weight=weight, allow_directed=allow_directed)
     if sp.issparse(graph):
-        return _from_sparse(graph, owner=owner, allow_directed=allow_directed)
+        return _from_sparse(graph, owner=owner, allow_directed=allow_directed, field=field)
     if isinstance(graph, np.ndarray):
         return _from_edges(
             graph, owner=owner, n=n, directed=directed, allow_directed=allow_directed
@@ -502,6 +515,7 @@ def as_csr(
     owner: str = "as_csr",
     weight: str | None = "weight",
     allow_directed: bool = False,
+    field: str = "graph",
 ) -> tuple[sp.csr_array, tuple[Hashable, ...] | None]:
     """Return ``(adjacency, labels)`` for a Community, networkx graph, sparse matrix or edges.
 
@@ -525,7 +539,7 @@ graph); got 'DiGraph'
     if isinstance(graph, Community):
         return graph.adjacency, graph.labels
     ip, ix, w, n, labels, _ = graph_arrays(
-        graph, owner=owner, weight=weight, allow_directed=allow_directed
+        graph, owner=owner, weight=weight, allow_directed=allow_directed, field=field
     )
     A = sp.csr_array((w, ix, ip), shape=(n, n), copy=False)
     A.has_sorted_indices = True

@@ -13,7 +13,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from shequn._results import Summary, format_value
 from shequn._typing import FloatArray, array_eq
-from shequn._validation import check_array, fail
+from shequn._validation import check_array, check_instance, fail
 from shequn.community._graph import as_csr, check_csr, is_trusted, resolve_members, trusted_csr
 from shequn.community.groups import Groups
 from shequn.community.types import CommunityType, Role
@@ -72,6 +72,10 @@ class Community:
     labels: tuple[Hashable, ...] | None = attrs.field(default=None, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        if self.labels is not None:
+            if isinstance(self.labels, str | bytes) or not isinstance(self.labels, Sequence):
+                raise fail("Community", "labels", "be a sequence of node labels", self.labels)
+            object.__setattr__(self, "labels", tuple(self.labels))
         A = self.adjacency
         if not isinstance(A, sp.csr_array) or A.shape[0] != A.shape[1] or A.shape[0] < 1:
             raise fail(
@@ -92,6 +96,7 @@ class Community:
                 field="adjacency",
                 symmetric=True,
                 labels=self.labels,
+                whole="adjacency",
             )
             if ip is not A.indptr or ix is not A.indices or w is not A.data:
                 A = sp.csr_array((w, ix, ip), shape=(n, n), copy=False)
@@ -113,6 +118,10 @@ class Community:
         )
         if res.shape[0] != n:
             raise fail("Community", "resources", f"have one entry per member ({n})", res.shape[0])
+        if self.groups is not None:
+            check_instance(self.groups, Groups, owner="Community", field="groups")
+        if self.kind is not None:
+            object.__setattr__(self, "kind", CommunityType.parse(self.kind, owner="Community"))
         if self.groups is not None and self.groups.membership.shape[0] != n:
             raise fail(
                 "Community", "groups", f"cover the {n} members", self.groups.membership.shape[0]
@@ -230,6 +239,7 @@ class Community:
         >>> c.index_of(["b"]).tolist()
         [1]
         """
+        check_instance(field, str, owner="Community.index_of", field="field")
         return resolve_members(members, self.n, self.labels, owner="Community", field=field)
 
     def neighbors(self, member: int) -> NDArray[np.int64]:
@@ -272,7 +282,7 @@ class Community:
         >>> c.with_adjacency(Community.from_graph(nx.complete_graph(3)).adjacency).n_edges
         3
         """
-        A, _ = as_csr(adjacency, owner="Community.with_adjacency")
+        A, _ = as_csr(adjacency, owner="Community.with_adjacency", field="adjacency")
         if A.shape[0] != self.n:
             raise fail("Community.with_adjacency", "adjacency", f"have {self.n} rows", A.shape)
         with trusted_csr():  # as_csr checked it

@@ -43,7 +43,14 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from shequn._validation import check_in_range, check_int, check_positive, check_probability, fail
+from shequn._validation import (
+    check_in_range,
+    check_int,
+    check_memory,
+    check_positive,
+    check_probability,
+    fail,
+)
 from shequn.community._graph import edges_to_csr, trusted_csr
 from shequn.community.community import Community
 from shequn.community.groups import WECHAT_GROUP_CAP, _form_groups
@@ -267,8 +274,10 @@ def generate_community(
     ...
     shequn.exceptions.InvalidParameterError: `generate_community.n` must be an integer >= 2; got 0
     """
-    ctype = CommunityType.parse(kind, owner="generate_community")
+    ctype = CommunityType.parse(kind, owner="generate_community", field="kind")
     n = check_int(n, owner="generate_community", field="n", low=2)
+    # taste, roles, resources, groups and a few dozen ties per member: well under 1 KiB each
+    check_memory(1024.0 * n, owner="generate_community", field="n", value=n)
     volunteers = check_probability(volunteers, owner="generate_community", field="volunteers")
     group_cap = check_int(group_cap, owner="generate_community", field="group_cap", low=1)
     if not isinstance(invite_policy, InvitePolicy):

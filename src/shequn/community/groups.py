@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from shequn._typing import IntArray, array_eq
-from shequn._validation import check_array, check_int, fail, integer
+from shequn._validation import check_array, check_int, check_memory, fail, integer
 from shequn.community._graph import GraphLike, as_csr
 from shequn.community.types import InvitePolicy
 from shequn.rng import RNGLike, resolve_rng
@@ -118,6 +118,7 @@ class Groups:
         """
         n = check_int(n, owner="Groups", field="n", low=1)
         cap = check_int(cap, owner="Groups", field="cap", low=1)
+        check_memory(24.0 * n, owner="Groups", field="n", value=n)  # membership and owners
         membership = np.arange(n) // cap
         owners = np.arange(0, n, cap)
         return cls(membership=membership, owners=owners, cap=cap, policy=policy)

@@ -37,8 +37,12 @@ class CommunityType(enum.Enum):
         return _CHINESE[self]
 
     @classmethod
-    def parse(cls, value: CommunityType | str, *, owner: str = "CommunityType") -> CommunityType:
+    def parse(
+        cls, value: CommunityType | str, *, owner: str = "CommunityType", field: str = "kind"
+    ) -> CommunityType:
         """Accept a member or its (case-insensitive) name, English or Chinese.
+
+        ``owner`` and ``field`` name the caller's parameter in the error message.
 
         Examples
         --------
@@ -58,7 +62,7 @@ class CommunityType(enum.Enum):
                 if key in (member.value, member.name.lower(), member.chinese, member.chinese[:-2]):
                     return member
         raise fail(
-            owner, "kind", f"be one of {[m.value for m in cls]} (or their Chinese names)", value
+            owner, field, f"be one of {[m.value for m in cls]} (or their Chinese names)", value
         )
 
 

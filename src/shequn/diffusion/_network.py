@@ -32,7 +32,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Literal, TypeAlias
 
 import attrs
@@ -69,8 +69,11 @@ def _index_array(x: Any) -> NDArray[Any]:
     return x if isinstance(x, np.ndarray) else np.asarray(x)
 
 
-def _labels_tuple(x: Any) -> tuple[Hashable, ...] | None:
-    return None if x is None else tuple(x)
+def _labels_tuple(x: Any) -> Any:
+    # a str or a non-iterable passes unchanged, for __attrs_post_init__ to refuse by name
+    if x is None or isinstance(x, str | bytes) or not isinstance(x, Iterable):
+        return x
+    return tuple(x)
 
 
 @attrs.frozen(kw_only=True)
@@ -130,6 +133,8 @@ in [0, 2) (entry 0); got 1000000000
         if n < 1:
             raise fail(owner, "indptr", "be a 1-d array of n + 1 >= 2 row pointers", self.indptr)
         if self.labels is not None:
+            if not isinstance(self.labels, tuple):
+                raise fail(owner, "labels", "be a sequence of node labels", self.labels)
             if len(self.labels) != n:
                 raise fail(owner, "labels", f"have one label per node ({n})", len(self.labels))
             try:

@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 
 from shequn._results import ResultMixin, Summary
 from shequn._typing import FloatArray, IntArray, array_eq
-from shequn._validation import check_array, fail
+from shequn._validation import check_array, check_path, fail
 from shequn.exceptions import ShequnDeprecationWarning
 from shequn.loyalty.rfm import RFMSummary, rfm_summary
 
@@ -154,6 +154,8 @@ class TransactionLog(ResultMixin):
             "total amount": float(self.amount.sum()),
             "items": int(self.quantity.sum()),
         }
+        if kwargs:  # the RFM options are checked now, not at the first deprecated attribute read
+            self.rfm(**kwargs)
         return _LogSummary(title="Transaction log", headline=head, log=self, rfm_kwargs=kwargs)
 
 
@@ -211,10 +213,14 @@ def read_cdnow(path: str | os.PathLike[str]) -> TransactionLog:
     >>> read_cdnow(str(p)).n_transactions
     6919
     """
-    with open(path, encoding="ascii") as fh:
-        first = fh.readline()
-    skip = 0 if first.split() and first.split()[0].isdigit() else 1
-    data = np.loadtxt(path, skiprows=skip, dtype=np.float64, ndmin=2)
+    path = check_path(path, owner="read_cdnow", exists=True)
+    try:
+        with open(path, encoding="ascii") as fh:
+            first = fh.readline()
+        skip = 0 if first.split() and first.split()[0].isdigit() else 1
+        data = np.loadtxt(path, skiprows=skip, dtype=np.float64, ndmin=2)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise fail("read_cdnow", "path", f"name a readable CDNOW text file ({exc})", path) from exc
     if data.shape[1] == 5:  # master id, sample id, date, quantity, amount
         cid, date, qty, amt = data[:, 1], data[:, 2], data[:, 3], data[:, 4]
     elif data.shape[1] == 4:  # id, date, quantity, amount

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -45,7 +45,14 @@ from scipy.sparse import csgraph, csr_array
 from shequn._optional import optional_import
 from shequn._results import Intervals, ResultMixin, Summary, Table
 from shequn._typing import FloatArray, IntArray, array_eq
-from shequn._validation import check_array, check_int, check_level, fail
+from shequn._validation import (
+    check_array,
+    check_instance,
+    check_int,
+    check_level,
+    check_memory,
+    fail,
+)
 from shequn.exceptions import ShequnDeprecationWarning
 from shequn.loyalty.stages import Stage
 from shequn.rng import RNGLike, resolve_rng
@@ -76,6 +83,8 @@ def _as_transition(value: Any) -> FloatArray:
 
 
 def _stage(value: Any, field: str, owner: str) -> int:
+    if isinstance(value, bool):  # an IntEnum takes True for CUSTOMER: refuse it
+        raise fail(owner, field, "be a Stage", value)
     try:
         return int(Stage(value))
     except (ValueError, TypeError) as exc:
@@ -116,6 +125,8 @@ make every other stage able to reach an absorbing one (no closed class among PRO
 CUSTOMER, USER, FAN, FRIEND, LAPSED); got []
         """
         owner = "Ladder.fundamental_matrix"
+        if isinstance(absorbing, str | bytes) or not isinstance(absorbing, Iterable):
+            raise fail(owner, "absorbing", "be a sequence of Stage values", absorbing)
         ab = sorted({_stage(s, "absorbing", owner) for s in absorbing})
         tr = [i for i in range(K) if i not in ab]
         # N exists iff every transient stage can reach an absorbing one (else I − Q is singular
@@ -160,6 +171,7 @@ CUSTOMER, USER, FAN, FRIEND, LAPSED); got []
         """
         tgt = _stage(target, "target", "Ladder.reach")
         st = _stage(start, "start", "Ladder.reach")
+        check_instance(lapse_is_final, bool, owner="Ladder.reach", field="lapse_is_final")
         if tgt == st:
             return 1.0, 0.0
         P = self.transition.copy()
@@ -197,6 +209,7 @@ CUSTOMER, USER, FAN, FRIEND, LAPSED); got []
         >>> lad.probability_of_reaching(Stage.FAN) == lad.reach(Stage.FAN, lapse_is_final=True)[0]
         True
         """
+        _stage(stage, "stage", "Ladder.probability_of_reaching")
         return self.reach(stage, start=Stage.CUSTOMER, lapse_is_final=True)[0]
 
     def p_lapse_before(self, target: Stage = Stage.FAN, *, start: Stage = Stage.CUSTOMER) -> float:
@@ -268,6 +281,7 @@ CUSTOMER, USER, FAN, FRIEND, LAPSED); got []
         if x0.size != K:
             raise fail("Ladder.project", "initial", f"have {K} entries (one per Stage)", x0.size)
         n = check_int(steps, owner="Ladder.project", field="steps", low=0)
+        check_memory(8.0 * K * (n + 1), owner="Ladder.project", field="steps", value=steps)
         out = np.empty((n + 1, K))
         out[0] = x0
         for t in range(n):
@@ -290,6 +304,12 @@ CUSTOMER, USER, FAN, FRIEND, LAPSED); got []
                 "Ladder.simulate", "start", f"hold Stage values (index {bad[0]})", s0[bad[0]]
             )
         n = check_int(steps, owner="Ladder.simulate", field="steps", low=0)
+        check_memory(  # the int8 paths, plus a step's draws
+            (s0.size + 1.0) * (n + 1) + 24.0 * s0.size * K,
+            owner="Ladder.simulate",
+            field="steps",
+            value=steps,
+        )
         gen = resolve_rng(rng, owner="Ladder.simulate")
         cum = np.cumsum(self.transition, axis=1)
         cum[:, -1] = 1.0
@@ -373,7 +393,9 @@ CUSTOMER, USER, FAN, FRIEND, LAPSED); got []
         3
         """
         owner = "Ladder.fit_log"
-        mem = np.asarray(members)
+        from shequn.loyalty.rfm import check_customer_ids
+
+        mem = check_customer_ids(members, owner=owner, field="members")
         per = check_array(periods, owner=owner, field="periods", ndim=1, dtype=np.int64)
         stg = check_array(stages, owner=owner, field="stages", ndim=1, dtype=np.int64)
         if mem.ndim != 1 or mem.size == 0:

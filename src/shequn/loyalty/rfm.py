@@ -245,6 +245,8 @@ def _to_day(value: Any, *, field: str, date_format: str | None = None) -> int:
     arr = check_array(value, owner="rfm_summary", field=field)
     if arr.ndim != 0:
         raise fail("rfm_summary", field, "be a single date or day number", value)
+    if not abs(float(arr)) <= 2.0**53:  # day arithmetic stays exact in int64
+        raise fail("rfm_summary", field, "be a day number of magnitude at most 2**53", value)
     return int(np.floor(float(arr)))
 
 
@@ -266,6 +268,34 @@ def _sort_key(key: NDArray[np.int64]) -> tuple[NDArray[np.intp], NDArray[np.int6
         return order, packed
     order = np.argsort(key, kind="stable")
     return order, key[order]
+
+
+def check_customer_ids(
+    customer_ids: ArrayLike, *, owner: str, field: str = "customer_ids"
+) -> NDArray[Any]:
+    """Customer ids of a transaction log: a non-empty 1-D array, no NaN, inf or None.
+
+    Examples
+    --------
+    >>> check_customer_ids([3, 1, 3], owner="rfm_summary").tolist()
+    [3, 1, 3]
+    >>> check_customer_ids([1.0, float("nan")], owner="tracking")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `tracking.customer_ids` must be finite (index 1); \
+got nan
+    """
+    ids = np.asarray(customer_ids)
+    if ids.ndim != 1:
+        raise fail(owner, field, f"be 1-dimensional (shape {ids.shape})", ids)
+    if ids.size == 0:
+        raise fail(owner, field, "hold at least one transaction (empty log)", 0)
+    if ids.dtype.kind in "fc" and not np.isfinite(ids).all():
+        i = int(np.flatnonzero(~np.isfinite(ids))[0])
+        raise fail(owner, field, f"be finite (index {i})", ids[i])
+    if ids.dtype == object and any(v is None for v in ids.tolist()):
+        raise fail(owner, field, "not contain None", ids)
+    return ids
 
 
 def rfm_summary(
@@ -319,16 +349,7 @@ def rfm_summary(
 got '20150201'
     """
     unit = _UNIT[check_choice(time_unit, list(_UNIT), owner="rfm_summary", field="time_unit")]
-    ids = np.asarray(customer_ids)
-    if ids.ndim != 1:
-        raise fail("rfm_summary", "customer_ids", f"be 1-dimensional (shape {ids.shape})", ids)
-    if ids.size == 0:
-        raise fail("rfm_summary", "customer_ids", "hold at least one transaction (empty log)", 0)
-    if ids.dtype.kind in "fc" and not np.isfinite(ids).all():
-        i = int(np.flatnonzero(~np.isfinite(ids))[0])
-        raise fail("rfm_summary", "customer_ids", f"be finite (index {i})", ids[i])
-    if ids.dtype == object and any(v is None for v in ids.tolist()):
-        raise fail("rfm_summary", "customer_ids", "not contain None", ids)
+    ids = check_customer_ids(customer_ids, owner="rfm_summary")
     if date_format is not None and not isinstance(date_format, str):
         raise fail("rfm_summary", "date_format", "be a strptime format string", date_format)
     days = _to_days(timestamps, field="timestamps", date_format=date_format)
@@ -356,7 +377,7 @@ got '20150201'
             raise fail(
                 "rfm_summary",
                 "observation_end",
-                f"be after calibration_end (day {cal})",
+                f"be after `rfm_summary.calibration_end` (day {cal})",
                 observation_end,
             )
         keep = days <= obs

@@ -34,7 +34,15 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from shequn._validation import check_array, check_in_range, fail, integer, nonnegative, positive
+from shequn._validation import (
+    check_array,
+    check_instance,
+    check_nonnegative,
+    fail,
+    integer,
+    nonnegative,
+    positive,
+)
 
 __all__ = ["TieRule", "decay_counts", "is_strong", "strong_tie_counts", "tie_strength"]
 
@@ -70,6 +78,7 @@ def tie_strength(messages: ArrayLike, meetings: ArrayLike, rule: TieRule) -> NDA
     >>> tie_strength([0.0, 20.0], [0.0, 0.0], TieRule()).round(3).tolist()
     [0.0, 0.632]
     """
+    check_instance(rule, TieRule, owner="tie_strength", field="rule")
     msg = check_array(messages, owner="tie_strength", field="messages", nonnegative=True)
     meet = check_array(meetings, owner="tie_strength", field="meetings", nonnegative=True)
     if msg.shape != meet.shape:
@@ -87,6 +96,7 @@ def is_strong(meetings: ArrayLike, rule: TieRule) -> NDArray[np.bool_]:
     >>> is_strong([0, 5], TieRule(strong_after_meetings=5)).tolist()
     [False, True]
     """
+    check_instance(rule, TieRule, owner="is_strong", field="rule")
     meet = check_array(meetings, owner="is_strong", field="meetings", nonnegative=True)
     return meet >= rule.strong_after_meetings
 
@@ -99,8 +109,9 @@ def decay_counts(counts: ArrayLike, weeks: float, rule: TieRule) -> NDArray[np.f
     >>> decay_counts([4.0], 26, TieRule()).tolist()
     [2.0]
     """
+    check_instance(rule, TieRule, owner="decay_counts", field="rule")
     c = check_array(counts, owner="decay_counts", field="counts", nonnegative=True)
-    w = check_in_range(weeks, owner="decay_counts", field="weeks", low=0.0)
+    w = check_nonnegative(weeks, owner="decay_counts", field="weeks")
     out: NDArray[np.float64] = c * 0.5 ** (w / rule.half_life_weeks)
     return out
 
@@ -118,6 +129,7 @@ def strong_tie_counts(
     >>> strong_tie_counts(A, [3, 3, 0, 0], TieRule()).tolist()
     [1, 1, 0]
     """
+    check_instance(rule, TieRule, owner="strong_tie_counts", field="rule")
     meet = check_array(
         meetings, owner="strong_tie_counts", field="meetings", ndim=1, nonnegative=True
     )

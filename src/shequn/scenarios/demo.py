@@ -45,6 +45,7 @@ from shequn.community.generators import generate_community
 from shequn.community.metrics import k_hop_reach, structure_summary
 from shequn.community.types import CommunityType
 from shequn.diffusion.seeding import imm, rr_spread, select_seeds
+from shequn.diffusion.seeding._rr import check_rr_samples
 from shequn.exceptions import ShequnDeprecationWarning
 from shequn.loyalty.stages import Stage
 from shequn.operating.model import OperatingModel
@@ -335,6 +336,7 @@ def seeding_report(
             stacklevel=2,
         )
         samples = runs
+    check_rr_samples(samples, owner="seeding_report")  # before the community is generated
     return "\n".join(_seeding_section(rng=rng, n=n, k=k, p=p, samples=samples))
 
 

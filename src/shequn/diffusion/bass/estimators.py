@@ -20,7 +20,7 @@ from shequn._validation import (
 )
 from shequn.diffusion.bass.model import Bass, _cdf, _cdf_grad, _curve_and_jac, _effort_array
 from shequn.diffusion.bass.results import BassFit
-from shequn.exceptions import ConvergenceError, ShequnWarning
+from shequn.exceptions import ConvergenceError, InvalidParameterError, ShequnWarning
 
 __all__ = ["fit_bass"]
 
@@ -477,13 +477,25 @@ def fit_bass(
     )
 
     ll: float
-    if method == "nls":
-        theta, cov, sigma2 = _fit_nls(y, X, m_fixed, m_lo, m_hi)
-    elif method == "ols":
-        theta, cov, sigma2 = _fit_ols(y, X, np.ones_like(y) if x is None else x, m_fixed)
-    else:
-        theta, cov, ll = _fit_mle(y, X, m_fixed, m_lo, m_hi)
-        sigma2 = math.nan
+    try:
+        if method == "nls":
+            theta, cov, sigma2 = _fit_nls(y, X, m_fixed, m_lo, m_hi)
+        elif method == "ols":
+            theta, cov, sigma2 = _fit_ols(y, X, np.ones_like(y) if x is None else x, m_fixed)
+        else:
+            theta, cov, ll = _fit_mle(y, X, m_fixed, m_lo, m_hi)
+            sigma2 = math.nan
+    except (ZeroDivisionError, OverflowError, FloatingPointError, ValueError) as exc:
+        if isinstance(exc, InvalidParameterError):
+            raise
+        # the optimiser drove p or q to the edge of the floats (a count of 1e300 next to
+        # hundreds, or a fixed m of 1e300): a numerical failure, reported as such
+        raise ConvergenceError(
+            f"fit_bass ({method}): the optimiser met a non-finite value ({exc}); the "
+            f"adoptions span {float(y.min()):.3g} to {float(y.max()):.3g}"
+            + ("" if m_fixed is None else f" with m fixed at {m_fixed:.3g}")
+            + ": check `fit_bass.adoptions` and `fit_bass.m` for a misplaced value or unit"
+        ) from exc
     _check_identified(owner, theta, cov, m_fixed is None, m_hi, m_bounds is not None, y.shape[0], x)
     fitted, _ = _curve_and_jac(X, float(theta[0]), float(theta[1]), float(theta[2]))
     resid = y - fitted

@@ -15,8 +15,9 @@ from numpy.typing import ArrayLike, NDArray
 from shequn._typing import FloatArray, array_eq
 from shequn._validation import (
     check_array,
-    check_in_range,
+    check_finite,
     check_int,
+    check_memory,
     check_positive,
     fail,
     positive,
@@ -38,8 +39,11 @@ def _cdf(x: FloatArray | float, p: float, q: float) -> FloatArray:
 
 
 def _pdf(x: FloatArray | float, p: float, q: float) -> FloatArray:
+    # f = (p+q)²/p · e/(1 + (q/p)e)² written as p·e·r² with r = (p+q)/(p + q·e) in [1, (p+q)/p]:
+    # the same value without squaring p + q (which overflowed for p or q near 1e300)
     e = np.exp(-(p + q) * np.asarray(x, dtype=np.float64))
-    return np.asarray(((p + q) ** 2 / p) * e / (1.0 + (q / p) * e) ** 2, dtype=np.float64)
+    r = (p + q) / (p + q * e)
+    return np.asarray(p * e * r * r, dtype=np.float64)
 
 
 def _cdf_grad(x: FloatArray, p: float, q: float) -> tuple[FloatArray, FloatArray]:
@@ -94,6 +98,7 @@ def bass_pdf(t: ArrayLike, p: float, q: float) -> FloatArray:
 def _periods_arg(periods: int | ArrayLike, owner: str) -> NDArray[np.int64]:
     if isinstance(periods, int | np.integer) and not isinstance(periods, bool):
         n = check_int(periods, owner=owner, field="periods", low=1)
+        check_memory(64.0 * n, owner=owner, field="periods", value=periods)  # a few curves
         return np.arange(1, n + 1, dtype=np.int64)
     arr = check_array(periods, owner=owner, field="periods", dtype=np.int64, ndim=1, min_size=1)
     if (arr < 1).any():
@@ -325,8 +330,8 @@ def bkj_effort(
     owner = "bkj_effort"
     if price is None and advertising is None:
         raise fail(owner, "price", "be given (or advertising)", None)
-    bp = check_in_range(beta_price, owner=owner, field="beta_price")
-    ba = check_in_range(beta_advertising, owner=owner, field="beta_advertising")
+    bp = check_finite(beta_price, owner=owner, field="beta_price")
+    ba = check_finite(beta_advertising, owner=owner, field="beta_advertising")
     n: int | None = None
     x: FloatArray | None = None
     for name, series, beta, pos_only in (

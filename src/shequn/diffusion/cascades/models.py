@@ -16,6 +16,7 @@ from shequn._validation import (
     check_array,
     check_choice,
     check_in_range,
+    check_instance,
     check_int,
     check_probability,
     fail,
@@ -42,7 +43,7 @@ from shequn.diffusion.cascades._run import (
 )
 from shequn.diffusion.cascades.result import DiffusionResult
 from shequn.exceptions import ConvergenceError
-from shequn.rng import RNGLike
+from shequn.rng import RNGLike, check_rng
 
 __all__ = [
     "BLOCK",
@@ -344,6 +345,8 @@ def watts_threshold(
     [1]
     """
     owner = "watts_threshold"
+    check_rng(rng, owner=owner)  # deterministic without random seeds: checked all the same
+    check_instance(weighted, bool, owner=owner, field="weighted")
     net = as_network(graph, owner=owner)
     phis = _per_node(phi, net.n, owner, "phi", probability=True)
     idx, n_random = _seeds(seeds, net, owner)
@@ -419,6 +422,7 @@ def complex_contagion(
     [2]
     """
     owner = "complex_contagion"
+    check_rng(rng, owner=owner)  # deterministic without random seeds: checked all the same
     net = as_network(graph, owner=owner)
     if np.ndim(k) == 0:
         need = np.full(net.n, check_int(k, owner=owner, field="k", low=1), dtype=np.int64)
@@ -501,6 +505,7 @@ def network_bass(
     0.1
     """
     owner = "network_bass"
+    check_instance(weighted, bool, owner=owner, field="weighted")
     net = as_network(graph, owner=owner)
     p = check_probability(p, owner=owner, field="p")
     q = check_probability(q, owner=owner, field="q")

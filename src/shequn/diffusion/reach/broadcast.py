@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 
 from shequn._validation import (
     check_int,
+    check_memory,
     check_nonnegative,
     check_probability,
     fail,
@@ -202,6 +203,7 @@ class BroadcastCampaign:
         (3,)
         """
         runs = check_int(runs, owner="BroadcastCampaign.simulate", field="runs", low=1)
+        check_memory(8.0 * runs, owner="BroadcastCampaign.simulate", field="runs", value=runs)
         gen = resolve_rng(rng, owner="BroadcastCampaign.simulate")
         return np.asarray(
             gen.binomial(self.audience, self.conversion_probability, size=runs), dtype=np.int64
@@ -231,4 +233,7 @@ class BroadcastCampaign:
                 "be > 0 (with delivery_rate > 0) to scale a campaign to a budget",
                 self.cost_per_impression,
             )
-        return attrs.evolve(self, audience=math.floor((b - self.fixed_cost) / per_person + 1e-9))
+        audience = (b - self.fixed_cost) / per_person + 1e-9
+        if not audience < 2.0**63:  # a binomial draw over the audience needs an int64
+            raise fail(owner, "budget", "buy fewer than 2**63 impressions", budget)
+        return attrs.evolve(self, audience=math.floor(audience))

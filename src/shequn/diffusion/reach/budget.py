@@ -20,6 +20,7 @@ from shequn._validation import (
     check_choice,
     check_int,
     check_level,
+    check_memory,
     check_nonnegative,
     fail,
     positive,
@@ -113,6 +114,8 @@ class CommunityChannel:
         """
         gen = resolve_rng(rng, owner="CommunityChannel")
         steps = self.weeks(budget)
+        # the weekly curve and the kernel's per-step buffers
+        check_memory(32.0 * (steps + 1), owner="CommunityChannel", field="budget", value=budget)
         if steps == 0:
             return np.array([len(self._seed_labels)], dtype=np.int64)
         res = network_bass(

@@ -21,9 +21,10 @@ from shequn._validation import (
     check_in_range,
     check_int,
     check_level,
+    check_memory,
     check_positive,
     fail,
-    finite,
+    nonnegative,
     positive,
     probability,
 )
@@ -57,8 +58,8 @@ class PowerOpenRate:
     r0
         Open rate at the reference audience ``a0``, in (0, 1].
     beta
-        Elasticity of the open rate to audience size (``beta > 0``: bigger lists open less);
-        doubling the audience multiplies the rate by ``2^(-beta)``.
+        Elasticity of the open rate to audience size, >= 0 (``beta > 0``: bigger lists open
+        less; 0: a constant rate); doubling the audience multiplies the rate by ``2^(-beta)``.
     a0
         Reference audience (> 0) at which the rate is ``r0``.
 
@@ -72,7 +73,7 @@ class PowerOpenRate:
     """
 
     r0: float = attrs.field(validator=[positive, probability])
-    beta: float = attrs.field(validator=finite)
+    beta: float = attrs.field(validator=nonnegative)
     a0: float = attrs.field(default=1000.0, validator=positive)
 
     def __attrs_post_init__(self) -> None:
@@ -570,6 +571,7 @@ def open_rate_from_interest(
     be = check_positive(interest_beta, owner=owner, field="interest_beta")
     kappa = check_in_range(selectivity, owner=owner, field="selectivity", low=0.0)
     g = check_int(grid, owner=owner, field="grid", low=10)
+    check_memory(128.0 * g, owner=owner, field="grid", value=grid)  # a dozen arrays of cells
     a = np.asarray(
         check_array(audience, owner=owner, field="audience", dtype=np.int64), dtype=np.float64
     )

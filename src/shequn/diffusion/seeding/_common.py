@@ -20,7 +20,7 @@ from shequn.diffusion._network import (
     ThresholdWeights,
     as_network,
 )
-from shequn.diffusion.seeding._rr import RRModel, estimate_spread
+from shequn.diffusion.seeding._rr import RRModel, check_rr_samples, estimate_spread
 from shequn.diffusion.seeding.result import SeedSet
 
 _DEFAULT_P = 0.1
@@ -87,7 +87,7 @@ def _prologue(
     net = as_network(graph, owner=owner)
     k = check_int(k, owner=owner, field="k", low=1, high=net.n)
     model = _check_model(model, owner, optional=True)
-    samples = check_int(samples, owner=owner, field="samples", low=1)
+    samples = check_rr_samples(samples, owner=owner)
     return net, k, model, samples
 
 

@@ -34,7 +34,7 @@ from shequn.diffusion.seeding._common import (
     _EVAL_RSE,
     _labels,
 )
-from shequn.diffusion.seeding._rr import RRCollection, RRModel, estimate_spread
+from shequn.diffusion.seeding._rr import RRCollection, RRModel, check_rr_samples, estimate_spread
 from shequn.diffusion.seeding.result import SeedSet
 from shequn.rng import RNGLike, resolve_rng
 
@@ -218,7 +218,7 @@ def imm(
     )
     ell = check_positive(ell, owner=owner, field="ell")
     if samples is not None:
-        samples = check_int(samples, owner=owner, field="samples", low=1)
+        samples = check_rr_samples(samples, owner=owner)
     if not isinstance(reuse_samples, bool):
         raise fail(owner, "reuse_samples", "be True or False", reuse_samples)
     executor, owned = executor_from_threads(threads, executor, owner)
@@ -434,7 +434,7 @@ def rr_spread(
     net = as_network(graph, owner=owner)
     idx = resolve_members(seeds, net.n, net.labels, owner=owner, field="seeds")
     model = check_choice(model, ["ic", "lt"], owner=owner, field="model")
-    samples = check_int(samples, owner=owner, field="samples", low=1)
+    samples = check_rr_samples(samples, owner=owner)
     m = RRModel.build(net, model=model, p=p, weights=weights, owner=owner)
     gen = resolve_rng(rng, owner=owner)
     executor, owned = executor_from_threads(threads, executor, owner)

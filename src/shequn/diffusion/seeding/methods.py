@@ -21,7 +21,7 @@ from shequn.diffusion.seeding.heuristics import (
 )
 from shequn.diffusion.seeding.imm import imm
 from shequn.diffusion.seeding.result import SeedSet
-from shequn.rng import RNGLike
+from shequn.rng import RNGLike, check_rng
 
 __all__ = ["METHODS", "select_seeds"]
 
@@ -72,6 +72,7 @@ def select_seeds(
 method 'imm' (model, p, weights, epsilon, ell, samples, reuse_samples, executor, \
 progress); got 5
     """
+    check_rng(rng, owner="select_seeds")  # refused even for methods that draw nothing
     method = check_choice(method, list(METHODS), owner="select_seeds", field="method")
     fn = METHODS[method]
     accepted = [

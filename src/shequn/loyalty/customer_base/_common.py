@@ -57,7 +57,16 @@ from scipy import optimize, stats
 from shequn._optional import optional_import
 from shequn._results import Intervals, ResultMixin, Summary, Table, format_value
 from shequn._typing import FloatArray, array_eq
-from shequn._validation import check_array, check_in_range, check_level, fail
+from shequn._validation import (
+    check_array,
+    check_in_range,
+    check_instance,
+    check_level,
+    check_memory,
+    check_nonnegative,
+    check_path,
+    fail,
+)
 from shequn.exceptions import ConvergenceError, InvalidParameterError, ShequnDeprecationWarning
 
 __all__ = [
@@ -111,6 +120,7 @@ def check_rfm(
     owner: str,
     integer_recency: bool = False,
     frequency_le_recency: bool = False,
+    age: str = "T",
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Validate frequency, recency and age arrays of one customer base.
 
@@ -119,7 +129,8 @@ def check_rfm(
     mismatched lengths, empty input, recency > T, and a recency other than 0 for a customer
     without repeat purchases. A scalar ``T`` applies to every customer. The discrete-time BG/BB
     also needs whole-number recency and ``n`` and ``frequency <= recency`` (``x`` purchases
-    fit in the first ``t_x`` opportunities).
+    fit in the first ``t_x`` opportunities); ``age`` is the name of the third argument in
+    messages (``"n"`` for BG/BB).
 
     Examples
     --------
@@ -132,7 +143,7 @@ def check_rfm(
     """
     x = check_array(frequency, owner=owner, field="frequency", nonnegative=True)
     tx = check_array(recency, owner=owner, field="recency", nonnegative=True)
-    t = check_array(T, owner=owner, field="T", nonnegative=True)
+    t = check_array(T, owner=owner, field=age, nonnegative=True)
     x, tx = np.atleast_1d(x), np.atleast_1d(tx)
     for name, arr in (("frequency", x), ("recency", tx)):
         if arr.ndim != 1:
@@ -144,19 +155,19 @@ def check_rfm(
     if tx.shape != x.shape:
         raise fail(owner, "recency", f"have the length of frequency ({x.size})", tx.size)
     if t.shape != x.shape:
-        raise fail(owner, "T", f"have the length of frequency ({x.size}) or be a scalar", t.shape)
+        raise fail(owner, age, f"have the length of frequency ({x.size}) or be a scalar", t.shape)
     bad = np.flatnonzero((x != np.round(x)) | (x > _MAX_WHOLE))
     if bad.size:
         raise fail(owner, "frequency", f"hold whole numbers <= 2**53 (index {bad[0]})", x[bad[0]])
     if integer_recency:
-        for name, arr in (("recency", tx), ("T", t)):
+        for name, arr in (("recency", tx), (age, t)):
             bad = np.flatnonzero((arr != np.round(arr)) | (arr > _MAX_WHOLE))
             if bad.size:
                 raise fail(owner, name, f"hold whole numbers (index {bad[0]})", arr[bad[0]])
     bad = np.flatnonzero(tx > t)
     if bad.size:
         i = bad[0]
-        raise fail(owner, "recency", f"be <= T (index {i}, T={t[i]:g})", tx[i])
+        raise fail(owner, "recency", f"be <= {age} (index {i}, {age}={t[i]:g})", tx[i])
     bad = np.flatnonzero((x == 0) & (tx > 0))
     if bad.size:
         i = bad[0]
@@ -486,7 +497,7 @@ def penalty_vector(
     regularization: Mapping[str, float] | None = None,
 ) -> FloatArray:
     """Per-θ L2 weights: ``penalizer`` on log-parameters, ``regularization`` on coefficients."""
-    pen = check_in_range(penalizer, owner=owner, field="penalizer", low=0.0)
+    pen = check_nonnegative(penalizer, owner=owner, field="penalizer")
     reg = {"trans": 0.0, "life": 0.0}
     if regularization is not None:
         if not isinstance(regularization, Mapping):
@@ -536,6 +547,65 @@ def register_model(cls: type[Any]) -> type[Any]:
     """Class decorator: make a model class loadable from JSON by its name."""
     _REGISTRY[cls.__name__] = cls
     return cls
+
+
+def sample_ages(T: ArrayLike, n: int, *, owner: str) -> FloatArray:
+    """The ages ``T`` of ``n`` customers to simulate (a scalar or one per customer), after
+    checking that the simulation's arrays (about a dozen floats per customer) fit in memory.
+
+    Examples
+    --------
+    >>> sample_ages(39.0, 3, owner="BGNBD.sample").tolist()
+    [39.0, 39.0, 39.0]
+    >>> sample_ages([[39.0]], 1, owner="BGNBD.sample")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `BGNBD.sample.T` must be a scalar or hold one age \
+per customer (1); got (1, 1)
+    """
+    t = check_array(T, owner=owner, field="T", nonnegative=True)
+    if t.ndim > 1 or (t.ndim == 1 and t.size not in (1, n)):
+        raise fail(owner, "T", f"be a scalar or hold one age per customer ({n})", t.shape)
+    check_memory(96.0 * n, owner=owner, field="n_customers", value=n)
+    return np.broadcast_to(t, (n,)).astype(np.float64)
+
+
+def summary_columns(summary: Any, names: Sequence[str], *, owner: str) -> list[Any]:
+    """The columns ``names`` of an RFM summary (any object with those attributes), checked.
+
+    Examples
+    --------
+    >>> summary_columns("abc", ["frequency", "recency", "T"], owner="BGNBD.fit_summary")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `BGNBD.fit_summary.summary` must have the \
+attributes frequency, recency, T (an RFMSummary); got 'abc'
+    """
+    if not all(hasattr(summary, n) for n in names):
+        raise fail(
+            owner, "summary", f"have the attributes {', '.join(names)} (an RFMSummary)", summary
+        )
+    return [getattr(summary, n) for n in names]
+
+
+def params_from_dict(d: Any, names: Sequence[str], *, owner: str) -> dict[str, Any]:
+    """The ``params`` of a model's ``to_dict()`` output: a mapping with exactly ``names``.
+
+    Examples
+    --------
+    >>> params_from_dict({"params": {"p": 1.0}}, ["p"], owner="GammaGamma.from_dict")
+    {'p': 1.0}
+    >>> params_from_dict({}, ["p"], owner="GammaGamma.from_dict")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `GammaGamma.from_dict.d` must be a mapping with a \
+'params' mapping of ['p'] (to_dict() output); got {}
+    """
+    params = d.get("params") if isinstance(d, Mapping) else None
+    if not isinstance(params, Mapping) or sorted(map(str, params)) != sorted(names):
+        rule = f"be a mapping with a 'params' mapping of {list(names)} (to_dict() output)"
+        raise fail(owner, "d", rule, d)
+    return dict(params)
 
 
 def model_from_dict(d: Mapping[str, Any]) -> Any:
@@ -725,8 +795,10 @@ class CustomerBaseFit(ResultMixin, Generic[M]):
         >>> test.df, bool(test.p_value < 1e-6)
         (1, True)
         """
-        other = self.null if restricted is None else restricted
         owner = "CustomerBaseFit.lr_test"
+        if restricted is not None:
+            check_instance(restricted, CustomerBaseFit, owner=owner, field="restricted")
+        other = self.null if restricted is None else restricted
         if other is None:
             raise fail(
                 owner,
@@ -882,18 +954,24 @@ class CustomerBaseFit(ResultMixin, Generic[M]):
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the fit to ``path`` as JSON (never pickle: loading runs no code)."""
+        path = check_path(path, owner="CustomerBaseFit.save")
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(self.to_json())
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> CustomerBaseFit[Any]:
         """Rebuild a fit from :meth:`to_dict` output."""
+        return cls._read(d, owner="CustomerBaseFit.from_dict", field="d", shown=type(d).__name__)
+
+    @classmethod
+    def _read(cls, d: Any, *, owner: str, field: str, shown: object) -> CustomerBaseFit[Any]:
+        """Rebuild a fit from parsed ``d``; errors name ``owner.field`` (what the user passed)."""
         if not isinstance(d, Mapping) or d.get("format") != "shequn.CustomerBaseFit":
             raise fail(
-                "load_fit",
-                "format",
-                "be 'shequn.CustomerBaseFit'",
-                d.get("format") if isinstance(d, Mapping) else type(d).__name__,
+                owner,
+                field,
+                "hold a fit written by CustomerBaseFit.to_dict (format 'shequn.CustomerBaseFit')",
+                shown,
             )
         try:
             return cls(
@@ -910,29 +988,44 @@ class CustomerBaseFit(ResultMixin, Generic[M]):
                 iterations=int(d["iterations"]),
                 converged=bool(d["converged"]),
                 message=str(d["message"]),
-                null=None if d.get("null") is None else cls.from_dict(d["null"]),
+                null=None
+                if d.get("null") is None
+                else cls._read(d["null"], owner=owner, field=field, shown=shown),
             )
-        except InvalidParameterError:
-            raise
-        except (KeyError, TypeError, ValueError) as exc:
-            raise fail("load_fit", "data", "hold every field of a saved fit", repr(exc)) from exc
+        except InvalidParameterError as exc:
+            raise fail(owner, field, f"hold a valid saved fit ({exc})", shown) from exc
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise fail(owner, field, f"hold every field of a saved fit ({exc!r})", shown) from exc
 
     @classmethod
     def from_json(cls, text: str) -> CustomerBaseFit[Any]:
         """Rebuild a fit from :meth:`to_json` output."""
+        return cls._parse(text, owner="CustomerBaseFit.from_json", field="text", shown=text)
+
+    @classmethod
+    def _parse(cls, text: Any, *, owner: str, field: str, shown: object) -> CustomerBaseFit[Any]:
+        if isinstance(shown, str) and len(shown) > 40:
+            shown = shown[:40] + "..."
         try:
             d = json.loads(text)
         except (TypeError, ValueError) as exc:
-            raise fail(
-                "load_fit", "text", "be JSON written by CustomerBaseFit.to_json", str(text)[:40]
-            ) from exc
-        return cls.from_dict(d)
+            raise fail(owner, field, "hold JSON written by CustomerBaseFit.to_json", shown) from exc
+        return cls._read(d, owner=owner, field=field, shown=shown)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> CustomerBaseFit[Any]:
         """Read a fit written by :meth:`save`."""
-        with open(path, encoding="utf-8") as fh:
-            return cls.from_json(fh.read())
+        return cls._load(path, owner="CustomerBaseFit.load")
+
+    @classmethod
+    def _load(cls, path: Any, *, owner: str) -> CustomerBaseFit[Any]:
+        name = check_path(path, owner=owner, exists=True)
+        try:
+            with open(name, encoding="utf-8") as fh:
+                text = fh.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise fail(owner, "path", f"be a readable UTF-8 text file ({exc})", name) from exc
+        return cls._parse(text, owner=owner, field="path", shown=name)
 
 
 def load_fit(path: str | os.PathLike[str]) -> CustomerBaseFit[Any]:
@@ -948,7 +1041,7 @@ def load_fit(path: str | os.PathLike[str]) -> CustomerBaseFit[Any]:
     >>> load_fit(path).params == fit.params
     True
     """
-    return CustomerBaseFit.load(path)
+    return CustomerBaseFit._load(path, owner="load_fit")
 
 
 def _name(model: Any) -> str:

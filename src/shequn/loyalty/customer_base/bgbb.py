@@ -44,8 +44,10 @@ from shequn.loyalty.customer_base._common import (
     initial_theta,
     maximise,
     numerical_gradient,
+    params_from_dict,
     penalty_vector,
     register_model,
+    summary_columns,
 )
 from shequn.rng import RNGLike, resolve_rng
 
@@ -56,7 +58,13 @@ def _check(
     frequency: ArrayLike, recency: ArrayLike, n: ArrayLike, owner: str
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     return check_rfm(
-        frequency, recency, n, owner=owner, integer_recency=True, frequency_le_recency=True
+        frequency,
+        recency,
+        n,
+        owner=owner,
+        integer_recency=True,
+        frequency_le_recency=True,
+        age="n",
     )
 
 
@@ -92,7 +100,7 @@ class BGBB:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> BGBB:
         """Rebuild from :meth:`to_dict` output."""
-        return cls(**{k: float(v) for k, v in d["params"].items()})
+        return cls(**params_from_dict(d, cls.param_names, owner=f"{cls.__name__}.from_dict"))
 
     @staticmethod
     def _terms(
@@ -280,6 +288,12 @@ recency (index 0, recency=6); got 7.0
         """
         k = check_int(n_customers, owner="BGBB.sample", field="n_customers", low=1)
         nn = check_int(n, owner="BGBB.sample", field="n", low=1)
+        check_memory(  # a random draw and a flag per customer and opportunity
+            9.0 * k * nn,
+            owner="BGBB.sample",
+            field="n" if nn >= k else "n_customers",
+            value=nn if nn >= k else k,
+        )
         gen = resolve_rng(rng, owner="BGBB.sample")
         p = gen.beta(self.alpha, self.beta, size=k)
         theta = gen.beta(self.gamma, self.delta, size=k)
@@ -354,4 +368,7 @@ recency (index 0, recency=6); got 7.0
     @classmethod
     def fit_summary(cls, summary: Any, **kwargs: Any) -> CustomerBaseFit[BGBB]:
         """Fit to any object with ``frequency``, ``recency`` and ``n`` attributes."""
-        return cls.fit(summary.frequency, summary.recency, summary.n, **kwargs)
+        cols = summary_columns(
+            summary, ["frequency", "recency", "n"], owner=f"{cls.__name__}.fit_summary"
+        )
+        return cls.fit(*cols, **kwargs)

@@ -52,9 +52,16 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
 from shequn._typing import FloatArray, IntArray
-from shequn._validation import check_array, check_int, check_nonnegative, positive
+from shequn._validation import check_array, check_int, check_nonnegative, fail, positive
 from shequn.exceptions import ConvergenceError
-from shequn.loyalty.customer_base._common import CustomerBaseFit, check_rfm, register_model
+from shequn.loyalty.customer_base._common import (
+    CustomerBaseFit,
+    check_rfm,
+    params_from_dict,
+    register_model,
+    sample_ages,
+    summary_columns,
+)
 from shequn.rng import RNGLike, resolve_rng
 
 if TYPE_CHECKING:
@@ -70,6 +77,21 @@ def _times(t: ArrayLike, owner: str) -> FloatArray:
     return check_array(t, owner=owner, field="t", nonnegative=True)
 
 
+def _horizon(t: FloatArray, base: Any, owner: str) -> None:
+    """Refuse horizons so long that ``z = t/(base + t)`` rounds to 1 (``base`` = alpha + T)."""
+    with np.errstate(all="ignore"):
+        z = np.broadcast_to(t / (base + t), np.broadcast_shapes(np.shape(t), np.shape(base)))
+    bad = np.flatnonzero(np.ravel(z) >= 1.0)
+    if bad.size:
+        raise fail(
+            owner,
+            "t",
+            "be small enough next to alpha + T that t/(alpha + T + t) < 1 in double precision "
+            "(t below about 1e15 × (alpha + T))",
+            np.ravel(np.broadcast_to(t, z.shape))[bad[0]],
+        )
+
+
 # -- the robust conditional-expectation core ----------------------------------------------------
 
 
@@ -82,6 +104,11 @@ def _core_series(R: float, a: float, B: float, z: float) -> float:
     """
     if z <= 0.0:
         return 0.0
+    if z >= 1.0:  # t/(alpha + T + t) rounded to 1: no finite sum to take
+        raise ConvergenceError(
+            "BG/NBD expected transactions: the horizon t is so long next to alpha + T that "
+            "z = t/(alpha + T + t) rounds to 1 in double precision; use a shorter horizon t"
+        )
     mean = R * z / (1.0 - z)
     sd = math.sqrt(R * z) / (1.0 - z)
     kmax = mean + 40.0 * sd + 60.0
@@ -262,14 +289,24 @@ def bg_conditional_pmf(
 
 
 def bg_sample(
-    P: Params, T: FloatArray, gen: np.random.Generator, modified: bool
+    P: Params, T: FloatArray, gen: np.random.Generator, modified: bool, owner: str = "BGNBD.sample"
 ) -> tuple[IntArray, FloatArray, FloatArray]:
     """Simulate (frequency, recency, T), one customer per entry of ``T``."""
     n = T.size
     lam = gen.gamma(P["r"], 1.0 / np.broadcast_to(P["alpha"], (n,)), size=n)
     p = gen.beta(np.broadcast_to(P["a"], (n,)), np.broadcast_to(P["b"], (n,)), size=n)
     until_drop = gen.geometric(p)  # purchases made before dropping out (>= 1)
-    arrivals = gen.poisson(lam * T)
+    mean = lam * T
+    if not (mean < 1e18).all():  # numpy's Poisson sampler stops near 9.2e18
+        i = int(np.flatnonzero(~(mean < 1e18))[0])
+        raise fail(
+            owner,
+            "T",
+            f"keep a customer's expected purchase count λ·T below 1e18 (index {i}, "
+            f"λ·T = {mean[i]:.3g})",
+            T[i],
+        )
+    arrivals = gen.poisson(mean)
     if modified:  # drop right after the first purchase with probability p
         dead0 = gen.random(n) < p
         until_drop = np.where(dead0, 0, until_drop)
@@ -328,7 +365,7 @@ class _BGBase:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Any:
         """Rebuild from :meth:`to_dict` output."""
-        return cls(**{k: float(v) for k, v in d["params"].items()})
+        return cls(**params_from_dict(d, cls.param_names, owner=f"{cls.__name__}.from_dict"))
 
     def _rfm(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, method: str) -> Any:
         return check_rfm(frequency, recency, T, owner=f"{type(self).__name__}.{method}")
@@ -368,6 +405,7 @@ class _BGBase:
         """
         owner = f"{type(self).__name__}.expected_transactions"
         tt = np.atleast_1d(_times(t, owner))
+        _horizon(tt, self.alpha, owner)
         return bg_expected(self.params, tt, self._modified)
 
     def conditional_expected_transactions(
@@ -385,6 +423,7 @@ class _BGBase:
         owner = f"{type(self).__name__}.conditional_expected_transactions"
         x, tx, T_ = self._rfm(frequency, recency, T, "conditional_expected_transactions")
         tt = _times(t, owner)
+        _horizon(tt, self.alpha + T_, owner)
         return bg_conditional(self.params, tt, x, tx, T_, self._modified)
 
     def prob_transactions(self, n: ArrayLike, t: float) -> FloatArray:
@@ -438,9 +477,9 @@ class _BGBase:
         """
         owner = f"{type(self).__name__}.sample"
         n = check_int(n_customers, owner=owner, field="n_customers", low=1)
-        T_ = np.broadcast_to(check_array(T, owner=owner, field="T", nonnegative=True), (n,))
+        T_ = sample_ages(T, n, owner=owner)
         gen = resolve_rng(rng, owner=owner)
-        return bg_sample(self.params, T_.astype(np.float64), gen, self._modified)
+        return bg_sample(self.params, T_, gen, self._modified, owner)
 
 
 @register_model
@@ -629,7 +668,10 @@ class BGNBD(_BGBase):
     @classmethod
     def fit_summary(cls, summary: Any, **kwargs: Any) -> CustomerBaseFit[Any]:
         """Fit to an :class:`~shequn.loyalty.rfm.RFMSummary` (same as ``fit(data=summary)``)."""
-        return cls.fit(summary.frequency, summary.recency, summary.T, **kwargs)
+        cols = summary_columns(
+            summary, ["frequency", "recency", "T"], owner=f"{cls.__name__}.fit_summary"
+        )
+        return cls.fit(*cols, **kwargs)
 
 
 @register_model

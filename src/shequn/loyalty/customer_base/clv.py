@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from shequn._typing import FloatArray
-from shequn._validation import check_in_range, check_int, check_positive, fail
+from shequn._validation import check_int, check_nonnegative, check_positive, fail
 from shequn.loyalty.customer_base.gamma_gamma import GammaGamma
 
 __all__ = ["customer_lifetime_value"]
@@ -77,9 +77,7 @@ def customer_lifetime_value(
     """
     k = check_int(periods, owner="customer_lifetime_value", field="periods", low=1)
     step = check_positive(period_length, owner="customer_lifetime_value", field="period_length")
-    d = check_in_range(
-        discount_rate, owner="customer_lifetime_value", field="discount_rate", low=0.0
-    )
+    d = check_nonnegative(discount_rate, owner="customer_lifetime_value", field="discount_rate")
     if not hasattr(transaction_model, "conditional_expected_transactions"):
         raise fail(
             "customer_lifetime_value",
@@ -102,6 +100,6 @@ def customer_lifetime_value(
         cum = transaction_model.conditional_expected_transactions(
             i * step, frequency, recency, T, **kw
         )
-        total += spend * (cum - prev) / (1.0 + d) ** i
+        total += spend * (cum - prev) * (1.0 + d) ** -float(i)  # underflows to 0, no overflow
         prev = cum
     return np.asarray(total, dtype=np.float64)

@@ -126,11 +126,12 @@ def coefficients(
     >>> coefficients({"m": 0.5}, None, ["m"], owner="f")
     ({'m': 0.5}, {'m': 0.5}, ('m',))
     """
+    for field, given in (("trans", trans), ("life", life)):
+        if given is not None and not isinstance(given, Mapping):
+            raise fail(owner, field, "be a mapping of covariate names to coefficients", given)
     t = dict(trans or {})
     lf = dict(life or {})
     for field, d in (("trans", t), ("life", lf)):
-        if not isinstance(d, dict):
-            raise fail(owner, field, "be a mapping of covariate names to coefficients", d)
         for k, v in d.items():
             if not isinstance(k, str) or not k:
                 raise fail(owner, field, "use non-empty string names", k)

@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,7 +41,14 @@ from numpy.typing import ArrayLike
 from shequn._optional import optional_import
 from shequn._results import ResultMixin, Summary, Table
 from shequn._typing import FloatArray, IntArray, array_eq
-from shequn._validation import check_array, check_choice, check_int, check_positive, fail
+from shequn._validation import (
+    check_array,
+    check_choice,
+    check_int,
+    check_memory,
+    check_positive,
+    fail,
+)
 from shequn.loyalty.customer_base._common import check_rfm
 
 __all__ = [
@@ -230,7 +238,9 @@ def tracking(
     mdl = _model(model, owner)
     unit = _UNIT[check_choice(time_unit, list(_UNIT), owner=owner, field="time_unit")]
     step = _UNIT[check_choice(period, list(_UNIT), owner=owner, field="period")]
-    ids = np.asarray(customer_ids)
+    from shequn.loyalty.rfm import check_customer_ids  # rfm imports this package
+
+    ids = check_customer_ids(customer_ids, owner=owner)
     days = _days(timestamps, "timestamps", date_format)
     if ids.ndim != 1 or ids.size != days.size or ids.size == 0:
         raise fail(
@@ -350,6 +360,12 @@ def alive_path(
     if stop < last:
         raise fail(owner, "end", f"not be before the last purchase ({last:g})", end)
     h = check_positive(step, owner=owner, field="step")
+    check_memory(  # the grid and a few arrays over it
+        48.0 * (stop / h + tm.size + 2.0),
+        owner=owner,
+        field="step" if h < 1.0 else "end",
+        value=step if h < 1.0 else end,
+    )
     grid = np.unique(np.r_[np.arange(0.0, stop, h), stop, tm])
     rep = tm[1:]
     x = np.searchsorted(rep, grid, side="right").astype(np.float64)
@@ -446,13 +462,18 @@ def frequency_recency_matrix(
     owner = "frequency_recency_matrix"
     mdl = _model(model, owner)
     age = check_positive(T, owner=owner, field="T")
-    fmax = check_int(max_frequency, owner=owner, field="max_frequency", low=0)
+    fmax = check_int(max_frequency, owner=owner, field="max_frequency", low=1)
     which = check_choice(kind, ["expected", "p_alive"], owner=owner, field="kind")
     h = check_positive(t, owner=owner, field="t")
-    rec = (
-        np.unique(np.r_[np.arange(0.0, np.floor(age) + 1.0), age])
-        if recency is None
-        else np.unique(check_array(recency, owner=owner, field="recency", ndim=1, nonnegative=True))
+    if recency is None:  # one column per whole time unit up to T: bounded by memory
+        check_memory(64.0 * (math.floor(age) + 2.0), owner=owner, field="T", value=T)
+        rec = np.unique(np.r_[np.arange(0.0, np.floor(age) + 1.0), age])
+    else:
+        rec = np.unique(
+            check_array(recency, owner=owner, field="recency", ndim=1, nonnegative=True)
+        )
+    check_memory(  # a handful of float arrays over the grid
+        64.0 * (fmax + 1.0) * rec.size, owner=owner, field="max_frequency", value=max_frequency
     )
     if rec.size == 0 or rec[-1] > age:
         raise fail(owner, "recency", f"lie in [0, T={age:g}]", rec)
@@ -550,6 +571,8 @@ def calibration_holdout(
     """
     owner = "calibration_holdout"
     inner = getattr(model, "model", model)
+    if not callable(getattr(inner, "conditional_expected_transactions", None)):
+        raise fail(owner, "model", "be a customer-base model or fit (BGNBD, ParetoNBD, ...)", model)
     if getattr(summary, "holdout_frequency", None) is None:
         raise fail(
             owner,
@@ -643,7 +666,9 @@ def period_transactions(
     """
     owner = "period_transactions"
     mdl = _model(model, owner)
-    x = check_array(frequency, owner=owner, field="frequency", ndim=1, nonnegative=True)
+    x = check_array(
+        frequency, owner=owner, field="frequency", ndim=1, nonnegative=True, integer=True
+    )
     t = check_array(T, owner=owner, field="T", ndim=1, nonnegative=True)
     if x.size != t.size or x.size == 0:
         raise fail(owner, "T", f"have one entry per customer ({x.size})", t.size)

@@ -48,8 +48,10 @@ from shequn.loyalty.customer_base._common import (
     from_theta,
     initial_theta,
     maximise,
+    params_from_dict,
     penalty_vector,
     register_model,
+    summary_columns,
 )
 from shequn.rng import RNGLike, resolve_rng
 
@@ -66,9 +68,9 @@ def _check(
         raise fail(owner, "frequency", "hold at least one customer (empty input)", 0)
     if m.shape != x.shape:
         raise fail(owner, "monetary", f"have the length of frequency ({x.size})", m.size)
-    bad = np.flatnonzero(x != np.round(x))
+    bad = np.flatnonzero((x != np.round(x)) | (x > 2.0**53))
     if bad.size:
-        raise fail(owner, "frequency", f"hold whole numbers (index {bad[0]})", x[bad[0]])
+        raise fail(owner, "frequency", f"hold whole numbers <= 2**53 (index {bad[0]})", x[bad[0]])
     bad = np.flatnonzero((x > 0) & (m <= 0))
     if bad.size:
         raise fail(owner, "monetary", f"be > 0 where frequency > 0 (index {bad[0]})", m[bad[0]])
@@ -112,7 +114,7 @@ class GammaGamma:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> GammaGamma:
         """Rebuild from :meth:`to_dict` output."""
-        return cls(**{k: float(v) for k, v in d["params"].items()})
+        return cls(**params_from_dict(d, cls.param_names, owner=f"{cls.__name__}.from_dict"))
 
     @property
     def mean_spend(self) -> float:
@@ -276,6 +278,12 @@ fit with q_constraint=True); got 0.5
 
         def fused(theta: FloatArray) -> tuple[float, FloatArray]:
             p, q, g = (from_theta(float(v), sc) for v, sc in zip(theta, scales, strict=True))
+            if not (p > 0 and q > 0 and g > 0):  # a step so long that a parameter underflowed
+                raise ConvergenceError(
+                    f"{owner}: the optimiser stepped to a parameter that underflows to 0 "
+                    f"(p={p:.3g}, q={q:.3g}, gamma={g:.3g}); try a smaller `{owner}.penalizer` "
+                    "or other starting values (initial=...)"
+                )
             px = p * ux
             lgz = np.log(g + ux * uz)
             dpq = special.digamma(px + q)
@@ -316,4 +324,7 @@ fit with q_constraint=True); got 0.5
     @classmethod
     def fit_summary(cls, summary: Any, **kwargs: Any) -> CustomerBaseFit[GammaGamma]:
         """Fit to an :class:`~shequn.loyalty.rfm.RFMSummary` (same as ``fit(data=summary)``)."""
-        return cls.fit(summary.frequency, summary.monetary, **kwargs)
+        cols = summary_columns(
+            summary, ["frequency", "monetary"], owner=f"{cls.__name__}.fit_summary"
+        )
+        return cls.fit(*cols, **kwargs)

@@ -43,7 +43,14 @@ from scipy import special, stats
 from shequn._typing import FloatArray, IntArray
 from shequn._validation import check_array, check_int, check_nonnegative, fail, positive
 from shequn.exceptions import ConvergenceError
-from shequn.loyalty.customer_base._common import CustomerBaseFit, check_rfm, register_model
+from shequn.loyalty.customer_base._common import (
+    CustomerBaseFit,
+    check_rfm,
+    params_from_dict,
+    register_model,
+    sample_ages,
+    summary_columns,
+)
 from shequn.loyalty.customer_base._kernels import log_integral
 from shequn.rng import RNGLike, resolve_rng
 
@@ -295,7 +302,7 @@ class ParetoNBD:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ParetoNBD:
         """Rebuild from :meth:`to_dict` output."""
-        return cls(**{k: float(v) for k, v in d["params"].items()})
+        return cls(**params_from_dict(d, cls.param_names, owner=f"{cls.__name__}.from_dict"))
 
     def log_likelihood(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> FloatArray:
         """Per-customer log-likelihood.
@@ -403,9 +410,7 @@ class ParetoNBD:
         True
         """
         n = check_int(n_customers, owner="ParetoNBD.sample", field="n_customers", low=1)
-        T_ = np.broadcast_to(
-            check_array(T, owner="ParetoNBD.sample", field="T", nonnegative=True), (n,)
-        ).astype(np.float64)
+        T_ = sample_ages(T, n, owner="ParetoNBD.sample")
         gen = resolve_rng(rng, owner="ParetoNBD.sample")
         return pn_sample(self.params, T_, gen)
 
@@ -548,4 +553,7 @@ class ParetoNBD:
     @classmethod
     def fit_summary(cls, summary: Any, **kwargs: Any) -> CustomerBaseFit[Any]:
         """Fit to an :class:`~shequn.loyalty.rfm.RFMSummary` (same as ``fit(data=summary)``)."""
-        return cls.fit(summary.frequency, summary.recency, summary.T, **kwargs)
+        cols = summary_columns(
+            summary, ["frequency", "recency", "T"], owner=f"{cls.__name__}.fit_summary"
+        )
+        return cls.fit(*cols, **kwargs)

@@ -53,7 +53,7 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from shequn._typing import FloatArray, optional_array_eq
-from shequn._validation import check_array, check_positive, fail
+from shequn._validation import check_array, check_instance, check_positive, fail
 from shequn.exceptions import ConvergenceError
 from shequn.loyalty.customer_base._common import (
     CustomerBaseFit,
@@ -240,8 +240,10 @@ class CovariatePanel:
         >>> p.frequency.tolist(), p.recency.tolist(), p.T.tolist(), p.at_purchases["promo"].tolist()
         ([1.0, 0.0], [3.0, 0.0], [4.5, 4.0], [1.0, 0.0])
         """
+        from shequn.loyalty.rfm import check_customer_ids  # rfm imports this package
+
         owner = "CovariatePanel.from_transactions"
-        ids = np.asarray(customer_ids)
+        ids = check_customer_ids(customer_ids, owner=owner)
         tm = check_array(times, owner=owner, field="times", ndim=1, nonnegative=True)
         if ids.ndim != 1 or ids.size != tm.size or ids.size == 0:
             raise fail(
@@ -276,7 +278,7 @@ class CovariatePanel:
                 )
         n_per = next(iter(vals.values())).shape[1]
         rep = cal & (tm > first[code])
-        k = np.minimum((tm[rep] // L).astype(np.int64), n_per - 1)
+        k = np.minimum(tm[rep] // L, n_per - 1).astype(np.int64)  # clip before the cast
         sums = {}
         for name, v in vals.items():
             rows = code[rep] if v.shape[0] > 1 else np.zeros(int(rep.sum()), dtype=np.int64)
@@ -292,9 +294,9 @@ class CovariatePanel:
         )
 
 
-def _panel_check(panel: Any, owner: str) -> CovariatePanel:
+def _panel_check(panel: Any, owner: str, field: str = "covariates") -> CovariatePanel:
     if not isinstance(panel, CovariatePanel):
-        raise fail(owner, "covariates", "be a CovariatePanel", type(panel).__name__)
+        raise fail(owner, field, "be a CovariatePanel", type(panel).__name__)
     return panel
 
 
@@ -420,8 +422,11 @@ def sample_panel(model: Any, panel: CovariatePanel, *, rng: RNGLike = None) -> C
     from the time-varying Poisson intensity until death or ``T``; the result carries
     frequency, recency and the purchase sums the fit needs.
     """
+    from shequn.loyalty.customer_base.covariates import ParetoNBDCovariates
+
+    check_instance(model, ParetoNBDCovariates, owner="sample_panel", field="model")
     owner = f"{type(model).__name__}.sample_panel"
-    pn = _panel_check(panel, owner)
+    pn = _panel_check(panel, owner, field="panel")
     gen = resolve_rng(rng, owner=owner)
     r, al, s, be = (model.base.params[k] for k in ("r", "alpha", "s", "beta"))
     et = _exp_eta(pn, model.trans, owner)
