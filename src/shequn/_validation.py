@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import reprlib
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -45,10 +46,12 @@ __all__ = [
     "as_float",
     "available_memory",
     "check_array",
+    "check_bool",
     "check_choice",
     "check_executor",
     "check_finite",
     "check_in_range",
+    "check_instance",
     "check_int",
     "check_level",
     "check_memory",
@@ -57,6 +60,7 @@ __all__ = [
     "check_probability",
     "fail",
     "in_range",
+    "instance_of",
     "integer",
     "nonnegative",
     "positive",
@@ -395,6 +399,71 @@ concurrent.futures.Executor (an object with submit()); got 'processes'
     return executor
 
 
+def _a(name: str) -> str:
+    """``name`` with its article: "a Ladder", "an OpenRateFit", "an RFMSummary" (an acronym)."""
+    acronym = name[1:2].isupper() and name[:1] in "FHLMNRSX"
+    return f"{'an' if name[:1].upper() in 'AEIOU' or acronym else 'a'} {name}"
+
+
+def _described(value: object) -> object:
+    """``value`` itself when short (None, a number, a string), else its type and a short repr."""
+    if value is None or isinstance(value, str | numbers.Number):
+        return value
+
+    class _Shown:
+        def __str__(self) -> str:
+            return f"{_a(type(value).__name__)} {reprlib.repr(value)}"
+
+    return _Shown()
+
+
+def check_instance(value: Any, cls: type[T], *, owner: str, field: str) -> T:
+    """Return ``value`` if it is an instance of ``cls`` (a model, a result, a rule).
+
+    A wrong object (a string, a dict, ``None``) is refused here, before any work starts,
+    instead of failing later with an ``AttributeError``; the message names the class expected
+    and what was given (its type and a short repr for containers and objects).
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> check_instance(Fraction(1, 2), Fraction, owner="f", field="x")
+    Fraction(1, 2)
+    >>> check_instance("abc", Fraction, owner="plot", field="fit")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `plot.fit` must be a Fraction; got 'abc'
+    >>> check_instance({"a": 1}, Fraction, owner="plot", field="fit")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `plot.fit` must be a Fraction; got a dict {'a': 1}
+    """
+    if not isinstance(value, cls):
+        raise fail(owner, field, f"be {_a(cls.__name__)}", _described(value))
+    return value
+
+
+def check_bool(value: Any, *, owner: str, field: str) -> bool:
+    """Return ``value`` as a ``bool`` if it is ``True`` or ``False`` (a numpy bool too).
+
+    A flag given a string (``"no"`` is truthy) or a number is refused, never read as its truth
+    value.
+
+    Examples
+    --------
+    >>> check_bool(False, owner="plot_bass_forecast", field="split")
+    False
+    >>> check_bool("no", owner="plot_bass_forecast", field="split")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `plot_bass_forecast.split` must be True or False; \
+got 'no'
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise fail(owner, field, "be True or False", value)
+    return bool(value)
+
+
 # --- attrs validators -------------------------------------------------------------------------
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
@@ -464,6 +533,28 @@ def integer(low: int | None = None, high: int | None = None) -> Validator:
 
     def _validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         check_int(value, owner=_owner(instance), field=attribute.name, low=low, high=high)
+
+    return _validate
+
+
+def instance_of(cls: type) -> Validator:
+    """attrs validator factory: the field is an instance of ``cls`` (see :func:`check_instance`).
+
+    Examples
+    --------
+    >>> import attrs
+    >>> from fractions import Fraction
+    >>> @attrs.frozen
+    ... class Rule:
+    ...     share: Fraction = attrs.field(validator=instance_of(Fraction))
+    >>> Rule(share=None)
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `Rule.share` must be a Fraction; got None
+    """
+
+    def _validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        check_instance(value, cls, owner=_owner(instance), field=attribute.name)
 
     return _validate
 

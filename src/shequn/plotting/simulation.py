@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from shequn._validation import check_choice, check_int, fail
+from shequn._validation import check_choice, check_instance, check_int, fail
 from shequn.loyalty.stages import Stage
 from shequn.plotting._common import STAGE_COLOURS, axes, money_axis
 
@@ -62,6 +62,9 @@ def plot_trajectory(trajectory: Trajectory, *, what: str = "stages", ax: Any = N
     >>> plot_trajectory(t, what="money").get_ylabel()
     'money per week'
     """
+    from shequn.simulation.trajectory import Trajectory
+
+    check_instance(trajectory, Trajectory, owner="plot_trajectory", field="trajectory")
     what = check_choice(
         what, ["stages", "activity", "money"], owner="plot_trajectory", field="what"
     )
@@ -118,6 +121,9 @@ def plot_ladder(ladder: Ladder, *, initial: Any = None, steps: int = 24, ax: Any
     >>> len(plot_ladder(default_ladder(), steps=6).lines)
     6
     """
+    from shequn.loyalty.ladder import Ladder
+
+    check_instance(ladder, Ladder, owner="plot_ladder", field="ladder")
     steps = check_int(steps, owner="plot_ladder", field="steps", low=1)
     x0 = np.zeros(len(Stage)) if initial is None else np.asarray(initial, dtype=float)
     if initial is None:
