@@ -156,18 +156,34 @@ def test_open_rate_data_are_checked(open_rate: Any, field: str, bad: Any, rule: 
     _refused(plot_open_rate, fit, match=rf"`plot_open_rate\.{field}` must {rule}", **kwargs)
 
 
-def test_scenario_run_series_is_checked_whatever_the_panel() -> None:
+@pytest.fixture(scope="module")
+def scenario_run() -> Any:
     from shequn.io.scenario import loads_scenario, summarise_runs
-    from shequn.plotting.scenarios import plot_scenario_run
     from shequn.rng import map_runs
 
     s = loads_scenario(
         'weeks = 2\n[community]\ntype = "brand"\nsize = 60\n[arms.a]\n[arms.b]\npreset = "silent"\n'
     )
-    run = summarise_runs(s, map_runs(s.run_once, runs=2, rng=0), seed=0)
+    return summarise_runs(s, map_runs(s.run_once, runs=2, rng=0), seed=0)
+
+
+def test_scenario_run_series_and_metric_are_checked_whatever_the_panel(scenario_run: Any) -> None:
+    from shequn.plotting.scenarios import plot_scenario_run
+
     for bad in ("no-such-series", 1, ["members"], None):  # with what="runs" it was ignored
         _refused(
-            plot_scenario_run, run, series=bad, match=r"`plot_scenario_run\.series` must be one of"
+            plot_scenario_run,
+            scenario_run,
+            series=bad,
+            match=r"`plot_scenario_run\.series` must be one of",
+        )
+    for bad in ("no-such-metric", 1, ["members"]):  # with what="weekly" it was ignored
+        _refused(
+            plot_scenario_run,
+            scenario_run,
+            what="weekly",
+            metric=bad,
+            match=r"`plot_scenario_run\.metric` must be one of",
         )
 
 
@@ -221,3 +237,54 @@ def test_dispatcher_refusal_is_also_a_value_error() -> None:
         ValueError, match=r"`plot\.result` must be a result with a registered figure"
     ):
         plot(object())
+
+
+def test_ladder_horizon_beyond_memory_is_refused_with_the_estimate() -> None:
+    from shequn.loyalty.ladder import default_ladder
+    from shequn.plotting.simulation import plot_ladder
+
+    for steps in (10**12, 2**64):
+        msg = _refused(plot_ladder, default_ladder(), steps=steps, match=r"`plot_ladder\.steps`")
+        assert "bytes needed" in msg
+
+
+def test_posterior_parameter_empty_is_not_read_as_the_default() -> None:
+    from shequn.plotting.twin import plot_posterior
+
+    twin = _twin()
+    for bad in ("", 0, ["peer_talk"]):
+        _refused(plot_posterior, twin, parameter=bad, match=r"`plot_posterior\.parameter` must be")
+    ax = plot_posterior(twin)  # None: the first free parameter
+    assert ax.get_ylabel() == "peer_talk"
+    plt.close(ax.figure)
+
+
+@pytest.mark.parametrize(
+    ("bad", "rule"),
+    [
+        ([-1.0, 2.0, 0, 0, 0, 0], "be >= 0"),  # a positive sum with a negative count
+        ([0.0, 1.0], "hold one value per Stage"),
+        ("abc", "be a numeric array"),
+        ([0.0, float("nan"), 0, 0, 0, 0], "be finite"),
+        ([0.0] * 6, "hold non-negative counts with a positive sum"),
+    ],
+)
+def test_ladder_initial_counts_are_checked(bad: Any, rule: str) -> None:
+    from shequn.loyalty.ladder import default_ladder
+    from shequn.plotting.simulation import plot_ladder
+
+    _refused(
+        plot_ladder, default_ladder(), initial=bad, match=rf"`plot_ladder\.initial` must {rule}"
+    )
+
+
+@pytest.mark.parametrize("bad", ["members", None, [], ["nope"], [1]])
+def test_weekly_names_are_series_names(bad: Any) -> None:
+    from shequn.plotting.records import plot_weekly
+    from shequn.records import WeeklySeries
+
+    s = WeeklySeries(columns={"members": [3, 4, 5], "active": [0, 2, 1]})
+    _refused(plot_weekly, s, names=bad, match=r"`plot_weekly\.names` must")
+    ax = plot_weekly(s, names=("active",))
+    assert ax.lines[0].get_ydata().tolist() == [2.0, 1.0]  # weeks 1 onward
+    plt.close(ax.figure)

@@ -30,6 +30,7 @@ from shequn._validation import (
     check_memory,
     fail,
 )
+from shequn.plotting._common import BYTES_PER_POINT
 
 if TYPE_CHECKING:
     from shequn.diffusion.bass import BassFit
@@ -44,11 +45,6 @@ def _axes(ax: Any) -> Any:
     plt = optional_import("matplotlib.pyplot", extra="plot")
     _, new = plt.subplots()
     return new
-
-
-_BYTES_PER_PERIOD = 400.0
-"""Memory a forecast period costs :func:`plot_bass_forecast` (about 20 float arrays over the
-horizon in the forecast, the split and matplotlib's copies of the lines)."""
 
 
 def plot_bass_forecast(
@@ -93,9 +89,8 @@ def plot_bass_forecast(
         horizon = max(2 * n, int(np.ceil(2 * model.peak_time)) + 1)
     else:
         horizon = check_int(periods, owner=owner, field="periods", low=1)
-        # the forecast (curve, Jacobians, bands) and the drawn lines hold about
-        # _BYTES_PER_PERIOD bytes per period
-        check_memory(horizon * _BYTES_PER_PERIOD, owner=owner, field="periods", value=periods)
+        # the forecast (curve, Jacobians, bands, split) and the drawn lines, per period
+        check_memory(horizon * BYTES_PER_POINT, owner=owner, field="periods", value=periods)
     fc = fit.predict(horizon, level=level)
     ax = _axes(ax)
     k = fc.periods

@@ -75,6 +75,7 @@ def plot_weekly(
     from shequn.records import WeeklySeries
 
     check_instance(series, WeeklySeries, owner="plot_weekly", field="series")
+    names = series.check_names(names, owner="plot_weekly")
     ax = _axes(ax)
     for name in names:
         y = series[name]

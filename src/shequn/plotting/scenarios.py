@@ -240,12 +240,12 @@ def plot_scenario_run(
 
     check_instance(run, ScenarioRun, owner="plot_scenario_run", field="run")
     what = check_choice(what, ["runs", "weekly"], owner="plot_scenario_run", field="what")
-    # checked whatever ``what`` is: a bad series is never silently ignored
+    # checked whatever ``what`` is: a bad series or metric is never silently ignored
     series = check_choice(series, list(SERIES), owner="plot_scenario_run", field="series")
+    name = metric if metric is not None else run.scenario.outputs.metrics[0]
+    name = check_choice(name, list(METRICS), owner="plot_scenario_run", field="metric")
     ax = axes(ax)
     if what == "runs":
-        name = metric if metric is not None else run.scenario.outputs.metrics[0]
-        name = check_choice(name, list(METRICS), owner="plot_scenario_run", field="metric")
         m = METRICS[name]
         cons = run.contrasts[name]
         title = "; ".join(

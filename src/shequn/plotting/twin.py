@@ -106,7 +106,7 @@ def plot_posterior(twin: Twin, *, parameter: str | None = None, ax: Any = None) 
     'posterior quantile'
     """
     _check_twin(twin, "plot_posterior")
-    name = parameter or twin.free[0]
+    name = twin.free[0] if parameter is None else parameter
     if name not in twin.free:
         raise fail("plot_posterior", "parameter", f"be one of {list(twin.free)}", name)
     ax = _axes(ax)

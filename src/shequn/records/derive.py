@@ -167,15 +167,32 @@ class WeeklySeries(ResultMixin, Mapping[str, FloatArray]):
         [[5.0]]
         """
         owner = "WeeklySeries.select"
-        if isinstance(names, str) or not isinstance(names, list | tuple) or not names:
-            raise fail(owner, "names", "be a non-empty list of series names", names)
-        for n in names:
-            if not isinstance(n, str) or n not in self.columns:
-                raise fail(owner, "names", f"hold names of {self.names}", n)
+        self.check_names(names, owner=owner)
         w = self.weeks if weeks is None else check_int(weeks, owner=owner, field="weeks", low=1)
         if w > self.weeks:
             raise fail(owner, "weeks", f"be in 1..{self.weeks}", weeks)
         return np.vstack([self[n][1 : w + 1] for n in names])
+
+    def check_names(self, names: Any, *, owner: str, field: str = "names") -> list[str]:
+        """``names`` as a list if it is a non-empty list (or tuple) of this series' names.
+
+        Examples
+        --------
+        >>> s = WeeklySeries(columns={"a": [0, 1], "b": [0, 5]})
+        >>> s.check_names(("b",), owner="f")
+        ['b']
+        >>> s.check_names("b", owner="f")
+        Traceback (most recent call last):
+        ...
+        shequn.exceptions.InvalidParameterError: `f.names` must be a non-empty list of series \
+names; got 'b'
+        """
+        if isinstance(names, str) or not isinstance(names, list | tuple) or not names:
+            raise fail(owner, field, "be a non-empty list of series names", names)
+        for n in names:
+            if not isinstance(n, str) or n not in self.columns:
+                raise fail(owner, field, f"hold names of {self.names}", n)
+        return list(names)
 
     def summary(self) -> Summary:
         """Totals of the flows and the last value of the stocks.
