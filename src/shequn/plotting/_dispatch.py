@@ -13,7 +13,7 @@ Examples
 Traceback (most recent call last):
 ...
 shequn.exceptions.InvalidParameterError: `plot.result` must be a result with a registered \
-figure (see shequn.plotting.PLOTTERS); got a dict {'members': [3, 4]}
+figure (see shequn.plotting.PLOTTERS); got 'dict'
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from shequn._validation import _described, fail
+from shequn._validation import fail
 
 __all__ = ["PLOTTERS", "plot"]
 
@@ -94,5 +94,5 @@ def plot(result: Any, ax: Any = None, **kwargs: Any) -> Any:
         "plot",
         "result",
         "be a result with a registered figure (see shequn.plotting.PLOTTERS)",
-        _described(result),
+        type(result).__name__,
     )
