@@ -214,7 +214,7 @@ def test_check_instance_names_the_class_and_the_field() -> None:
         from shequn.loyalty import TieRule
 
         check_instance("abc", TieRule, owner="o", field="rule")
-    with pytest.raises(InvalidParameterError, match=r"must be an int or float; got None"):
+    with pytest.raises(InvalidParameterError, match=r"must be an int or a float; got None"):
         check_instance(None, (int, float), owner="o", field="f")
 
 

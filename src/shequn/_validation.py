@@ -32,8 +32,9 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import reprlib
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import attrs
 import numpy as np
@@ -45,6 +46,7 @@ __all__ = [
     "as_float",
     "available_memory",
     "check_array",
+    "check_bool",
     "check_choice",
     "check_duration",
     "check_executor",
@@ -60,6 +62,7 @@ __all__ = [
     "check_probability",
     "fail",
     "in_range",
+    "instance_of",
     "integer",
     "nonnegative",
     "positive",
@@ -398,29 +401,6 @@ concurrent.futures.Executor (an object with submit()); got 'processes'
     return executor
 
 
-def check_instance(value: Any, cls: type | tuple[type, ...], *, owner: str, field: str) -> Any:
-    """Return ``value`` if it is an instance of ``cls`` (a class or a tuple of classes).
-
-    For parameters that take an object of a given class (a rule, a model, a fit): a string, a
-    dict or ``None`` is refused here instead of failing later with an ``AttributeError``.
-
-    Examples
-    --------
-    >>> check_instance(3, int, owner="f", field="n")
-    3
-    >>> check_instance("abc", (int, float), owner="f", field="rule")
-    Traceback (most recent call last):
-    ...
-    shequn.exceptions.InvalidParameterError: `f.rule` must be an int or float; got 'abc'
-    """
-    if not isinstance(value, cls):
-        classes = cls if isinstance(cls, tuple) else (cls,)
-        names = " or ".join(c.__name__ for c in classes)
-        article = "an" if names[:1].lower() in "aeiou" else "a"
-        raise fail(owner, field, f"be {article} {names}", value)
-    return value
-
-
 def check_path(value: Any, *, owner: str, field: str = "path", exists: bool = False) -> str:
     """Return ``value`` as a ``str`` path if it is a ``str`` or ``os.PathLike`` of one.
 
@@ -443,6 +423,93 @@ def check_path(value: Any, *, owner: str, field: str = "path", exists: bool = Fa
     if exists and not os.path.isfile(value):
         raise fail(owner, field, "be an existing file", value)
     return value
+
+
+def _a(name: str) -> str:
+    """``name`` with its article: "a Ladder", "an OpenRateFit", "an RFMSummary" (an acronym)."""
+    acronym = name[1:2].isupper() and name[:1] in "FHLMNRSX"
+    return f"{'an' if name[:1].upper() in 'AEIOU' or acronym else 'a'} {name}"
+
+
+def _described(value: object) -> object:
+    """``value`` itself when short (None, a number, a string), else its type and a short repr."""
+    if value is None or isinstance(value, str | numbers.Number):
+        return value
+
+    class _Shown:
+        def __str__(self) -> str:
+            return f"{_a(type(value).__name__)} {reprlib.repr(value)}"
+
+    return _Shown()
+
+
+@overload
+def check_instance(
+    value: Any, cls: type[T], *, owner: str, field: str, optional: Literal[False] = ...
+) -> T: ...
+@overload
+def check_instance(
+    value: Any, cls: type[T], *, owner: str, field: str, optional: Literal[True]
+) -> T | None: ...
+@overload
+def check_instance(
+    value: Any, cls: tuple[type, ...], *, owner: str, field: str, optional: bool = ...
+) -> Any: ...
+def check_instance(
+    value: Any, cls: type | tuple[type, ...], *, owner: str, field: str, optional: bool = False
+) -> Any:
+    """Return ``value`` if it is an instance of ``cls`` (a class or a tuple of classes).
+
+    For parameters that take an object of a given class (a model, a result, a rule, a fit): a
+    string, a dict or ``None`` is refused here, before any work starts, instead of failing
+    later with an ``AttributeError``; the message names the class expected and what was given
+    (its type and a short repr for containers and objects). With ``optional=True``, ``None``
+    is accepted (and returned).
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> check_instance(Fraction(1, 2), Fraction, owner="f", field="x")
+    Fraction(1, 2)
+    >>> check_instance("abc", (int, float), owner="f", field="rule")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `f.rule` must be an int or a float; got 'abc'
+    >>> check_instance({"a": 1}, Fraction, owner="plot", field="fit")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `plot.fit` must be a Fraction; got a dict {'a': 1}
+    >>> check_instance(None, Fraction, owner="f", field="x", optional=True) is None
+    True
+    """
+    if optional and value is None:
+        return None
+    if not isinstance(value, cls):
+        classes = cls if isinstance(cls, tuple) else (cls,)
+        rule = "be " + " or ".join(_a(c.__name__) for c in classes)
+        raise fail(owner, field, rule + (" or None" if optional else ""), _described(value))
+    return value
+
+
+def check_bool(value: Any, *, owner: str, field: str) -> bool:
+    """Return ``value`` as a ``bool`` if it is ``True`` or ``False`` (a numpy bool too).
+
+    A flag given a string (``"no"`` is truthy) or a number is refused, never read as its truth
+    value.
+
+    Examples
+    --------
+    >>> check_bool(False, owner="plot_bass_forecast", field="split")
+    False
+    >>> check_bool("no", owner="plot_bass_forecast", field="split")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `plot_bass_forecast.split` must be True or False; \
+got 'no'
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise fail(owner, field, "be True or False", value)
+    return bool(value)
 
 
 # --- attrs validators -------------------------------------------------------------------------
@@ -514,6 +581,29 @@ def integer(low: int | None = None, high: int | None = None) -> Validator:
 
     def _validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         check_int(value, owner=_owner(instance), field=attribute.name, low=low, high=high)
+
+    return _validate
+
+
+def instance_of(cls: type | tuple[type, ...], *, optional: bool = False) -> Validator:
+    """attrs validator factory: the field is an instance of ``cls`` (see :func:`check_instance`;
+    ``optional=True`` also accepts ``None``).
+
+    Examples
+    --------
+    >>> import attrs
+    >>> from fractions import Fraction
+    >>> @attrs.frozen
+    ... class Rule:
+    ...     share: Fraction = attrs.field(validator=instance_of(Fraction))
+    >>> Rule(share=None)
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `Rule.share` must be a Fraction; got None
+    """
+
+    def _validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        check_instance(value, cls, owner=_owner(instance), field=attribute.name, optional=optional)
 
     return _validate
 

@@ -3656,6 +3656,13 @@ _e = E(
     weeks=(None, "int1?"),
 )
 X(_e, "names=unknown", fields=("names", "name"), names=["nope"])
+_e = E(
+    "shequn.records.WeeklySeries.check_names",
+    on=weekly,
+    names=(["members"], "obj"),
+    owner=("plot_weekly", None),
+)
+X(_e, "names=unknown", fields=("names",), names=["nope"])
 E("shequn.records.WeeklySeries.summary", on=weekly)
 E("shequn.records.WeeklySeries.to_frame", on=weekly, needs=("pandas",))
 result_entry("shequn.records.HealthReport", health_report, None, nan_ok=_HEALTH_NAN)

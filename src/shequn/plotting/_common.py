@@ -15,7 +15,14 @@ from typing import Any
 from shequn._optional import optional_import
 from shequn._results import format_value
 
-__all__ = ["STAGE_COLOURS", "axes", "money_axis", "money_formatter"]
+__all__ = ["BYTES_PER_POINT", "STAGE_COLOURS", "axes", "money_axis", "money_formatter"]
+
+BYTES_PER_POINT = 400.0
+"""Memory one period (week, step) of a figure's horizon costs, for the memory check of a
+requested horizon: the model's projection over the horizon and matplotlib's copies of the
+drawn lines. Measured with ``tracemalloc`` at 10**5 and 10**6 periods: a peak of about 230
+bytes per period for ``plot_bass_forecast`` and 280 for ``plot_ladder`` before rendering;
+400 leaves room for drawing."""
 
 STAGE_COLOURS = ("#c7c7c7", "#9ecae1", "#4292c6", "#fd8d3c", "#d94801", "#636363")
 """One colour per :class:`~shequn.loyalty.stages.Stage` (prospect … friend, lapsed)."""

@@ -9,16 +9,19 @@ moves between modules keeps working as long as its registered path still imports
 Examples
 --------
 >>> from shequn.plotting import plot
->>> plot(object())
+>>> plot({"members": [3, 4]})
 Traceback (most recent call last):
 ...
-TypeError: no plot is registered for object; see shequn.plotting.PLOTTERS
+shequn.exceptions.InvalidParameterError: `plot.result` must be a result with a registered \
+figure (see shequn.plotting.PLOTTERS); got 'dict'
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import Any
+
+from shequn._validation import fail
 
 __all__ = ["PLOTTERS", "plot"]
 
@@ -77,8 +80,8 @@ def plot(result: Any, ax: Any = None, **kwargs: Any) -> Any:
 
     Raises
     ------
-    TypeError
-        When no figure is registered for the result's type.
+    InvalidParameterError
+        When no figure is registered for the result's type (also a ``ValueError``).
     """
     registered = {_resolve(k): v for k, v in PLOTTERS.items()}
     for cls in type(result).__mro__:
@@ -87,6 +90,9 @@ def plot(result: Any, ax: Any = None, **kwargs: Any) -> Any:
             module, name = target.split(":")
             fn = getattr(importlib.import_module(module), name)
             return fn(result, ax=ax, **kwargs)
-    raise TypeError(
-        f"no plot is registered for {type(result).__name__}; see shequn.plotting.PLOTTERS"
+    raise fail(
+        "plot",
+        "result",
+        "be a result with a registered figure (see shequn.plotting.PLOTTERS)",
+        type(result).__name__,
     )

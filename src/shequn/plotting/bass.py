@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from shequn._optional import optional_import
-from shequn._validation import check_int
+from shequn._validation import (
+    check_array,
+    check_bool,
+    check_instance,
+    check_int,
+    check_memory,
+    fail,
+)
+from shequn.plotting._common import BYTES_PER_POINT
 
 if TYPE_CHECKING:
     from shequn.diffusion.bass import BassFit
@@ -70,14 +78,21 @@ def plot_bass_forecast(
     >>> plot_bass_forecast(fit, periods=20, split=False).lines[0].get_label()
     'Bass fit (nls)'
     """
-    ax = _axes(ax)
+    from shequn.diffusion.bass import BassFit
+
+    owner = "plot_bass_forecast"
+    fit = check_instance(fit, BassFit, owner=owner, field="fit")
+    split = check_bool(split, owner=owner, field="split")
     n = fit.n_obs
     model = fit.model
     if periods is None:
         horizon = max(2 * n, int(np.ceil(2 * model.peak_time)) + 1)
     else:
-        horizon = check_int(periods, owner="plot_bass_forecast", field="periods", low=1)
+        horizon = check_int(periods, owner=owner, field="periods", low=1)
+        # the forecast (curve, Jacobians, bands, split) and the drawn lines, per period
+        check_memory(horizon * BYTES_PER_POINT, owner=owner, field="periods", value=periods)
     fc = fit.predict(horizon, level=level)
+    ax = _axes(ax)
     k = fc.periods
     ax.bar(np.arange(1, n + 1), fit.adoptions, color="0.75", label="observed")
     ax.plot(k, fc.adoptions, color="C0", label=f"Bass fit ({fit.method})")
@@ -114,9 +129,21 @@ def plot_open_rate(fit: OpenRateFit, audience: Any, opens: Any, *, ax: Any = Non
     >>> ax.get_xscale()
     'log'
     """
+    from shequn.diffusion.reach import OpenRateFit
+
+    owner = "plot_open_rate"
+    fit = check_instance(fit, OpenRateFit, owner=owner, field="fit")
+    a = check_array(audience, owner=owner, field="audience", ndim=1, min_size=1)
+    o = check_array(opens, owner=owner, field="opens", ndim=1, nonnegative=True, integer=True)
+    if (a <= 0).any():
+        bad = int(np.flatnonzero(a <= 0)[0])
+        raise fail(owner, "audience", f"be > 0 (index {bad})", a[bad])
+    if o.shape != a.shape:
+        raise fail(owner, "opens", f"have one value per audience ({a.shape[0]})", o.shape[0])
+    if (o > a).any():
+        bad = int(np.flatnonzero(o > a)[0])
+        raise fail(owner, "opens", f"be <= audience (index {bad})", o[bad])
     ax = _axes(ax)
-    a = np.asarray(audience, dtype=float)
-    o = np.asarray(opens, dtype=float)
     grid = np.geomspace(a.min(), a.max(), 200)
     ax.scatter(a, o / a, color="0.3", s=12, label="campaigns")
     ax.plot(grid, fit.law(grid), color="C0", label=type(fit.law).__name__)
@@ -141,6 +168,9 @@ def plot_budget_comparison(comparison: BudgetComparison, *, ax: Any = None) -> A
     >>> plot_budget_comparison(cmp).get_xlabel()
     'customers acquired'
     """
+    from shequn.diffusion.reach import BudgetComparison
+
+    check_instance(comparison, BudgetComparison, owner="plot_budget_comparison", field="comparison")
     ax = _axes(ax)
     hi = int(max(comparison.broadcast.max(), comparison.community.max()))
     bins = np.arange(0, hi + 2) - 0.5 if hi < 60 else 30

@@ -25,18 +25,16 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from shequn._validation import check_array, check_choice, check_int, fail
+from shequn._validation import check_array, check_choice, check_instance, check_int, fail
+from shequn.community.community import Community
 from shequn.community.metrics import distance_rings
 from shequn.community.types import Role
 from shequn.loyalty.stages import Stage
 from shequn.plotting._common import STAGE_COLOURS, axes
-
-if TYPE_CHECKING:
-    from shequn.community.community import Community
 
 __all__ = ["MAX_DRAWN", "plot_community"]
 
@@ -86,6 +84,7 @@ def plot_community(
     >>> plot_community(c).get_xscale()
     'log'
     """
+    check_instance(community, Community, owner="plot_community", field="community")
     what = check_choice(what, ["degree", "rings", "network"], owner="plot_community", field="what")
     ax = axes(ax)
     deg = np.asarray(community.degree)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from shequn._results import format_value
-from shequn._validation import check_choice
+from shequn._validation import check_choice, check_instance
 from shequn.plotting._common import axes
 
 if TYPE_CHECKING:
@@ -61,6 +61,9 @@ def plot_diffusion(result: DiffusionResult, *, what: str = "curve", ax: Any = No
     >>> plot_diffusion(res, what="sizes").get_ylabel()
     'runs'
     """
+    from shequn.diffusion.cascades import DiffusionResult
+
+    check_instance(result, DiffusionResult, owner="plot_diffusion", field="result")
     what = check_choice(what, ["curve", "sizes"], owner="plot_diffusion", field="what")
     ax = axes(ax)
     who = "informed" if result.model == "rumour" else "adopters"
@@ -102,6 +105,9 @@ def plot_seed_set(seed_set: SeedSet, *, ax: Any = None) -> Any:
     >>> ax.lines[0].get_ydata().tolist()
     [5.0, 8.0, 9.0]
     """
+    from shequn.diffusion.seeding import SeedSet
+
+    check_instance(seed_set, SeedSet, owner="plot_seed_set", field="seed_set")
     ax = axes(ax)
     ks = np.arange(1, seed_set.k + 1)
     if seed_set.method in ("celf", "imm") and seed_set.scores is not None:

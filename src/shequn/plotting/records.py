@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from shequn._optional import optional_import
-from shequn._validation import check_choice, fail
+from shequn._validation import check_choice, check_instance, fail
 from shequn.loyalty.stages import Stage
 
 if TYPE_CHECKING:
@@ -49,6 +49,12 @@ def _axes(ax: Any) -> Any:
     return new
 
 
+def _check_report(report: Any, owner: str) -> None:
+    from shequn.records import HealthReport
+
+    check_instance(report, HealthReport, owner=owner, field="report")
+
+
 def plot_weekly(
     series: WeeklySeries,
     *,
@@ -66,6 +72,10 @@ def plot_weekly(
     >>> [line.get_label() for line in ax.lines]
     ['members', 'active']
     """
+    from shequn.records import WeeklySeries
+
+    check_instance(series, WeeklySeries, owner="plot_weekly", field="series")
+    names = series.check_names(names, owner="plot_weekly")
     ax = _axes(ax)
     for name in names:
         y = series[name]
@@ -89,6 +99,9 @@ def plot_stages(history: StageHistory, *, ax: Any = None) -> Any:
     >>> ax.lines[1].get_ydata().tolist()       # users among present members
     [0.0, 0.5, 0.0]
     """
+    from shequn.records import StageHistory
+
+    check_instance(history, StageHistory, owner="plot_stages", field="history")
     ax = _axes(ax)
     c = history.counts().astype(float)
     present = c[:, : int(Stage.LAPSED)].sum(axis=1)
@@ -121,6 +134,7 @@ def plot_health(report: HealthReport, *, kind: str = "series", ax: Any = None) -
     >>> plot_health(health(r), kind="rings").get_xlabel()
     'distance (steps)'
     """
+    _check_report(report, "plot_health")
     check_choice(kind, list(KINDS), owner="plot_health", field="kind")
     ax = _axes(ax)
     if kind == "series":
@@ -170,6 +184,7 @@ def health_figures(report: HealthReport) -> dict[str, Any]:
     >>> sorted(health_figures(health(r)))
     ['rings', 'series', 'stages']
     """
+    _check_report(report, "health_figures")
     plt = optional_import("matplotlib.pyplot", extra="plot")
     out = {}
     for kind in KINDS:
@@ -203,6 +218,7 @@ def health_section(report: HealthReport) -> str:
     >>> html.startswith("<section") and html.count("<svg") == 3
     True
     """
+    _check_report(report, "health_section")
     plt = optional_import("matplotlib.pyplot", extra="plot")
     body = report.to_html()
     figs = health_figures(report)

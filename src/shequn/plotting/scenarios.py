@@ -32,7 +32,7 @@ import numpy as np
 
 from shequn._results import format_value
 from shequn._stats import mean_ci
-from shequn._validation import check_choice, fail
+from shequn._validation import check_choice, check_instance, fail
 from shequn.loyalty.stages import Stage
 from shequn.plotting._common import axes, money_axis
 
@@ -139,6 +139,9 @@ def plot_scenario(result: ScenarioResult, *, what: str = "runs", ax: Any = None)
     >>> plot_scenario(r, what="weekly").get_ylabel()
     'open rate'
     """
+    from shequn.scenarios.result import ScenarioResult
+
+    check_instance(result, ScenarioResult, owner="plot_scenario", field="result")
     what = check_choice(what, ["runs", "weekly"], owner="plot_scenario", field="what")
     ax = axes(ax)
     if what == "runs":
@@ -183,7 +186,9 @@ def scenario_figure(result: ScenarioResult, *, figsize: tuple[float, float] = (1
     2
     """
     from shequn._optional import optional_import
+    from shequn.scenarios.result import ScenarioResult
 
+    check_instance(result, ScenarioResult, owner="scenario_figure", field="result")
     plt = optional_import("matplotlib.pyplot", extra="plot")
     fig, (left, right) = plt.subplots(1, 2, figsize=figsize)
     plot_scenario(result, what="runs", ax=left)
@@ -231,13 +236,16 @@ def plot_scenario_run(
     >>> plot_scenario_run(run, what="weekly", series="profit").get_ylabel()
     'profit per week'
     """
-    from shequn.io.scenario import METRICS, SERIES
+    from shequn.io.scenario import METRICS, SERIES, ScenarioRun
 
+    check_instance(run, ScenarioRun, owner="plot_scenario_run", field="run")
     what = check_choice(what, ["runs", "weekly"], owner="plot_scenario_run", field="what")
+    # checked whatever ``what`` is: a bad series or metric is never silently ignored
+    series = check_choice(series, list(SERIES), owner="plot_scenario_run", field="series")
+    name = metric if metric is not None else run.scenario.outputs.metrics[0]
+    name = check_choice(name, list(METRICS), owner="plot_scenario_run", field="metric")
     ax = axes(ax)
     if what == "runs":
-        name = metric if metric is not None else run.scenario.outputs.metrics[0]
-        name = check_choice(name, list(METRICS), owner="plot_scenario_run", field="metric")
         m = METRICS[name]
         cons = run.contrasts[name]
         title = "; ".join(
@@ -246,7 +254,6 @@ def plot_scenario_run(
         )
         _runs_panel(ax, run.values[name], run.arms, m.label, title or m.label, m.money)
         return ax
-    series = check_choice(series, list(SERIES), owner="plot_scenario_run", field="series")
     label = SERIES[series][0]
     _weekly_panel(ax, {a: run.weekly[a][series] for a in run.arms}, label)
     if series in ("revenue", "costs", "profit"):

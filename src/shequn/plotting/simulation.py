@@ -24,9 +24,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from shequn._validation import check_choice, check_int, fail
+from shequn._validation import (
+    check_array,
+    check_choice,
+    check_instance,
+    check_int,
+    check_memory,
+    fail,
+)
 from shequn.loyalty.stages import Stage
-from shequn.plotting._common import STAGE_COLOURS, axes, money_axis
+from shequn.plotting._common import BYTES_PER_POINT, STAGE_COLOURS, axes, money_axis
 
 if TYPE_CHECKING:
     from shequn.loyalty.ladder import Ladder
@@ -62,6 +69,9 @@ def plot_trajectory(trajectory: Trajectory, *, what: str = "stages", ax: Any = N
     >>> plot_trajectory(t, what="money").get_ylabel()
     'money per week'
     """
+    from shequn.simulation.trajectory import Trajectory
+
+    check_instance(trajectory, Trajectory, owner="plot_trajectory", field="trajectory")
     what = check_choice(
         what, ["stages", "activity", "money"], owner="plot_trajectory", field="what"
     )
@@ -118,10 +128,18 @@ def plot_ladder(ladder: Ladder, *, initial: Any = None, steps: int = 24, ax: Any
     >>> len(plot_ladder(default_ladder(), steps=6).lines)
     6
     """
+    from shequn.loyalty.ladder import Ladder
+
+    check_instance(ladder, Ladder, owner="plot_ladder", field="ladder")
     steps = check_int(steps, owner="plot_ladder", field="steps", low=1)
-    x0 = np.zeros(len(Stage)) if initial is None else np.asarray(initial, dtype=float)
+    check_memory(steps * BYTES_PER_POINT, owner="plot_ladder", field="steps", value=steps)
     if initial is None:
+        x0 = np.zeros(len(Stage))
         x0[Stage.CUSTOMER] = 1.0
+    else:
+        x0 = check_array(initial, owner="plot_ladder", field="initial", ndim=1, nonnegative=True)
+        if x0.shape[0] != len(Stage):
+            raise fail("plot_ladder", "initial", f"hold one value per Stage ({len(Stage)})", x0)
     total = float(np.sum(x0))
     if not np.isfinite(total) or total <= 0:
         raise fail("plot_ladder", "initial", "hold non-negative counts with a positive sum", x0)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from shequn._optional import optional_import
-from shequn._validation import fail
+from shequn._validation import check_instance, fail
 
 if TYPE_CHECKING:
     from shequn.twin import Predictive, StrategyComparison, Twin
@@ -49,10 +49,23 @@ def _axes(ax: Any) -> Any:
     return new
 
 
+def _check_twin(twin: Any, owner: str) -> None:
+    from shequn.twin import Twin
+
+    check_instance(twin, Twin, owner=owner, field="twin")
+
+
+def _check_series(series: Any, pred: Predictive, owner: str) -> None:
+    if not isinstance(series, str) or series not in pred.bands:
+        raise fail(owner, "series", f"be one of {sorted(pred.bands)}", series)
+
+
 def plot_bands(pred: Predictive, *, series: str = "members", ax: Any = None) -> Any:
     """One series' predictive band and median (lines) with the observed weeks."""
-    if series not in pred.bands:
-        raise fail("plot_bands", "series", f"be one of {sorted(pred.bands)}", series)
+    from shequn.twin import Predictive
+
+    check_instance(pred, Predictive, owner="plot_bands", field="pred")
+    _check_series(series, pred, "plot_bands")
     ax = _axes(ax)
     lo, med, hi = pred.bands[series]
     weeks = np.arange(1, lo.size + 1)
@@ -70,6 +83,9 @@ def plot_bands(pred: Predictive, *, series: str = "members", ax: Any = None) -> 
 
 def plot_twin(twin: Twin, *, series: str | None = None, ax: Any = None) -> Any:
     """A twin's posterior predictive band of ``series`` (default: its first calibrated one)."""
+    _check_twin(twin, "plot_twin")
+    if series is not None:
+        _check_series(series, twin.predictive, "plot_twin")
     return plot_bands(twin.predictive, series=series or twin.series[0], ax=ax)
 
 
@@ -89,7 +105,8 @@ def plot_posterior(twin: Twin, *, parameter: str | None = None, ax: Any = None) 
     >>> plot_posterior(t).get_xlabel()
     'posterior quantile'
     """
-    name = parameter or twin.free[0]
+    _check_twin(twin, "plot_posterior")
+    name = twin.free[0] if parameter is None else parameter
     if name not in twin.free:
         raise fail("plot_posterior", "parameter", f"be one of {list(twin.free)}", name)
     ax = _axes(ax)
@@ -118,6 +135,9 @@ def plot_strategies(result: StrategyComparison, *, ax: Any = None) -> Any:
     >>> plot_strategies(r).lines[0].get_ydata().tolist()
     [1.0, 2.0, 3.0]
     """
+    from shequn.twin import StrategyComparison
+
+    check_instance(result, StrategyComparison, owner="plot_strategies", field="result")
     ax = _axes(ax)
     cum = np.cumsum(result.weekly_profit, axis=2)  # (runs, arms, weeks)
     weeks = np.arange(1, result.weeks + 1)
@@ -142,6 +162,7 @@ def _svg(fig: Any) -> str:
 
 def twin_section(twin: Twin) -> str:
     """The twin as an HTML ``<section>``: its table, then one band figure per series (SVG)."""
+    _check_twin(twin, "twin_section")
     plt = optional_import("matplotlib.pyplot", extra="plot")
     parts = ["<section class='shequn-twin'><h2>The calibrated twin</h2>", twin._repr_html_()]
     for s in twin.series:

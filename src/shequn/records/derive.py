@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from shequn._optional import optional_import
 from shequn._results import ResultMixin, Summary
 from shequn._typing import FloatArray, IntArray, array_eq
-from shequn._validation import check_array, check_int, fail, integer
+from shequn._validation import check_array, check_choice, check_int, fail, instance_of, integer
 from shequn.community._graph import edges_to_csr
 from shequn.community.community import Community
 from shequn.community.groups import WECHAT_GROUP_CAP, Groups
@@ -79,8 +79,12 @@ def week_of(times: FloatArray) -> IntArray:
     --------
     >>> week_of(np.array([-1.0, 0.0, 0.2, 1.0, 1.5])).tolist()
     [0, 0, 1, 1, 2]
+    >>> week_of([0.5, float("nan")])
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `week_of.times` must be finite (index 1); got nan
     """
-    w = np.ceil(np.asarray(times, dtype=np.float64) - 1e-9)
+    w = np.ceil(check_array(times, owner="week_of", field="times") - 1e-9)
     out: IntArray = np.maximum(w, 0).astype(np.int64)
     return out
 
@@ -90,8 +94,10 @@ def week_of(times: FloatArray) -> IntArray:
 
 def _freeze(cols: Mapping[str, Any]) -> dict[str, FloatArray]:
     out = {}
-    if not isinstance(cols, Mapping):
-        raise fail("WeeklySeries", "columns", "be a mapping of names to arrays", cols)
+    if not isinstance(cols, Mapping) or not cols:
+        raise fail(
+            "WeeklySeries", "columns", "be a mapping of names to arrays (at least one)", cols
+        )
     for k, v in cols.items():
         a = np.array(check_array(v, owner="WeeklySeries", field=f"columns[{k!r}]", ndim=1))
         a.setflags(write=False)
@@ -152,15 +158,41 @@ class WeeklySeries(ResultMixin, Mapping[str, FloatArray]):
     def select(self, names: list[str] | tuple[str, ...], weeks: int | None = None) -> FloatArray:
         """(len(names), weeks) array of the named series over weeks 1..``weeks``.
 
+        ``names`` is a list (or tuple) of series names; ``weeks`` a whole number of weeks,
+        by default all of them.
+
         Examples
         --------
         >>> WeeklySeries(columns={"a": [0, 1, 2], "b": [0, 5, 6]}).select(["b"], 1).tolist()
         [[5.0]]
         """
-        w = self.weeks if weeks is None else int(weeks)
-        if not 1 <= w <= self.weeks:
-            raise fail("WeeklySeries.select", "weeks", f"be in 1..{self.weeks}", weeks)
+        owner = "WeeklySeries.select"
+        self.check_names(names, owner=owner)
+        w = self.weeks if weeks is None else check_int(weeks, owner=owner, field="weeks", low=1)
+        if w > self.weeks:
+            raise fail(owner, "weeks", f"be in 1..{self.weeks}", weeks)
         return np.vstack([self[n][1 : w + 1] for n in names])
+
+    def check_names(self, names: Any, *, owner: str, field: str = "names") -> list[str]:
+        """``names`` as a list if it is a non-empty list (or tuple) of this series' names.
+
+        Examples
+        --------
+        >>> s = WeeklySeries(columns={"a": [0, 1], "b": [0, 5]})
+        >>> s.check_names(("b",), owner="f")
+        ['b']
+        >>> s.check_names("b", owner="f")
+        Traceback (most recent call last):
+        ...
+        shequn.exceptions.InvalidParameterError: `f.names` must be a non-empty list of series \
+names; got 'b'
+        """
+        if isinstance(names, str) or not isinstance(names, list | tuple) or not names:
+            raise fail(owner, field, "be a non-empty list of series names", names)
+        for n in names:
+            if not isinstance(n, str) or n not in self.columns:
+                raise fail(owner, field, f"hold names of {self.names}", n)
+        return list(names)
 
     def summary(self) -> Summary:
         """Totals of the flows and the last value of the stocks.
@@ -544,7 +576,7 @@ fan_window (2); got 3
     repeat_weeks: int = attrs.field(default=2, validator=integer(low=2))
     fan_window: int = attrs.field(default=4, validator=integer(low=1))
     fan_active_weeks: int = attrs.field(default=2, validator=integer(low=1))
-    tie_rule: TieRule = attrs.field(factory=TieRule)
+    tie_rule: TieRule = attrs.field(factory=TieRule, validator=instance_of(TieRule))
 
     def __attrs_post_init__(self) -> None:
         if self.fan_active_weeks > self.fan_window:
@@ -554,6 +586,26 @@ fan_window (2); got 3
                 f"be <= fan_window ({self.fan_window})",
                 self.fan_active_weeks,
             )
+
+
+def _stage_codes(value: Any) -> NDArray[np.int8]:
+    """``StageHistory.stages``: a (members, weeks + 1) array of codes -1..5 (as int8)."""
+    arr = check_array(value, owner="StageHistory", field="stages", dtype=np.int8, ndim=2)
+    if arr.shape[1] < 1:
+        raise fail("StageHistory", "stages", "have a column per week from week 0", arr.shape)
+    bad = np.flatnonzero(((arr < -1) | (arr >= len(Stage))).ravel())
+    if bad.size:
+        raise fail(
+            "StageHistory",
+            "stages",
+            f"hold Stage codes 0..{len(Stage) - 1} or -1 (no stage) (index {bad[0]})",
+            arr.ravel()[bad[0]],
+        )
+    return arr
+
+
+def _source(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    check_choice(value, ["records", "rule"], owner="StageHistory", field="source")
 
 
 @attrs.frozen(kw_only=True)
@@ -569,8 +621,8 @@ class StageHistory(ResultMixin):
         ``"records"`` (the stages table) or ``"rule"`` (derived by :class:`StageRule`).
     """
 
-    stages: NDArray[np.int8] = attrs.field(eq=array_eq, repr=False)
-    source: str
+    stages: NDArray[np.int8] = attrs.field(converter=_stage_codes, eq=array_eq, repr=False)
+    source: str = attrs.field(validator=_source)
 
     @property
     def weeks(self) -> int:

@@ -55,6 +55,7 @@ from shequn._typing import IntArray
 from shequn._validation import (
     check_choice,
     check_in_range,
+    check_instance,
     check_int,
     check_level,
     fail,
@@ -230,6 +231,7 @@ def membership_effect(
     >>> e["members"]["rate"] > e["others"]["rate"], e["p_value"] < 0.01, e["df"]
     (True, True, 2)
     """
+    check_instance(rfm, RFMSummary, owner="membership_effect", field="rfm")
     check_choice(model, list(_MODELS), owner="membership_effect", field="model")
     h = check_in_range(
         horizon, owner="membership_effect", field="horizon", low=0.0, high=1e6, low_open=True
@@ -549,6 +551,9 @@ def health(
     >>> health(r).notes[0]
     'customer base: no transactions'
     """
+    check_instance(records, Records, owner="health", field="records")
+    if stage_rule is not None:
+        check_instance(stage_rule, StageRule, owner="health", field="stage_rule")
     check_choice(model, list(_MODELS), owner="health", field="model")
     check_choice(membership, ["records", "groups"], owner="health", field="membership")
     months = check_int(months, owner="health", field="months", low=1, high=1200)

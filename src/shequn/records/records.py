@@ -40,7 +40,14 @@ from numpy.typing import NDArray
 
 from shequn._results import ResultMixin, Summary
 from shequn._typing import IntArray
-from shequn._validation import check_choice, fail
+from shequn._validation import (
+    check_bool,
+    check_choice,
+    check_in_range,
+    check_instance,
+    check_nonnegative,
+    fail,
+)
 from shequn.community.community import Community
 from shequn.community.groups import Groups
 from shequn.community.types import CommunityType, Role
@@ -158,7 +165,7 @@ class Records(ResultMixin):
 
     # ------------------------------------------------------------------ derivations
     def present(self, at: float) -> NDArray[np.bool_]:
-        """Per member: in a membership spell at time ``at`` (joined ≤ at < left).
+        """Per member: in a membership spell at time ``at`` (joined ≤ at < left; weeks, >= 0).
 
         Examples
         --------
@@ -167,6 +174,7 @@ class Records(ResultMixin):
         >>> r.present(1.0).tolist(), r.present(3.0).tolist()
         ([True, False], [False, True])
         """
+        at = check_nonnegative(at, owner="Records.present", field="at")
         s = self.spells
         inside = (s["joined"] <= at) & (np.isnan(s["left"]) | (s["left"] > at))
         out = np.zeros(self.n_members, dtype=bool)
@@ -190,7 +198,8 @@ class Records(ResultMixin):
         Parameters
         ----------
         at
-            Keep the members present at this time (weeks) and the ties formed by then;
+            Keep the members present at this time (weeks from the start, >= 0) and the ties
+            formed by then;
             ``None``: every member and tie of the whole observation.
         weight
             ``"unit"`` (every tie 1, as the engine's generated communities), ``"given"`` (the
@@ -213,6 +222,8 @@ class Records(ResultMixin):
         >>> c.n_edges, c.adjacency.toarray().tolist()[0]
         (2, [0.0, 2.0, 2.0])
         """
+        if at is not None:
+            at = check_nonnegative(at, owner="Records.community", field="at")
         check_choice(
             weight, ["unit", "given", "messages"], owner="Records.community", field="weight"
         )
@@ -237,6 +248,8 @@ class Records(ResultMixin):
         >>> g.membership.tolist(), g.owners.tolist()
         ([0, 0, 1], [1, 2])
         """
+        if at is not None:
+            at = check_nonnegative(at, owner="Records.groups_at", field="at")
         keep = np.ones(self.n_members, dtype=bool) if at is None else self.present(at)
         return derive.groups(self, keep)
 
@@ -258,7 +271,9 @@ class Records(ResultMixin):
         >>> r.strong_ties().tolist()
         [[0, 1]]
         """
-        rule = TieRule() if rule is None else rule
+        if rule is None:
+            rule = TieRule()
+        check_instance(rule, TieRule, owner="Records.strong_ties", field="rule")
         pairs, _ = derive.strong_pairs(self, rule)
         return pairs
 
@@ -276,6 +291,8 @@ class Records(ResultMixin):
         >>> h.names(1), h.names(2)
         (['customer', 'prospect'], ['user', 'lapsed'])
         """
+        if rule is not None:
+            check_instance(rule, StageRule, owner="Records.stages", field="rule")
         if self.stages_table is not None and rule is None:
             return derive.stages_from_table(self)
         return derive.stages_by_rule(self, StageRule() if rule is None else rule)
@@ -286,7 +303,9 @@ class Records(ResultMixin):
         """Recency, frequency, age and mean repeat spend per customer, in weeks.
 
         Purchase days are merged as :func:`~shequn.loyalty.rfm_summary` does (time 1.0 week
-        is day 7). ``calibration_end`` (weeks) defaults to the end of observation.
+        is day 7). ``calibration_end`` (weeks, in ``(0, end]``: a calibration period ends within
+        the observation) defaults to the end of observation; ``members_only`` keeps the
+        members' transactions.
 
         Examples
         --------
@@ -298,11 +317,21 @@ class Records(ResultMixin):
         >>> s.customer_ids.tolist(), s.frequency.tolist(), s.T.tolist()
         (['1', '5'], [1, 0], [2.0, 1.0])
         """
+        members_only = check_bool(members_only, owner="Records.rfm", field="members_only")
+        end = self.end
+        if calibration_end is not None:  # a calibration period ends within the observation
+            end = check_in_range(
+                calibration_end,
+                owner="Records.rfm",
+                field="calibration_end",
+                low=0.0,
+                high=self.end,
+                low_open=True,
+            )
         tx = self.transactions
         if tx is None or tx["time"].size == 0:
             raise fail("Records.rfm", "transactions", "hold at least one transaction", 0)
         keep = tx["member"] >= 0 if members_only else np.ones(tx["time"].size, dtype=bool)
-        end = self.end if calibration_end is None else float(calibration_end)
         return rfm_summary(
             tx["customer"][keep],
             np.floor(tx["time"][keep] * 7.0 + 1e-9),
@@ -347,6 +376,8 @@ class Records(ResultMixin):
         >>> load_records(paths[0].parent).n_members
         2
         """
+        if not isinstance(directory, str | os.PathLike):
+            raise fail("Records.to_csv", "directory", "be a path (str or os.PathLike)", directory)
         root = Path(directory)
         root.mkdir(parents=True, exist_ok=True)
         out = []

@@ -43,6 +43,7 @@ from typing import Any
 import attrs
 
 from shequn._results import ResultMixin, Summary, Table
+from shequn._validation import check_choice
 
 __all__ = ["PROBLEM_KINDS", "LoadReport", "Problem"]
 
@@ -145,6 +146,7 @@ class LoadReport(ResultMixin):
         >>> LoadReport().of_kind("self_tie")
         ()
         """
+        check_choice(kind, PROBLEM_KINDS, owner="LoadReport.of_kind", field="kind")
         return tuple(p for p in self.problems if p.kind == kind)
 
     def summary(self) -> Summary:
