@@ -49,14 +49,17 @@ __all__ = [
     "check_executor",
     "check_finite",
     "check_in_range",
+    "check_indices",
     "check_int",
     "check_level",
     "check_memory",
     "check_nonnegative",
     "check_positive",
     "check_probability",
+    "check_type",
     "fail",
     "in_range",
+    "instance_of",
     "integer",
     "nonnegative",
     "positive",
@@ -395,6 +398,61 @@ concurrent.futures.Executor (an object with submit()); got 'processes'
     return executor
 
 
+def check_type(
+    value: Any, cls: type | tuple[type, ...], *, owner: str, field: str, optional: bool = False
+) -> Any:
+    """Return ``value`` if it is an instance of ``cls`` (or ``None`` when ``optional``).
+
+    For arguments that must be an object of a given class (a model, a setup, records): a
+    string, a dict or a number is refused here, naming the field, instead of failing later
+    with an ``AttributeError`` deep inside. The value is reported by its type's name.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> check_type(Fraction(1, 2), Fraction, owner="f", field="x")
+    Fraction(1, 2)
+    >>> check_type({}, Fraction, owner="f", field="x")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `f.x` must be a Fraction; got 'dict'
+    >>> check_type(None, Fraction, owner="f", field="x", optional=True) is None
+    True
+    """
+    if optional and value is None:
+        return None
+    if not isinstance(value, cls):
+        classes = cls if isinstance(cls, tuple) else (cls,)
+        rule = "be " + " or ".join(
+            f"{'an' if c.__name__[:1].lower() in 'aeiou' else 'a'} {c.__name__}" for c in classes
+        )
+        raise fail(owner, field, rule + (" or None" if optional else ""), type(value).__name__)
+    return value
+
+
+def check_indices(value: ArrayLike, size: int, *, owner: str, field: str) -> NDArray[np.int64]:
+    """Return ``value`` as a 1-d int64 array of indices into ``size`` items (``0..size-1``).
+
+    Fractions, NaN, strings and negative or too large indices are refused, naming the field,
+    before anything indexes with them.
+
+    Examples
+    --------
+    >>> check_indices([0, 2], 3, owner="f", field="members")
+    array([0, 2])
+    >>> check_indices([0, 3], 3, owner="f", field="members")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `f.members` must hold indices in 0..2 (index 1); \
+got 3
+    """
+    arr = check_array(value, owner=owner, field=field, dtype=np.int64, ndim=1)
+    bad = np.flatnonzero((arr < 0) | (arr >= size))
+    if bad.size:
+        raise fail(owner, field, f"hold indices in 0..{size - 1} (index {bad[0]})", arr[bad[0]])
+    return arr
+
+
 # --- attrs validators -------------------------------------------------------------------------
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
@@ -464,6 +522,28 @@ def integer(low: int | None = None, high: int | None = None) -> Validator:
 
     def _validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         check_int(value, owner=_owner(instance), field=attribute.name, low=low, high=high)
+
+    return _validate
+
+
+def instance_of(cls: type | tuple[type, ...], *, optional: bool = False) -> Validator:
+    """attrs validator factory: the field is an instance of ``cls`` (see :func:`check_type`).
+
+    Examples
+    --------
+    >>> import attrs
+    >>> from fractions import Fraction
+    >>> @attrs.frozen
+    ... class Share:
+    ...     part: Fraction = attrs.field(validator=instance_of(Fraction))
+    >>> Share(part="1/2")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `Share.part` must be a Fraction; got 'str'
+    """
+
+    def _validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        check_type(value, cls, owner=_owner(instance), field=attribute.name, optional=optional)
 
     return _validate
 
