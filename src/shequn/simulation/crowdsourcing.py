@@ -41,6 +41,7 @@ from shequn._validation import (
     check_nonnegative,
     check_positive,
     check_probability,
+    check_type,
     fail,
 )
 from shequn.community.community import Community
@@ -152,6 +153,7 @@ def crowdsource(
     True
     """
     owner = "crowdsource"
+    check_type(community, Community, owner=owner, field="community")
     gen = resolve_rng(rng, owner=owner)
     n = community.n
     share = check_probability(proposer_share, owner=owner, field="proposer_share")

@@ -30,7 +30,7 @@ import attrs
 import numpy as np
 
 from shequn._typing import BoolArray, FloatArray, IntArray
-from shequn._validation import fail
+from shequn._validation import fail, integer
 from shequn.diffusion.seeding import select_seeds
 from shequn.loyalty.stages import Stage
 from shequn.rng import RNGLike, resolve_rng
@@ -132,8 +132,8 @@ class State:
         (:data:`shequn.simulation.flows.FLOWS`); :attr:`flows` gives them by name.
     """
 
-    week: int
-    n_used: int
+    week: int = attrs.field(validator=integer(0))
+    n_used: int = attrs.field(validator=integer(0))
     stage: Any = attrs.field(repr=False)
     engagement: Any = attrs.field(repr=False)
     group: Any = attrs.field(repr=False)
