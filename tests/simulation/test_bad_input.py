@@ -226,3 +226,53 @@ def test_parameters_calibratable_is_a_flag() -> None:
 def test_run_batch_refuses_a_bad_executor(dyn: Dynamics, bad: Any) -> None:
     with pytest.raises(InvalidParameterError, match=r"`run_batch\.executor` must be None"):
         run_batch(dyn, [{}], weeks=1, rng=0, executor=bad)
+
+
+# --- integers beyond int64, sizes beyond memory (the walk's long run) ---------------------------
+BEYOND_INT64 = 2**64
+
+
+def test_integers_beyond_int64_are_refused_not_wrapped(dyn: Dynamics) -> None:
+    s = init_state(dyn, rng=0)
+    with pytest.raises(InvalidParameterError, match=r"`State\.week` must be an integer >= 0 and"):
+        attrs.evolve(s, week=BEYOND_INT64)
+    with pytest.raises(InvalidParameterError, match=r"`Dynamics\.items_in_week\.week` must"):
+        dyn.items_in_week(BEYOND_INT64)
+    with pytest.raises(InvalidParameterError, match=r"`Mechanisms\.repost_hops` must be an"):
+        Mechanisms(repost_hops=BEYOND_INT64)
+    with pytest.raises(InvalidParameterError, match=r"`Dynamics\.n` must be an integer in 1\.\."):
+        attrs.evolve(dyn, n=BEYOND_INT64)
+    with pytest.raises(InvalidParameterError, match=r"`open_probability\.audience` must"):
+        open_probability(Mechanisms(open_rate=lambda a: 0.25), BEYOND_INT64)
+    assert Mechanisms(repost_hops=2**63 - 1).repost_hops == 2**63 - 1  # int64's largest: allowed
+
+
+def test_compile_refuses_a_capacity_beyond_memory() -> None:
+    c = generate_community("brand", 60, rng=0)
+    with pytest.raises(InvalidParameterError, match=r"`compile_dynamics\.capacity` must need no"):
+        compile_dynamics(c, OperatingModel(), capacity=2**62)
+    assert compile_dynamics(c, OperatingModel(), capacity=200).capacity == 200
+
+
+def test_crowdsource_top_is_at_most_n_minus_one() -> None:
+    c = generate_community("values", 60, rng=0)
+    with pytest.raises(InvalidParameterError, match=r"`crowdsource\.top` must be an integer"):
+        crowdsource(c, rng=0, top=BEYOND_INT64)
+    with pytest.raises(InvalidParameterError, match=r"`crowdsource\.ideas_seen` must be an"):
+        crowdsource(c, rng=0, ideas_seen=BEYOND_INT64)
+
+
+def test_half_edge_values_refuses_ragged_values(dyn: Dynamics) -> None:
+    with pytest.raises(InvalidParameterError, match=r"`half_edge_values\.values` must be array"):
+        half_edge_values(dyn, [[1.0], [1.0, 2.0]])
+
+
+def test_repeat_rates_from_refuses_a_period_that_overflows() -> None:
+    from shequn.loyalty import BGNBD
+    from shequn.simulation import repeat_rates_from
+
+    m = BGNBD(r=0.25, alpha=4.0, a=0.8, b=2.5)
+    # r / alpha per week at period 1: 0.0625 (the BG/NBD purchase rate while alive)
+    assert repeat_rates_from(m, period_weeks=1.0) == (0.0625,) * 4
+    with pytest.raises(InvalidParameterError, match=r"`repeat_rates_from\.period_weeks` must"):
+        repeat_rates_from(m, period_weeks=5e-324)

@@ -161,3 +161,8 @@ def test_strategy_metric_names_are_checked(bad: Any) -> None:
             InvalidParameterError, match=rf"`StrategyComparison\.{method}\.metric` must be one"
         ):
             getattr(r, method)(bad)
+
+
+def test_engine_setup_capacity_beyond_int64_is_refused(setup: EngineSetup) -> None:
+    with pytest.raises(InvalidParameterError, match=r"`EngineSetup\.capacity` must be an integer"):
+        EngineSetup.of(setup.community, capacity=2**64)

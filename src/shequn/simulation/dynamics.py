@@ -33,7 +33,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from shequn._typing import BoolArray, FloatArray, IntArray
-from shequn._validation import check_array, check_indices, check_int, check_type, fail
+from shequn._validation import (
+    check_array,
+    check_indices,
+    check_int,
+    check_memory,
+    check_type,
+    fail,
+)
 from shequn.community.community import Community
 from shequn.community.groups import Groups
 from shequn.community.types import Role
@@ -41,7 +48,7 @@ from shequn.economics.money import Economics
 from shequn.operating.model import OperatingModel
 from shequn.simulation._network import Network, interest_of, network_of
 from shequn.simulation.mechanisms import Mechanisms
-from shequn.simulation.mechanisms._spec import Setting
+from shequn.simulation.mechanisms._spec import INT_MAX, Setting
 from shequn.simulation.mechanisms.purchases import _fit, check_fit_args
 from shequn.simulation.profiles import Profile, profile_for
 
@@ -163,7 +170,7 @@ class Dynamics:
         """
         from shequn.simulation.mechanisms.content import items_in_week
 
-        week = check_int(week, owner="Dynamics.items_in_week", field="week", low=0)
+        week = check_int(week, owner="Dynamics.items_in_week", field="week", low=0, high=INT_MAX)
         return items_in_week(self.rates["content"], week)
 
     def product_fit(
@@ -260,14 +267,16 @@ got 10
     from shequn.simulation.week import MECHANISMS
 
     n = d.n
-    if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 1:
-        raise _bad("n", "be an integer >= 1", n)
+    if not isinstance(n, int | np.integer) or isinstance(n, bool) or not 1 <= n <= INT_MAX:
+        raise _bad("n", f"be an integer in 1..{INT_MAX}", n)
     if (
         not isinstance(d.capacity, int | np.integer)
         or isinstance(d.capacity, bool)
         or d.capacity < n
     ):
         raise _bad("capacity", f"be an integer >= n = {n}", d.capacity)
+    if d.capacity > INT_MAX:
+        raise _bad("capacity", f"be an integer <= {INT_MAX}", d.capacity)
     net = d.network
     if not isinstance(net, Network) or net.n != n or net.capacity != d.capacity:
         raise _bad("network", "be the Network of n members and this capacity", type(net).__name__)
@@ -418,6 +427,13 @@ community (indices 0..99); got 100
         cap = n + n // 2
     else:
         cap = check_int(capacity, owner="compile_dynamics", field="capacity", low=n)
+        # a slot's member arrays and taste vector in a State, about 100 bytes with the network's
+        check_memory(
+            (64.0 + 8.0 * community.taste.shape[1]) * cap + 16.0 * cap,
+            owner="compile_dynamics",
+            field="capacity",
+            value=capacity,
+        )
     om = operating_model
     st, tl = om.structure, om.tools
 
@@ -549,7 +565,10 @@ def half_edge_values(dynamics: Dynamics, values: Any) -> Any:
     """
     check_type(dynamics, Dynamics, owner="half_edge_values", field="dynamics")
     A = dynamics.adjacency
-    vals = np.asarray(values)
+    try:
+        vals = np.asarray(values)
+    except (TypeError, ValueError) as exc:  # ragged nesting and the like
+        raise fail("half_edge_values", "values", "be array-like", values) from exc
     if vals.dtype.kind not in "biuf":
         raise fail("half_edge_values", "values", "be a numeric array", vals)
     if vals.dtype.kind == "f" and not np.isfinite(vals).all():

@@ -43,6 +43,7 @@ from shequn.rng import RNGLike
 from shequn.simulation.dynamics import Dynamics, compile_dynamics
 from shequn.simulation.engine import run, run_batch
 from shequn.simulation.mechanisms import Mechanisms
+from shequn.simulation.mechanisms._spec import INT_MAX
 from shequn.simulation.parameters import Parameter
 from shequn.simulation.parameters import parameters as engine_parameters
 from shequn.simulation.profiles import Profile, profile_for
@@ -216,7 +217,7 @@ class EngineSetup:
     base_repeat: tuple[float, ...] = (0.05, 0.15, 0.25, 0.30)
     base_ladder: tuple[float, ...] = (0.10, 0.06, 0.04)
     capacity: int | None = attrs.field(
-        default=None, validator=attrs.validators.optional(integer(1))
+        default=None, validator=attrs.validators.optional(integer(1, INT_MAX))
     )
     _compiled: list[Dynamics] = attrs.field(init=False, factory=list, repr=False)
 
