@@ -52,6 +52,7 @@ __all__ = [
     "check_executor",
     "check_finite",
     "check_in_range",
+    "check_indices",
     "check_instance",
     "check_int",
     "check_level",
@@ -510,6 +511,29 @@ got 'no'
     if not isinstance(value, bool | np.bool_):
         raise fail(owner, field, "be True or False", value)
     return bool(value)
+
+
+def check_indices(value: ArrayLike, size: int, *, owner: str, field: str) -> NDArray[np.int64]:
+    """Return ``value`` as a 1-d int64 array of indices into ``size`` items (``0..size-1``).
+
+    Fractions, NaN, strings and negative or too large indices are refused, naming the field,
+    before anything indexes with them.
+
+    Examples
+    --------
+    >>> check_indices([0, 2], 3, owner="f", field="members")
+    array([0, 2])
+    >>> check_indices([0, 3], 3, owner="f", field="members")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `f.members` must hold indices in 0..2 (index 1); \
+got 3
+    """
+    arr = check_array(value, owner=owner, field=field, dtype=np.int64, ndim=1)
+    bad = np.flatnonzero((arr < 0) | (arr >= size))
+    if bad.size:
+        raise fail(owner, field, f"hold indices in 0..{size - 1} (index {bad[0]})", arr[bad[0]])
+    return arr
 
 
 # --- attrs validators -------------------------------------------------------------------------

@@ -152,8 +152,17 @@ four (customer, user, fan, friend); got 3
                 "be one model or four (customer, user, fan, friend)",
                 len(models),
             )
-        return tuple(_rate(x) / w for x in models)
-    return (_rate(models) / w,) * 4
+        rates: tuple[float, ...] = tuple(_rate(x) / w for x in models)
+    else:
+        rates = (_rate(models) / w,) * 4
+    if not all(math.isfinite(r) for r in rates):  # a subnormal period overflows the division
+        raise fail(
+            "repeat_rates_from",
+            "period_weeks",
+            "give finite weekly rates (too small)",
+            period_weeks,
+        )
+    return rates
 
 
 def ladder_rates_from(

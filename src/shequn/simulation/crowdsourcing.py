@@ -37,6 +37,7 @@ from shequn._typing import FloatArray, IntArray, array_eq
 from shequn._validation import (
     check_array,
     check_finite,
+    check_instance,
     check_int,
     check_nonnegative,
     check_positive,
@@ -46,6 +47,7 @@ from shequn._validation import (
 from shequn.community.community import Community
 from shequn.community.generators import generate_community
 from shequn.rng import RNGLike, map_runs, resolve_rng
+from shequn.simulation.mechanisms._spec import INT_MAX
 
 __all__ = ["CrowdCurve", "CrowdOutcome", "crowd_size_curve", "crowdsource"]
 
@@ -152,6 +154,7 @@ def crowdsource(
     True
     """
     owner = "crowdsource"
+    check_instance(community, Community, owner=owner, field="community")
     gen = resolve_rng(rng, owner=owner)
     n = community.n
     share = check_probability(proposer_share, owner=owner, field="proposer_share")
@@ -161,8 +164,8 @@ def crowdsource(
     sd = check_positive(idea_sd, owner=owner, field="idea_sd")
     noise = check_nonnegative(vote_noise, owner=owner, field="vote_noise")
     bias = check_nonnegative(tie_bias, owner=owner, field="tie_bias")
-    k = check_int(ideas_seen, owner=owner, field="ideas_seen", low=1)
-    top = check_int(top, owner=owner, field="top", low=1)
+    k = check_int(ideas_seen, owner=owner, field="ideas_seen", low=1, high=INT_MAX)
+    top = check_int(top, owner=owner, field="top", low=1, high=max(n - 1, 1))
     n_prop = max(1, round(share * n))
     if n_prop < top or n_prop >= n:
         raise fail(

@@ -33,7 +33,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from shequn._typing import BoolArray, FloatArray, IntArray
-from shequn._validation import check_int, fail
+from shequn._validation import (
+    check_array,
+    check_indices,
+    check_instance,
+    check_int,
+    check_memory,
+    fail,
+)
 from shequn.community.community import Community
 from shequn.community.groups import Groups
 from shequn.community.types import Role
@@ -42,8 +49,8 @@ from shequn.exceptions import ShequnDeprecationWarning
 from shequn.operating.model import OperatingModel
 from shequn.simulation._network import Network, interest_of, network_of
 from shequn.simulation.mechanisms import Mechanisms
-from shequn.simulation.mechanisms._spec import Setting
-from shequn.simulation.mechanisms.purchases import fit as _fit
+from shequn.simulation.mechanisms._spec import INT_MAX, Setting
+from shequn.simulation.mechanisms.purchases import _fit, check_fit_args
 from shequn.simulation.profiles import Profile, profile_for
 
 __all__ = ["Dynamics", "compile", "compile_dynamics", "half_edge_values"]
@@ -164,7 +171,8 @@ class Dynamics:
         """
         from shequn.simulation.mechanisms.content import items_in_week
 
-        return items_in_week(self.rates["content"], int(week))
+        week = check_int(week, owner="Dynamics.items_in_week", field="week", low=0, high=INT_MAX)
+        return items_in_week(self.rates["content"], week)
 
     def product_fit(
         self,
@@ -183,8 +191,12 @@ class Dynamics:
         >>> bool(0 < d.product_fit(np.array([1]), np.array([0]))[0] <= 1)
         True
         """
-        t = self.taste if taste is None else taste
-        return _fit(self.rates["purchases"], t[np.asarray(members)], np.asarray(products))
+        owner = "Dynamics.product_fit"
+        t = self.taste if taste is None else check_array(taste, owner=owner, field="taste", ndim=2)
+        m = check_indices(members, t.shape[0], owner=owner, field="members")
+        pr = self.rates["purchases"]
+        tm, p = check_fit_args(pr, t[m], products, owner=owner, rows="member")
+        return _fit(pr, tm, p)
 
     def fit(self, *args: Any, **kwargs: Any) -> FloatArray:
         """Deprecated alias of :meth:`product_fit` (``fit`` means estimation in shequn)."""
@@ -256,10 +268,16 @@ got 10
     from shequn.simulation.week import MECHANISMS
 
     n = d.n
-    if not isinstance(n, int | np.integer) or n < 1:
-        raise _bad("n", "be an integer >= 1", n)
-    if not isinstance(d.capacity, int | np.integer) or d.capacity < n:
+    if not isinstance(n, int | np.integer) or isinstance(n, bool) or not 1 <= n <= INT_MAX:
+        raise _bad("n", f"be an integer in 1..{INT_MAX}", n)
+    if (
+        not isinstance(d.capacity, int | np.integer)
+        or isinstance(d.capacity, bool)
+        or d.capacity < n
+    ):
         raise _bad("capacity", f"be an integer >= n = {n}", d.capacity)
+    if d.capacity > INT_MAX:
+        raise _bad("capacity", f"be an integer <= {INT_MAX}", d.capacity)
     net = d.network
     if not isinstance(net, Network) or net.n != n or net.capacity != d.capacity:
         raise _bad("network", "be the Network of n members and this capacity", type(net).__name__)
@@ -410,6 +428,13 @@ community (indices 0..99); got 100
         cap = n + n // 2
     else:
         cap = check_int(capacity, owner="compile_dynamics", field="capacity", low=n)
+        # a slot's member arrays and taste vector in a State, about 100 bytes with the network's
+        check_memory(
+            (64.0 + 8.0 * community.taste.shape[1]) * cap + 16.0 * cap,
+            owner="compile_dynamics",
+            field="capacity",
+            value=capacity,
+        )
     om = operating_model
     st, tl = om.structure, om.tools
 
@@ -539,8 +564,12 @@ def half_edge_values(dynamics: Dynamics, values: Any) -> Any:
     >>> half_edge_values(d, np.array([5.0, 7.0])).tolist()
     [5.0, 5.0, 7.0, 7.0]
     """
+    check_instance(dynamics, Dynamics, owner="half_edge_values", field="dynamics")
     A = dynamics.adjacency
-    vals = np.asarray(values)
+    try:
+        vals = np.asarray(values)
+    except (TypeError, ValueError) as exc:  # ragged nesting and the like
+        raise fail("half_edge_values", "values", "be array-like", values) from exc
     if vals.dtype.kind not in "biuf":
         raise fail("half_edge_values", "values", "be a numeric array", vals)
     if vals.dtype.kind == "f" and not np.isfinite(vals).all():

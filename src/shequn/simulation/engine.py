@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from shequn._progress import Progress, ProgressLike
-from shequn._validation import check_int, check_memory, fail
+from shequn._validation import check_executor, check_int, check_memory, fail
 from shequn.community.community import Community
 from shequn.community.metrics import k_hop_reach
 from shequn.economics.money import Economics
@@ -289,6 +289,7 @@ def run_batch(
         raise fail("run_batch", "dynamics", "be a Dynamics", type(dynamics).__name__)
     if isinstance(values, Mapping) or not isinstance(values, Sequence):
         raise fail("run_batch", "values", "be a sequence of {name: value} mappings", values)
+    check_executor(executor, owner="run_batch")
     weeks = _check_weeks(dynamics, weeks, "run_batch")
     width = len(FLOWS) + sum(s.width for s in STOCKS) + len(DERIVED)
     check_memory(

@@ -34,7 +34,7 @@ import numpy as np
 
 from shequn._results import ResultMixin, Summary, Table
 from shequn._typing import FloatArray
-from shequn._validation import check_array, fail
+from shequn._validation import check_array, check_choice, check_instance, fail
 from shequn.community.types import CommunityType
 from shequn.simulation.mechanisms import Mechanisms
 from shequn.simulation.mechanisms._spec import ParamSpec, spec_of
@@ -81,6 +81,11 @@ class Parameter:
     low_open: bool = False
 
 
+def _check_items(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(p, Parameter) for p in value):
+        raise fail("Parameters", "items", "be a tuple of Parameter", type(value).__name__)
+
+
 @attrs.frozen(kw_only=True)
 class Parameters(ResultMixin):
     """The engine's calibratable parameters, in registry order (see :func:`parameters`).
@@ -91,7 +96,7 @@ class Parameters(ResultMixin):
         One :class:`Parameter` each.
     """
 
-    items: tuple[Parameter, ...]
+    items: tuple[Parameter, ...] = attrs.field(validator=_check_items)
 
     def __iter__(self) -> Iterator[Parameter]:
         return iter(self.items)
@@ -213,6 +218,8 @@ def parameters(
         raise fail("parameters", "profile", "be a Profile", type(prof).__name__)
     if not isinstance(mech, Mechanisms):
         raise fail("parameters", "mechanisms", "be a Mechanisms", type(mech).__name__)
+    if not isinstance(calibratable, bool):
+        raise fail("parameters", "calibratable", "be True or False", calibratable)
     out: list[Parameter] = []
 
     def add(name: str, value: Any, spec: ParamSpec, owner: str, where: str) -> None:
@@ -282,8 +289,7 @@ def parameter_table(mechanism: str) -> str:
 members to each other; sizes assumed |
     """
     mods = {m.NAME: m for m in _registry()}
-    if mechanism not in mods:
-        raise fail("parameter_table", "mechanism", f"be one of {list(mods)}", mechanism)
+    check_choice(mechanism, list(mods), owner="parameter_table", field="mechanism")
     m = mods[mechanism]
     lines = ["| parameter | unit | default | source |", "|---|---|---|---|"]
     if m.PARAMS is not None:
@@ -342,6 +348,8 @@ parameters (see shequn.simulation.parameters()); got 'nope'
     """
     if not isinstance(values, Mapping):
         raise fail(owner, "values", "be a mapping of parameter names to values", values)
+    check_instance(mechanisms, Mechanisms, owner=owner, field="mechanisms")
+    check_instance(profile, Profile, owner=owner, field="profile")
     flat = mechanisms.values()
     prof_fields = attrs.fields_dict(Profile)
     nested: dict[str, str] = {}

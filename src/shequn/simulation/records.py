@@ -63,7 +63,7 @@ import numpy as np
 from shequn._optional import optional_import
 from shequn._results import ResultMixin, Summary
 from shequn._typing import FloatArray, IntArray
-from shequn._validation import fail
+from shequn._validation import check_choice, fail
 from shequn.loyalty.stages import Stage
 
 __all__ = ["STAGE_NAMES", "TABLES", "RecordTables"]
@@ -86,9 +86,20 @@ TABLES: tuple[str, ...] = (
 
 def _freeze(tables: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
+    if not isinstance(tables, Mapping):
+        raise fail(
+            "RecordTables", "tables", "be a mapping of table name to columns", type(tables).__name__
+        )
     for name in TABLES:
         if name not in tables:
             raise fail("RecordTables", "tables", f"hold the table {name!r}", sorted(tables))
+        if not isinstance(tables[name], Mapping):
+            raise fail(
+                "RecordTables",
+                f"tables[{name!r}]",
+                "be a mapping of column name to values",
+                type(tables[name]).__name__,
+            )
         cols = {}
         size = None
         for col, values in tables[name].items():
@@ -131,8 +142,10 @@ class RecordTables(ResultMixin):
     )
 
     def __getitem__(self, name: str) -> dict[str, Any]:
-        if name not in self.tables:
-            raise fail("RecordTables", "table", f"be one of {list(TABLES)}", name)
+        return self._table(name, owner="RecordTables", field="table")
+
+    def _table(self, name: Any, *, owner: str, field: str) -> dict[str, Any]:
+        check_choice(name, list(self.tables), owner=owner, field=field)
         return self.tables[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -144,8 +157,14 @@ class RecordTables(ResultMixin):
         return tuple(self.tables)
 
     def rows(self, name: str) -> int:
-        """Rows of one table."""
-        cols = self[name]
+        """Rows of one table.
+
+        Examples
+        --------
+        >>> RecordTables(tables={name: {} for name in TABLES}).rows("members")
+        0
+        """
+        cols = self._table(name, owner="RecordTables.rows", field="name")
         return int(next(iter(cols.values())).shape[0]) if cols else 0
 
     def __repr__(self) -> str:

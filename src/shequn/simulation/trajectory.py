@@ -27,7 +27,7 @@ import numpy as np
 from shequn._optional import optional_import
 from shequn._results import ResultMixin, Summary
 from shequn._typing import FloatArray, IntArray
-from shequn._validation import fail
+from shequn._validation import check_choice, fail
 from shequn.loyalty.stages import Stage
 from shequn.simulation.records import RecordTables
 
@@ -35,11 +35,22 @@ __all__ = ["Trajectory"]
 
 
 def _freeze(cols: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(cols, Mapping) or "week" not in cols:
+        raise fail(
+            "Trajectory",
+            "columns",
+            "be a mapping of column name to array with a 'week' column",
+            cols if isinstance(cols, Mapping) else type(cols).__name__,
+        )
     out = {}
     for k, v in cols.items():
         a = np.array(v)
         a.setflags(write=False)
         out[k] = a
+    rows = out["week"].shape[0] if out["week"].ndim else 0
+    for k, a in out.items():
+        if a.ndim == 0 or a.shape[0] != rows or rows == 0:
+            raise fail("Trajectory", f"columns[{k!r}]", f"have {rows} rows (weeks + 1)", a.shape)
     return out
 
 
@@ -114,8 +125,7 @@ class Trajectory(ResultMixin):
         >>> t.column("week").tolist()
         [0, 1, 2]
         """
-        if name not in self.columns:
-            raise fail("Trajectory", "column", f"be one of {sorted(self.columns)}", name)
+        check_choice(name, sorted(self.columns), owner="Trajectory.column", field="name")
         return self.columns[name]
 
     @property

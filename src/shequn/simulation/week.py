@@ -405,10 +405,10 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     """
     from shequn.simulation.state import check_state
 
+    check_state(state, dynamics, owner="step")
     week = check_int(week, owner="step", field="week", low=1)
     if week != state.week + 1:
         raise fail("step", "week", f"be state.week + 1 = {state.week + 1}", week)
-    check_state(state, dynamics, owner="step")
     gen = resolve_rng(rng, owner="step")
     return _advance(state, dynamics, week, gen, None)
 

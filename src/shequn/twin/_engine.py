@@ -32,7 +32,7 @@ import attrs
 import numpy as np
 
 from shequn._typing import FloatArray
-from shequn._validation import check_finite, fail, integer
+from shequn._validation import check_finite, check_instance, fail, instance_of, integer
 from shequn.community.community import Community
 from shequn.economics.money import Economics
 from shequn.loyalty.stages import Stage
@@ -43,6 +43,7 @@ from shequn.rng import RNGLike
 from shequn.simulation.dynamics import Dynamics, compile_dynamics
 from shequn.simulation.engine import run, run_batch
 from shequn.simulation.mechanisms import Mechanisms
+from shequn.simulation.mechanisms._spec import INT_MAX
 from shequn.simulation.parameters import Parameter
 from shequn.simulation.parameters import parameters as engine_parameters
 from shequn.simulation.profiles import Profile, profile_for
@@ -208,15 +209,15 @@ class EngineSetup:
         Member slots (default ``1.5 n``).
     """
 
-    community: Community
-    operating_model: OperatingModel
-    profile: Profile
-    mechanisms: Mechanisms
-    economics: Economics
+    community: Community = attrs.field(validator=instance_of(Community))
+    operating_model: OperatingModel = attrs.field(validator=instance_of(OperatingModel))
+    profile: Profile = attrs.field(validator=instance_of(Profile))
+    mechanisms: Mechanisms = attrs.field(validator=instance_of(Mechanisms))
+    economics: Economics = attrs.field(validator=instance_of(Economics))
     base_repeat: tuple[float, ...] = (0.05, 0.15, 0.25, 0.30)
     base_ladder: tuple[float, ...] = (0.10, 0.06, 0.04)
     capacity: int | None = attrs.field(
-        default=None, validator=attrs.validators.optional(integer(1))
+        default=None, validator=attrs.validators.optional(integer(1, INT_MAX))
     )
     _compiled: list[Dynamics] = attrs.field(init=False, factory=list, repr=False)
 
@@ -231,7 +232,27 @@ class EngineSetup:
         economics: Economics | None = None,
         capacity: int | None = None,
     ) -> EngineSetup:
-        """A setup with the engine's defaults for whatever is not given."""
+        """A setup with the engine's defaults for whatever is not given.
+
+        Examples
+        --------
+        >>> from shequn.community import generate_community
+        >>> EngineSetup.of(generate_community("brand", 50, rng=0)).community.n
+        50
+        >>> EngineSetup.of("brand")
+        Traceback (most recent call last):
+        ...
+        shequn.exceptions.InvalidParameterError: `EngineSetup.of.community` must be a \
+Community; got 'str'
+        """
+        owner = "EngineSetup.of"
+        check_instance(community, Community, owner=owner, field="community")
+        check_instance(
+            operating_model, OperatingModel, owner=owner, field="operating_model", optional=True
+        )
+        check_instance(profile, Profile, owner=owner, field="profile", optional=True)
+        check_instance(mechanisms, Mechanisms, owner=owner, field="mechanisms", optional=True)
+        check_instance(economics, Economics, owner=owner, field="economics", optional=True)
         mech = Mechanisms() if mechanisms is None else mechanisms
         return cls(
             community=community,
@@ -283,6 +304,7 @@ def parameters(setup: EngineSetup | None = None) -> dict[str, ParameterSpec]:
     >>> p["repeat_rates[0]"].low, p["repeat_rates[0]"].high, p["repeat_rates[0]"].scale
     (0.005, 0.5, 'log')
     """
+    check_instance(setup, EngineSetup, owner="parameters", field="setup", optional=True)
     return {p.name: p for p in ENGINE_PARAMETERS}
 
 
@@ -346,6 +368,7 @@ def build(setup: EngineSetup, values: Mapping[str, float]) -> EngineSetup:
     >>> s.profile.baseline_churn, s.mechanisms.repeat_rates[0], s.compile().profile is s.profile
     (0.05, 0.1, True)
     """
+    check_instance(setup, EngineSetup, owner="build", field="setup")
     vals = engine_values(setup, values)
     d = setup.compile().with_parameters(vals)
     out = attrs.evolve(setup, profile=d.profile, mechanisms=d.mechanisms)
@@ -420,6 +443,7 @@ def observe_run(setup: EngineSetup | Dynamics, *, weeks: int, rng: RNGLike) -> F
     >>> y.shape, float(y[OBSERVED.index("members"), 0])
     ((10, 4), 79.0)
     """
+    check_instance(setup, (EngineSetup, Dynamics), owner="observe_run", field="setup")
     d = setup.compile() if isinstance(setup, EngineSetup) else setup
     return _series(run(d, weeks=weeks, rng=rng, records=True), weeks)
 
@@ -470,6 +494,7 @@ def emit_records(setup: EngineSetup, *, weeks: int, rng: RNGLike, tastes: bool =
     >>> r.weeks, r.n_members >= 60, r.report.set_aside
     (4, True, 0)
     """
+    check_instance(setup, EngineSetup, owner="emit_records", field="setup")
     if not isinstance(tastes, bool | np.bool_):
         raise fail("emit_records", "tastes", "be True or False", tastes)
     d = setup.compile()

@@ -37,7 +37,15 @@ import numpy as np
 from shequn._optional import optional_import
 from shequn._results import Intervals, ResultMixin, Summary, Table
 from shequn._typing import FloatArray
-from shequn._validation import check_choice, check_int, check_level, fail
+from shequn._validation import (
+    check_choice,
+    check_executor,
+    check_instance,
+    check_int,
+    check_level,
+    check_memory,
+    fail,
+)
 from shequn.community.groups import WECHAT_GROUP_CAP
 from shequn.community.types import CommunityType
 from shequn.diffusion.reach import fit_open_rate
@@ -46,7 +54,8 @@ from shequn.exceptions import ConvergenceError, ShequnWarning
 from shequn.operating.model import OperatingModel
 from shequn.records.derive import week_of
 from shequn.records.records import Records
-from shequn.rng import RNGLike, spawn_seeds
+from shequn.rng import SEED_BYTES, RNGLike, spawn_seeds
+from shequn.simulation.flows import DERIVED, FLOWS, STOCKS
 from shequn.simulation.mechanisms import Mechanisms
 from shequn.simulation.profiles import Profile, profile_for
 from shequn.twin._engine import (
@@ -131,6 +140,14 @@ def twin_setup(
     >>> s.community.n, round(s.profile.initial_customers, 3), s.economics.price
     (3, 0.333, 80.0)
     """
+    owner = "twin_setup"
+    check_instance(records, Records, owner=owner, field="records")
+    check_instance(
+        operating_model, OperatingModel, owner=owner, field="operating_model", optional=True
+    )
+    check_instance(economics, Economics, owner=owner, field="economics", optional=True)
+    check_instance(profile, Profile, owner=owner, field="profile", optional=True)
+    check_instance(mechanisms, Mechanisms, owner=owner, field="mechanisms", optional=True)
     for h in hooks:
         check_choice(h, list(HOOKS), owner="twin_setup", field="hooks")
     community = records.community(at=0.0, weight="unit", kind=kind, rng=rng)
@@ -357,8 +374,13 @@ class Twin(ResultMixin):
         Each run draws parameters from the posterior sample and simulates on its own stream,
         so the bands hold parameter uncertainty and the noise of one community's run.
         """
-        weeks = check_int(weeks, owner="Twin.predict", field="weeks", low=1)
-        runs = check_int(runs, owner="Twin.predict", field="runs", low=2)
+        owner = "Twin.predict"
+        weeks = check_int(weeks, owner=owner, field="weeks", low=1)
+        runs = check_int(runs, owner=owner, field="runs", low=2)
+        check_instance(observed, Records, owner=owner, field="observed", optional=True)
+        check_executor(executor, owner=owner)
+        members = self.setup.community.n if isinstance(self.setup, EngineSetup) else 0
+        _check_simulations(runs, weeks, members, owner=owner, field="runs")
         obs = observed.weekly() if observed is not None else None
         return _predictive(
             self.setup,
@@ -423,6 +445,50 @@ class Twin(ResultMixin):
         t = self.summary().table
         assert t is not None
         return t.to_frame()
+
+
+_WIDTH = len(FLOWS) + sum(s.width for s in STOCKS) + len(DERIVED)
+"""Columns of a trajectory (each held as 16 bytes a week while a run is in flight)."""
+
+
+def _check_simulations(runs: int, weeks: int, members: int, *, owner: str, field: str) -> None:
+    """Refuse ``runs`` twin simulations of ``weeks`` weeks that cannot fit in memory.
+
+    Each run keeps its weekly series (``len(OBSERVED)`` values a week) and its seed; one run
+    at a time holds its trajectory and its records (about 40 bytes per member slot and week,
+    1.5 slots per member). ``weeks`` is checked for the smallest request (two runs), then
+    ``field`` for all of them; the error gives the estimate.
+    """
+    in_flight = (16.0 * _WIDTH + 40.0 * 1.5 * members) * (weeks + 1)
+    kept = 8.0 * len(OBSERVED) * (weeks + 1) + SEED_BYTES
+    check_memory(in_flight + 2 * kept, owner=owner, field="weeks", value=weeks)
+    check_memory(in_flight + runs * kept, owner=owner, field=field, value=runs)
+
+
+def _check_budget(
+    records: Records,
+    weeks: int,
+    p: int,
+    method: str,
+    replications: int,
+    pilot: Any,
+    design: Any,
+    draws: int,
+    predictive: int,
+) -> None:
+    """:func:`calibrate`'s sizes checked before any work: each batch of simulations (an
+    evaluation's ``replications``, the ``pilot``, the ``design``, the ``predictive`` runs) and
+    the posterior sample (``draws`` × ``p``) must fit in memory."""
+    n = records.n_members
+    _check_simulations(replications, weeks, n, owner="calibrate", field="replications")
+    pilot = check_int(pilot, owner="calibrate", field="pilot", low=3)
+    _check_simulations(pilot, weeks, n, owner="calibrate", field="pilot")
+    if design is not None:
+        low = p + 3 if method == "msm" else 20
+        design = check_int(design, owner="calibrate", field="design", low=low)
+        _check_simulations(design, weeks, n, owner="calibrate", field="design")
+    check_memory(16.0 * draws * max(p, 1), owner="calibrate", field="draws", value=draws)
+    _check_simulations(predictive, weeks, n, owner="calibrate", field="predictive")
 
 
 def _predictive(
@@ -537,6 +603,9 @@ def calibrate(
         interval spans more than half its range) gives a :class:`ShequnWarning`.
     """
     t0 = time.perf_counter()
+    check_instance(records, Records, owner="calibrate", field="records")
+    check_instance(setup, EngineSetup, owner="calibrate", field="setup", optional=True)
+    check_executor(executor, owner="calibrate")
     known = parameters()
     free = tuple(free)
     if not free:
@@ -563,6 +632,7 @@ def calibrate(
     replications = check_int(replications, owner="calibrate", field="replications", low=1)
     draws = check_int(draws, owner="calibrate", field="draws", low=10)
     predictive = check_int(predictive, owner="calibrate", field="predictive", low=2)
+    _check_budget(records, W, len(free), method, replications, pilot, design, draws, predictive)
     base = (
         setup
         if setup is not None

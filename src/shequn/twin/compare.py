@@ -34,14 +34,21 @@ from shequn._optional import optional_import
 from shequn._results import ResultMixin, Summary, Table
 from shequn._stats import mean_ci
 from shequn._typing import FloatArray
-from shequn._validation import check_int, check_level, fail
+from shequn._validation import (
+    check_choice,
+    check_instance,
+    check_int,
+    check_level,
+    check_memory,
+    fail,
+)
 from shequn.operating.model import OperatingModel
-from shequn.rng import RNGLike, map_runs
+from shequn.rng import SEED_BYTES, RNGLike, map_runs
 from shequn.scenarios.result import Contrast, ScenarioResult
 from shequn.simulation.engine import simulate
 from shequn.simulation.trajectory import Trajectory
 from shequn.twin._engine import EngineSetup, build
-from shequn.twin.calibration import Twin
+from shequn.twin.calibration import _WIDTH, Twin
 
 __all__ = ["METRICS", "StrategyComparison", "compare_strategies"]
 
@@ -139,7 +146,10 @@ class StrategyComparison(ResultMixin):
         """Runs (posterior draws × streams)."""
         return int(next(iter(self.values.values())).shape[0])
 
-    def _finite(self, metric: str) -> FloatArray:
+    def _finite(self, metric: str, owner: str) -> FloatArray:
+        check_choice(
+            metric, list(self.metrics), owner=f"StrategyComparison.{owner}", field="metric"
+        )
         v = self.values[metric]
         return v[np.isfinite(v).all(axis=1)]
 
@@ -148,13 +158,13 @@ class StrategyComparison(ResultMixin):
 
         Runs where any arm's value is not finite (a CAC with no customer) are left out.
         """
-        v = self._finite(metric)
+        v = self._finite(metric, "expected")
         return {a: mean_ci(v[:, j], level=self.level) for j, a in enumerate(self.arms)}
 
     def p_best(self, metric: str) -> dict[str, float]:
         """Probability that each arm is best on ``metric`` (share of paired runs it wins; ties
         split)."""
-        v = self._finite(metric)
+        v = self._finite(metric, "p_best")
         if v.shape[0] == 0:
             return {a: math.nan for a in self.arms}
         s = v if self.higher_is_better[metric] else -v
@@ -164,7 +174,7 @@ class StrategyComparison(ResultMixin):
 
     def contrasts(self, metric: str) -> tuple[Contrast, ...]:
         """Each arm minus the baseline (the first arm), per paired run, with its CI."""
-        v = self._finite(metric)
+        v = self._finite(metric, "contrasts")
         base = self.arms[0]
         return tuple(
             Contrast.of(f"{a} − {base}", v[:, j] - v[:, 0])
@@ -174,8 +184,7 @@ class StrategyComparison(ResultMixin):
 
     def result(self, metric: str) -> ScenarioResult:
         """One metric in the scenario results' shape (values per run and arm, contrasts)."""
-        if metric not in self.values:
-            raise fail("StrategyComparison", "metric", f"be one of {list(self.metrics)}", metric)
+        check_choice(metric, list(self.metrics), owner="StrategyComparison.result", field="metric")
         return ScenarioResult(
             name="compare_strategies",
             behaviour=f"{METRICS[metric][0]}, arms against {self.arms[0]}",
@@ -274,6 +283,9 @@ def compare_strategies(
         revenue, profit, CAC, ROI), the probability that each arm is best, and the contrasts
         against the first arm in the scenario results' shape (:meth:`~StrategyComparison.result`).
     """
+    check_instance(twin, Twin, owner="compare_strategies", field="twin")
+    if not isinstance(arms, Mapping):
+        raise fail("compare_strategies", "arms", "be a mapping of name to OperatingModel", arms)
     if len(arms) < 2:
         raise fail("compare_strategies", "arms", "hold at least two strategies", len(arms))
     for name, om in arms.items():
@@ -282,6 +294,11 @@ def compare_strategies(
     weeks = check_int(weeks, owner="compare_strategies", field="weeks", low=1)
     runs = check_int(runs, owner="compare_strategies", field="runs", low=2)
     level = check_level(level, owner="compare_strategies")
+    # each run keeps (arms, weeks) weekly profits and its metrics; one trajectory is in flight
+    in_flight = 16.0 * _WIDTH * (weeks + 1)
+    kept = 8.0 * len(arms) * (weeks + len(METRICS)) + SEED_BYTES
+    check_memory(in_flight + kept, owner="compare_strategies", field="weeks", value=weeks)
+    check_memory(in_flight + runs * kept, owner="compare_strategies", field="runs", value=runs)
     fn = functools.partial(_one_run, twin.setup, twin.free, twin.draws, tuple(arms.values()), weeks)
     out = map_runs(fn, runs=runs, rng=rng, executor=executor, owner="compare_strategies")
     vals = np.stack([o[1] for o in out])  # (runs, arms, metrics)

@@ -178,7 +178,8 @@ parameter of one (e.g. 'attention'); got 4.0
         for m, p in zip(_registry(), self.parts, strict=True):
             if mechanism == m.NAME:
                 return p
-        raise fail("Mechanisms", "part", "be the name of a mechanism", mechanism)
+        names = [m.NAME for m in _registry()]
+        raise fail("Mechanisms.part", "mechanism", f"be one of {names}", mechanism)
 
     def values(self) -> dict[str, Any]:
         """Every parameter by name (the flat view ``Mechanisms(**m.values())`` rebuilds).

@@ -20,6 +20,7 @@ from typing import NamedTuple
 import attrs
 import numpy as np
 
+from shequn._validation import check_nonnegative, fail
 from shequn.simulation.mechanisms._spec import Flow, Setting, param
 
 __all__ = ["FLOWS", "NAME", "PROFILE_FIELDS", "IdeaParams", "IdeaRates", "ideas"]
@@ -61,5 +62,30 @@ def derive(params: IdeaParams, s: Setting) -> IdeaRates:
 
 def ideas(r: IdeaRates, fan_engagement: float, gen: np.random.Generator) -> int:
     """Ideas this week: Σ of independent Poisson(``idea_rate · e_i``) over present fans and
-    friends, i.e. Poisson(``idea_rate · Σ e_i``)."""
-    return int(gen.poisson(r.rate * fan_engagement)) if fan_engagement > 0 else 0
+    friends, i.e. Poisson(``idea_rate · Σ e_i``).
+
+    ``fan_engagement`` (the sum ``Σ e_i``) must be finite and >= 0, and the mean
+    ``idea_rate · Σ e_i`` at most ``MAX_MEAN`` (beyond it numpy cannot draw a Poisson count).
+
+    Examples
+    --------
+    >>> ideas(IdeaRates(rate=0.5), 0.0, np.random.default_rng(0))
+    0
+    >>> ideas(IdeaRates(rate=0.5), -1.0, np.random.default_rng(0))
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `crowdsourcing.ideas.fan_engagement` must be >= 0 \
+and finite; got -1.0
+    """
+    owner = "crowdsourcing.ideas"
+    e = check_nonnegative(fan_engagement, owner=owner, field="fan_engagement")
+    mean = r.rate * e
+    if mean > MAX_MEAN:
+        raise fail(
+            owner, "fan_engagement", f"give a mean idea_rate · fan_engagement <= {MAX_MEAN:g}", e
+        )
+    return int(gen.poisson(mean)) if e > 0 else 0
+
+
+MAX_MEAN = 1e15
+"""The largest Poisson mean :func:`ideas` draws from (numpy refuses means near 2^63)."""

@@ -33,7 +33,15 @@ import attrs
 import numpy as np
 
 from shequn._typing import FloatArray, IntArray
-from shequn._validation import check_probability, fail, in_range, nonnegative
+from shequn._validation import (
+    check_array,
+    check_indices,
+    check_instance,
+    check_probability,
+    fail,
+    in_range,
+    nonnegative,
+)
 from shequn.simulation._numba import (
     inline,
     ipow,
@@ -216,7 +224,46 @@ def derive(params: PurchaseParams, s: Setting) -> PurchaseRates:
 
 
 def fit(r: PurchaseRates, taste: FloatArray, products: IntArray) -> FloatArray:
-    """Fit in (0, 1] of each taste row to the paired product: ``exp(−d² / (2 w²))``."""
+    """Fit in (0, 1] of each taste row to the paired product: ``exp(−d² / (2 w²))``.
+
+    ``taste`` is an (m, dimensions) array and ``products`` m product indices.
+
+    Examples
+    --------
+    >>> from shequn.community import generate_community
+    >>> from shequn.operating import OperatingModel
+    >>> from shequn.simulation import compile_dynamics
+    >>> r = compile_dynamics(generate_community("brand", 50, rng=0), OperatingModel()).rates
+    >>> fit(r["purchases"], np.zeros((1, 2)), [0]).tolist()
+    [1.0]
+    >>> fit(r["purchases"], np.zeros((1, 2)), [-1])
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `purchases.fit.products` must hold indices in \
+0..19 (index 0); got -1
+    """
+    owner = "purchases.fit"
+    check_instance(r, PurchaseRates, owner=owner, field="r")
+    t, p = check_fit_args(r, taste, products, owner=owner)
+    return _fit(r, t, p)
+
+
+def check_fit_args(
+    r: PurchaseRates, taste: Any, products: Any, *, owner: str, rows: str = "taste row"
+) -> tuple[FloatArray, IntArray]:
+    """``taste`` as an (m, dimensions) float array and ``products`` as m product indices of
+    ``r``'s catalogue, or :class:`~shequn.exceptions.InvalidParameterError` naming the field."""
+    dim = r.products.shape[1]
+    t = check_array(taste, owner=owner, field="taste", ndim=2)
+    if t.shape[1] != dim:
+        raise fail(owner, "taste", f"have {dim} columns (taste dimensions)", t.shape)
+    p = check_indices(products, r.products.shape[0], owner=owner, field="products")
+    if p.shape[0] != t.shape[0]:
+        raise fail(owner, "products", f"have one entry per {rows} ({t.shape[0]})", p.shape[0])
+    return t, p
+
+
+def _fit(r: PurchaseRates, taste: FloatArray, products: IntArray) -> FloatArray:
     diff = taste - r.products[products]
     out: FloatArray = np.exp(-np.einsum("ij,ij->i", diff, diff) / r.two_w2)
     return out

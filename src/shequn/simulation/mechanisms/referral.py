@@ -37,7 +37,7 @@ import attrs
 import numpy as np
 
 from shequn._typing import FloatArray, IntArray
-from shequn._validation import check_nonnegative, check_probability, fail, positive
+from shequn._validation import check_instance, check_nonnegative, check_probability, fail, positive
 from shequn.loyalty.stages import Stage
 from shequn.simulation._network import Network, TieBook
 from shequn.simulation.mechanisms._spec import Flow, Setting, param
@@ -126,6 +126,7 @@ def response(params: ReferralParams, *, reward: float) -> float:
     >>> response(ReferralParams(), reward=0.0)
     0.0
     """
+    check_instance(params, ReferralParams, owner="referral.response", field="params")
     r = check_nonnegative(reward, owner="referral.response", field="reward")
     return r / (r + params.reward_half) if r > 0 else 0.0
 
