@@ -154,3 +154,32 @@ def test_sparse_input_with_an_index_out_of_range_is_refused_before_scipy_touches
     assert np.array_equal(
         c.adjacency.indices, Community.from_graph(nx.path_graph(30)).adjacency.indices
     )
+
+
+def test_sparse_index_arrays_edited_after_construction_are_refused_before_conversion() -> None:
+    # scipy's COO -> CSR and CSC -> CSR conversions trust the index arrays: an index edited
+    # out of range would be written out of bounds before any later check could see it
+    import pytest
+    import scipy.sparse as sp
+
+    from shequn.community import Community
+    from shequn.exceptions import InvalidParameterError
+
+    dense = nx.to_numpy_array(nx.path_graph(30))
+    coo = sp.coo_array(dense)
+    coo.row[0] = 10**6
+    with pytest.raises(InvalidParameterError, match=r"valid sparse index arrays.*out of range"):
+        Community.from_graph(coo)
+    coo = sp.coo_array(dense)
+    coo.col[3] = -4
+    with pytest.raises(InvalidParameterError, match=r"valid sparse index arrays.*out of range"):
+        Community.from_graph(coo)
+    csc = sp.csc_array(dense)
+    csc.indices[0] = 999
+    with pytest.raises(InvalidParameterError, match=r"valid sparse index arrays"):
+        Community.from_graph(csc)
+    # an untouched COO matrix is the same community as the graph
+    ok = Community.from_graph(sp.coo_array(dense))
+    assert np.array_equal(
+        ok.adjacency.indices, Community.from_graph(nx.path_graph(30)).adjacency.indices
+    )

@@ -350,19 +350,39 @@ def _from_networkx(
     return A.indptr, A.indices, A.data, n, (None if is_range else labels), directed
 
 
+def _check_sparse_indices(M: Any, *, owner: str, field: str) -> None:
+    """Refuse a sparse matrix whose index arrays point outside it, before scipy converts it.
+
+    scipy's conversions trust the index arrays of a compressed (CSR, CSC, BSR) or coordinate
+    (COO) matrix; one edited after construction makes them write out of bounds (a crash).
+    """
+    fmt = getattr(M, "format", None)
+    try:
+        if fmt in ("csr", "csc", "bsr"):
+            M.check_format(full_check=True)
+        elif fmt == "coo":
+            coords = getattr(M, "coords", None) or (M.row, M.col)
+            for axis, idx in enumerate(coords):
+                idx = np.asarray(idx)
+                if idx.dtype.kind not in "iu":
+                    raise ValueError(f"axis {axis} indices are not integers ({idx.dtype})")
+                if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= M.shape[axis]):
+                    raise ValueError(f"axis {axis} index out of range 0..{M.shape[axis] - 1}")
+    except ValueError as exc:
+        raise fail(
+            owner, field, f"have valid sparse index arrays ({exc})", "sparse matrix"
+        ) from exc
+
+
 def _from_sparse(M: Any, *, owner: str, allow_directed: bool, field: str = "graph") -> GraphArrays:
+    _check_sparse_indices(M, owner=owner, field=field)
     try:
         A = sp.csr_array(M)
     except (TypeError, ValueError) as exc:
         raise fail(owner, field, "be a numeric sparse matrix", type(M).__name__) from exc
-    try:
-        # scipy trusts a compressed matrix's index arrays; an index out of range would make
-        # sum_duplicates below write out of bounds (a segfault), so check them all first
-        A.check_format(full_check=True)
-    except ValueError as exc:
-        raise fail(
-            owner, "graph", f"have valid sparse index arrays ({exc})", "sparse matrix"
-        ) from exc
+    # scipy trusts a compressed matrix's index arrays; an index out of range would make
+    # sum_duplicates below write out of bounds (a segfault), so check them all first
+    _check_sparse_indices(A, owner=owner, field=field)
     if A.dtype.kind not in "biuf":
         raise fail(owner, field, "hold numeric weights", A.dtype)
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
