@@ -42,6 +42,7 @@ from numpy.typing import ArrayLike, NDArray
 from shequn.exceptions import InvalidParameterError
 
 __all__ = [
+    "INT_MAX",
     "as_float",
     "available_memory",
     "check_array",
@@ -451,6 +452,12 @@ got 3
     if bad.size:
         raise fail(owner, field, f"hold indices in 0..{size - 1} (index {bad[0]})", arr[bad[0]])
     return arr
+
+
+INT_MAX = 2**63 - 1
+"""The largest integer an int64 array (and a compiled kernel) holds: give it as ``high`` to
+:func:`check_int` or :func:`integer` for a count, size or week that is stored as int64, so that
+``2**64`` is refused, never wrapped around or passed on to fail later."""
 
 
 # --- attrs validators -------------------------------------------------------------------------

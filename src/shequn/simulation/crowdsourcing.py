@@ -35,6 +35,7 @@ from shequn._results import ResultMixin, Summary, Table
 from shequn._stats import mean_ci
 from shequn._typing import FloatArray, IntArray, array_eq
 from shequn._validation import (
+    INT_MAX,
     check_array,
     check_finite,
     check_int,
@@ -47,7 +48,6 @@ from shequn._validation import (
 from shequn.community.community import Community
 from shequn.community.generators import generate_community
 from shequn.rng import RNGLike, map_runs, resolve_rng
-from shequn.simulation.mechanisms._spec import INT_MAX
 
 __all__ = ["CrowdCurve", "CrowdOutcome", "crowd_size_curve", "crowdsource"]
 

@@ -34,6 +34,7 @@ import scipy.sparse as sp
 
 from shequn._typing import BoolArray, FloatArray, IntArray
 from shequn._validation import (
+    INT_MAX,
     check_array,
     check_indices,
     check_int,
@@ -48,7 +49,7 @@ from shequn.economics.money import Economics
 from shequn.operating.model import OperatingModel
 from shequn.simulation._network import Network, interest_of, network_of
 from shequn.simulation.mechanisms import Mechanisms
-from shequn.simulation.mechanisms._spec import INT_MAX, Setting
+from shequn.simulation.mechanisms._spec import Setting
 from shequn.simulation.mechanisms.purchases import _fit, check_fit_args
 from shequn.simulation.profiles import Profile, profile_for
 

@@ -30,13 +30,13 @@ import attrs
 import numpy as np
 
 from shequn._typing import BoolArray, FloatArray, IntArray
-from shequn._validation import fail, integer
+from shequn._validation import INT_MAX, fail, integer
 from shequn.diffusion.seeding import select_seeds
 from shequn.loyalty.stages import Stage
 from shequn.rng import RNGLike, resolve_rng
 from shequn.simulation._network import FAR
 from shequn.simulation.dynamics import Dynamics
-from shequn.simulation.mechanisms._spec import INT_MAX, Flow
+from shequn.simulation.mechanisms._spec import Flow
 
 __all__ = ["FAR", "STOCKS", "State", "check_state", "init_state", "observe"]
 

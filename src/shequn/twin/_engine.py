@@ -32,7 +32,7 @@ import attrs
 import numpy as np
 
 from shequn._typing import FloatArray
-from shequn._validation import check_finite, check_type, fail, instance_of, integer
+from shequn._validation import INT_MAX, check_finite, check_type, fail, instance_of, integer
 from shequn.community.community import Community
 from shequn.economics.money import Economics
 from shequn.loyalty.stages import Stage
@@ -43,7 +43,6 @@ from shequn.rng import RNGLike
 from shequn.simulation.dynamics import Dynamics, compile_dynamics
 from shequn.simulation.engine import run, run_batch
 from shequn.simulation.mechanisms import Mechanisms
-from shequn.simulation.mechanisms._spec import INT_MAX
 from shequn.simulation.parameters import Parameter
 from shequn.simulation.parameters import parameters as engine_parameters
 from shequn.simulation.profiles import Profile, profile_for

@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from shequn._validation import (
+    INT_MAX,
     check_int,
     fail,
     integer,
@@ -41,10 +42,6 @@ from shequn._validation import (
 )
 
 __all__ = ["Flow", "ParamSpec", "Setting", "int_param", "param", "spec_of"]
-
-INT_MAX = 2**63 - 1
-"""The largest integer the engine's arrays and compiled kernels hold (int64): an integer
-parameter, count or week above it is refused, not wrapped around."""
 
 KINDS = ("flow", "stock", "derived")
 

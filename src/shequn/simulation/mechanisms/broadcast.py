@@ -36,9 +36,17 @@ import attrs
 import numpy as np
 
 from shequn._typing import BoolArray, FloatArray, IntArray
-from shequn._validation import check_int, check_type, fail, nonnegative, positive, probability
+from shequn._validation import (
+    INT_MAX,
+    check_int,
+    check_type,
+    fail,
+    nonnegative,
+    positive,
+    probability,
+)
 from shequn.simulation._numba import inline
-from shequn.simulation.mechanisms._spec import INT_MAX, Flow, Setting, param
+from shequn.simulation.mechanisms._spec import Flow, Setting, param
 
 __all__ = [
     "FLOWS",
