@@ -47,6 +47,7 @@ __all__ = [
     "available_memory",
     "check_array",
     "check_choice",
+    "check_count",
     "check_executor",
     "check_finite",
     "check_in_range",
@@ -58,6 +59,7 @@ __all__ = [
     "check_positive",
     "check_probability",
     "check_type",
+    "count",
     "fail",
     "in_range",
     "instance_of",
@@ -459,6 +461,30 @@ INT_MAX = 2**63 - 1
 :func:`check_int` or :func:`integer` for a count, size or week that is stored as int64, so that
 ``2**64`` is refused, never wrapped around or passed on to fail later."""
 
+_INT64_RULE = "be at most 2**63 - 1 (it is stored as int64)"
+
+
+def check_count(value: Any, *, owner: str, field: str, low: int = 0) -> int:
+    """Return ``value`` as an int if it is an integer >= ``low`` that int64 holds.
+
+    :func:`check_int` with the upper bound :data:`INT_MAX` in a message of its own, so that
+    the common error (``0`` where 1 is the least) keeps its short rule.
+
+    Examples
+    --------
+    >>> check_count(3, owner="Tools", field="event_capacity", low=1)
+    3
+    >>> check_count(2**64, owner="Tools", field="event_capacity", low=1)
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `Tools.event_capacity` must be at most 2**63 - 1 \
+(it is stored as int64); got 18446744073709551616
+    """
+    v = check_int(value, owner=owner, field=field, low=low)
+    if v > INT_MAX:
+        raise fail(owner, field, _INT64_RULE, value)
+    return v
+
 
 # --- attrs validators -------------------------------------------------------------------------
 
@@ -551,6 +577,16 @@ def instance_of(cls: type | tuple[type, ...], *, optional: bool = False) -> Vali
 
     def _validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         check_type(value, cls, owner=_owner(instance), field=attribute.name, optional=optional)
+
+    return _validate
+
+
+def count(low: int = 0) -> Validator:
+    """attrs validator factory: the field is an integer >= ``low`` that int64 holds
+    (:func:`check_count`)."""
+
+    def _validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        check_count(value, owner=_owner(instance), field=attribute.name, low=low)
 
     return _validate
 

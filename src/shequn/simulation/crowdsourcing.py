@@ -35,8 +35,8 @@ from shequn._results import ResultMixin, Summary, Table
 from shequn._stats import mean_ci
 from shequn._typing import FloatArray, IntArray, array_eq
 from shequn._validation import (
-    INT_MAX,
     check_array,
+    check_count,
     check_finite,
     check_int,
     check_nonnegative,
@@ -164,7 +164,7 @@ def crowdsource(
     sd = check_positive(idea_sd, owner=owner, field="idea_sd")
     noise = check_nonnegative(vote_noise, owner=owner, field="vote_noise")
     bias = check_nonnegative(tie_bias, owner=owner, field="tie_bias")
-    k = check_int(ideas_seen, owner=owner, field="ideas_seen", low=1, high=INT_MAX)
+    k = check_count(ideas_seen, owner=owner, field="ideas_seen", low=1)
     top = check_int(top, owner=owner, field="top", low=1, high=max(n - 1, 1))
     n_prop = max(1, round(share * n))
     if n_prop < top or n_prop >= n:

@@ -37,8 +37,7 @@ import numpy as np
 
 from shequn._typing import BoolArray, FloatArray, IntArray
 from shequn._validation import (
-    INT_MAX,
-    check_int,
+    check_count,
     check_type,
     fail,
     nonnegative,
@@ -198,7 +197,7 @@ in [0, 1] (audience 1000); got 1.2
     from shequn.simulation.mechanisms import Mechanisms
 
     check_type(params, (BroadcastParams, Mechanisms), owner="open_probability", field="params")
-    audience = check_int(audience, owner="open_probability", field="audience", low=0, high=INT_MAX)
+    audience = check_count(audience, owner="open_probability", field="audience", low=0)
     if params.open_rate is None:
         raise fail("Mechanisms", "open_rate", "be set to give an open probability", None)
     raw = params.open_rate(audience)
