@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shequn._validation import check_indices, check_instance, instance_of
+from shequn._validation import check_count, check_indices, check_instance, count, instance_of
 from shequn.exceptions import InvalidParameterError
 
 
@@ -75,3 +75,22 @@ def test_check_indices_accepts_exactly_the_indices_in_range(values: list[int], s
 def test_check_indices_refuses_what_is_not_an_index(bad: Any) -> None:
     with pytest.raises(InvalidParameterError, match=r"`f\.members` must"):
         check_indices(bad, 3, owner="f", field="members")
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        (0, "be an integer >= 1"),  # the common error keeps its short rule
+        (2**63, "be at most 2\\*\\*63 - 1"),  # one past int64's largest
+        (True, "be an integer >= 1"),
+        (1.0, "be an integer >= 1"),
+    ],
+)
+def test_count_refuses_below_low_and_beyond_int64(value: Any, rule: str) -> None:
+    @attrs.frozen
+    class Sized:
+        n: int = attrs.field(validator=count(1))
+
+    assert Sized(2**63 - 1).n == check_count(2**63 - 1, owner="f", field="n", low=1)
+    with pytest.raises(InvalidParameterError, match=rf"`Sized\.n` must {rule}"):
+        Sized(value)

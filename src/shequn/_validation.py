@@ -43,11 +43,13 @@ from numpy.typing import ArrayLike, NDArray
 from shequn.exceptions import InvalidParameterError
 
 __all__ = [
+    "INT_MAX",
     "as_float",
     "available_memory",
     "check_array",
     "check_bool",
     "check_choice",
+    "check_count",
     "check_duration",
     "check_executor",
     "check_finite",
@@ -61,6 +63,7 @@ __all__ = [
     "check_path",
     "check_positive",
     "check_probability",
+    "count",
     "fail",
     "in_range",
     "instance_of",
@@ -536,6 +539,36 @@ got 3
     return arr
 
 
+INT_MAX = 2**63 - 1
+"""The largest integer an int64 array (and a compiled kernel) holds: give it as ``high`` to
+:func:`check_int` or :func:`integer` for a count, size or week that is stored as int64, so that
+``2**64`` is refused, never wrapped around or passed on to fail later."""
+
+_INT64_RULE = "be at most 2**63 - 1 (it is stored as int64)"
+
+
+def check_count(value: Any, *, owner: str, field: str, low: int = 0) -> int:
+    """Return ``value`` as an int if it is an integer >= ``low`` that int64 holds.
+
+    :func:`check_int` with the upper bound :data:`INT_MAX` in a message of its own, so that
+    the common error (``0`` where 1 is the least) keeps its short rule.
+
+    Examples
+    --------
+    >>> check_count(3, owner="Tools", field="event_capacity", low=1)
+    3
+    >>> check_count(2**64, owner="Tools", field="event_capacity", low=1)
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `Tools.event_capacity` must be at most 2**63 - 1 \
+(it is stored as int64); got 18446744073709551616
+    """
+    v = check_int(value, owner=owner, field=field, low=low)
+    if v > INT_MAX:
+        raise fail(owner, field, _INT64_RULE, value)
+    return v
+
+
 # --- attrs validators -------------------------------------------------------------------------
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
@@ -628,6 +661,16 @@ def instance_of(cls: type | tuple[type, ...], *, optional: bool = False) -> Vali
 
     def _validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         check_instance(value, cls, owner=_owner(instance), field=attribute.name, optional=optional)
+
+    return _validate
+
+
+def count(low: int = 0) -> Validator:
+    """attrs validator factory: the field is an integer >= ``low`` that int64 holds
+    (:func:`check_count`)."""
+
+    def _validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        check_count(value, owner=_owner(instance), field=attribute.name, low=low)
 
     return _validate
 

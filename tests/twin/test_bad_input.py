@@ -164,5 +164,5 @@ def test_strategy_metric_names_are_checked(bad: Any) -> None:
 
 
 def test_engine_setup_capacity_beyond_int64_is_refused(setup: EngineSetup) -> None:
-    with pytest.raises(InvalidParameterError, match=r"`EngineSetup\.capacity` must be an integer"):
+    with pytest.raises(InvalidParameterError, match=r"`EngineSetup\.capacity` must be at most"):
         EngineSetup.of(setup.community, capacity=2**64)

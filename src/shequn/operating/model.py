@@ -45,11 +45,11 @@ import attrs
 from shequn._validation import (
     as_float,
     check_choice,
-    check_int,
+    check_count,
     check_nonnegative,
+    count,
     fail,
     in_range,
-    integer,
     nonnegative,
     probability,
 )
@@ -117,12 +117,12 @@ def _leaders_converter(value: Any) -> tuple[int, ...] | None:
         items = tuple(value)
     except TypeError:
         items = (value,)
-    return tuple(check_int(v, owner="Structure", field="leaders", low=0) for v in items)
+    return tuple(check_count(v, owner="Structure", field="leaders", low=0) for v in items)
 
 
 def _optional_week(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None:
-        check_int(value, owner=type(instance).__name__, field=attribute.name, low=1)
+        check_count(value, owner=type(instance).__name__, field=attribute.name, low=1)
 
 
 def _is_bool(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -181,7 +181,7 @@ class Content:
     quality: float = attrs.field(default=0.7, validator=probability)
     social_share: float = attrs.field(default=0.4, validator=probability)
     schedule: Schedule = attrs.field(default=Schedule.STEADY, converter=_to_schedule)
-    burst_period: int = attrs.field(default=4, validator=integer(low=1))
+    burst_period: int = attrs.field(default=4, validator=count(1))
 
     def items_in_week(self, week: int) -> float:
         """Content items delivered in ``week`` (0-based) under the schedule.
@@ -192,7 +192,7 @@ class Content:
         >>> [c.items_in_week(w) for w in range(4)]
         [6.0, 0.0, 0.0, 6.0]
         """
-        week = check_int(week, owner="Content", field="week", low=0)
+        week = check_count(week, owner="Content", field="week", low=0)
         if self.schedule is Schedule.STEADY:
             return self.cadence
         return self.cadence * self.burst_period if week % self.burst_period == 0 else 0.0
@@ -236,17 +236,17 @@ class Structure:
         Number of launch seeds (first adopters, integer >= 0). Default 10.
     """
 
-    group_cap: int = attrs.field(default=WECHAT_GROUP_CAP, validator=integer(low=1))
+    group_cap: int = attrs.field(default=WECHAT_GROUP_CAP, validator=count(1))
     leaders: tuple[int, ...] | None = attrs.field(default=None, converter=_leaders_converter)
     leader_activity: float = attrs.field(default=1.0, validator=probability)
     leader_leaves_at: int | None = attrs.field(default=None, validator=_optional_week)
     volunteers: int | None = attrs.field(
-        default=None, validator=attrs.validators.optional(integer(low=0))
+        default=None, validator=attrs.validators.optional(count(0))
     )
     volunteer_placement: str = attrs.field(default="degree")
     volunteer_activity: float = attrs.field(default=0.5, validator=probability)
     seeding: str = attrs.field(default="degree")
-    seeds: int = attrs.field(default=10, validator=integer(low=0))
+    seeds: int = attrs.field(default=10, validator=count(0))
 
     @volunteer_placement.validator
     def _check_placement(self, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -307,7 +307,7 @@ class Tools:
     group_chat: bool = attrs.field(default=True, validator=_is_bool)
     invite_policy: InvitePolicy = attrs.field(default=InvitePolicy.OPEN)
     event_frequency: float = attrs.field(default=0.25, converter=as_float, validator=nonnegative)
-    event_capacity: int = attrs.field(default=30, validator=integer(low=1))
+    event_capacity: int = attrs.field(default=30, validator=count(1))
     event_ties: float = attrs.field(default=1.0, converter=as_float, validator=nonnegative)
     rule_strictness: float = attrs.field(default=0.5, validator=in_range(0.0, 1.0))
     remove_rule_breakers: bool = attrs.field(default=True, validator=_is_bool)

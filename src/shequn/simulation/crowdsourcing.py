@@ -36,6 +36,7 @@ from shequn._stats import mean_ci
 from shequn._typing import FloatArray, IntArray, array_eq
 from shequn._validation import (
     check_array,
+    check_count,
     check_finite,
     check_instance,
     check_int,
@@ -47,7 +48,6 @@ from shequn._validation import (
 from shequn.community.community import Community
 from shequn.community.generators import generate_community
 from shequn.rng import RNGLike, map_runs, resolve_rng
-from shequn.simulation.mechanisms._spec import INT_MAX
 
 __all__ = ["CrowdCurve", "CrowdOutcome", "crowd_size_curve", "crowdsource"]
 
@@ -164,7 +164,7 @@ def crowdsource(
     sd = check_positive(idea_sd, owner=owner, field="idea_sd")
     noise = check_nonnegative(vote_noise, owner=owner, field="vote_noise")
     bias = check_nonnegative(tie_bias, owner=owner, field="tie_bias")
-    k = check_int(ideas_seen, owner=owner, field="ideas_seen", low=1, high=INT_MAX)
+    k = check_count(ideas_seen, owner=owner, field="ideas_seen", low=1)
     top = check_int(top, owner=owner, field="top", low=1, high=max(n - 1, 1))
     n_prop = max(1, round(share * n))
     if n_prop < top or n_prop >= n:

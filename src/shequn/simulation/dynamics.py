@@ -34,7 +34,9 @@ import scipy.sparse as sp
 
 from shequn._typing import BoolArray, FloatArray, IntArray
 from shequn._validation import (
+    INT_MAX,
     check_array,
+    check_count,
     check_indices,
     check_instance,
     check_int,
@@ -49,7 +51,7 @@ from shequn.exceptions import ShequnDeprecationWarning
 from shequn.operating.model import OperatingModel
 from shequn.simulation._network import Network, interest_of, network_of
 from shequn.simulation.mechanisms import Mechanisms
-from shequn.simulation.mechanisms._spec import INT_MAX, Setting
+from shequn.simulation.mechanisms._spec import Setting
 from shequn.simulation.mechanisms.purchases import _fit, check_fit_args
 from shequn.simulation.profiles import Profile, profile_for
 
@@ -171,7 +173,7 @@ class Dynamics:
         """
         from shequn.simulation.mechanisms.content import items_in_week
 
-        week = check_int(week, owner="Dynamics.items_in_week", field="week", low=0, high=INT_MAX)
+        week = check_count(week, owner="Dynamics.items_in_week", field="week", low=0)
         return items_in_week(self.rates["content"], week)
 
     def product_fit(
@@ -268,8 +270,10 @@ got 10
     from shequn.simulation.week import MECHANISMS
 
     n = d.n
-    if not isinstance(n, int | np.integer) or isinstance(n, bool) or not 1 <= n <= INT_MAX:
-        raise _bad("n", f"be an integer in 1..{INT_MAX}", n)
+    if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 1:
+        raise _bad("n", "be an integer >= 1", n)
+    if n > INT_MAX:
+        raise _bad("n", "be at most 2**63 - 1 (it is stored as int64)", n)
     if (
         not isinstance(d.capacity, int | np.integer)
         or isinstance(d.capacity, bool)
@@ -277,7 +281,7 @@ got 10
     ):
         raise _bad("capacity", f"be an integer >= n = {n}", d.capacity)
     if d.capacity > INT_MAX:
-        raise _bad("capacity", f"be an integer <= {INT_MAX}", d.capacity)
+        raise _bad("capacity", "be at most 2**63 - 1 (it is stored as int64)", d.capacity)
     net = d.network
     if not isinstance(net, Network) or net.n != n or net.capacity != d.capacity:
         raise _bad("network", "be the Network of n members and this capacity", type(net).__name__)

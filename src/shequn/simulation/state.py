@@ -30,13 +30,13 @@ import attrs
 import numpy as np
 
 from shequn._typing import BoolArray, FloatArray, IntArray
-from shequn._validation import fail, integer
+from shequn._validation import count, fail
 from shequn.diffusion.seeding import select_seeds
 from shequn.loyalty.stages import Stage
 from shequn.rng import RNGLike, resolve_rng
 from shequn.simulation._network import FAR
 from shequn.simulation.dynamics import Dynamics
-from shequn.simulation.mechanisms._spec import INT_MAX, Flow
+from shequn.simulation.mechanisms._spec import Flow
 
 __all__ = ["FAR", "STOCKS", "State", "check_state", "init_state", "observe"]
 
@@ -132,8 +132,8 @@ class State:
         (:data:`shequn.simulation.flows.FLOWS`); :attr:`flows` gives them by name.
     """
 
-    week: int = attrs.field(validator=integer(0, INT_MAX))
-    n_used: int = attrs.field(validator=integer(0, INT_MAX))
+    week: int = attrs.field(validator=count(0))
+    n_used: int = attrs.field(validator=count(0))
     stage: Any = attrs.field(repr=False)
     engagement: Any = attrs.field(repr=False)
     group: Any = attrs.field(repr=False)

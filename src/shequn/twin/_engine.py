@@ -32,7 +32,7 @@ import attrs
 import numpy as np
 
 from shequn._typing import FloatArray
-from shequn._validation import check_finite, check_instance, fail, instance_of, integer
+from shequn._validation import check_finite, check_instance, count, fail, instance_of
 from shequn.community.community import Community
 from shequn.economics.money import Economics
 from shequn.loyalty.stages import Stage
@@ -43,7 +43,6 @@ from shequn.rng import RNGLike
 from shequn.simulation.dynamics import Dynamics, compile_dynamics
 from shequn.simulation.engine import run, run_batch
 from shequn.simulation.mechanisms import Mechanisms
-from shequn.simulation.mechanisms._spec import INT_MAX
 from shequn.simulation.parameters import Parameter
 from shequn.simulation.parameters import parameters as engine_parameters
 from shequn.simulation.profiles import Profile, profile_for
@@ -216,9 +215,7 @@ class EngineSetup:
     economics: Economics = attrs.field(validator=instance_of(Economics))
     base_repeat: tuple[float, ...] = (0.05, 0.15, 0.25, 0.30)
     base_ladder: tuple[float, ...] = (0.10, 0.06, 0.04)
-    capacity: int | None = attrs.field(
-        default=None, validator=attrs.validators.optional(integer(1, INT_MAX))
-    )
+    capacity: int | None = attrs.field(default=None, validator=attrs.validators.optional(count(1)))
     _compiled: list[Dynamics] = attrs.field(init=False, factory=list, repr=False)
 
     @classmethod

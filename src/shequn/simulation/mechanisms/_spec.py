@@ -32,7 +32,8 @@ from typing import Any, NamedTuple
 import attrs
 
 from shequn._validation import (
-    check_int,
+    check_count,
+    count,
     fail,
     integer,
     nonnegative,
@@ -41,10 +42,6 @@ from shequn._validation import (
 )
 
 __all__ = ["Flow", "ParamSpec", "Setting", "int_param", "param", "spec_of"]
-
-INT_MAX = 2**63 - 1
-"""The largest integer the engine's arrays and compiled kernels hold (int64): an integer
-parameter, count or week above it is refused, not wrapped around."""
 
 KINDS = ("flow", "stock", "derived")
 
@@ -100,7 +97,7 @@ class Flow:
         s = self.start
         if isinstance(s, bool) or not isinstance(s, numbers.Real) or math.isinf(float(s)):
             raise fail("Flow", "start", "be a finite real number or nan", s)
-        check_int(self.width, owner="Flow", field="width", low=1, high=INT_MAX)
+        check_count(self.width, owner="Flow", field="width", low=1)
         if self.marketing and not self.cost:
             raise fail("Flow", "marketing", "be set only on a cost", self.name)
 
@@ -171,7 +168,7 @@ def int_param(default: int, *, low: int, high: int | None = None, unit: str, sou
     """An integer parameter (structural: not moved by a calibration)."""
     return param(
         default,
-        integer(low=low, high=INT_MAX if high is None else high),
+        count(low) if high is None else integer(low=low, high=high),
         unit=unit,
         source=source,
         bounds=(float(low), math.inf if high is None else float(high)),

@@ -36,9 +36,16 @@ import attrs
 import numpy as np
 
 from shequn._typing import BoolArray, FloatArray, IntArray
-from shequn._validation import check_instance, check_int, fail, nonnegative, positive, probability
+from shequn._validation import (
+    check_count,
+    check_instance,
+    fail,
+    nonnegative,
+    positive,
+    probability,
+)
 from shequn.simulation._numba import inline
-from shequn.simulation.mechanisms._spec import INT_MAX, Flow, Setting, param
+from shequn.simulation.mechanisms._spec import Flow, Setting, param
 
 __all__ = [
     "FLOWS",
@@ -190,7 +197,7 @@ in [0, 1] (audience 1000); got 1.2
     from shequn.simulation.mechanisms import Mechanisms
 
     check_instance(params, (BroadcastParams, Mechanisms), owner="open_probability", field="params")
-    audience = check_int(audience, owner="open_probability", field="audience", low=0, high=INT_MAX)
+    audience = check_count(audience, owner="open_probability", field="audience", low=0)
     if params.open_rate is None:
         raise fail("Mechanisms", "open_rate", "be set to give an open probability", None)
     raw = params.open_rate(audience)
