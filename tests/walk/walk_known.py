@@ -8,10 +8,7 @@ so that they cost seconds, not minutes.
 
 from __future__ import annotations
 
-KNOWN: dict[str, str] = {
-    # --- diffusion: 1
-    "diffusion.bass.BassFit.plot[split=str]": "accepted",  # returned Axes
-}
+KNOWN: dict[str, str] = {}
 
 # Cases whose failure depends on what happens to lie in memory (reads out of bounds): they
 # crash, raise or pass from run to run, so they are expected failures that may pass.
