@@ -3016,6 +3016,7 @@ EXEMPT: dict[str, str] = {
     "shequn.exceptions.InvalidParameterError": "an exception class",
     "shequn.exceptions.ConvergenceError": "an exception class",
     "shequn.exceptions.ShequnWarning": "a warning class",
+    "shequn.exceptions.ShequnDeprecationWarning": "a warning class",
     "shequn.sweep": "the lazily loaded shequn.experiment.sweep (walked there)",
     "shequn.diffusion.EdgeProbability": "a type alias (edge_probabilities is walked)",
     "shequn.diffusion.ThresholdWeights": "a type alias (threshold_weights is walked)",

@@ -29,7 +29,7 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numba
 import numpy as np
@@ -47,14 +47,23 @@ __all__ = [
     "shared",
 ]
 
-kernel = numba.njit(cache=True, no_cfunc_wrapper=True)
-"""Decorator of a compiled loop called from Python (cached on disk)."""
+# Wrappers nobody calls cost compile time (about 0.5 s of a first simulate): a kernel is called
+# from Python, never through a C function pointer (no cfunc wrapper); a shared helper only from
+# compiled code (no CPython wrapper either). numba's annotations do not list these two options,
+# so the type checker sees the plain decorators.
+if TYPE_CHECKING:
+    kernel = numba.njit(cache=True)
+    shared = numba.njit(cache=True)
+else:
+    kernel = numba.njit(cache=True, no_cfunc_wrapper=True)
+    shared = numba.njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True)
+"""``kernel``: decorator of a compiled loop called from Python (cached on disk). ``shared``:
+decorator of a small compiled function called from several compiled places (compiled once,
+cached)."""
 
 inline = numba.njit(inline="always")
 """Decorator of a small compiled function that one loop calls once (pasted into the caller)."""
 
-shared = numba.njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True)
-"""Decorator of a small compiled function called from several places (compiled once)."""
 POISSON_TERMS = 12
 """Terms of the tabulated Poisson CDF; rates whose tail beyond it exceeds 1e-9 invert fully."""
 

@@ -240,7 +240,7 @@ class EngineSetup:
         Traceback (most recent call last):
         ...
         shequn.exceptions.InvalidParameterError: `EngineSetup.of.community` must be a \
-Community; got 'str'
+Community; got 'brand'
         """
         owner = "EngineSetup.of"
         check_instance(community, Community, owner=owner, field="community")
