@@ -32,6 +32,7 @@ ratios.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import resource
 import sys
@@ -104,7 +105,10 @@ def full(args: argparse.Namespace) -> None:
     observe_run(setup, weeks=2, rng=0)  # compile (or load the cached kernels) here
     cpu: list[float] = []
     refused: list[str] = []
-    for i, truth in enumerate(truths(setup, free, args.reps, 1)):
+    specs = tuple(parameters()[f] for f in free)
+    for i, truth in enumerate(truths(setup, free, args.first + args.reps, 1)):
+        if i < args.first:  # the same truths and records as a run from 0
+            continue
         rec = emit_records(build(setup, truth), weeks=args.weeks, rng=10_000 + i)
         # a fresh pool per calibration: its time includes starting the workers
         c0 = _cpu()
@@ -129,6 +133,8 @@ def full(args: argparse.Namespace) -> None:
             f"{sum(cov.values())}/{len(cov)}, load {load_average()}",
             flush=True,
         )
+        if args.jsonl:
+            _dump(args.jsonl, i, specs, truth, twin, dt, cpu[-1])
     share = {f: float(np.mean([r[f] for r in rows_cov])) for f in free}
     overall = float(np.mean([v for r in rows_cov for v in r.values()]))
     print(f"refused (ConvergenceError): {len(refused)} of {args.reps}")
@@ -180,6 +186,35 @@ def full(args: argparse.Namespace) -> None:
             [[k, float(np.mean(v))] for k, v in by_series.items()]
             + [["all", float(np.mean(inside))]],
         )
+
+
+def _dump(
+    path: str, i: int, specs: Any, truth: dict[str, float], twin: Any, dt: float, cpu: float
+) -> None:
+    """One replication's detail as a JSON line: truth, estimate and 90 % interval on the z
+    scale, the posterior's standard deviations and correlations, the design diagnostics."""
+    ci = twin.conf_int(0.9)
+    names = [s.name for s in specs]
+    sd = np.sqrt(np.diag(twin.cov)) if twin.cov is not None else np.full(len(names), np.nan)
+    corr = twin.cov / np.outer(sd, sd) if twin.cov is not None else None
+    row = {
+        "rep": i,
+        "names": names,
+        "truth_z": to_z(specs, [truth[n] for n in names]).tolist(),
+        "z": np.asarray(twin.z).tolist(),
+        "lo_z": to_z(specs, [ci[n][0] for n in names]).tolist(),
+        "hi_z": to_z(specs, [ci[n][1] for n in names]).tolist(),
+        "sd_z": sd.tolist(),
+        "corr": None if corr is None else np.round(corr, 3).tolist(),
+        "distance": twin.distance,
+        "points": int(twin.observed.size),
+        "seconds": dt,
+        "cpu": cpu,
+        "load": load_average(),
+        "diagnostics": {k: v for k, v in twin.diagnostics.items() if k not in ("notes", "message")},
+    }
+    with open(path, "a") as fh:
+        fh.write(json.dumps(row) + "\n")
 
 
 def _cpu() -> float:
@@ -395,6 +430,8 @@ def main() -> None:
     ap.add_argument("--methods", default="msm,pyabc,elfi", help="with --compare")
     ap.add_argument("--design", type=int, default=400)
     ap.add_argument("--reps", type=int, default=30)
+    ap.add_argument("--first", type=int, default=0, help="skip the first replications")
+    ap.add_argument("--jsonl", default="", help="append each replication's detail here")
     ap.add_argument("--heldout", type=int, default=10)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--n", type=int, default=5000)
