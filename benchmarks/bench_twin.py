@@ -49,7 +49,7 @@ from _common import load_average, print_context, print_table
 from shequn.community import generate_community
 from shequn.exceptions import ConvergenceError, ShequnWarning
 from shequn.operating import OperatingModel
-from shequn.twin import EngineSetup, build, calibrate, emit_records, parameters
+from shequn.twin import DEFAULT_FREE, EngineSetup, build, calibrate, emit_records, parameters
 from shequn.twin._engine import OBSERVED, current, observe_run
 from shequn.twin._msm import point_scale
 from shequn.twin._problem import from_z, to_z
@@ -96,7 +96,7 @@ def width_z(twin: Any) -> list[float]:
 def full(args: argparse.Namespace) -> None:
     c = generate_community("brand", args.n, rng=0)
     setup = EngineSetup.of(c, OperatingModel())
-    free = {"8": FREE_8, "4": FREE_4}[args.free]
+    free = {"8": FREE_8, "6": DEFAULT_FREE, "4": FREE_4}[args.free]
     print(f"\n{args.n:,} members, {args.weeks} weeks, {len(free)} free parameters: {free}")
     rows_cov: list[dict[str, bool]] = []
     seconds: list[float] = []
@@ -436,7 +436,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--n", type=int, default=5000)
     ap.add_argument("--weeks", type=int, default=26)
-    ap.add_argument("--free", choices=("8", "4"), default="8", help="free parameters (full run)")
+    ap.add_argument(
+        "--free", choices=("8", "6", "4"), default="8", help="free parameters (6: DEFAULT_FREE)"
+    )
     args = ap.parse_args()
     print_context()
     if args.compare:
