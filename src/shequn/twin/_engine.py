@@ -381,7 +381,8 @@ def _distinct(week: Any, who: Any, n: int) -> FloatArray:
     if n * k <= 50_000_000:
         mark = np.zeros((n, k), dtype=bool)
         mark[wk, member] = True
-        return np.count_nonzero(mark, axis=1).astype(np.float64)
+        counts: FloatArray = np.count_nonzero(mark, axis=1).astype(np.float64)
+        return counts
     key = np.unique(wk * k + member)
     out: FloatArray = np.bincount(key // k, minlength=n).astype(np.float64)[:n]
     return out
