@@ -682,9 +682,9 @@ TRADE_OFF = 0.2
 """Below this smallest eigenvalue of the posterior's correlation matrix some combination of
 the free parameters is determined more than ``1 / sqrt(0.2) ≈ 2.2`` times less well than the
 parameters alone: they trade off, and the linear emulator's intervals are too narrow (at 5,000
-members with 8 free parameters the eigenvalue was 0.04-0.09 and the 90 % intervals covered the
-truth in about two thirds of the cases; with 4 free parameters at 1,000 members it was 0.6-0.7
-and they covered 87 %: docs/twin.md, "Honesty checks")."""
+members with 8 free parameters the eigenvalue was under 0.1 in every replication and the 90 %
+intervals covered the truth about half the time; with 4 free parameters at 1,000 members it was
+0.6-0.7 and they covered 87 %: docs/twin.md, "Honesty checks")."""
 UNIDENTIFIED = 0.9
 """A parameter whose interval spans more than this share of its range is not identified."""
 WEAK = 0.5
