@@ -135,6 +135,10 @@ def full(args: argparse.Namespace) -> None:
         )
         if args.jsonl:
             _dump(args.jsonl, i, specs, truth, twin, dt, cpu[-1])
+    if not rows_cov:  # --reps 0 (held-out weeks only) or every replication refused
+        print(f"refused (ConvergenceError): {len(refused)} of {args.reps}")
+        _held_out(args, setup, free)
+        return
     share = {f: float(np.mean([r[f] for r in rows_cov])) for f in free}
     overall = float(np.mean([v for r in rows_cov for v in r.values()]))
     print(f"refused (ConvergenceError): {len(refused)} of {args.reps}")
@@ -160,6 +164,12 @@ def full(args: argparse.Namespace) -> None:
     )
     print("target: at most 300 s on 2 cores; with other jobs on the machine (load above 2) the")
     print("wall time is not the engine's: CPU seconds over workers is the idle-machine time.")
+    _held_out(args, setup, free)
+
+
+def _held_out(args: argparse.Namespace, setup: EngineSetup, free: tuple[str, ...]) -> None:
+    if args.heldout < 1:
+        return
     with ProcessPoolExecutor(args.workers) as pool:
         inside: list[float] = []
         by_series: dict[str, list[float]] = {}
@@ -176,7 +186,9 @@ def full(args: argparse.Namespace) -> None:
                 inside.append(share_i[k])
             print(
                 f"  held-out {i:2d}: weeks {cut + 1}-{args.weeks} inside the bands "
-                f"{np.mean([share_i[k] for k in twin.series]):.2f}",
+                f"{np.mean([share_i[k] for k in twin.series]):.2f} "
+                f"({', '.join(f'{k} {share_i[k]:.2f}' for k in twin.series)}), "
+                f"load {load_average()}",
                 flush=True,
             )
         print_table(
