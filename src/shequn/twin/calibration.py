@@ -725,7 +725,7 @@ def _trade_off(specs: tuple[ParameterSpec, ...], sample_z: FloatArray) -> str | 
         f"{listed} trade off: the series determine a combination of them "
         f"{1 / math.sqrt(max(lam[0], 1e-12)):.1f} times less well than each alone (smallest "
         f"eigenvalue of the posterior correlation {lam[0]:.2f} < {TRADE_OFF:g}), and the "
-        "intervals of the linear emulator are then too narrow; fix one of them "
+        "intervals of the linear emulator can then be too narrow; fix one of them "
         "(fixed={name: value}) for honest intervals"
     )
 
