@@ -6,6 +6,13 @@ Run from the repository root::
     PYTHONPATH=src python benchmarks/bench_twin.py --n 1000 --weeks 16 --free 4 --reps 8
     PYTHONPATH=src python benchmarks/bench_twin.py --compare [--reps 6]
     PYTHONPATH=src python benchmarks/bench_twin.py --doctest-size --reps 5
+    PYTHONPATH=src python benchmarks/bench_twin.py --free 6 --reps 30 --jsonl full6.jsonl
+    PYTHONPATH=src python benchmarks/bench_twin.py --free 6 --reps 0 --heldout 4
+
+``--free 6`` frees ``DEFAULT_FREE``; ``--jsonl`` appends each replication's truth, estimate,
+interval, posterior correlation and time (on the ``z`` scale) as a JSON line; ``--first k``
+skips the first ``k`` replications (the same truths, records and seeds as a run from 0, so a
+long check can be split over several processes).
 
 Full size (default): a 5,000-member brand community, 26 observed weeks, 8 free parameters.
 
