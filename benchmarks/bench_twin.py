@@ -6,6 +6,13 @@ Run from the repository root::
     PYTHONPATH=src python benchmarks/bench_twin.py --n 1000 --weeks 16 --free 4 --reps 8
     PYTHONPATH=src python benchmarks/bench_twin.py --compare [--reps 6]
     PYTHONPATH=src python benchmarks/bench_twin.py --doctest-size --reps 5
+    PYTHONPATH=src python benchmarks/bench_twin.py --free 6 --reps 30 --jsonl full6.jsonl
+    PYTHONPATH=src python benchmarks/bench_twin.py --free 6 --reps 0 --heldout 4
+
+``--free 6`` frees ``DEFAULT_FREE``; ``--jsonl`` appends each replication's truth, estimate,
+interval, posterior correlation and time (on the ``z`` scale) as a JSON line; ``--first k``
+skips the first ``k`` replications (the same truths, records and seeds as a run from 0, so a
+long check can be split over several processes).
 
 Full size (default): a 5,000-member brand community, 26 observed weeks, 8 free parameters.
 
@@ -32,6 +39,7 @@ ratios.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import resource
 import sys
@@ -48,7 +56,7 @@ from _common import load_average, print_context, print_table
 from shequn.community import generate_community
 from shequn.exceptions import ConvergenceError, ShequnWarning
 from shequn.operating import OperatingModel
-from shequn.twin import EngineSetup, build, calibrate, emit_records, parameters
+from shequn.twin import DEFAULT_FREE, EngineSetup, build, calibrate, emit_records, parameters
 from shequn.twin._engine import OBSERVED, current, observe_run
 from shequn.twin._msm import point_scale
 from shequn.twin._problem import from_z, to_z
@@ -95,7 +103,7 @@ def width_z(twin: Any) -> list[float]:
 def full(args: argparse.Namespace) -> None:
     c = generate_community("brand", args.n, rng=0)
     setup = EngineSetup.of(c, OperatingModel())
-    free = {"8": FREE_8, "4": FREE_4}[args.free]
+    free = {"8": FREE_8, "6": DEFAULT_FREE, "4": FREE_4}[args.free]
     print(f"\n{args.n:,} members, {args.weeks} weeks, {len(free)} free parameters: {free}")
     rows_cov: list[dict[str, bool]] = []
     seconds: list[float] = []
@@ -104,7 +112,10 @@ def full(args: argparse.Namespace) -> None:
     observe_run(setup, weeks=2, rng=0)  # compile (or load the cached kernels) here
     cpu: list[float] = []
     refused: list[str] = []
-    for i, truth in enumerate(truths(setup, free, args.reps, 1)):
+    specs = tuple(parameters()[f] for f in free)
+    for i, truth in enumerate(truths(setup, free, args.first + args.reps, 1)):
+        if i < args.first:  # the same truths and records as a run from 0
+            continue
         rec = emit_records(build(setup, truth), weeks=args.weeks, rng=10_000 + i)
         # a fresh pool per calibration: its time includes starting the workers
         c0 = _cpu()
@@ -129,6 +140,12 @@ def full(args: argparse.Namespace) -> None:
             f"{sum(cov.values())}/{len(cov)}, load {load_average()}",
             flush=True,
         )
+        if args.jsonl:
+            _dump(args.jsonl, i, specs, truth, twin, dt, cpu[-1])
+    if not rows_cov:  # --reps 0 (held-out weeks only) or every replication refused
+        print(f"refused (ConvergenceError): {len(refused)} of {args.reps}")
+        _held_out(args, setup, free)
+        return
     share = {f: float(np.mean([r[f] for r in rows_cov])) for f in free}
     overall = float(np.mean([v for r in rows_cov for v in r.values()]))
     print(f"refused (ConvergenceError): {len(refused)} of {args.reps}")
@@ -154,6 +171,12 @@ def full(args: argparse.Namespace) -> None:
     )
     print("target: at most 300 s on 2 cores; with other jobs on the machine (load above 2) the")
     print("wall time is not the engine's: CPU seconds over workers is the idle-machine time.")
+    _held_out(args, setup, free)
+
+
+def _held_out(args: argparse.Namespace, setup: EngineSetup, free: tuple[str, ...]) -> None:
+    if args.heldout < 1:
+        return
     with ProcessPoolExecutor(args.workers) as pool:
         inside: list[float] = []
         by_series: dict[str, list[float]] = {}
@@ -170,7 +193,9 @@ def full(args: argparse.Namespace) -> None:
                 inside.append(share_i[k])
             print(
                 f"  held-out {i:2d}: weeks {cut + 1}-{args.weeks} inside the bands "
-                f"{np.mean([share_i[k] for k in twin.series]):.2f}",
+                f"{np.mean([share_i[k] for k in twin.series]):.2f} "
+                f"({', '.join(f'{k} {share_i[k]:.2f}' for k in twin.series)}), "
+                f"load {load_average()}",
                 flush=True,
             )
         print_table(
@@ -180,6 +205,35 @@ def full(args: argparse.Namespace) -> None:
             [[k, float(np.mean(v))] for k, v in by_series.items()]
             + [["all", float(np.mean(inside))]],
         )
+
+
+def _dump(
+    path: str, i: int, specs: Any, truth: dict[str, float], twin: Any, dt: float, cpu: float
+) -> None:
+    """One replication's detail as a JSON line: truth, estimate and 90 % interval on the z
+    scale, the posterior's standard deviations and correlations, the design diagnostics."""
+    ci = twin.conf_int(0.9)
+    names = [s.name for s in specs]
+    sd = np.sqrt(np.diag(twin.cov)) if twin.cov is not None else np.full(len(names), np.nan)
+    corr = twin.cov / np.outer(sd, sd) if twin.cov is not None else None
+    row = {
+        "rep": i,
+        "names": names,
+        "truth_z": to_z(specs, [truth[n] for n in names]).tolist(),
+        "z": np.asarray(twin.z).tolist(),
+        "lo_z": to_z(specs, [ci[n][0] for n in names]).tolist(),
+        "hi_z": to_z(specs, [ci[n][1] for n in names]).tolist(),
+        "sd_z": sd.tolist(),
+        "corr": None if corr is None else np.round(corr, 3).tolist(),
+        "distance": twin.distance,
+        "points": int(twin.observed.size),
+        "seconds": dt,
+        "cpu": cpu,
+        "load": load_average(),
+        "diagnostics": {k: v for k, v in twin.diagnostics.items() if k not in ("notes", "message")},
+    }
+    with open(path, "a") as fh:
+        fh.write(json.dumps(row) + "\n")
 
 
 def _cpu() -> float:
@@ -395,11 +449,15 @@ def main() -> None:
     ap.add_argument("--methods", default="msm,pyabc,elfi", help="with --compare")
     ap.add_argument("--design", type=int, default=400)
     ap.add_argument("--reps", type=int, default=30)
+    ap.add_argument("--first", type=int, default=0, help="skip the first replications")
+    ap.add_argument("--jsonl", default="", help="append each replication's detail here")
     ap.add_argument("--heldout", type=int, default=10)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--n", type=int, default=5000)
     ap.add_argument("--weeks", type=int, default=26)
-    ap.add_argument("--free", choices=("8", "4"), default="8", help="free parameters (full run)")
+    ap.add_argument(
+        "--free", choices=("8", "6", "4"), default="8", help="free parameters (6: DEFAULT_FREE)"
+    )
     args = ap.parse_args()
     print_context()
     if args.compare:

@@ -214,3 +214,22 @@ def test_abc_method_runs_through_pyabc(setup: EngineSetup) -> None:
     assert twin.method == "abc" and twin.cov is None and twin.draws.shape == (50, 1)
     assert (twin.draws >= spec.low).all() and (twin.draws <= spec.high).all()
     assert twin.diagnostics["generations"] >= 1
+
+
+@pytest.mark.parametrize(("rho", "warns"), [(0.7, False), (-0.7, False), (0.9, True), (-0.9, True)])
+def test_trade_off_flag_follows_the_correlation(rho: float, warns: bool) -> None:
+    """Two parameters with posterior correlation rho: the correlation matrix's eigenvalues are
+    1 ± |rho| (closed form), so the smallest is under TRADE_OFF = 0.2 exactly when |rho| > 0.8.
+    4,000 draws estimate rho within about 0.005 (standard error (1 - rho²) / sqrt(n)), far
+    from the threshold in every case."""
+    from shequn.twin.calibration import TRADE_OFF, _trade_off
+
+    assert TRADE_OFF == 0.2
+    gen = np.random.default_rng(1)
+    a, b = gen.normal(size=(2, 4000))
+    draws = np.column_stack([a, rho * a + np.sqrt(1 - rho**2) * b])
+    specs = (parameters()["peer_talk"], parameters()["relax"])
+    note = _trade_off(specs, draws)
+    assert (note is not None) == warns
+    if warns:
+        assert note is not None and "`peer_talk` and `relax` trade off" in note

@@ -99,3 +99,26 @@ def test_engine_setup_capacity_must_be_a_positive_integer(bad: object) -> None:
 def test_emit_records_tastes_must_be_a_bool(setup: EngineSetup) -> None:
     with pytest.raises(InvalidParameterError, match=r"`emit_records\.tastes` must be True or"):
         emit_records(setup, weeks=2, rng=0, tastes="no")  # type: ignore[arg-type]
+
+
+def test_runs_without_rings_are_the_same_runs(setup: EngineSetup) -> None:
+    """``rings=False`` (what the twin asks for) leaves every weekly column and record as it
+    was; only ``ring_sizes`` is empty. A flag that is not a bool is refused."""
+    from shequn.simulation import run, run_batch
+
+    d = setup.compile()
+    a = run(d, weeks=4, rng=3, records=True)
+    b = run(d, weeks=4, rng=3, records=True, rings=False)
+    assert b.ring_sizes == () and len(a.ring_sizes) == 4
+    assert set(a.columns) == set(b.columns)
+    for k in a.columns:
+        assert np.array_equal(a.columns[k], b.columns[k], equal_nan=True), k
+    assert a.records is not None and b.records is not None
+    for name, table in a.records.tables.items():
+        for col, values in table.items():
+            nan = np.asarray(values).dtype.kind == "f"
+            assert np.array_equal(values, b.records.tables[name][col], equal_nan=nan), (name, col)
+    with pytest.raises(InvalidParameterError, match=r"`run\.rings` must be True or False"):
+        run(d, weeks=2, rng=0, rings="no")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match=r"`run_batch\.rings` must be True or False"):
+        run_batch(d, [{}], weeks=2, rng=0, rings=1)  # type: ignore[arg-type]

@@ -67,8 +67,15 @@ def run(
     rng: RNGLike = None,
     progress: ProgressLike = None,
     records: bool = False,
+    rings: bool = True,
 ) -> Trajectory:
     """Simulate compiled ``dynamics`` for ``weeks`` weeks (see :func:`simulate`).
+
+    ``rings=False`` skips the launch seeds' 2nd/3rd-degree rings in the week-0 network (a
+    breadth-first search over the adjacency, :func:`~shequn.community.metrics.k_hop_reach`):
+    ``Trajectory.ring_sizes`` is then empty and everything else is unchanged (the rings are
+    reported, never used by the dynamics). Callers that run thousands of simulations and read
+    only the weekly series (a calibration) use it.
 
     Examples
     --------
@@ -78,12 +85,18 @@ def run(
     >>> d = compile_dynamics(generate_community("sharing", 100, rng=0), OperatingModel())
     >>> run(d, weeks=2, rng=0).weeks
     2
+    >>> import attrs
+    >>> a, b = run(d, weeks=2, rng=0), run(d, weeks=2, rng=0, rings=False)
+    >>> b.ring_sizes, b == attrs.evolve(a, ring_sizes=())  # the same run without its rings
+    ((), True)
     """
     if not isinstance(dynamics, Dynamics):
         raise fail("run", "dynamics", "be a Dynamics", type(dynamics).__name__)
     weeks = _check_weeks(dynamics, weeks, "simulate")
     if not isinstance(records, bool):
         raise fail("simulate", "records", "be True or False", records)
+    if not isinstance(rings, bool):
+        raise fail("run", "rings", "be True or False", rings)
     if records:  # a stage row per member and week, and about as many message and event rows
         check_memory(
             40.0 * dynamics.capacity * (weeks + 1), owner="simulate", field="weeks", value=weeks
@@ -91,9 +104,12 @@ def run(
     streams = spawn_seeds(rng, weeks + 1, owner="simulate")
     entropy = _entropy(rng)
     state = init_state(dynamics, rng=np.random.default_rng(streams[0]))
-    rings = np.zeros(FAR, dtype=np.int64)
-    if state.seeds.size:
-        rings = k_hop_reach(dynamics.adjacency, state.seeds.tolist(), k=3)
+    ring_sizes: list[int] = []
+    if rings:
+        hops = np.zeros(FAR, dtype=np.int64)
+        if state.seeds.size:
+            hops = k_hop_reach(dynamics.adjacency, state.seeds.tolist(), k=3)
+        ring_sizes = [int(hops[i]) for i in range(FAR)]
     totals = np.empty((weeks + 1, len(FLOWS)), dtype=np.float64)
     totals[0] = _STARTS
     stocks: dict[str, list[Any]] = {s.name: [] for s in STOCKS}
@@ -131,7 +147,7 @@ def run(
     cols["member_weeks"] = member_weeks
     return Trajectory(
         columns=cols,
-        ring_sizes=[int(rings[i]) for i in range(FAR)],
+        ring_sizes=ring_sizes,
         entropy=entropy,
         records=None if rec is None else rec.records(state),
     )
@@ -218,10 +234,11 @@ def _batch_run(
     dynamics: Dynamics,
     weeks: int,
     records: bool = False,
+    rings: bool = True,
 ) -> Trajectory:
     _, values, seed = job
     d = dynamics.with_parameters(values) if values else dynamics
-    return run(d, weeks=weeks, rng=seed, progress=False, records=records)
+    return run(d, weeks=weeks, rng=seed, progress=False, records=records, rings=rings)
 
 
 def run_batch(
@@ -234,6 +251,7 @@ def run_batch(
     executor: Executor | None = None,
     progress: ProgressLike = None,
     records: bool = False,
+    rings: bool = True,
 ) -> list[Trajectory]:
     """Run one compiled model under many parameter sets: one run per mapping in ``values``.
 
@@ -263,6 +281,9 @@ def run_batch(
     records
         Also keep every run's individual-level records (as :func:`run` does with
         ``records=True``).
+    rings
+        Compute every run's ``ring_sizes`` (as :func:`run`; ``False`` skips them, e.g. in a
+        calibration that reads only the weekly series).
 
     Returns
     -------
@@ -310,7 +331,9 @@ def run_batch(
     jobs = [(i, v, s) for i, (v, s) in enumerate(zip(values, seeds, strict=True))]
     if not isinstance(records, bool):
         raise fail("run_batch", "records", "be True or False", records)
-    fn = functools.partial(_batch_run, dynamics=dynamics, weeks=weeks, records=records)
+    if not isinstance(rings, bool):
+        raise fail("run_batch", "rings", "be True or False", rings)
+    fn = functools.partial(_batch_run, dynamics=dynamics, weeks=weeks, records=records, rings=rings)
     bar = Progress(progress, total=len(jobs), owner="run_batch")
     out: list[Trajectory] = []
     try:

@@ -705,6 +705,10 @@ def calibrate(
         distance = res.distance
         diag = {"generations": res.generations, "epsilon": res.epsilon}
     _identification(specs, sample_z, level)
+    trade = _trade_off(specs, sample_z)
+    if trade is not None:
+        notes.append(trade)
+        warnings.warn(f"calibrate: {trade}", ShequnWarning, stacklevel=2)
     estimate = {s.name: float(v) for s, v in zip(specs, from_z(specs, z), strict=True)}
     pred = _predictive(
         base,
@@ -744,10 +748,56 @@ MIN_SIGNAL = 3.0
 """Below this largest t-statistic (:func:`shequn.twin._msm._signal`) the local design shows no
 effect of a parameter on any series (a parameter with no effect stays below it in about 95 % of
 designs)."""
+TRADE_OFF = 0.2
+"""Below this smallest eigenvalue of the posterior's correlation matrix some combination of
+the free parameters is determined more than ``1 / sqrt(0.2) ≈ 2.2`` times less well than the
+parameters alone: they trade off, and the linear emulator's intervals are too narrow (at 5,000
+members with 8 free parameters the eigenvalue was under 0.1 in every replication and the 90 %
+intervals covered the truth about half the time; with 4 free parameters at 1,000 members it was
+0.6-0.7 and they covered 87 %: docs/twin.md, "Honesty checks")."""
 UNIDENTIFIED = 0.9
 """A parameter whose interval spans more than this share of its range is not identified."""
 WEAK = 0.5
 """A parameter whose interval spans more than this share of its range is weakly identified."""
+
+
+def _trade_off(specs: tuple[ParameterSpec, ...], sample_z: FloatArray) -> str | None:
+    """A note naming the parameters that trade off, or ``None``.
+
+    The posterior's correlation matrix (on the ``z`` scale) has a smallest eigenvalue below
+    :data:`TRADE_OFF`; the parameters named are those with a loading of at least 0.3 on its
+    eigenvector (the combination the series hardly determine).
+
+    Examples
+    --------
+    >>> from shequn.twin._engine import parameters
+    >>> s = (parameters()["peer_talk"], parameters()["baseline_engagement"])
+    >>> gen = np.random.default_rng(0)
+    >>> a = gen.normal(size=2000)
+    >>> _trade_off(s, np.column_stack([a, gen.normal(size=2000)])) is None  # independent
+    True
+    >>> ridge = np.column_stack([a, -a + 0.1 * gen.normal(size=2000)])  # correlation -0.995
+    >>> print(_trade_off(s, ridge)[:60])
+    `peer_talk` and `baseline_engagement` trade off: the series
+    """
+    if sample_z.shape[1] < 2:
+        return None
+    sd = sample_z.std(axis=0)
+    if np.any(sd <= 0):
+        return None
+    lam, vec = np.linalg.eigh(np.corrcoef(sample_z, rowvar=False))
+    if lam[0] >= TRADE_OFF:
+        return None
+    load = np.abs(vec[:, 0])
+    names = [f"`{s.name}`" for s, v in zip(specs, load, strict=True) if v >= min(0.3, load.max())]
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    return (
+        f"{listed} trade off: the series determine a combination of them "
+        f"{1 / math.sqrt(max(lam[0], 1e-12)):.1f} times less well than each alone (smallest "
+        f"eigenvalue of the posterior correlation {lam[0]:.2f} < {TRADE_OFF:g}), and the "
+        "intervals of the linear emulator can then be too narrow; fix one of them "
+        "(fixed={name: value}) for honest intervals"
+    )
 
 
 def _identification(specs: tuple[ParameterSpec, ...], sample_z: FloatArray, level: float) -> None:
