@@ -262,9 +262,8 @@ def write_known(failing: dict[str, dict[str, str]], cases: dict[str, Any]) -> No
     for pkg in sorted(by_pkg):
         body.append(f"    # --- {pkg}: {len(by_pkg[pkg])}")
         body.extend(sorted(by_pkg[pkg]))
-    (HERE / "walk_known.py").write_text(
-        head + "KNOWN: dict[str, str] = {\n" + "\n".join(body) + "\n}\n" + tail
-    )
+    known = "{\n" + "\n".join(body) + "\n}\n" if body else "{}\n"  # as ruff formats it
+    (HERE / "walk_known.py").write_text(head + "KNOWN: dict[str, str] = " + known + tail)
 
 
 def main(argv: list[str]) -> int:
