@@ -41,7 +41,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from shequn._typing import FloatArray, IntArray, array_eq
-from shequn._validation import check_array, check_choice, check_probability, fail
+from shequn._validation import check_array, check_bool, check_choice, check_probability, fail
 from shequn.community._graph import (
     check_csr,
     graph_arrays,
@@ -127,8 +127,7 @@ in [0, 2) (entry 0); got 1000000000
         if is_trusted():
             return
         owner = "DiffusionNetwork"
-        if not isinstance(self.directed, bool | np.bool_):
-            raise fail(owner, "directed", "be True or False", self.directed)
+        check_bool(self.directed, owner=owner, field="directed")
         n = int(np.shape(self.indptr)[0]) - 1 if np.ndim(self.indptr) == 1 else -1
         if n < 1:
             raise fail(owner, "indptr", "be a 1-d array of n + 1 >= 2 row pointers", self.indptr)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from shequn._optional import optional_import
-from shequn._validation import fail
+from shequn._validation import check_bool, fail
 from shequn.longtail.fit import PowerLawFit
 
 __all__ = ["empirical_ccdf", "plot_ccdf"]
@@ -59,8 +59,7 @@ def plot_ccdf(fit: PowerLawFit, *, ax: Any = None, show_fit: bool = True, **kwar
     >>> len(plot_ccdf(f).lines)  # the data, the fitted tail and the xmin marker
     3
     """
-    if not isinstance(show_fit, bool | np.bool_):
-        raise fail("plot_ccdf", "show_fit", "be True or False", show_fit)
+    check_bool(show_fit, owner="plot_ccdf", field="show_fit")
     plt = optional_import("matplotlib.pyplot", extra="plot")
     if ax is None:
         _, ax = plt.subplots()

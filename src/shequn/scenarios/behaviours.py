@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from shequn._progress import Progress, ProgressLike
-from shequn._validation import check_int, check_memory, check_nonnegative, fail
+from shequn._validation import check_bool, check_int, check_memory, check_nonnegative
 from shequn.community.generators import generate_community
 from shequn.community.types import InvitePolicy
 from shequn.economics.money import Economics
@@ -166,9 +166,7 @@ def _replicate(
 
 def _check_keep(keep: Any, *, owner: str) -> bool:
     """Refuse a ``keep_trajectories`` that is not ``True`` or ``False`` (a string is truthy)."""
-    if not isinstance(keep, bool | np.bool_):
-        raise fail(owner, "keep_trajectories", "be True or False", keep)
-    return bool(keep)
+    return check_bool(keep, owner=owner, field="keep_trajectories")
 
 
 def _one_run(fn: Callable[..., RunOut], seed: np.random.SeedSequence) -> RunOut:

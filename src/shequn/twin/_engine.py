@@ -32,7 +32,7 @@ import attrs
 import numpy as np
 
 from shequn._typing import FloatArray
-from shequn._validation import check_finite, check_instance, count, fail, instance_of
+from shequn._validation import check_bool, check_finite, check_instance, count, fail, instance_of
 from shequn.community.community import Community
 from shequn.economics.money import Economics
 from shequn.loyalty.stages import Stage
@@ -512,8 +512,7 @@ def emit_records(setup: EngineSetup, *, weeks: int, rng: RNGLike, tastes: bool =
     (4, True, 0)
     """
     check_instance(setup, EngineSetup, owner="emit_records", field="setup")
-    if not isinstance(tastes, bool | np.bool_):
-        raise fail("emit_records", "tastes", "be True or False", tastes)
+    check_bool(tastes, owner="emit_records", field="tastes")
     d = setup.compile()
     t = run(d, weeks=weeks, rng=rng, records=True)
     assert t.records is not None

@@ -33,6 +33,7 @@ from shequn._results import Intervals, ResultMixin, Summary, Table
 from shequn._typing import FloatArray, IntArray, array_eq
 from shequn._validation import (
     check_array,
+    check_bool,
     check_choice,
     check_executor,
     check_int,
@@ -53,8 +54,7 @@ __all__ = ["PowerLawFit", "fit_powerlaw"]
 def _check_fit(fit: PowerLawFit) -> None:
     """The fields the sampler, the bootstrap and the comparisons read must make sense."""
     owner = "PowerLawFit"
-    if not isinstance(fit.discrete, bool | np.bool_):
-        raise fail(owner, "discrete", "be True or False", fit.discrete)
+    check_bool(fit.discrete, owner=owner, field="discrete")
     check_exponent(fit.alpha, owner=owner)
     check_xmin(fit.xmin, owner=owner, discrete=bool(fit.discrete))
     n = check_int(fit.n, owner=owner, field="n", low=1)
@@ -371,9 +371,7 @@ def fit_powerlaw(
     shequn.exceptions.InvalidParameterError: `fit_powerlaw.data` must hold only values > 0 ...
     """
     owner = "fit_powerlaw"
-    if not isinstance(discrete, bool | np.bool_):
-        raise fail(owner, "discrete", "be True or False", discrete)
-    discrete = bool(discrete)
+    discrete = check_bool(discrete, owner=owner, field="discrete")
     min_tail = check_int(min_tail, owner=owner, field="min_tail", low=10)
     ks = check_choice(ks, ["exact", "csn"], owner=owner, field="ks")
     search = check_choice(search, ["auto", "full", "grid"], owner=owner, field="search")

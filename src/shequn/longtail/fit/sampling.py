@@ -30,7 +30,14 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from shequn._typing import FloatArray
-from shequn._validation import check_array, check_in_range, check_int, check_memory, fail
+from shequn._validation import (
+    check_array,
+    check_bool,
+    check_in_range,
+    check_int,
+    check_memory,
+    fail,
+)
 from shequn.longtail._special import hurwitz_zeta
 from shequn.rng import RNGLike, resolve_rng
 
@@ -201,8 +208,7 @@ def sample_powerlaw(
     owner = "sample_powerlaw"
     n = check_int(n, owner=owner, field="n", low=0)
     a = check_exponent(alpha, owner=owner)
-    if not isinstance(discrete, bool | np.bool_):
-        raise fail(owner, "discrete", "be True or False", discrete)
+    check_bool(discrete, owner=owner, field="discrete")
     xm = check_xmin(xmin, owner=owner, discrete=bool(discrete))
     check_memory(16.0 * n, owner=owner, field="n", value=n)
     check_draws_fit(n, a, xm, owner=owner, field="alpha")
