@@ -435,16 +435,21 @@ def _a(name: str) -> str:
     return f"{'an' if name[:1].upper() in 'AEIOU' or acronym else 'a'} {name}"
 
 
+class _Verbatim:
+    """Text that :func:`fail` shows as it is (a ``str`` value would be shown quoted)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def _described(value: object) -> object:
     """``value`` itself when short (None, a number, a string), else its type and a short repr."""
     if value is None or isinstance(value, str | numbers.Number):
         return value
-
-    class _Shown:
-        def __str__(self) -> str:
-            return f"{_a(type(value).__name__)} {reprlib.repr(value)}"
-
-    return _Shown()
+    return _Verbatim(f"{_a(type(value).__name__)} {reprlib.repr(value)}")
 
 
 @overload
