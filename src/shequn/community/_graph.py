@@ -350,6 +350,10 @@ def _from_networkx(
     return A.indptr, A.indices, A.data, n, (None if is_range else labels), directed
 
 
+_CHECKED_FORMATS = ("csr", "csc", "bsr", "coo")
+"""Sparse formats whose index arrays :func:`_check_sparse_indices` checks (scipy trusts them)."""
+
+
 def _check_sparse_indices(M: Any, *, owner: str, field: str) -> None:
     """Refuse a sparse matrix whose index arrays point outside it, before scipy converts it.
 
@@ -380,9 +384,11 @@ def _from_sparse(M: Any, *, owner: str, allow_directed: bool, field: str = "grap
         A = sp.csr_array(M)
     except (TypeError, ValueError) as exc:
         raise fail(owner, field, "be a numeric sparse matrix", type(M).__name__) from exc
-    # scipy trusts a compressed matrix's index arrays; an index out of range would make
-    # sum_duplicates below write out of bounds (a segfault), so check them all first
-    _check_sparse_indices(A, owner=owner, field=field)
+    if getattr(M, "format", None) not in _CHECKED_FORMATS:
+        # scipy trusts a compressed matrix's index arrays; an index out of range would make
+        # sum_duplicates below write out of bounds (a segfault), so check the converted ones
+        # too when the input's were not checked above
+        _check_sparse_indices(A, owner=owner, field=field)
     if A.dtype.kind not in "biuf":
         raise fail(owner, field, "hold numeric weights", A.dtype)
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
