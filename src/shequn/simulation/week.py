@@ -194,7 +194,7 @@ def _tie_pass(
         st = stage[i]
         present = (st >= 0) & (st < 5)
         ec[i] = e[i] if present else -1.0
-        code[i] = st + 8 * (product[i] + 1) + ((1 << 20) if dissat[i] else 0) if present else 7
+        code[i] = int(st) + 8 * (int(product[i]) + 1) + (1 << 20) * dissat[i] if present else 7
         adv[i] = -1.0 if st == 5 else 0.0
     # then streaming over the ties: messages decay, meetings carry over, strong ties are
     # counted, and each tie between present members may carry a conversation (the ties that
