@@ -28,6 +28,7 @@ from shequn.community.metrics import k_hop_reach
 from shequn.economics.money import Economics
 from shequn.operating.model import OperatingModel
 from shequn.rng import RNGLike, seed_entropy, spawn_seeds
+from shequn.simulation import _warm
 from shequn.simulation.dynamics import Dynamics, compile_dynamics
 from shequn.simulation.flows import DERIVED, FLOWS, STOCKS
 from shequn.simulation.mechanisms import Mechanisms
@@ -101,6 +102,7 @@ def run(
         check_memory(
             40.0 * dynamics.capacity * (weeks + 1), owner="simulate", field="weeks", value=weeks
         )
+    _warm.prepare()  # the first compile, on two cores when it helps
     streams = spawn_seeds(rng, weeks + 1, owner="simulate")
     entropy = _entropy(rng)
     state = init_state(dynamics, rng=np.random.default_rng(streams[0]))

@@ -410,6 +410,9 @@ def step(state: State, dynamics: Dynamics, week: int, rng: RNGLike = None) -> St
     if week != state.week + 1:
         raise fail("step", "week", f"be state.week + 1 = {state.week + 1}", week)
     gen = resolve_rng(rng, owner="step")
+    from shequn.simulation import _warm
+
+    _warm.prepare()  # the first compile, on two cores when it helps
     return _advance(state, dynamics, week, gen, None)
 
 
