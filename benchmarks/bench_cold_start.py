@@ -14,7 +14,14 @@ Run::
 
 ``--baseline REF`` measures the engine of git revision REF (its ``src`` exported with ``git
 archive`` into a temporary directory) in alternation with this checkout, in the same run, so
-the two figures share the machine's load. Target (issue 12): at most 5 s of compile on 2 cores.
+the two figures share the machine's load. This checkout is measured twice: as a user gets it
+(the first compile forks once and compiles on two cores, :mod:`shequn.simulation._warm`) and
+with ``SHEQUN_PARALLEL_COMPILE=0`` (one process, as before). CPU seconds count the process
+and its children (the forked compiler), so the two-core figure's CPU is the whole cost.
+
+Target (issue 12): the first ``simulate`` compiles in at most 5 s on 2 cores (wall seconds,
+median of the fresh processes; an idle machine is needed for a fair figure: the load average
+is printed).
 """
 
 from __future__ import annotations
@@ -38,7 +45,8 @@ import json, os, resource, sys, time, warnings
 warnings.simplefilter("ignore")
 def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+    k = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime + k.ru_utime + k.ru_stime
 from shequn.community import generate_community
 from shequn.operating import OperatingModel
 from shequn.simulation import simulate
@@ -53,9 +61,14 @@ print(json.dumps({"cpu": c1 - c0, "wall": w1 - w0, "compiled_cpu": c2 - c1,
 """
 
 
-def measure(src: Path, cache: str | None = None) -> dict[str, float]:
+def measure(
+    src: Path, cache: str | None = None, env_extra: dict[str, str] | None = None
+) -> dict[str, float]:
     """One fresh process on ``src``; a new empty numba cache unless ``cache`` is given."""
     env = dict(os.environ, PYTHONPATH=str(src), NUMBA_CACHE_DIR=cache or tempfile.mkdtemp())
+    env.pop("SHEQUN_QUIET", None)
+    env.pop("SHEQUN_PARALLEL_COMPILE", None)
+    env.update(env_extra or {})
     out = subprocess.run(
         [sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, check=True
     )
@@ -86,18 +99,21 @@ def main() -> None:
     if args.quick:
         args.repeat = 1
     print_context()
-    engines = {"this checkout": ROOT / "src"}
+    engines: dict[str, tuple[Path, dict[str, str]]] = {
+        "this checkout": (ROOT / "src", {}),
+        "one process": (ROOT / "src", {"SHEQUN_PARALLEL_COMPILE": "0"}),
+    }
     if args.baseline:
-        engines[f"baseline {args.baseline}"] = export(args.baseline)
+        engines[f"baseline {args.baseline}"] = (export(args.baseline), {})
     rows: dict[str, list[dict[str, float]]] = {k: [] for k in engines}
     warm: dict[str, dict[str, float]] = {}
-    for _ in range(args.repeat):  # alternate, so both engines see the same load
-        for name, src in engines.items():
-            rows[name].append(measure(src))
-    for name, src in engines.items():
+    for _ in range(args.repeat):  # alternate, so all engines see the same load
+        for name, (src, extra) in engines.items():
+            rows[name].append(measure(src, env_extra=extra))
+    for name, (src, extra) in engines.items():
         cache = tempfile.mkdtemp()
-        measure(src, cache)
-        warm[name] = measure(src, cache)
+        measure(src, cache, extra)
+        warm[name] = measure(src, cache, extra)
     print(
         "\nfirst simulate() in a fresh process, empty numba cache (brand community of 1,000, "
         "8 weeks)"
@@ -113,19 +129,24 @@ def main() -> None:
             f"{rs[0]['compiled_cpu']:19.3f}  {warm[name]['cpu']:16.2f}  "
             f"{sum(r['load'] for r in rs) / len(rs):5.2f}"
         )
-        if name == "this checkout":
+        if name != "one process" and not name.startswith("baseline"):
             shown = all(r["notice"] for r in rs) and not warm[name]["notice"]
             print(
                 f"{'':>22}  compile notice on stderr: {'once, cold only' if shown else 'MISSING'}"
             )
     if args.baseline:
-        new = sorted(r["cpu"] for r in rows["this checkout"])
-        old = sorted(r["cpu"] for r in rows[f"baseline {args.baseline}"])
-        print(
-            f"\nratio this / baseline (median CPU): {new[len(new) // 2] / old[len(old) // 2]:.2f}"
-        )
-    verdict = "met" if sorted(r["cpu"] for r in rows["this checkout"])[0] <= 5.0 else "MISSED"
-    print(f"target <= 5 s CPU (best of {args.repeat}): {verdict}; load average {load_average()}")
+        for what in ("cpu", "wall"):
+            new = sorted(r[what] for r in rows["this checkout"])
+            old = sorted(r[what] for r in rows[f"baseline {args.baseline}"])
+            ratio = new[len(new) // 2] / old[len(old) // 2]
+            print(f"ratio this / baseline (median {what}): {ratio:.2f}")
+    walls = sorted(r["wall"] for r in rows["this checkout"])
+    median = walls[len(walls) // 2]
+    verdict = "met" if median <= 5.0 else "MISSED"
+    print(
+        f"target <= 5 s on 2 cores (median wall of {args.repeat}, {median:.2f} s): {verdict}; "
+        f"load average {load_average()}"
+    )
     print_context()
 
 
