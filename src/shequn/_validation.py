@@ -418,12 +418,12 @@ def check_path(value: Any, *, owner: str, field: str = "path", exists: bool = Fa
     >>> check_path(5, owner="save")
     Traceback (most recent call last):
     ...
-    shequn.exceptions.InvalidParameterError: `save.path` must be a str or os.PathLike path; got 5
+    shequn.exceptions.InvalidParameterError: `save.path` must be a path (str or os.PathLike); got 5
     """
     if isinstance(value, os.PathLike):
         value = os.fspath(value)
     if not isinstance(value, str) or not value:
-        raise fail(owner, field, "be a str or os.PathLike path", value)
+        raise fail(owner, field, "be a path (str or os.PathLike)", value)
     if exists and not os.path.isfile(value):
         raise fail(owner, field, "be an existing file", value)
     return value

@@ -22,7 +22,14 @@ from typing import Any, Literal
 import numpy as np
 
 from shequn._progress import check_progress
-from shequn._validation import check_choice, check_executor, check_int, check_memory, fail
+from shequn._validation import (
+    check_bool,
+    check_choice,
+    check_executor,
+    check_int,
+    check_memory,
+    fail,
+)
 from shequn.exceptions import ShequnError, ShequnWarning
 from shequn.experiment._grid import Param, grid_hash, grid_points, point_id
 from shequn.experiment._records import (
@@ -529,8 +536,7 @@ def load(store: str | os.PathLike[str] | SweepStore, *, repair: bool = False) ->
     True
     """
     the_store = open_store(store, owner="load")
-    if not isinstance(repair, bool):
-        raise fail("load", "repair", "be True or False", repair)
+    repair = check_bool(repair, owner="load", field="repair")
     if not the_store.exists():
         raise fail("load", "store", "be an existing sweep store", str(the_store.path))
     found = the_store.inspect()

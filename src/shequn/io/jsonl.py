@@ -30,7 +30,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from shequn._validation import fail
+from shequn._validation import check_bool, check_path, fail
 
 __all__ = ["JsonLines", "append_jsonl", "from_jsonable", "read_jsonl", "to_jsonable"]
 
@@ -105,8 +105,7 @@ def append_jsonl(path: str | os.PathLike[str], values: Iterable[Any]) -> None:
     >>> path.read_text()
     '1\\n[2,3]\\n'
     """
-    if not isinstance(path, str | os.PathLike):
-        raise fail("append_jsonl", "path", "be a path (str or os.PathLike)", path)
+    path = check_path(path, owner="append_jsonl", field="path")
     if isinstance(values, str | bytes | dict) or not isinstance(values, Iterable):
         raise fail("append_jsonl", "values", "be an iterable of JSON values", values)
     data = b"".join(_dumps(v) for v in values)
@@ -171,11 +170,9 @@ def read_jsonl(
     ...
     shequn.exceptions.InvalidParameterError: `read_jsonl.path` must hold one JSON ... (line 2 ...
     """
-    if not isinstance(path, str | os.PathLike):
-        raise fail("read_jsonl", "path", "be a path (str or os.PathLike)", path)
-    for name, flag in (("repair", repair), ("strict", strict)):
-        if not isinstance(flag, bool):
-            raise fail("read_jsonl", name, "be True or False", flag)
+    path = check_path(path, owner="read_jsonl", field="path")
+    repair = check_bool(repair, owner="read_jsonl", field="repair")
+    strict = check_bool(strict, owner="read_jsonl", field="strict")
     p = Path(path)
     if not p.is_file():
         raise fail("read_jsonl", "path", "be an existing file", str(p))

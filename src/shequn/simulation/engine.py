@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from shequn._progress import Progress, ProgressLike
-from shequn._validation import check_executor, check_int, check_memory, fail
+from shequn._validation import check_bool, check_executor, check_int, check_memory, fail
 from shequn.community.community import Community
 from shequn.community.metrics import k_hop_reach
 from shequn.economics.money import Economics
@@ -94,10 +94,8 @@ def run(
     if not isinstance(dynamics, Dynamics):
         raise fail("run", "dynamics", "be a Dynamics", type(dynamics).__name__)
     weeks = _check_weeks(dynamics, weeks, "simulate")
-    if not isinstance(records, bool):
-        raise fail("simulate", "records", "be True or False", records)
-    if not isinstance(rings, bool):
-        raise fail("run", "rings", "be True or False", rings)
+    records = check_bool(records, owner="simulate", field="records")
+    rings = check_bool(rings, owner="run", field="rings")
     if records:  # a stage row per member and week, and about as many message and event rows
         check_memory(
             40.0 * dynamics.capacity * (weeks + 1), owner="simulate", field="weeks", value=weeks
@@ -323,18 +321,17 @@ def run_batch(
     )
     for v in values:  # every parameter set checked before anything runs
         dynamics.with_parameters(v)
-    if not isinstance(common_random_numbers, bool):
-        raise fail("run_batch", "common_random_numbers", "be True or False", common_random_numbers)
+    common_random_numbers = check_bool(
+        common_random_numbers, owner="run_batch", field="common_random_numbers"
+    )
     if common_random_numbers:  # the same stream for every run (a fresh copy each: spawning
         seed = spawn_seeds(rng, 1, owner="run_batch")[0]  # from a SeedSequence changes it)
         seeds = [np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key) for _ in values]
     else:
         seeds = spawn_seeds(rng, len(values), owner="run_batch")
     jobs = [(i, v, s) for i, (v, s) in enumerate(zip(values, seeds, strict=True))]
-    if not isinstance(records, bool):
-        raise fail("run_batch", "records", "be True or False", records)
-    if not isinstance(rings, bool):
-        raise fail("run_batch", "rings", "be True or False", rings)
+    records = check_bool(records, owner="run_batch", field="records")
+    rings = check_bool(rings, owner="run_batch", field="rings")
     fn = functools.partial(_batch_run, dynamics=dynamics, weeks=weeks, records=records, rings=rings)
     bar = Progress(progress, total=len(jobs), owner="run_batch")
     out: list[Trajectory] = []

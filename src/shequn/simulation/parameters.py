@@ -34,7 +34,7 @@ import numpy as np
 
 from shequn._results import ResultMixin, Summary, Table
 from shequn._typing import FloatArray
-from shequn._validation import check_array, check_choice, check_instance, fail
+from shequn._validation import check_array, check_bool, check_choice, check_instance, fail
 from shequn.community.types import CommunityType
 from shequn.simulation.mechanisms import Mechanisms
 from shequn.simulation.mechanisms._spec import ParamSpec, spec_of
@@ -218,8 +218,7 @@ def parameters(
         raise fail("parameters", "profile", "be a Profile", type(prof).__name__)
     if not isinstance(mech, Mechanisms):
         raise fail("parameters", "mechanisms", "be a Mechanisms", type(mech).__name__)
-    if not isinstance(calibratable, bool):
-        raise fail("parameters", "calibratable", "be True or False", calibratable)
+    calibratable = check_bool(calibratable, owner="parameters", field="calibratable")
     out: list[Parameter] = []
 
     def add(name: str, value: Any, spec: ParamSpec, owner: str, where: str) -> None:

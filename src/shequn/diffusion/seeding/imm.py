@@ -13,6 +13,7 @@ import numpy as np
 
 from shequn._progress import Progress, ProgressLike
 from shequn._validation import (
+    check_bool,
     check_choice,
     check_in_range,
     check_int,
@@ -219,8 +220,7 @@ def imm(
     ell = check_positive(ell, owner=owner, field="ell")
     if samples is not None:
         samples = check_rr_samples(samples, owner=owner)
-    if not isinstance(reuse_samples, bool):
-        raise fail(owner, "reuse_samples", "be True or False", reuse_samples)
+    reuse_samples = check_bool(reuse_samples, owner=owner, field="reuse_samples")
     executor, owned = executor_from_threads(threads, executor, owner)
     m = RRModel.build(net, model=model, p=p, weights=weights, owner=owner)
     gen = resolve_rng(rng, owner=owner)
