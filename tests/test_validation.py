@@ -225,7 +225,7 @@ def test_check_path_refuses_descriptors_and_missing_files(tmp_path: Any) -> None
     assert check_path("new.json", owner="o") == "new.json"
     # an int would be opened as a file descriptor: never a path here
     for bad in (5, None, ["a"], "", True):
-        with pytest.raises(InvalidParameterError, match=r"^`o\.path` must be a str or os"):
+        with pytest.raises(InvalidParameterError, match=r"^`o\.path` must be a path \(str or os"):
             check_path(bad, owner="o")
     with pytest.raises(InvalidParameterError, match=r"^`o\.path` must be an existing file"):
         check_path(tmp_path / "missing.json", owner="o", exists=True)
@@ -238,3 +238,22 @@ def test_check_duration_refuses_only_beyond_the_limit() -> None:
         check_duration(7200.0, owner="o", field="samples", value=2)
     with pytest.raises(InvalidParameterError, match=r"`o\.samples`"):
         check_duration(math.nan, owner="o", field="samples", value=3)  # no estimate: refused
+
+
+def test_flags_take_numpy_bools_as_their_value_and_refuse_strings(tmp_path: Any) -> None:
+    # the flags that used to accept only a Python bool now go through check_bool
+    from shequn.community import generate_community
+    from shequn.io.jsonl import append_jsonl, read_jsonl
+    from shequn.operating import OperatingModel
+    from shequn.simulation import compile_dynamics, parameters, run
+
+    assert parameters(calibratable=np.True_) == parameters(calibratable=True)
+    d = compile_dynamics(generate_community("brand", 60, rng=0), OperatingModel())
+    assert run(d, weeks=2, rng=1, rings=np.False_) == run(d, weeks=2, rng=1, rings=False)
+    path = tmp_path / "v.jsonl"
+    append_jsonl(path, [1, 2])
+    assert read_jsonl(path, strict=np.True_) == read_jsonl(path, strict=True)
+    with pytest.raises(InvalidParameterError, match=r"^`read_jsonl\.strict` must be True or"):
+        read_jsonl(path, strict="no")
+    with pytest.raises(InvalidParameterError, match=r"^`run\.rings` must be True or False"):
+        run(d, weeks=2, rng=1, rings="no")

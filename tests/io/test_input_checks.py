@@ -74,7 +74,7 @@ def test_pin_scenario_text_refuses_non_text() -> None:
 
 @pytest.mark.parametrize("path", [5, None, ["a.toml"]])
 def test_load_scenario_refuses_what_is_not_a_path(path: Any) -> None:
-    with pytest.raises(InvalidParameterError, match=r"`load_scenario\.path` must be a file path"):
+    with pytest.raises(InvalidParameterError, match=r"`load_scenario\.path` must be a path"):
         load_scenario(path)
 
 
@@ -94,9 +94,9 @@ def test_report_titles_must_be_text(cls: type, title: Any) -> None:
 
 
 def test_writers_name_a_bad_path_or_report(tmp_path: Path) -> None:
-    with pytest.raises(InvalidParameterError, match=r"`write_csv\.path` must be a file path"):
+    with pytest.raises(InvalidParameterError, match=r"`write_csv\.path` must be a path"):
         write_csv(5, ["a"], [[1]])  # type: ignore[arg-type]
-    with pytest.raises(InvalidParameterError, match=r"`write_report\.out_dir` must be a file path"):
+    with pytest.raises(InvalidParameterError, match=r"`write_report\.out_dir` must be a path"):
         write_report(Report(title="t"), None)  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match=r"`write_report\.report` must be a Report"):
         write_report({"title": "t"}, tmp_path)  # type: ignore[arg-type]

@@ -53,7 +53,7 @@ from typing import Any, TypeGuard
 
 import numpy as np
 
-from shequn._validation import fail
+from shequn._validation import check_path, fail
 from shequn.exceptions import InvalidParameterError, ShequnWarning
 from shequn.experiment._grid import point_id
 from shequn.io.files import FileLock, fsync_dir, remove_temp_files, write_atomic
@@ -354,9 +354,7 @@ class SweepStore:
     kind = "base"
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        if not isinstance(path, str | os.PathLike):
-            raise fail(type(self).__name__, "path", "be a path (str or os.PathLike)", path)
-        self.path = Path(path)
+        self.path = Path(check_path(path, owner=type(self).__name__, field="path"))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.path)!r})"

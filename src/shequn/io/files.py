@@ -27,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from shequn._validation import fail
+from shequn._validation import check_path, fail
 
 __all__ = ["FileLock", "fsync_dir", "remove_temp_files", "write_atomic"]
 
@@ -36,9 +36,7 @@ TEMP_PREFIX = ".tmp-"
 
 
 def _check_path(path: Any, owner: str, field: str = "path") -> Path:
-    if not isinstance(path, str | os.PathLike):
-        raise fail(owner, field, "be a path (str or os.PathLike)", path)
-    return Path(path)
+    return Path(check_path(path, owner=owner, field=field))
 
 
 def fsync_dir(path: str | os.PathLike[str]) -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from shequn._optional import optional_import
-from shequn._validation import fail
+from shequn._validation import check_path, fail
 from shequn.io.files import write_atomic
 
 __all__ = ["parquet_part_files", "read_parquet_part", "read_parquet_parts", "write_parquet_part"]
@@ -39,9 +39,7 @@ _PREFIX = "part-"
 
 
 def _folder(folder: Any, owner: str) -> Path:
-    if not isinstance(folder, str | os.PathLike):
-        raise fail(owner, "folder", "be a path (str or os.PathLike)", folder)
-    return Path(folder)
+    return Path(check_path(folder, owner=owner, field="folder"))
 
 
 def _part_files(folder: Path) -> list[Path]:
@@ -146,8 +144,7 @@ def read_parquet_part(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     ...     print(str(err)[:31])
     `read_parquet_part.path` must ...
     """
-    if not isinstance(path, str | os.PathLike):
-        raise fail("read_parquet_part", "path", "be a path (str or os.PathLike)", path)
+    path = check_path(path, owner="read_parquet_part", field="path")
     pq = optional_import("pyarrow.parquet", extra="parquet")
     pa = optional_import("pyarrow", extra="parquet")
     try:

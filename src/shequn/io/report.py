@@ -34,7 +34,7 @@ from typing import Any
 import attrs
 
 from shequn._optional import optional_import
-from shequn._validation import fail
+from shequn._validation import check_path, fail
 from shequn.io.files import write_atomic
 
 __all__ = [
@@ -69,9 +69,7 @@ def _text(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 
 
 def _path(value: Any, owner: str, field: str) -> Path:
-    if not isinstance(value, str | os.PathLike):
-        raise fail(owner, field, "be a file path", value)
-    return Path(value)
+    return Path(check_path(value, owner=owner, field=field))
 
 
 @attrs.frozen(kw_only=True)

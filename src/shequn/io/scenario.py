@@ -48,7 +48,6 @@ from __future__ import annotations
 import csv
 import enum
 import math
-import os
 import re
 import tomllib
 import types
@@ -61,7 +60,7 @@ import attrs
 import numpy as np
 
 from shequn._results import ResultMixin, Summary, Table, format_value
-from shequn._validation import check_int, fail
+from shequn._validation import check_int, check_path, fail
 from shequn.community.community import Community
 from shequn.community.generators import generate_community
 from shequn.community.types import CommunityType, Role
@@ -1083,9 +1082,7 @@ def load_scenario(path: str | Path) -> Scenario:
     shequn.io.scenario.ScenarioError: file.toml: the file must exist and be readable; got \
 'no/such/file.toml'
     """
-    if not isinstance(path, str | os.PathLike):
-        raise fail("load_scenario", "path", "be a file path", type(path).__name__)
-    p = Path(path)
+    p = Path(check_path(path, owner="load_scenario", field="path"))
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):

@@ -46,6 +46,7 @@ from shequn._validation import (
     check_in_range,
     check_instance,
     check_nonnegative,
+    check_path,
     fail,
 )
 from shequn.community.community import Community
@@ -376,9 +377,7 @@ class Records(ResultMixin):
         >>> load_records(paths[0].parent).n_members
         2
         """
-        if not isinstance(directory, str | os.PathLike):
-            raise fail("Records.to_csv", "directory", "be a path (str or os.PathLike)", directory)
-        root = Path(directory)
+        root = Path(check_path(directory, owner="Records.to_csv", field="directory"))
         root.mkdir(parents=True, exist_ok=True)
         out = []
         tables = self.to_tables()
