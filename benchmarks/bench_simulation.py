@@ -232,8 +232,11 @@ def main() -> None:
             results[name] = best
             report(f"{name} (better of 2 runs)", best)
     new = results["this checkout"]["main"]
-    verdict = "met" if new["ratio"] <= 8.5 else "MISSED"
-    print(f"\nweek / mat-vec {new['ratio']:.2f}: target <= 8.5 {verdict} (issue 7's <= 20 too)")
+    v12 = "met" if new["ratio"] <= 8.5 else "MISSED"
+    v7 = "met" if new["ratio"] <= 20 else "MISSED"
+    print(
+        f"\nweek / mat-vec {new['ratio']:.2f}: issue 12's target <= 8.5 {v12}; issue 7's <= 20 {v7}"
+    )
     if args.baseline:
         old = results[f"baseline {args.baseline}"]["main"]
         print(
