@@ -134,3 +134,18 @@ def test_a_fresh_process_compiles_on_two_cores(tmp_path: Path) -> None:
     here = simulate(generate_community("values", 150, rng=3), OperatingModel(), weeks=6, rng=5)
     assert t == here
     assert pickle.loads(pickle.dumps(here)) == here  # (the comparison survives pickling)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_reaping_survives_an_application_that_ignores_sigchld() -> None:
+    import signal
+
+    old = signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    try:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            os._exit(0)
+        time.sleep(0.05)
+        _warm._reap(pid)  # no ChildProcessError
+    finally:
+        signal.signal(signal.SIGCHLD, old)

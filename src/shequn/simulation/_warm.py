@@ -216,7 +216,10 @@ def _reap(pid: int) -> None:
     """Wait for the child at most :data:`CHILD_TIMEOUT` seconds, then kill it."""
     deadline = time.monotonic() + CHILD_TIMEOUT
     while time.monotonic() < deadline:
-        done, _ = os.waitpid(pid, os.WNOHANG)
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # reaped already (SIGCHLD ignored by the application)
+            return
         if done:
             return
         time.sleep(0.005)
