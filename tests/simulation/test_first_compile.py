@@ -149,3 +149,18 @@ def test_reaping_survives_an_application_that_ignores_sigchld() -> None:
         _warm._reap(pid)  # no ChildProcessError
     finally:
         signal.signal(signal.SIGCHLD, old)
+
+
+def test_a_failed_fork_leaves_the_compile_to_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise OSError(12, "Cannot allocate memory")
+
+    ran: list[object] = []
+    monkeypatch.setattr(_warm, "_done", False)
+    monkeypatch.setattr(_warm, "_worth_forking", lambda: True)
+    monkeypatch.setattr(_warm, "_initialise_numba", lambda: None)
+    monkeypatch.setattr(_warm, "tiny_run", lambda compiled: ran.append(compiled))
+    monkeypatch.setattr(os, "fork", no_fork)
+    _warm.prepare()  # no exception reaches the caller, and nothing else is attempted
+    assert ran == []
+    assert _warm._done

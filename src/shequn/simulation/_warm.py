@@ -249,7 +249,10 @@ def prepare() -> None:
             return
         _initialise_numba()
         background = BACKGROUND & set(kernels())
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no memory or process slot for a child: compile here, as before
+            return
         if pid == 0:  # pragma: no cover - the child
             _child(background)
         try:
