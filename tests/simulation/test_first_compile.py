@@ -81,13 +81,12 @@ def test_no_fork_when_turned_off_threaded_or_cached(monkeypatch: pytest.MonkeyPa
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
-def test_a_hung_child_is_killed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_warm, "CHILD_TIMEOUT", 0.2)
+def test_a_hung_child_is_killed() -> None:
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
         time.sleep(60)
         os._exit(0)
-    _warm._reap(pid)
+    _warm._reap(pid, 0.2)
     with pytest.raises(ChildProcessError):  # reaped: no such child any more
         os.waitpid(pid, os.WNOHANG)
 
@@ -146,7 +145,7 @@ def test_reaping_survives_an_application_that_ignores_sigchld() -> None:
         if pid == 0:  # pragma: no cover - the child
             os._exit(0)
         time.sleep(0.05)
-        _warm._reap(pid)  # no ChildProcessError
+        _warm._reap(pid, 5.0)  # no ChildProcessError
     finally:
         signal.signal(signal.SIGCHLD, old)
 

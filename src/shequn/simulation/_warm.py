@@ -19,9 +19,10 @@ The fork happens only when it is safe and useful, else the first run compiles in
 before: on Linux, in a process with a single thread (forking a threaded process can deadlock
 the child), outside worker processes, with at least two usable CPUs, JIT enabled, and no
 kernel cached yet. ``SHEQUN_PARALLEL_COMPILE=0`` turns it off. The child writes nothing but
-numba's cache and leaves with ``os._exit``; the parent reaps it (at most
-:data:`CHILD_TIMEOUT` seconds, then kills it), and whatever the child did not cache the parent
-compiles itself. Results never depend on any of this: only where the compiling happens.
+numba's cache and leaves with ``os._exit``; the parent reaps it (waiting at most three times
+as long as its own share took plus :data:`CHILD_GRACE` seconds, then killing it), and whatever
+the child did not cache the parent compiles itself. Results never depend on any of this: only
+where the compiling happens.
 
 Examples
 --------
@@ -51,7 +52,7 @@ from numba.core.dispatcher import Dispatcher
 from shequn.exceptions import ShequnWarning
 from shequn.simulation._numba import KERNELS
 
-__all__ = ["BACKGROUND", "CHILD_TIMEOUT", "kernels", "prepare", "pure", "tiny_run"]
+__all__ = ["BACKGROUND", "CHILD_GRACE", "kernels", "prepare", "pure", "tiny_run"]
 
 BACKGROUND = frozenset(
     {"shequn.simulation.week._member_pass", "shequn.simulation.week._final_pass"}
@@ -62,8 +63,10 @@ kernel: it also compiles numba's own array and random helpers), content spread 1
 0.9 s, final pass 0.5 s, advocates' pull 0.1 s; this split gives the two processes 3.4 and
 3.5 s."""
 
-CHILD_TIMEOUT = 300.0
-"""Seconds the parent waits for the child before killing it (and compiling its share)."""
+CHILD_GRACE = 30.0
+"""Seconds the parent waits for the child beyond three times its own share's compile (the two
+shares take about as long): a child stuck for any reason delays the first run by this much,
+then the parent kills it and compiles the child's share itself."""
 
 _done = False
 _lock = threading.Lock()
@@ -212,9 +215,9 @@ def _child(compiled: Collection[str]) -> None:  # pragma: no cover - runs in the
         os._exit(code)
 
 
-def _reap(pid: int) -> None:
-    """Wait for the child at most :data:`CHILD_TIMEOUT` seconds, then kill it."""
-    deadline = time.monotonic() + CHILD_TIMEOUT
+def _reap(pid: int, timeout: float) -> None:
+    """Wait for the child at most ``timeout`` seconds, then kill it."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             done, _ = os.waitpid(pid, os.WNOHANG)
@@ -255,6 +258,7 @@ def prepare() -> None:
             return
         if pid == 0:  # pragma: no cover - the child
             _child(background)
+        start = time.monotonic()
         try:
             tiny_run(set(kernels()) - background)
         except Exception as exc:  # a warm-up only: the real run compiles what is missing
@@ -265,4 +269,4 @@ def prepare() -> None:
                 stacklevel=3,
             )
         finally:
-            _reap(pid)
+            _reap(pid, 3.0 * (time.monotonic() - start) + CHILD_GRACE)
