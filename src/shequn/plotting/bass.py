@@ -23,12 +23,10 @@ import numpy as np
 
 from shequn._optional import optional_import
 from shequn._validation import (
-    check_array,
     check_bool,
     check_instance,
     check_int,
     check_memory,
-    fail,
 )
 from shequn.plotting._common import BYTES_PER_POINT
 
@@ -130,19 +128,11 @@ def plot_open_rate(fit: OpenRateFit, audience: Any, opens: Any, *, ax: Any = Non
     'log'
     """
     from shequn.diffusion.reach import OpenRateFit
+    from shequn.diffusion.reach.open_rate import check_campaigns
 
     owner = "plot_open_rate"
     fit = check_instance(fit, OpenRateFit, owner=owner, field="fit")
-    a = check_array(audience, owner=owner, field="audience", ndim=1, min_size=1)
-    o = check_array(opens, owner=owner, field="opens", ndim=1, nonnegative=True, integer=True)
-    if (a <= 0).any():
-        bad = int(np.flatnonzero(a <= 0)[0])
-        raise fail(owner, "audience", f"be > 0 (index {bad})", a[bad])
-    if o.shape != a.shape:
-        raise fail(owner, "opens", f"have one value per audience ({a.shape[0]})", o.shape[0])
-    if (o > a).any():
-        bad = int(np.flatnonzero(o > a)[0])
-        raise fail(owner, "opens", f"be <= audience (index {bad})", o[bad])
+    a, o = check_campaigns(audience, opens, owner=owner, min_size=1)
     ax = _axes(ax)
     grid = np.geomspace(a.min(), a.max(), 200)
     ax.scatter(a, o / a, color="0.3", s=12, label="campaigns")

@@ -297,6 +297,42 @@ class OpenRateFit(ResultMixin):
         )
 
 
+def check_campaigns(
+    audience: ArrayLike, opens: ArrayLike, *, owner: str, min_size: int = 0
+) -> tuple[FloatArray, FloatArray]:
+    """Return the ``(audience, opens)`` of broadcast campaigns as float arrays, checked.
+
+    One audience > 0 per campaign and as many opens, whole numbers in ``[0, audience]``
+    (the data of :func:`fit_open_rate` and of its figure).
+
+    Examples
+    --------
+    >>> check_campaigns([100, 1000], [12, 90], owner="f")[1].tolist()
+    [12.0, 90.0]
+    >>> check_campaigns([100, 1000], [12, 9000], owner="f")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `f.opens` must be <= audience (index 1); got 9000.0
+    """
+    a = np.asarray(
+        check_array(audience, owner=owner, field="audience", ndim=1, min_size=min_size),
+        dtype=np.float64,
+    )
+    o = np.asarray(
+        check_array(opens, owner=owner, field="opens", ndim=1, nonnegative=True, integer=True),
+        dtype=np.float64,
+    )
+    if (a <= 0).any():
+        bad = int(np.flatnonzero(a <= 0)[0])
+        raise fail(owner, "audience", f"be > 0 (index {bad})", a[bad])
+    if o.shape != a.shape:
+        raise fail(owner, "opens", f"have one value per audience ({a.shape[0]})", o.shape[0])
+    if (o > a).any():
+        bad = int(np.flatnonzero(o > a)[0])
+        raise fail(owner, "opens", f"be <= audience (index {bad})", o[bad])
+    return a, o
+
+
 def fit_open_rate(
     audience: ArrayLike,
     opens: ArrayLike,
@@ -339,21 +375,7 @@ def fit_open_rate(
     form = check_choice(form, ["power", "saturating"], owner=owner, field="form")
     dispersion = check_choice(dispersion, ["pearson", "binomial"], owner=owner, field="dispersion")
     lv = check_level(level, owner=owner)
-    a = np.asarray(check_array(audience, owner=owner, field="audience", ndim=1), dtype=float)
-    o = np.asarray(
-        check_array(opens, owner=owner, field="opens", ndim=1, nonnegative=True), dtype=float
-    )
-    if (a <= 0).any():
-        bad = int(np.flatnonzero(a <= 0)[0])
-        raise fail(owner, "audience", f"be > 0 (index {bad})", a[bad])
-    if o.shape != a.shape:
-        raise fail(owner, "opens", f"have one value per audience ({a.shape[0]})", o.shape[0])
-    if (o > a).any():
-        bad = int(np.flatnonzero(o > a)[0])
-        raise fail(owner, "opens", f"be <= audience (index {bad})", o[bad])
-    if (o != np.round(o)).any():
-        bad = int(np.flatnonzero(o != np.round(o))[0])
-        raise fail(owner, "opens", f"hold whole numbers (index {bad})", o[bad])
+    a, o = check_campaigns(audience, opens, owner=owner)
     k = 2 if form == "power" else 3
     if a.shape[0] < k:
         raise fail(owner, "audience", f"have at least {k} pairs (one per parameter)", a.shape[0])
