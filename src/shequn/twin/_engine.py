@@ -189,6 +189,29 @@ ENGINE_PARAMETERS: tuple[ParameterSpec, ...] = _default_specs()
 the twin's ``repeat_scale`` and ``ladder_scale``."""
 
 
+def check_model_parts(
+    owner: str, *, operating_model: Any, profile: Any, mechanisms: Any, economics: Any
+) -> None:
+    """Check the optional parts of an engine set-up (each ``None`` or of its class).
+
+    Examples
+    --------
+    >>> check_model_parts("f", operating_model=None, profile=None, mechanisms=None,
+    ...                   economics="cheap")
+    Traceback (most recent call last):
+    ...
+    shequn.exceptions.InvalidParameterError: `f.economics` must be an Economics or None; \
+got 'cheap'
+    """
+    for field, value, cls in (
+        ("operating_model", operating_model, OperatingModel),
+        ("profile", profile, Profile),
+        ("mechanisms", mechanisms, Mechanisms),
+        ("economics", economics, Economics),
+    ):
+        check_instance(value, cls, owner=owner, field=field, optional=True)
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class EngineSetup:
     """Everything a run needs besides the parameters being calibrated.
@@ -244,12 +267,13 @@ Community; got 'brand'
         """
         owner = "EngineSetup.of"
         check_instance(community, Community, owner=owner, field="community")
-        check_instance(
-            operating_model, OperatingModel, owner=owner, field="operating_model", optional=True
+        check_model_parts(
+            owner,
+            operating_model=operating_model,
+            profile=profile,
+            mechanisms=mechanisms,
+            economics=economics,
         )
-        check_instance(profile, Profile, owner=owner, field="profile", optional=True)
-        check_instance(mechanisms, Mechanisms, owner=owner, field="mechanisms", optional=True)
-        check_instance(economics, Economics, owner=owner, field="economics", optional=True)
         mech = Mechanisms() if mechanisms is None else mechanisms
         return cls(
             community=community,

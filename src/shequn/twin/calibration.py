@@ -63,6 +63,7 @@ from shequn.twin._engine import (
     EngineSetup,
     ParameterSpec,
     build,
+    check_model_parts,
     current,
     parameters,
 )
@@ -142,12 +143,13 @@ def twin_setup(
     """
     owner = "twin_setup"
     check_instance(records, Records, owner=owner, field="records")
-    check_instance(
-        operating_model, OperatingModel, owner=owner, field="operating_model", optional=True
+    check_model_parts(
+        owner,
+        operating_model=operating_model,
+        profile=profile,
+        mechanisms=mechanisms,
+        economics=economics,
     )
-    check_instance(economics, Economics, owner=owner, field="economics", optional=True)
-    check_instance(profile, Profile, owner=owner, field="profile", optional=True)
-    check_instance(mechanisms, Mechanisms, owner=owner, field="mechanisms", optional=True)
     for h in hooks:
         check_choice(h, list(HOOKS), owner="twin_setup", field="hooks")
     community = records.community(at=0.0, weight="unit", kind=kind, rng=rng)
